@@ -1,0 +1,88 @@
+"""The one place where user input is checked.
+
+Every public entry point calls these helpers, so a bad array gets the same
+clear ``ValueError`` wherever it enters, never a traceback from PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Samples arrive as tabular rows (N, D), grey images (N, H, W) or
+# channel-first images (N, C, H, W).
+_LAYOUTS = {2: "tabular (N, D)", 3: "images (N, H, W)", 4: "images (N, C, H, W)"}
+
+
+def check_samples(X, *, name: str = "X") -> np.ndarray:
+    """Return ``X`` as a finite float32 array of 2, 3 or 4 dimensions."""
+    try:
+        X = np.asarray(X, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be a numeric array; converting it failed: {error}") from None
+    if X.ndim not in _LAYOUTS:
+        raise ValueError(
+            f"{name} has {X.ndim} dimension(s) (shape {X.shape}); expected tabular data "
+            "(N, D), grey images (N, H, W) or images with channels (N, C, H, W)."
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {X.shape}); pass at least one sample.")
+    if min(X.shape[1:]) == 0:
+        raise ValueError(f"{name} has a zero-sized feature dimension (shape {X.shape}).")
+    if not np.isfinite(X).all():
+        bad = int((~np.isfinite(X)).sum())
+        raise ValueError(
+            f"{name} contains {bad} NaN or infinite value(s); impute or drop them before augmenting."
+        )
+    return X
+
+
+def check_labels(y, n_samples: int, *, name: str = "y", min_classes: int = 2) -> np.ndarray:
+    """Return ``y`` as a 1-D array with one label per sample and enough classes."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of class labels; got shape {y.shape}.")
+    if len(y) != n_samples:
+        raise ValueError(
+            f"X and {name} have different lengths ({n_samples} samples, {len(y)} labels); "
+            "pass one label per sample."
+        )
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError(f"{name} contains NaN or infinite labels; every sample needs a class.")
+    n_classes = len(np.unique(y))
+    if n_classes < min_classes:
+        raise ValueError(
+            f"{name} has {n_classes} class(es); augmentation for classification needs at least "
+            f"{min_classes}. Check that the labels were loaded correctly."
+        )
+    return y
+
+
+def check_same_layout(X: np.ndarray, expected: tuple[int, ...], *, name: str = "X") -> None:
+    """Raise if ``X`` does not have the per-sample shape the model was fitted on."""
+    if tuple(X.shape[1:]) != tuple(expected):
+        raise ValueError(
+            f"{name} has samples of shape {tuple(X.shape[1:])}, but the model was fitted on "
+            f"samples of shape {tuple(expected)}; pass data with the fitted layout."
+        )
+
+
+def check_choice(value, choices, *, name: str):
+    """Raise if ``value`` is not one of ``choices``."""
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"Unknown {name} {value!r}; choose one of {options}.")
+    return value
+
+
+def check_positive(value, *, name: str, integer: bool = False, allow_zero: bool = False):
+    """Raise if ``value`` is not a (strictly, unless ``allow_zero``) positive number."""
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not np.isfinite(value):
+        kind = "an integer" if integer else "a number"
+        raise ValueError(f"{name} must be {kind}; got {value!r}.")
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {bound}; got {value!r}.")
+    return value

@@ -1,0 +1,356 @@
+"""``VAEAugmenter``: encode, alter, decode, as a scikit-learn estimator and imbalanced-learn sampler."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import check_choice, check_labels, check_positive, check_same_layout, check_samples
+from .alteration import METHODS, alter
+from .model import ConvVAE, MLPVAE, VAEConfig, load_vae
+from .training import seeded, select_device, train_vae
+
+__all__ = ["VAEAugmenter"]
+
+SPACES = ("data", "latent")
+_AUGMENTER_FILE = "augmenter.json"
+
+
+def _latent_space_only(augmenter):
+    # imbalanced-learn rejects a pipeline step that has both ``transform`` and
+    # ``fit_resample``; a data-space augmenter is a sampler, so it has no ``transform``.
+    if augmenter.space != "latent":
+        raise AttributeError(
+            "transform() exists when space='latent' (the augmenter then makes latent feature "
+            "vectors); with space='data' it is a sampler for imbalanced-learn pipelines. "
+            "Use encode(X) for the latent means."
+        )
+    return True
+
+
+class VAEAugmenter(BaseEstimator):
+    """Make labelled samples by altering VAE codes of labelled samples.
+
+    ``fit`` trains a VAE without labels (on ``X`` plus any extra unlabelled
+    data); ``sample`` encodes labelled samples, alters their codes with the
+    chosen ``method`` and decodes them (or keeps the codes, ``space="latent"``).
+
+    Parameters
+    ----------
+    latent_dim : int, default=10
+        Size of the latent code.
+    method : {"noise", "interpolation", "extrapolation"}, default="interpolation"
+        The latent alteration (see :mod:`vaeaug.alteration`).
+    alpha : float, default=0.5
+        Strength of the alteration.
+    n_neighbors : int, default=3
+        Same-class neighbours for interpolation and extrapolation.
+    n_per_sample : int, optional
+        New samples per labelled sample; defaults to ``n_neighbors`` for every method.
+    space : {"data", "latent"}, default="data"
+        Decode new codes into samples like ``X``, or return latent codes (the
+        paper's "feature space"); in latent mode ``fit_resample`` returns the
+        codes of the originals followed by the new codes, and ``transform`` exists.
+    beta : float, default=1.0
+        KL weight (beta-VAE).
+    likelihood : {"auto", "bernoulli", "gaussian"}, default="auto"
+        ``auto`` picks Bernoulli for data in [0, 1], otherwise Gaussian on
+        features standardised with the fitting data's mean and deviation.
+    hidden_units : int, default=1024
+        Width of the VAE's fully connected layers.
+    max_epochs, patience, batch_size, learning_rate : training settings
+        Adam with early stopping on the validation reconstruction loss.
+    validation_fraction : float, default=0.1
+        Share of the fitting data held out for early stopping (0 disables it).
+    device : str, default="auto"
+        "auto" (CUDA if available), "cpu" or "cuda".
+    random_state : int, RandomState or None
+        Seeds the VAE's weights, its training and the alterations.
+    verbose : bool, default=False
+        Show a progress bar with the training losses.
+
+    Attributes
+    ----------
+    model_ : vaeaug.model.VAE
+    history_ : vaeaug.training.TrainingHistory
+    input_shape_ : tuple
+        Shape of one sample as given to ``fit``.
+    latent_std_ : ndarray of shape (latent_dim,)
+        Per-dimension deviation of the encoded fitting data (sigma in eq. 8).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> X, y = load_digits(return_X_y=True)
+    >>> aug = VAEAugmenter(latent_dim=4, max_epochs=2, random_state=0).fit(X[:200] / 16)
+    >>> X_res, y_res = aug.fit_resample(X[:50] / 16, y[:50])
+    >>> X_res.shape[0] > 50
+    True
+    """
+
+    def __init__(
+        self,
+        latent_dim=10,
+        method="interpolation",
+        alpha=0.5,
+        n_neighbors=3,
+        n_per_sample=None,
+        space="data",
+        beta=1.0,
+        likelihood="auto",
+        hidden_units=1024,
+        max_epochs=100,
+        patience=5,
+        batch_size=128,
+        learning_rate=1e-3,
+        validation_fraction=0.1,
+        device="auto",
+        random_state=None,
+        verbose=False,
+    ):
+        self.latent_dim = latent_dim
+        self.method = method
+        self.alpha = alpha
+        self.n_neighbors = n_neighbors
+        self.n_per_sample = n_per_sample
+        self.space = space
+        self.beta = beta
+        self.likelihood = likelihood
+        self.hidden_units = hidden_units
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- fitting -------------------------------------------------------------
+
+    def fit(self, X, y=None, X_unlabelled=None):
+        """Train the VAE on ``X`` and ``X_unlabelled`` (labels are not used).
+
+        Parameters
+        ----------
+        X : array of shape (N, D), (N, H, W) or (N, C, H, W)
+        y : ignored
+            Accepted for scikit-learn compatibility; the VAE is unsupervised.
+        X_unlabelled : array with samples shaped like ``X``'s, optional
+            More data for the VAE only (e.g. 55k unlabelled MNIST images).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X = check_samples(X)
+        if y is not None:
+            check_labels(y, len(X), min_classes=1)
+        data = X
+        if X_unlabelled is not None:
+            X_unlabelled = check_samples(X_unlabelled, name="X_unlabelled")
+            check_same_layout(X_unlabelled, X.shape[1:], name="X_unlabelled")
+            data = np.concatenate([X, X_unlabelled])
+        self.input_shape_ = tuple(X.shape[1:])
+        self.likelihood_ = self._resolve_likelihood(data)
+        if self.likelihood_ == "gaussian":
+            self.feature_mean_ = data.mean(axis=0)
+            std = data.std(axis=0)
+            self.feature_std_ = np.where(std > 0, std, 1.0).astype(np.float32)
+        else:
+            self.feature_mean_ = self.feature_std_ = None
+
+        rng = check_random_state(self.random_state)
+        train_seed = int(rng.randint(np.iinfo(np.int32).max))
+        prepared = self._to_model(data)
+        order = rng.permutation(len(prepared))
+        n_val = int(round(self.validation_fraction * len(prepared)))
+        if n_val < 1 or len(prepared) - n_val < 1:
+            train, val = prepared, None
+        else:
+            train, val = prepared[order[n_val:]], prepared[order[:n_val]]
+
+        device = select_device(self.device)
+        config = VAEConfig(
+            input_shape=prepared.shape[1:], latent_dim=self.latent_dim,
+            hidden_units=self.hidden_units, likelihood=self.likelihood_, beta=self.beta,
+        )
+        architecture = ConvVAE if len(config.input_shape) == 3 else MLPVAE
+        with seeded(train_seed, device):
+            self.model_ = architecture(config)
+        self.history_ = train_vae(
+            self.model_, train, val, max_epochs=self.max_epochs, batch_size=self.batch_size,
+            learning_rate=self.learning_rate, patience=self.patience, seed=train_seed,
+            device=device, progress=self.verbose,
+        )
+        self.latent_std_ = self._encode_prepared(prepared).std(axis=0)
+        return self
+
+    def _check_params(self):
+        check_positive(self.latent_dim, name="latent_dim", integer=True)
+        check_choice(self.method, tuple(METHODS), name="method")
+        check_choice(self.space, SPACES, name="space")
+        check_choice(self.likelihood, ("auto", "bernoulli", "gaussian"), name="likelihood")
+        check_positive(self.alpha, name="alpha", allow_zero=True)
+        check_positive(self.n_neighbors, name="n_neighbors", integer=True)
+        if self.n_per_sample is not None:
+            check_positive(self.n_per_sample, name="n_per_sample", integer=True)
+        if not 0 <= self.validation_fraction < 1:
+            raise ValueError(f"validation_fraction must be in [0, 1); got {self.validation_fraction!r}.")
+
+    def _resolve_likelihood(self, data):
+        in_unit_range = data.min() >= 0 and data.max() <= 1
+        if self.likelihood == "auto":
+            return "bernoulli" if in_unit_range else "gaussian"
+        if self.likelihood == "bernoulli" and not in_unit_range:
+            raise ValueError(
+                f"likelihood='bernoulli' needs data in [0, 1], but it spans [{data.min():g}, "
+                f"{data.max():g}]; scale it (e.g. X / X.max()) or use likelihood='gaussian'."
+            )
+        return self.likelihood
+
+    # -- layout: user arrays <-> model tensors -------------------------------
+
+    def _to_model(self, X):
+        """User layout -> model layout: grey images gain a channel axis, Gaussian data is standardised."""
+        if self.feature_mean_ is not None:
+            X = (X - self.feature_mean_) / self.feature_std_
+        if len(self.input_shape_) == 2:
+            X = X[:, None]
+        return np.ascontiguousarray(X, dtype=np.float32)
+
+    def _from_model(self, X):
+        X = X.reshape((len(X),) + self.input_shape_)
+        if self.feature_mean_ is not None:
+            X = X * self.feature_std_ + self.feature_mean_
+        return X
+
+    def _checked(self, X):
+        check_is_fitted(self, "model_")
+        X = check_samples(X)
+        check_same_layout(X, self.input_shape_)
+        return X
+
+    @torch.no_grad()
+    def _encode_prepared(self, prepared, batch_size=1024):
+        device = next(self.model_.parameters()).device
+        self.model_.eval()
+        means = [
+            self.model_.encode(torch.as_tensor(prepared[i:i + batch_size], device=device))[0].cpu().numpy()
+            for i in range(0, len(prepared), batch_size)
+        ]
+        return np.concatenate(means)
+
+    # -- public transforms ---------------------------------------------------
+
+    def encode(self, X) -> np.ndarray:
+        """Latent means of ``X``, shape (N, latent_dim)."""
+        return self._encode_prepared(self._to_model(self._checked(X)))
+
+    @torch.no_grad()
+    def decode(self, codes, batch_size=1024) -> np.ndarray:
+        """Samples (in ``X``'s layout) decoded from latent codes, in batches to bound memory."""
+        check_is_fitted(self, "model_")
+        codes = np.asarray(codes, dtype=np.float32)
+        if codes.ndim != 2 or codes.shape[1] != self.model_.config.latent_dim:
+            raise ValueError(
+                f"codes must have shape (N, {self.model_.config.latent_dim}); got {codes.shape}."
+            )
+        device = next(self.model_.parameters()).device
+        self.model_.eval()
+        decoded = [
+            self.model_.to_data(self.model_.decode(torch.as_tensor(codes[i:i + batch_size], device=device)))
+            .cpu().numpy()
+            for i in range(0, len(codes), batch_size)
+        ]
+        if not decoded:
+            return np.empty((0,) + self.input_shape_, dtype=np.float32)
+        return self._from_model(np.concatenate(decoded))
+
+    @available_if(_latent_space_only)
+    def transform(self, X) -> np.ndarray:
+        """Latent means of ``X`` (N, latent_dim); available with ``space="latent"``."""
+        return self.encode(X)
+
+    def sample(self, X, y):
+        """Synthetic samples made from the labelled ``(X, y)``.
+
+        The method, alpha, neighbours, count and space are read here, so one
+        fitted VAE serves every method (``set_params(method=...)`` between calls).
+
+        Returns
+        -------
+        X_new : array
+            Synthetic samples in ``X``'s layout, or latent codes with ``space="latent"``.
+        y_new : array
+            The label of the sample each one was made from.
+        """
+        self._check_params()
+        X = self._checked(X)
+        y = check_labels(y, len(X))
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        new = alter(
+            self.method, self.encode(X), y, alpha=self.alpha, n_neighbors=self.n_neighbors,
+            n_per_sample=self.n_per_sample, scale=self.latent_std_, random_state=seed,
+        )
+        if self.space == "latent":
+            return new.codes.astype(np.float32), new.labels
+        return self.decode(new.codes), new.labels
+
+    def fit_resample(self, X, y, X_unlabelled=None):
+        """Fit the VAE, then return the originals followed by the synthetic samples.
+
+        In latent space the originals are returned as their latent means.
+        """
+        X = check_samples(X)
+        y = check_labels(y, len(X))
+        self.fit(X, y, X_unlabelled=X_unlabelled)
+        X_new, y_new = self.sample(X, y)
+        X_orig = self.encode(X) if self.space == "latent" else X
+        return np.concatenate([X_orig, X_new]), np.concatenate([y, y_new])
+
+    # -- persistence ---------------------------------------------------------
+
+    def save(self, path) -> Path:
+        """Save the fitted VAE and the augmenter's parameters to the folder ``path``."""
+        from .report import write_json_atomic
+
+        check_is_fitted(self, "model_")
+        path = Path(path)
+        self.model_.save(path)
+        state = {
+            "params": self.get_params(),
+            "input_shape": list(self.input_shape_),
+            "likelihood": self.likelihood_,
+            "latent_std": self.latent_std_.tolist(),
+            "feature_mean": None if self.feature_mean_ is None else self.feature_mean_.tolist(),
+            "feature_std": None if self.feature_std_ is None else self.feature_std_.tolist(),
+        }
+        write_json_atomic(path / _AUGMENTER_FILE, state)
+        return path
+
+    @classmethod
+    def load(cls, path, device="auto"):
+        """Load an augmenter saved with :meth:`save`; generation needs no retraining."""
+        path = Path(path)
+        if not (path / _AUGMENTER_FILE).is_file():
+            raise ValueError(f"{path} has no {_AUGMENTER_FILE}; it was not written by VAEAugmenter.save.")
+        state = json.loads((path / _AUGMENTER_FILE).read_text())
+        augmenter = cls(**state["params"])
+        augmenter.model_ = load_vae(path, device=select_device(device))
+        augmenter.input_shape_ = tuple(state["input_shape"])
+        augmenter.likelihood_ = state["likelihood"]
+        augmenter.latent_std_ = np.asarray(state["latent_std"], dtype=np.float32)
+        for name in ("feature_mean", "feature_std"):
+            value = state[name]
+            setattr(augmenter, name + "_", None if value is None else np.asarray(value, dtype=np.float32))
+        return augmenter

@@ -1,0 +1,142 @@
+"""The ``vaeaug`` command: ``run`` a whole study, or ``augment`` a dataset file."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import report
+from .alteration import METHODS
+from .augmenter import SPACES, VAEAugmenter
+from .datasets import DATASETS, load
+from .evaluation import CLASSIFIERS
+from .study import StudyConfig, run_study
+
+
+def _parser() -> argparse.ArgumentParser:
+    defaults = StudyConfig()
+    parser = argparse.ArgumentParser(prog="vaeaug", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser(
+        "run", help="run a whole study and write a new run folder",
+        description="Train a VAE, augment the labelled samples with each method, train each "
+                    "classifier with and without the synthetic data, and report mean ± std over seeds.")
+    run.add_argument("--dataset", default=defaults.dataset, choices=sorted(DATASETS))
+    run.add_argument("--labelled-per-class", type=int, default=defaults.labelled_per_class,
+                     help="labelled samples per class; the rest of the training pool is unlabelled (VAE only)")
+    run.add_argument("--test-fraction", type=float, default=defaults.test_fraction)
+    run.add_argument("--latent-dim", type=int, default=defaults.latent_dim)
+    run.add_argument("--methods", nargs="+", default=defaults.methods, choices=list(METHODS))
+    run.add_argument("--classifiers", nargs="+", default=defaults.classifiers, choices=list(CLASSIFIERS))
+    run.add_argument("--seeds", nargs="+", type=int, default=defaults.seeds)
+    run.add_argument("--alpha", type=float, default=defaults.alpha)
+    run.add_argument("--n-neighbors", type=int, default=defaults.n_neighbors)
+    run.add_argument("--space", default=defaults.space, choices=list(SPACES),
+                     help="train classifiers on decoded samples (data) or on latent codes (latent)")
+    run.add_argument("--beta", type=float, default=defaults.beta, help="KL weight of the VAE")
+    run.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    run.add_argument("--max-epochs", type=int, default=defaults.max_epochs)
+    run.add_argument("--device", default=defaults.device)
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--output-dir", default=".", help="parent folder of the new run folder")
+    where.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run in RUN_DIR")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    augment = commands.add_parser(
+        "augment", help="fit a VAE and write an augmented dataset (.npz)",
+        description="Read X and y from an .npz file (or a named dataset), append synthetic samples "
+                    "and write X, y and is_synthetic to a new .npz file.")
+    augment.add_argument("input", help="an .npz file with arrays X and y, or a dataset name: "
+                                       + ", ".join(sorted(DATASETS)))
+    augment.add_argument("output", help="the .npz file to write (must not exist unless --force)")
+    augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE")
+    augment.add_argument("--method", default="interpolation", choices=list(METHODS))
+    augment.add_argument("--latent-dim", type=int, default=10)
+    augment.add_argument("--alpha", type=float, default=0.5)
+    augment.add_argument("--n-neighbors", type=int, default=3)
+    augment.add_argument("--n-per-sample", type=int)
+    augment.add_argument("--max-epochs", type=int, default=100)
+    augment.add_argument("--seed", type=int, default=0)
+    augment.add_argument("--device", default="auto")
+    augment.add_argument("--save-model", metavar="DIR", help="also save the fitted VAE here")
+    augment.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    augment.add_argument("--quiet", action="store_true")
+    return parser
+
+
+def _read_npz(path, keys):
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path} does not exist; pass an .npz file or one of: {', '.join(sorted(DATASETS))}.")
+    with np.load(path, allow_pickle=False) as archive:
+        missing = [key for key in keys if key not in archive.files]
+        if missing:
+            raise ValueError(f"{path} lacks the array(s) {missing}; it holds {archive.files}.")
+        return [archive[key] for key in keys]
+
+
+def _run(args):
+    config = StudyConfig(
+        dataset=args.dataset, labelled_per_class=args.labelled_per_class, test_fraction=args.test_fraction,
+        latent_dim=args.latent_dim, methods=args.methods, classifiers=args.classifiers, seeds=args.seeds,
+        alpha=args.alpha, n_neighbors=args.n_neighbors, space=args.space, beta=args.beta,
+        batch_size=args.batch_size, max_epochs=args.max_epochs,
+        device=args.device,
+    ).validate()
+    if args.resume:
+        run_dir = Path(args.resume)
+        if not (run_dir / "results.json").is_file():
+            raise ValueError(f"{run_dir} has no results.json to resume; start a new run without --resume.")
+    else:
+        run_dir = report.new_run_dir(args.output_dir)
+    print(f"Run folder: {run_dir}", flush=True)
+    run_study(config, run_dir, progress=not args.quiet)
+
+
+def _augment(args):
+    output = Path(args.output)
+    if output.suffix != ".npz":
+        raise ValueError(f"OUTPUT must end in .npz; got {output}.")
+    if output.exists() and not args.force:
+        raise ValueError(f"{output} already exists; choose another name or pass --force to replace it.")
+    if args.input in DATASETS:
+        data = load(args.input)
+        X, y = data.X, data.y
+    else:
+        X, y = _read_npz(args.input, ["X", "y"])
+    X_unlabelled = _read_npz(args.unlabelled, ["X"])[0] if args.unlabelled else None
+    augmenter = VAEAugmenter(
+        latent_dim=args.latent_dim, method=args.method, alpha=args.alpha, n_neighbors=args.n_neighbors,
+        n_per_sample=args.n_per_sample, max_epochs=args.max_epochs, device=args.device,
+        random_state=args.seed, verbose=not args.quiet,
+    )
+    X_res, y_res = augmenter.fit_resample(X, y, X_unlabelled=X_unlabelled)
+    is_synthetic = np.arange(len(X_res)) >= len(X)
+    if args.save_model:
+        augmenter.save(args.save_model)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, X=X_res, y=y_res, is_synthetic=is_synthetic)
+    report.write_bytes_atomic(output, buffer.getvalue())
+    print(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}).")
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        {"run": _run, "augment": _augment}[args.command](args)
+    except ValueError as error:
+        print(f"vaeaug: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("vaeaug: interrupted; `vaeaug run --resume RUN_DIR` finishes a run.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

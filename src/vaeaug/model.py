@@ -1,0 +1,252 @@
+"""Variational autoencoders: one ``VAE`` whose parts are parameters.
+
+The encoder maps a sample to the mean and log-variance of q(z|x); the decoder
+maps a code to the parameters of p(x|z). ``ConvVAE`` (the paper's network)
+and ``MLPVAE`` differ only in the networks they build; the loss, the
+likelihoods, the KL weight and saving/loading live once, in ``VAE``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ._validation import check_choice, check_positive
+
+FORMAT_VERSION = 1
+LIKELIHOODS = ("bernoulli", "gaussian")
+
+
+@dataclass
+class VAEConfig:
+    """Every hyper-parameter of a VAE; saved as JSON beside its weights.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of one sample: ``(C, H, W)`` for ``ConvVAE``, ``(D,)`` for ``MLPVAE``.
+    latent_dim : int
+        Size Z of the latent code.
+    hidden_units : int
+        Width of the fully connected hidden layer(s) (the paper: 1024).
+    likelihood : {"bernoulli", "gaussian"}
+        Bernoulli (binary cross-entropy) for data in [0, 1]; Gaussian with unit
+        variance (half squared error) for standardised features.
+    beta : float
+        Weight of the KL term (beta-VAE); 1 is the plain VAE.
+    """
+
+    input_shape: tuple[int, ...]
+    latent_dim: int = 10
+    hidden_units: int = 1024
+    likelihood: str = "bernoulli"
+    beta: float = 1.0
+
+    def __post_init__(self):
+        self.input_shape = tuple(int(s) for s in self.input_shape)
+        check_positive(self.latent_dim, name="latent_dim", integer=True)
+        check_positive(self.hidden_units, name="hidden_units", integer=True)
+        check_positive(self.beta, name="beta", allow_zero=True)
+        check_choice(self.likelihood, LIKELIHOODS, name="likelihood")
+
+
+class VAE(nn.Module):
+    """A VAE with a Gaussian posterior, a standard normal prior and a KL weight beta.
+
+    Subclasses only build ``self.encoder`` (sample -> hidden features of size
+    ``hidden_units``) and ``self.decoder`` (code -> likelihood parameters).
+    """
+
+    architecture = ""  # the name saved in config.json; set by each subclass
+
+    def __init__(self, config: VAEConfig):
+        super().__init__()
+        self.config = config
+        self.encoder, self.decoder = self._build(config)
+        self.to_mean = nn.Linear(config.hidden_units, config.latent_dim)
+        self.to_logvar = nn.Linear(config.hidden_units, config.latent_dim)
+
+    def _build(self, config: VAEConfig) -> tuple[nn.Module, nn.Module]:
+        raise NotImplementedError
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and log-variance of q(z|x)."""
+        hidden = self.encoder(x)
+        return self.to_mean(hidden), self.to_logvar(hidden)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Likelihood parameters of p(x|z): logits (Bernoulli) or means (Gaussian)."""
+        return self.decoder(z)
+
+    def to_data(self, params: torch.Tensor) -> torch.Tensor:
+        """The expected sample under p(x|z) for decoded parameters."""
+        return torch.sigmoid(params) if self.config.likelihood == "bernoulli" else params
+
+    def reconstruction_nll(self, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Negative log-likelihood of each sample (summed over features, constants dropped)."""
+        if self.config.likelihood == "bernoulli":
+            per_feature = F.binary_cross_entropy_with_logits(params, x, reduction="none")
+        else:
+            per_feature = 0.5 * (params - x) ** 2
+        return per_feature.flatten(1).sum(dim=1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        mean, logvar = self.encode(x)
+        # Reparameterisation: z = mean + sigma * eps keeps sampling differentiable.
+        z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+        return self.decode(z), mean, logvar
+
+    def loss(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Negative ELBO with KL weight beta, averaged over the batch."""
+        params, mean, logvar = self(x)
+        reconstruction = self.reconstruction_nll(params, x).mean()
+        kl = (-0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=1)).mean()
+        return {
+            "loss": reconstruction + self.config.beta * kl,
+            "reconstruction": reconstruction,
+            "kl": kl,
+        }
+
+    def save(self, path) -> Path:
+        """Write ``config.json`` and ``weights.pt`` into the folder ``path``.
+
+        Files are written to temporary names and renamed, so an interrupted
+        save never leaves a half-written model behind.
+        """
+        from .report import write_bytes_atomic, write_json_atomic
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        torch.save({k: v.detach().cpu() for k, v in self.state_dict().items()}, buffer)
+        write_bytes_atomic(path / "weights.pt", buffer.getvalue())
+        write_json_atomic(
+            path / "config.json",
+            {"format_version": FORMAT_VERSION, "architecture": self.architecture,
+             "config": asdict(self.config)},
+        )
+        return path
+
+
+class ConvVAE(VAE):
+    """The paper's convolutional VAE, for images of any size and channel count.
+
+    Encoder: two 5x5 convolutions with stride 2 (16 then 8 channels), a fully
+    connected layer of ``hidden_units``, then the latent mean and log-variance.
+    The decoder mirrors it with transposed convolutions whose output padding
+    is chosen so that the output has exactly the input's height and width.
+
+    Examples
+    --------
+    >>> vae = ConvVAE(VAEConfig(input_shape=(1, 28, 28), latent_dim=10))
+    >>> vae.decode(torch.zeros(2, 10)).shape
+    torch.Size([2, 1, 28, 28])
+    """
+
+    architecture = "conv"
+
+    def _build(self, config):
+        if len(config.input_shape) != 3:
+            raise ValueError(
+                f"ConvVAE needs input_shape (C, H, W); got {config.input_shape}. "
+                "Use MLPVAE for flat feature vectors."
+            )
+        channels, height, width = config.input_shape
+        # Each stride-2 convolution with padding 2 maps a side s to ceil(s / 2).
+        sizes = [(height, width)]
+        for _ in range(2):
+            h, w = sizes[-1]
+            sizes.append(((h + 1) // 2, (w + 1) // 2))
+        (h1, w1), (h2, w2) = sizes[1], sizes[2]
+        flat = 8 * h2 * w2
+
+        def up(in_ch, out_ch, target):
+            # (s - 1) * 2 - 4 + 5 + p = target  =>  p = target - 2s + 1 (0 or 1)
+            (th, tw), (sh, sw) = target
+            return nn.ConvTranspose2d(
+                in_ch, out_ch, 5, stride=2, padding=2,
+                output_padding=(th - 2 * sh + 1, tw - 2 * sw + 1),
+            )
+
+        encoder = nn.Sequential(
+            nn.Conv2d(channels, 16, 5, stride=2, padding=2), nn.ReLU(),
+            nn.Conv2d(16, 8, 5, stride=2, padding=2), nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(flat, config.hidden_units), nn.ReLU(),
+        )
+        decoder = nn.Sequential(
+            nn.Linear(config.latent_dim, config.hidden_units), nn.ReLU(),
+            nn.Linear(config.hidden_units, flat), nn.ReLU(),
+            nn.Unflatten(1, (8, h2, w2)),
+            up(8, 16, ((h1, w1), (h2, w2))), nn.ReLU(),
+            up(16, channels, ((height, width), (h1, w1))),
+        )
+        return encoder, decoder
+
+
+class MLPVAE(VAE):
+    """A fully connected VAE for flat feature vectors (two hidden layers each way).
+
+    Examples
+    --------
+    >>> vae = MLPVAE(VAEConfig(input_shape=(9,), latent_dim=2, hidden_units=64,
+    ...                        likelihood="gaussian"))
+    >>> vae.encode(torch.zeros(3, 9))[0].shape
+    torch.Size([3, 2])
+    """
+
+    architecture = "mlp"
+
+    def _build(self, config):
+        if len(config.input_shape) != 1:
+            raise ValueError(
+                f"MLPVAE needs input_shape (D,); got {config.input_shape}. "
+                "Use ConvVAE for images."
+            )
+        (features,), hidden = config.input_shape, config.hidden_units
+        encoder = nn.Sequential(
+            nn.Linear(features, hidden), nn.ReLU(),
+            nn.Linear(hidden, hidden), nn.ReLU(),
+        )
+        decoder = nn.Sequential(
+            nn.Linear(config.latent_dim, hidden), nn.ReLU(),
+            nn.Linear(hidden, hidden), nn.ReLU(),
+            nn.Linear(hidden, features),
+        )
+        return encoder, decoder
+
+
+ARCHITECTURES = {cls.architecture: cls for cls in (ConvVAE, MLPVAE)}
+
+
+def load_vae(path, device="cpu") -> VAE:
+    """Load a VAE saved with :meth:`VAE.save`.
+
+    Raises ``ValueError`` when the folder is not a saved model or was written
+    by another format version.
+    """
+    path = Path(path)
+    config_file = path / "config.json"
+    if not config_file.is_file() or not (path / "weights.pt").is_file():
+        raise ValueError(
+            f"{path} is not a saved vaeaug model: it needs config.json and weights.pt "
+            "(written by VAE.save or VAEAugmenter.save)."
+        )
+    saved = json.loads(config_file.read_text())
+    version = saved.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was saved in model format version {version!r}, but this vaeaug reads "
+            f"version {FORMAT_VERSION}; retrain the model or load it with the vaeaug that saved it."
+        )
+    architecture = check_choice(saved.get("architecture"), tuple(ARCHITECTURES), name="architecture")
+    model = ARCHITECTURES[architecture](VAEConfig(**saved["config"]))
+    state = torch.load(path / "weights.pt", map_location=device, weights_only=True)
+    model.load_state_dict(state)
+    return model.to(device).eval()

@@ -1,0 +1,167 @@
+"""Reporting: atomic result files, new run folders, the paper-layout table and figures.
+
+Figures use matplotlib's object API (``Figure``), so no display or backend is needed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+__all__ = [
+    "write_bytes_atomic", "write_text_atomic", "write_json_atomic", "new_run_dir",
+    "summarise", "format_table", "plot_image_rows", "plot_scores",
+]
+
+
+# -- files -------------------------------------------------------------------
+
+def write_bytes_atomic(path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
+
+    A crash mid-write leaves the old file (or none), never a truncated one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text_atomic(path, text: str) -> Path:
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path, data) -> Path:
+    return write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def new_run_dir(parent=".", prefix="vaeaug-run") -> Path:
+    """Create and return a new folder ``parent/prefix-YYYYmmdd-HHMMSS[-n]``; never reuses one."""
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for attempt in range(1000):
+        candidate = parent / (f"{prefix}-{stamp}" + (f"-{attempt}" if attempt else ""))
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"Could not create a new run folder under {parent}.")
+
+
+# -- tables ------------------------------------------------------------------
+
+def summarise(records, metric="accuracy"):
+    """Mean, standard deviation and count of ``metric`` per (classifier, method).
+
+    ``records`` are dicts with keys ``classifier``, ``method`` and the metric;
+    the deviation is the sample standard deviation over seeds (0 for one seed).
+    """
+    groups: dict[tuple[str, str], list[float]] = {}
+    for record in records:
+        groups.setdefault((record["classifier"], record["method"]), []).append(record[metric])
+    return {
+        key: {
+            "mean": float(np.mean(values)),
+            "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+            "n": len(values),
+        }
+        for key, values in groups.items()
+    }
+
+
+def format_table(summary, classifiers, methods, *, percent=True) -> str:
+    """A Markdown table laid out like the paper's: a row per classifier, a column per method.
+
+    Cells read ``mean ± std``; ``methods`` should start with ``"baseline"``.
+    """
+    scale = 100.0 if percent else 1.0
+    header = "| Classifier | " + " | ".join(m.capitalize() for m in methods) + " |"
+    lines = [header, "|" + "---|" * (len(methods) + 1)]
+    for classifier in classifiers:
+        cells = []
+        for method in methods:
+            cell = summary.get((classifier, method))
+            cells.append("—" if cell is None else f"{scale * cell['mean']:.2f} ± {scale * cell['std']:.2f}")
+        lines.append(f"| {classifier.upper()} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# -- figures -----------------------------------------------------------------
+
+def _as_displayable(images):
+    """(N, H, W) or (N, C, H, W) -> (N, H, W) or (N, H, W, 3) for imshow."""
+    images = np.asarray(images)
+    if images.ndim == 4:
+        images = images[:, 0] if images.shape[1] == 1 else np.moveaxis(images[:, :3], 1, -1)
+    return images
+
+
+def plot_image_rows(rows, path, *, row_labels=None, column_labels=None, title=None) -> Path:
+    """Save a grid of images: one list/array of images per row (all of one shape)."""
+    rows = [_as_displayable(row) for row in rows]
+    n_rows, n_cols = len(rows), max(len(row) for row in rows)
+    figure = Figure(figsize=(1.0 * n_cols + (1.4 if row_labels else 0.2), 1.0 * n_rows + 0.5))
+    axes = figure.subplots(n_rows, n_cols, squeeze=False)
+    vmin = min(float(np.min(r)) for r in rows if len(r))
+    vmax = max(float(np.max(r)) for r in rows if len(r))
+    for r, row in enumerate(rows):
+        for c in range(n_cols):
+            axis = axes[r][c]
+            axis.set_xticks([])
+            axis.set_yticks([])
+            for spine in axis.spines.values():
+                spine.set_visible(False)
+            if c < len(row):
+                axis.imshow(row[c], cmap="gray_r", vmin=vmin, vmax=vmax)
+            if c == 0 and row_labels:
+                axis.set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=9)
+            if r == 0 and column_labels and c < len(column_labels):
+                axis.set_title(str(column_labels[c]), fontsize=8)
+    if title:
+        figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def plot_scores(summary, classifiers, methods, path, *, metric="accuracy") -> Path:
+    """Bar chart of mean ± std per classifier and method."""
+    figure = Figure(figsize=(1.6 + 1.5 * len(classifiers), 3.2))
+    axis = figure.subplots()
+    width = 0.8 / len(methods)
+    positions = np.arange(len(classifiers))
+    for i, method in enumerate(methods):
+        cells = [summary.get((c, method), {"mean": np.nan, "std": 0.0}) for c in classifiers]
+        axis.bar(positions + i * width, [100 * x["mean"] for x in cells], width,
+                 yerr=[100 * x["std"] for x in cells], capsize=2, label=method.capitalize())
+    axis.set_xticks(positions + width * (len(methods) - 1) / 2, [c.upper() for c in classifiers])
+    axis.set_ylabel(f"test {metric} (%)")
+    means = [100 * v["mean"] for v in summary.values()]
+    if means:
+        axis.set_ylim(max(0.0, min(means) - 10), min(100.0, max(means) + 5))
+    axis.legend(fontsize=8, ncol=2)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def _save(figure, path) -> Path:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return write_bytes_atomic(path, buffer.getvalue())

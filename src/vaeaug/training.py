@@ -1,0 +1,165 @@
+"""Training a VAE: Adam, mini-batches, early stopping on validation reconstruction.
+
+As in the paper, training stops when the validation reconstruction loss has not
+improved for ``patience`` epochs, and the weights of the best epoch are restored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ._validation import check_positive
+
+__all__ = ["TrainingHistory", "select_device", "seeded", "train_vae", "reconstruction_loss"]
+
+
+def select_device(device="auto") -> torch.device:
+    """The one place that picks the device: CUDA when available, unless told otherwise."""
+    if isinstance(device, torch.device):
+        return device
+    if device in (None, "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        chosen = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"Unknown device {device!r}; use 'auto', 'cpu' or 'cuda'.") from None
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' was asked for but no CUDA GPU is available; use 'cpu' or 'auto'.")
+    return chosen
+
+
+@contextlib.contextmanager
+def seeded(seed: int, device: torch.device | None = None):
+    """Seed torch's global generator inside the block and restore it afterwards.
+
+    Weight initialisation, dropout and the reparameterisation noise all draw
+    from the global generator; forking it makes a seeded run reproducible
+    without changing the caller's random state.
+    """
+    devices = [device] if device is not None and device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(int(seed))
+        yield
+
+
+@dataclass
+class TrainingHistory:
+    """Per-epoch losses and where early stopping ended."""
+
+    train_loss: list[float] = field(default_factory=list)
+    train_reconstruction: list[float] = field(default_factory=list)
+    train_kl: list[float] = field(default_factory=list)
+    val_reconstruction: list[float] = field(default_factory=list)
+    best_epoch: int | None = None  # 1-based; None without validation data
+    stopped_early: bool = False
+
+
+@torch.no_grad()
+def reconstruction_loss(model, X: torch.Tensor, batch_size: int = 1024) -> float:
+    """Mean reconstruction NLL of ``X`` decoded from its posterior means (no sampling noise)."""
+    model.eval()
+    total = 0.0
+    for start in range(0, len(X), batch_size):
+        x = X[start:start + batch_size]
+        mean, _ = model.encode(x)
+        total += model.reconstruction_nll(model.decode(mean), x).sum().item()
+    return total / len(X)
+
+
+def train_vae(
+    model,
+    X_train,
+    X_val=None,
+    *,
+    max_epochs: int = 100,
+    batch_size: int = 128,
+    learning_rate: float = 1e-3,
+    patience: int = 5,
+    seed: int = 0,
+    device="auto",
+    progress: bool = True,
+) -> TrainingHistory:
+    """Train ``model`` in place with Adam; early-stop on ``X_val`` if given.
+
+    Parameters
+    ----------
+    model : vaeaug.model.VAE
+    X_train, X_val : array or tensor of shape (N, *model.config.input_shape)
+        ``X_val`` (optional) drives early stopping; without it training runs
+        ``max_epochs`` epochs.
+    patience : int
+        Epochs without a new best validation reconstruction loss before stopping.
+    seed : int
+        Seeds the shuffling and the reparameterisation noise (build the model
+        inside ``seeded(seed)`` to seed its initial weights too). Same seed,
+        same weights on CPU.
+    progress : bool
+        Show a progress bar over epochs with the current losses.
+
+    Returns
+    -------
+    TrainingHistory
+    """
+    check_positive(max_epochs, name="max_epochs", integer=True)
+    check_positive(batch_size, name="batch_size", integer=True)
+    check_positive(learning_rate, name="learning_rate")
+    check_positive(patience, name="patience", integer=True)
+    device = select_device(device)
+    model.to(device)
+    X_train = torch.as_tensor(np.asarray(X_train, dtype=np.float32), device=device)
+    if X_val is not None:
+        X_val = torch.as_tensor(np.asarray(X_val, dtype=np.float32), device=device)
+
+    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    history = TrainingHistory()
+    best_loss, best_state, epochs_without_improvement = float("inf"), None, 0
+    shuffler = torch.Generator().manual_seed(int(seed))
+    n = len(X_train)
+
+    with seeded(seed, device):
+        bar = tqdm(range(1, max_epochs + 1), desc="VAE", unit="epoch", disable=not progress, leave=False)
+        for epoch in bar:
+            model.train()
+            order = torch.randperm(n, generator=shuffler).to(device)
+            # Sums stay on the device; one .item() per epoch avoids a sync per batch.
+            sums = torch.zeros(3, device=device)
+            for start in range(0, n, batch_size):
+                x = X_train[order[start:start + batch_size]]
+                losses = model.loss(x)
+                optimiser.zero_grad(set_to_none=True)
+                losses["loss"].backward()
+                optimiser.step()
+                sums += len(x) * torch.stack(
+                    [losses["loss"].detach(), losses["reconstruction"].detach(), losses["kl"].detach()]
+                )
+            loss, reconstruction, kl = (sums / n).tolist()
+            history.train_loss.append(loss)
+            history.train_reconstruction.append(reconstruction)
+            history.train_kl.append(kl)
+            postfix = {"loss": f"{loss:.2f}", "kl": f"{kl:.2f}"}
+
+            if X_val is not None:
+                val = reconstruction_loss(model, X_val)
+                history.val_reconstruction.append(val)
+                postfix["val_rec"] = f"{val:.2f}"
+                if val < best_loss:
+                    best_loss, history.best_epoch, epochs_without_improvement = val, epoch, 0
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                else:
+                    epochs_without_improvement += 1
+                    if epochs_without_improvement >= patience:
+                        history.stopped_early = True
+                        bar.set_postfix(postfix)
+                        break
+            bar.set_postfix(postfix)
+        bar.close()
+
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return history
