@@ -108,10 +108,10 @@ def _same_class_pairs(codes, labels, n_neighbors, n_per_sample, rng):
             sources.extend([row] * len(chosen))
             neighbours.extend(chosen)
     if short:
-        listing = ", ".join(f"{label!r} ({count})" for label, count in short)
+        listing = ", ".join(f"{label} ({count})" for label, count in short)
         warnings.warn(
             f"Some classes have fewer than n_neighbors + 1 = {n_neighbors + 1} samples, so their "
-            f"samples use the neighbours they have (a lone sample gets none): {listing}.",
+            f"samples use the neighbours they have (a lone sample gets none); class (samples): {listing}.",
             UserWarning,
             stacklevel=3,
         )

@@ -61,13 +61,13 @@ class PaperMLPClassifier(ClassifierMixin, BaseEstimator):
         targets = encoder.transform(y)
         device = select_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        layers, width = [], X.shape[1]
-        for _ in range(self.hidden_layers):
-            layers += [nn.Linear(width, self.hidden_units), nn.BatchNorm1d(self.hidden_units),
-                       nn.ReLU(), nn.Dropout(self.dropout)]
-            width = self.hidden_units
-        layers.append(nn.Linear(width, len(self.classes_)))
-        with seeded(seed, device):
+        with seeded(seed, device):  # layers draw their initial weights when built
+            layers, width = [], X.shape[1]
+            for _ in range(self.hidden_layers):
+                layers += [nn.Linear(width, self.hidden_units), nn.BatchNorm1d(self.hidden_units),
+                           nn.ReLU(), nn.Dropout(self.dropout)]
+                width = self.hidden_units
+            layers.append(nn.Linear(width, len(self.classes_)))
             self.network_ = nn.Sequential(*layers).to(device)
             optimiser = torch.optim.Adam(self.network_.parameters(), lr=self.learning_rate)
             inputs = torch.as_tensor(X, device=device)

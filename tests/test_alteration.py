@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+
+from vaeaug import add_noise, alter, extrapolate, interpolate
+
+# Class 0 on a line at 0, 1, 3; class 1 at 1.5 — nearer to some class-0 points than they are to each other.
+CODES = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [1.5, 0.1], [10.0, 0.0]])
+LABELS = np.array([0, 0, 0, 1, 1])
+
+
+def test_interpolation_follows_eq_9_with_same_class_neighbours():
+    new = interpolate(CODES, LABELS, alpha=0.5, n_neighbors=1)
+    # Nearest same-class neighbours: 0->1, 1->0, 3->1 (never the class-1 point at 1.5), 1.5->10, 10->1.5.
+    neighbour = np.array([1, 0, 1, 4, 3])
+    expected = CODES + 0.5 * (CODES[neighbour] - CODES)
+    np.testing.assert_allclose(new.codes, expected)
+    np.testing.assert_array_equal(new.labels, LABELS)
+    np.testing.assert_array_equal(new.source, np.arange(5))
+
+
+def test_extrapolation_follows_eq_10():
+    new = extrapolate(CODES, LABELS, alpha=0.25, n_neighbors=1)
+    neighbour = np.array([1, 0, 1, 4, 3])
+    np.testing.assert_allclose(new.codes, CODES + 0.25 * (CODES - CODES[neighbour]))
+
+
+def test_one_new_code_per_neighbour_and_labels_kept():
+    codes = np.random.default_rng(0).normal(size=(30, 4))
+    labels = np.repeat(["a", "b", "c"], 10)
+    new = interpolate(codes, labels, n_neighbors=3)
+    assert new.codes.shape == (90, 4)
+    np.testing.assert_array_equal(new.labels, labels[new.source])
+    assert np.bincount(new.source).tolist() == [3] * 30
+    # Every new code lies halfway between its source and a same-class code.
+    partners = 2 * new.codes - codes[new.source]
+    for partner, label in zip(partners, new.labels):
+        distances = np.linalg.norm(codes - partner, axis=1)
+        assert labels[np.argmin(distances)] == label and distances.min() < 1e-9
+
+
+def test_n_per_sample_picks_a_subset_of_neighbours():
+    codes = np.random.default_rng(1).normal(size=(12, 3))
+    labels = np.repeat([0, 1], 6)
+    new = extrapolate(codes, labels, n_neighbors=3, n_per_sample=2, random_state=0)
+    assert len(new.codes) == 24
+    with pytest.raises(ValueError, match="exceeds n_neighbors"):
+        interpolate(codes, labels, n_neighbors=2, n_per_sample=3)
+
+
+def test_noise_follows_eq_8():
+    scale = np.array([1.0, 2.0])
+    new = add_noise(CODES, LABELS, alpha=0.5, n_per_sample=2, scale=scale, random_state=7)
+    eps = np.random.default_rng(7).standard_normal((10, 2)) * scale
+    np.testing.assert_allclose(new.codes, np.repeat(CODES, 2, axis=0) + 0.5 * eps)
+    np.testing.assert_array_equal(new.labels, np.repeat(LABELS, 2))
+
+
+def test_noise_scale_defaults_to_the_codes_deviation():
+    codes = np.random.default_rng(2).normal(scale=[1.0, 5.0], size=(2000, 2))
+    new = add_noise(codes, np.zeros(2000), alpha=1.0, random_state=0)
+    np.testing.assert_allclose((new.codes - codes).std(axis=0), codes.std(axis=0), rtol=0.1)
+
+
+def test_same_seed_same_codes():
+    a = add_noise(CODES, LABELS, random_state=3).codes
+    b = add_noise(CODES, LABELS, random_state=3).codes
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, add_noise(CODES, LABELS, random_state=4).codes)
+
+
+def test_small_classes_use_the_neighbours_they_have_and_warn():
+    codes = np.array([[0.0], [1.0], [5.0], [9.0], [10.0], [11.0], [12.0]])
+    labels = np.array([0, 0, 1, 2, 2, 2, 2])  # class 0 has 2 samples, class 1 only one
+    with pytest.warns(UserWarning, match=r"fewer than n_neighbors \+ 1 = 4.*: 0 \(2\), 1 \(1\)\."):
+        new = interpolate(codes, labels, n_neighbors=3)
+    counts = np.bincount(new.source, minlength=7)
+    assert counts.tolist() == [1, 1, 0, 3, 3, 3, 3]
+
+
+def test_alter_dispatches_and_rejects_unknown_methods():
+    assert len(alter("noise", CODES, LABELS, n_neighbors=2).codes) == 10  # noise adds n_neighbors per sample
+    with pytest.raises(ValueError, match="Unknown method 'rotation'"):
+        alter("rotation", CODES, LABELS)
+
+
+@pytest.mark.parametrize(
+    "codes, labels, message",
+    [
+        (np.zeros(3), [0, 1, 2], "2-D"),
+        (np.array([[np.nan, 0.0], [1.0, 1.0]]), [0, 1], "NaN"),
+        (CODES, LABELS[:3], "different lengths"),
+    ],
+)
+def test_bad_codes_are_clear_errors(codes, labels, message):
+    with pytest.raises(ValueError, match=message):
+        interpolate(codes, labels)

@@ -1,0 +1,125 @@
+import numpy as np
+import pytest
+from imblearn.pipeline import Pipeline
+from sklearn.base import clone
+from sklearn.neighbors import KNeighborsClassifier
+
+from vaeaug import VAEAugmenter
+
+FAST = dict(latent_dim=3, hidden_units=32, max_epochs=3, batch_size=16, random_state=0)
+
+
+def test_sample_keeps_layout_and_labels(blobs):
+    X, y = blobs
+    augmenter = VAEAugmenter(**FAST).fit(X)
+    X_new, y_new = augmenter.sample(X, y)
+    assert X_new.shape == (3 * len(X), 8, 8)  # interpolation: one per neighbour, k = 3
+    assert np.bincount(y_new).tolist() == [60, 60]
+    assert 0 <= X_new.min() and X_new.max() <= 1  # Bernoulli means
+
+
+def test_channel_first_images_and_unlabelled_data(blobs):
+    X, y = blobs
+    X4 = X[:, None]
+    augmenter = VAEAugmenter(**FAST, method="noise", n_per_sample=2).fit(X4[:10], X_unlabelled=X4[10:])
+    assert augmenter.input_shape_ == (1, 8, 8)
+    X_new, y_new = augmenter.sample(X4, y)
+    assert X_new.shape == (80, 1, 8, 8) and len(y_new) == 80
+    assert augmenter.encode(X4).shape == (40, 3)
+
+
+def test_tabular_data_gets_a_gaussian_vae_in_its_own_units():
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(100, 5, (30, 4)), rng.normal(140, 5, (30, 4))]
+    y = np.repeat([0, 1], 30)
+    augmenter = VAEAugmenter(**FAST).fit(X)
+    assert augmenter.likelihood_ == "gaussian"
+    X_new, _ = augmenter.set_params(method="extrapolation").sample(X, y)
+    assert X_new.shape == (180, 4)
+    assert 60 < X_new.mean() < 180  # standardisation undone: back in the data's units
+
+
+def test_fit_resample_puts_originals_first(blobs):
+    X, y = blobs
+    X_res, y_res = VAEAugmenter(**FAST, method="noise", n_per_sample=1).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res[:40], X)
+    np.testing.assert_array_equal(y_res, np.r_[y, y])
+
+
+def test_drops_into_an_imblearn_pipeline_and_clones(blobs):
+    X, y = blobs
+    X = X.reshape(len(X), -1)  # kNN takes flat feature vectors
+    pipeline = Pipeline([("augment", VAEAugmenter(**FAST)), ("knn", KNeighborsClassifier(3))])
+    pipeline.fit(X, y)
+    assert pipeline.score(X, y) > 0.9  # the blobs are easy; augmentation must not scramble labels
+    pipeline.fit(X, y)  # refitting the same pipeline works too
+    copy = clone(pipeline)
+    assert copy.get_params()["augment__latent_dim"] == 3
+
+
+def test_transform_exists_in_latent_space_only(blobs):
+    X, y = blobs
+    data_space = VAEAugmenter(**FAST).fit(X)
+    assert not hasattr(data_space, "transform")  # imblearn forbids transform + fit_resample together
+    assert data_space.encode(X).shape == (40, 3)
+    latent = VAEAugmenter(**FAST, space="latent").fit(X)
+    np.testing.assert_array_equal(latent.transform(X), latent.encode(X))
+    X_res, y_res = latent.fit_resample(X, y)
+    assert X_res.shape == (160, 3) and len(y_res) == 160
+
+
+def test_same_random_state_same_samples(blobs):
+    X, y = blobs
+    a = VAEAugmenter(**FAST, method="noise").fit(X).sample(X, y)[0]
+    b = VAEAugmenter(**FAST, method="noise").fit(X).sample(X, y)[0]
+    np.testing.assert_array_equal(a, b)
+
+
+def test_save_and_load_give_identical_codes_and_samples(blobs, tmp_path):
+    X, y = blobs
+    augmenter = VAEAugmenter(**FAST, method="noise").fit(X)
+    augmenter.save(tmp_path / "aug")
+    loaded = VAEAugmenter.load(tmp_path / "aug", device="cpu")
+    np.testing.assert_array_equal(loaded.encode(X), augmenter.encode(X))
+    np.testing.assert_array_equal(loaded.sample(X, y)[0], augmenter.sample(X, y)[0])
+
+
+@pytest.mark.parametrize(
+    "X_bad, y_bad, message",
+    [
+        ("nan", None, "NaN or infinite"),
+        ("inf", None, "NaN or infinite"),
+        (None, "short", "different lengths"),
+        (None, "one_class", "1 class"),
+        ("flat", None, "dimension"),
+        ("five_d", None, "dimension"),
+        ("empty", None, "empty"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(blobs, X_bad, y_bad, message):
+    X, y = blobs
+    X = {
+        None: X, "nan": np.where(np.eye(8, dtype=bool), np.nan, X),
+        "inf": np.where(np.eye(8, dtype=bool), np.inf, X), "flat": X.ravel(),
+        "five_d": X[:, None, None], "empty": X[:0],
+    }[X_bad]
+    y = {None: y, "short": y[:-1], "one_class": np.zeros_like(y)}[y_bad]
+    with pytest.raises(ValueError, match=message):
+        VAEAugmenter(**FAST).fit_resample(X, y)
+
+
+def test_bad_parameters_and_layouts_are_clear_errors(blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match="Unknown method 'rotate'"):
+        VAEAugmenter(method="rotate").fit(X)
+    with pytest.raises(ValueError, match="Unknown space"):
+        VAEAugmenter(space="pixels").fit(X)
+    with pytest.raises(ValueError, match=r"needs data in \[0, 1\]"):
+        VAEAugmenter(likelihood="bernoulli").fit(X * 5)
+    fitted = VAEAugmenter(**FAST).fit(X)
+    with pytest.raises(ValueError, match="fitted on samples of shape"):
+        fitted.sample(X[:, :4], y)
+    with pytest.raises(ValueError, match="Unknown method"):
+        fitted.set_params(method="mixup").sample(X, y)
+    with pytest.raises(ValueError, match="X_unlabelled"):
+        VAEAugmenter(**FAST).fit(X, X_unlabelled=X[:, :4])

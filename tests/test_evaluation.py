@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from vaeaug import PaperMLPClassifier, make_classifier, score_classifier
+from vaeaug.protocols import few_shot_split
+
+
+def test_paper_mlp_learns_a_separable_problem(blobs):
+    X, y = blobs
+    clf = PaperMLPClassifier(hidden_units=32, max_epochs=30, random_state=0, device="cpu")
+    assert clf.fit(X, y).score(X, y) == 1.0  # images are flattened
+    assert clf.predict_proba(X).shape == (40, 2)
+    assert len(clone(clf).get_params()) == 8
+
+
+def test_paper_mlp_has_five_batchnorm_dropout_layers(blobs):
+    X, y = blobs
+    network = PaperMLPClassifier(max_epochs=1, random_state=0).fit(X, y).network_
+    kinds = [type(layer).__name__ for layer in network]
+    assert kinds.count("BatchNorm1d") == 5 and kinds.count("Dropout") == 5
+    assert network[0].out_features == 1024
+
+
+def test_paper_mlp_is_reproducible(blobs):
+    X, y = blobs
+    a = PaperMLPClassifier(hidden_units=16, max_epochs=3, random_state=1).fit(X, y).predict_proba(X)
+    b = PaperMLPClassifier(hidden_units=16, max_epochs=3, random_state=1).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["svm", "knn", "mlp"])
+def test_score_classifier_reports_accuracy_and_weighted_f1(blobs, name):
+    X, y = blobs
+    scores = score_classifier(make_classifier(name, random_state=0), X, y, X, y)
+    assert set(scores) == {"accuracy", "f1_weighted"}
+    assert scores["accuracy"] > 0.9
+
+
+def test_unknown_classifier_is_a_clear_error():
+    with pytest.raises(ValueError, match="Unknown classifier 'forest'"):
+        make_classifier("forest")
+
+
+def test_few_shot_split_is_disjoint_and_stratified():
+    y = np.repeat(np.arange(4), 25)
+    split = few_shot_split(y, 3, test_fraction=0.2, random_state=0)
+    assert np.bincount(y[split.labelled]).tolist() == [3] * 4
+    assert np.bincount(y[split.test]).tolist() == [5] * 4
+    everything = np.concatenate(split)
+    assert len(everything) == len(np.unique(everything)) == 100
+    with pytest.raises(ValueError, match="fewer than labelled_per_class=30"):
+        few_shot_split(y, 30, random_state=0)

@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+import torch
+
+from vaeaug import MLPVAE, VAEConfig, train_vae
+from vaeaug.training import reconstruction_loss, seeded, select_device
+
+
+def _model(seed=0):
+    with seeded(seed):
+        return MLPVAE(VAEConfig(input_shape=(6,), latent_dim=2, hidden_units=32))
+
+
+def _data():
+    rng = np.random.default_rng(1)
+    train = (rng.uniform(size=(64, 6)) < 0.5).astype(np.float32)
+    # Validation data unlike the training data: fitting the training set makes it worse.
+    val = 1.0 - train[:16]
+    return train, val
+
+
+def test_early_stopping_restores_the_best_epoch():
+    train, val = _data()
+    model = _model()
+    history = train_vae(model, train, val, max_epochs=300, patience=3, learning_rate=1e-2,
+                        batch_size=16, seed=0, device="cpu", progress=False)
+    assert history.stopped_early
+    best = int(np.argmin(history.val_reconstruction)) + 1
+    assert history.best_epoch == best
+    assert len(history.val_reconstruction) == best + 3  # stopped after `patience` epochs without a new best
+    restored = reconstruction_loss(model, torch.as_tensor(val))
+    assert restored == pytest.approx(history.val_reconstruction[best - 1], rel=1e-6)
+    assert restored < history.val_reconstruction[-1]
+
+
+def test_same_seed_gives_same_weights_on_cpu():
+    train, val = _data()
+    weights = []
+    for _ in range(2):
+        model = _model(seed=3)
+        train_vae(model, train, val, max_epochs=5, seed=3, device="cpu", progress=False)
+        weights.append(model.state_dict())
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+
+
+def test_training_does_not_touch_the_callers_random_state():
+    train, _ = _data()
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    train_vae(_model(), train, max_epochs=2, device="cpu", progress=False)
+    assert torch.equal(torch.rand(1), expected)
+
+
+def test_without_validation_data_it_trains_max_epochs():
+    train, _ = _data()
+    history = train_vae(_model(), train, max_epochs=4, device="cpu", progress=False)
+    assert len(history.train_loss) == 4 and history.best_epoch is None
+
+
+def test_bad_training_settings_and_devices_are_clear_errors():
+    train, _ = _data()
+    with pytest.raises(ValueError, match="max_epochs"):
+        train_vae(_model(), train, max_epochs=0, progress=False)
+    with pytest.raises(ValueError, match="Unknown device"):
+        select_device("tpu-ish")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA"):
+            select_device("cuda")
