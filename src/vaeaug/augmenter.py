@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ._files import write_json_atomic
 from ._validation import check_choice, check_labels, check_positive, check_same_layout, check_samples
 from .alteration import METHODS, alter
 from .model import ConvVAE, MLPVAE, VAEConfig, load_vae
@@ -322,8 +323,6 @@ class VAEAugmenter(BaseEstimator):
 
     def save(self, path) -> Path:
         """Save the fitted VAE and the augmenter's parameters to the folder ``path``."""
-        from .report import write_json_atomic
-
         check_is_fitted(self, "model_")
         path = Path(path)
         self.model_.save(path)

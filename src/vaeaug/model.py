@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ._files import write_bytes_atomic, write_json_atomic
 from ._validation import check_choice, check_positive
 
 FORMAT_VERSION = 1
@@ -119,8 +120,6 @@ class VAE(nn.Module):
         Files are written to temporary names and renamed, so an interrupted
         save never leaves a half-written model behind.
         """
-        from .report import write_bytes_atomic, write_json_atomic
-
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()

@@ -6,14 +6,13 @@ Figures use matplotlib's object API (``Figure``), so no display or backend is ne
 from __future__ import annotations
 
 import io
-import json
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from ._files import write_bytes_atomic, write_json_atomic, write_text_atomic
 
 __all__ = [
     "write_bytes_atomic", "write_text_atomic", "write_json_atomic", "new_run_dir",
@@ -22,34 +21,6 @@ __all__ = [
 
 
 # -- files -------------------------------------------------------------------
-
-def write_bytes_atomic(path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
-
-    A crash mid-write leaves the old file (or none), never a truncated one.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_text_atomic(path, text: str) -> Path:
-    return write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_json_atomic(path, data) -> Path:
-    return write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
-
 
 def new_run_dir(parent=".", prefix="vaeaug-run") -> Path:
     """Create and return a new folder ``parent/prefix-YYYYmmdd-HHMMSS[-n]``; never reuses one."""

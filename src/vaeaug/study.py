@@ -175,10 +175,10 @@ def run_study(config: StudyConfig, run_dir, *, progress=True, log=print):
         if seed in done:
             continue
         seed_records, augmenter = _run_seed(config, data, seed, progress)
+        if seed == config.seeds[0]:  # saved before the seed counts as done, so a resume finds it
+            augmenter.save(run_dir / _MODEL_DIR)
         records += seed_records
         write(records, complete=False)
-        if seed == config.seeds[0]:
-            augmenter.save(run_dir / _MODEL_DIR)
 
     results, summary = write(records, complete=True)
     tables = {metric: report.format_table(summary[metric], config.classifiers, methods)
