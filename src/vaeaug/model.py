@@ -65,9 +65,16 @@ class VAE(nn.Module):
     """
 
     architecture = ""  # the name saved in config.json; set by each subclass
+    sample_axes: tuple[str, ...] = ()  # names of one sample's axes, e.g. ("C", "H", "W")
+    other_use = ""  # which class to use for other shapes
 
     def __init__(self, config: VAEConfig):
         super().__init__()
+        if len(config.input_shape) != len(self.sample_axes):
+            raise ValueError(
+                f"{type(self).__name__} needs input_shape ({', '.join(self.sample_axes)}); got "
+                f"{config.input_shape}. {self.other_use}"
+            )
         self.config = config
         self.encoder, self.decoder = self._build(config)
         self.to_mean = nn.Linear(config.hidden_units, config.latent_dim)
@@ -149,13 +156,10 @@ class ConvVAE(VAE):
     """
 
     architecture = "conv"
+    sample_axes = ("C", "H", "W")
+    other_use = "Use MLPVAE for flat feature vectors."
 
     def _build(self, config):
-        if len(config.input_shape) != 3:
-            raise ValueError(
-                f"ConvVAE needs input_shape (C, H, W); got {config.input_shape}. "
-                "Use MLPVAE for flat feature vectors."
-            )
         channels, height, width = config.input_shape
         # Each stride-2 convolution with padding 2 maps a side s to ceil(s / 2).
         sizes = [(height, width)]
@@ -201,13 +205,10 @@ class MLPVAE(VAE):
     """
 
     architecture = "mlp"
+    sample_axes = ("D",)
+    other_use = "Use ConvVAE for images."
 
     def _build(self, config):
-        if len(config.input_shape) != 1:
-            raise ValueError(
-                f"MLPVAE needs input_shape (D,); got {config.input_shape}. "
-                "Use ConvVAE for images."
-            )
         (features,), hidden = config.input_shape, config.hidden_units
         encoder = nn.Sequential(
             nn.Linear(features, hidden), nn.ReLU(),
