@@ -22,7 +22,7 @@ def test_run_writes_results_table_and_figures(tiny_run, capsys):
     assert results["complete"]
     assert len(results["records"]) == 2 * 2 * 3  # seeds x classifiers x (baseline + 2 methods)
     markdown = (tiny_run / "results.md").read_text()
-    assert "| Classifier | Baseline | Noise | Interpolation |" in markdown
+    assert "| Classifier | # dims | Baseline | Noise | Interpolation |" in markdown
     assert "| SVM |" in markdown and " ± " in markdown
     for figure in ("reconstructions.png", "interpolation.png", "generated.png", "scores.png"):
         assert (tiny_run / figure).read_bytes()[:4] == b"\x89PNG"
@@ -48,7 +48,7 @@ def test_an_interrupted_run_resumes_from_finished_seeds(tiny_run, capsys):
     assert resumed["complete"]
     assert [r["accuracy"] for r in resumed["records"] if r["seed"] == 0] == [-1.0] * 6
     assert sorted(r["seed"] for r in resumed["records"]) == [0] * 6 + [1] * 6
-    assert "Test accuracy" in capsys.readouterr().out
+    assert "test accuracy (%)" in capsys.readouterr().out.lower()
 
 
 def test_resume_with_other_options_is_refused(tiny_run, capsys):

@@ -136,7 +136,7 @@ class VAEAugmenter(BaseEstimator):
 
     # -- fitting -------------------------------------------------------------
 
-    def fit(self, X, y=None, X_unlabelled=None):
+    def fit(self, X, y=None, X_unlabelled=None, X_validation=None):
         """Train the VAE on ``X`` and ``X_unlabelled`` (labels are not used).
 
         Parameters
@@ -146,6 +146,9 @@ class VAEAugmenter(BaseEstimator):
             Accepted for scikit-learn compatibility; the VAE is unsupervised.
         X_unlabelled : array with samples shaped like ``X``'s, optional
             More data for the VAE only (e.g. 55k unlabelled MNIST images).
+        X_validation : array with samples shaped like ``X``'s, optional
+            Held-out data for early stopping (the paper's validation split);
+            without it, ``validation_fraction`` of the fitting data is held out.
 
         Returns
         -------
@@ -174,7 +177,11 @@ class VAEAugmenter(BaseEstimator):
         prepared = self._to_model(data)
         order = rng.permutation(len(prepared))
         n_val = int(round(self.validation_fraction * len(prepared)))
-        if n_val < 1 or len(prepared) - n_val < 1:
+        if X_validation is not None:
+            X_validation = check_samples(X_validation, name="X_validation")
+            check_same_layout(X_validation, X.shape[1:], name="X_validation")
+            train, val = prepared, self._to_model(X_validation)
+        elif n_val < 1 or len(prepared) - n_val < 1:
             train, val = prepared, None
         else:
             train, val = prepared[order[n_val:]], prepared[order[:n_val]]

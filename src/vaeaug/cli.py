@@ -12,8 +12,10 @@ import numpy as np
 from . import report
 from .alteration import METHODS
 from .augmenter import SPACES, VAEAugmenter
-from .datasets import DATASETS, load
+from .datasets import NAMED as DATASETS
+from .datasets import describe_all, load
 from .evaluation import CLASSIFIERS
+from .experiment import ExperimentConfig, run_experiment
 from .study import StudyConfig, run_study
 
 
@@ -46,6 +48,22 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--output-dir", default=".", help="parent folder of the new run folder")
     where.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run in RUN_DIR")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    experiment = commands.add_parser(
+        "experiment", help="run a grid from a YAML config (see configs/)",
+        description="Run dataset x protocol x latent size x method x classifier x seed from a YAML "
+                    "config, print tables beside the paper's numbers, and write JSON, CSV and Markdown.")
+    experiment.add_argument("config", help="the YAML config file")
+    where = experiment.add_mutually_exclusive_group()
+    where.add_argument("--output-dir", default=".", help="parent folder of the new run folder")
+    where.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted grid in RUN_DIR")
+    experiment.add_argument("--data-dir", help="folder with dataset files (else $VAEAUG_DATA, then the cache)")
+    experiment.add_argument("--vae-cache", metavar="DIR", help="folder of trained VAEs to reuse across runs "
+                                                                 "(default: RUN_DIR/vaes)")
+    experiment.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    datasets = commands.add_parser("datasets", help="list the datasets and whether their files are here")
+    datasets.add_argument("--data-dir")
 
     augment = commands.add_parser(
         "augment", help="fit a VAE and write an augmented dataset (.npz)",
@@ -88,14 +106,34 @@ def _run(args):
         batch_size=args.batch_size, max_epochs=args.max_epochs,
         device=args.device,
     ).validate()
+    run_study(config, _run_dir(args), progress=not args.quiet)
+
+
+def _run_dir(args, prefix="vaeaug-run") -> Path:
+    """The folder to resume, or a new one: a run never writes into an earlier run's folder."""
     if args.resume:
         run_dir = Path(args.resume)
         if not (run_dir / "results.json").is_file():
             raise ValueError(f"{run_dir} has no results.json to resume; start a new run without --resume.")
     else:
-        run_dir = report.new_run_dir(args.output_dir)
+        run_dir = report.new_run_dir(args.output_dir, prefix=prefix)
     print(f"Run folder: {run_dir}", flush=True)
-    run_study(config, run_dir, progress=not args.quiet)
+    return run_dir
+
+
+def _experiment(args):
+    config = ExperimentConfig.from_yaml(args.config)
+    run_dir = _run_dir(args, prefix=f"experiment-{config.name}")
+    run_experiment(config, run_dir, data_dir=args.data_dir, vae_cache=args.vae_cache, progress=not args.quiet)
+
+
+def _datasets(args):
+    rows = describe_all(args.data_dir)
+    width = max(len(name) for name, _ in rows)
+    for name, status in rows:
+        print(f"{name:<{width}}  {status}")
+    print("Also: a path to an .npz (X, y[, X_test, y_test]), a .csv with a 'label' column, "
+          "or a folder of images with one sub-folder per class.")
 
 
 def _augment(args):
@@ -128,12 +166,13 @@ def _augment(args):
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        {"run": _run, "augment": _augment}[args.command](args)
+        commands = {"run": _run, "experiment": _experiment, "datasets": _datasets, "augment": _augment}
+        commands[args.command](args)
     except ValueError as error:
         print(f"vaeaug: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("vaeaug: interrupted; `vaeaug run --resume RUN_DIR` finishes a run.", file=sys.stderr)
+        print("vaeaug: interrupted; `--resume RUN_DIR` with the same command finishes the run.", file=sys.stderr)
         return 130
     return 0
 

@@ -1,22 +1,32 @@
-"""Datasets: arrays of samples and labels with their class names.
+"""Datasets: samples, labels, class names and the splits the source defines.
 
 Images are float32 in [0, 1] with layout (N, H, W); tabular data is (N, D).
+Named datasets: ``digits`` (bundled with scikit-learn), ``mnist``, ``ujipen``
+and ``proben1/<set>``. A path loads a generic source instead: an ``.npz``
+with ``X`` and ``y`` (optionally ``X_test`` and ``y_test``), a ``.csv`` with a
+label column, or a folder of images with one sub-folder per class.
+
+Files are looked for in ``data_dir``, then ``$VAEAUG_DATA``, then the user
+cache (``$VAEAUG_CACHE`` if set), where missing files with a published
+checksum are downloaded and verified.
 """
 
 from __future__ import annotations
 
+import gzip
+import os
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_choice
-
-__all__ = ["Dataset", "DATASETS", "load"]
+__all__ = ["Dataset", "NAMED", "load", "describe_all", "parse_ujipen", "render_strokes"]
 
 
 @dataclass
 class Dataset:
-    """Samples ``X``, labels ``y``, class names and any named index splits the source defines."""
+    """Samples ``X``, labels ``y``, class names, and named index splits (e.g. train/validation/test)."""
 
     name: str
     X: np.ndarray
@@ -25,6 +35,64 @@ class Dataset:
     splits: dict[str, np.ndarray] = field(default_factory=dict)
     description: str = ""
 
+
+# -- where files are ----------------------------------------------------------
+
+def _cache_dir() -> Path:
+    import pooch
+
+    return Path(os.environ.get("VAEAUG_CACHE") or pooch.os_cache("vaeaug"))
+
+
+def _search_dirs(data_dir) -> list[Path]:
+    dirs = [Path(data_dir)] if data_dir else []
+    if os.environ.get("VAEAUG_DATA"):
+        dirs.append(Path(os.environ["VAEAUG_DATA"]))
+    dirs.append(_cache_dir())
+    return dirs
+
+
+def _locate(relative: str, data_dir, sha256: str | None = None, urls=()) -> Path:
+    """Find ``relative`` (e.g. ``mnist/t10k-labels-idx1-ubyte.gz``) or download it; return its path.
+
+    A file found under a search folder, directly or in its sub-folder, is
+    checked against ``sha256`` when one is known, so a truncated copy is an
+    error rather than a wrong result.
+    """
+    import pooch
+
+    name = Path(relative).name
+    for folder in _search_dirs(data_dir):
+        for candidate in (folder / relative, folder / name):
+            if candidate.is_file():
+                if sha256 and pooch.file_hash(str(candidate)) != sha256:
+                    raise ValueError(
+                        f"{candidate} does not have the published sha256 {sha256}; it is damaged or "
+                        "another file. Delete it and put the original there."
+                    )
+                return candidate
+    errors = []
+    for url in urls:
+        try:
+            target = _cache_dir() / Path(relative).parent
+            return Path(pooch.retrieve(url, known_hash=f"sha256:{sha256}" if sha256 else None,
+                                       fname=name, path=target, progressbar=False))
+        except Exception as error:  # offline, mirror down, checksum mismatch: try the next mirror
+            errors.append(f"{url}: {type(error).__name__}")
+    raise FileNotFoundError(name, errors)
+
+
+def _missing_files_error(dataset, names, data_dir, errors=(), how=""):
+    where = ", ".join(str(d) for d in _search_dirs(data_dir))
+    tried = f" Downloads failed ({'; '.join(errors)})." if errors else ""
+    return ValueError(
+        f"The {dataset} files {', '.join(names)} were not found in {where}.{tried} "
+        f"{how}Put them in one of those folders (or a '{dataset}' sub-folder of it), "
+        "or point $VAEAUG_DATA or data_dir at the folder that holds them."
+    )
+
+
+# -- scikit-learn digits ------------------------------------------------------
 
 def _digits(data_dir=None) -> Dataset:
     from sklearn.datasets import load_digits
@@ -40,11 +108,300 @@ def _digits(data_dir=None) -> Dataset:
     )
 
 
-DATASETS = {"digits": _digits}
+# -- MNIST --------------------------------------------------------------------
+
+MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+MNIST_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
 
 
-def load(name: str, data_dir=None) -> Dataset:
-    """Load a dataset by name (see :data:`DATASETS`).
+def read_idx(path) -> np.ndarray:
+    """Read an idx file (optionally gzipped) into an array of its declared shape."""
+    with (gzip.open if str(path).endswith(".gz") else open)(path, "rb") as file:
+        data = file.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise ValueError(f"{path} is not an unsigned-byte idx file (bad magic number).")
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(shape)):
+        raise ValueError(f"{path} is truncated: expected {int(np.prod(shape))} values, found {body.size}.")
+    return body.reshape(shape)
+
+
+def _mnist(data_dir=None) -> Dataset:
+    paths = {}
+    for name, sha256 in MNIST_FILES.items():
+        try:
+            paths[name] = _locate(f"mnist/{name}", data_dir, sha256, [m + name for m in MNIST_MIRRORS])
+        except FileNotFoundError as missing:
+            raise _missing_files_error("mnist", list(MNIST_FILES), data_dir, missing.args[1]) from None
+    images = np.concatenate([read_idx(paths["train-images-idx3-ubyte.gz"]),
+                             read_idx(paths["t10k-images-idx3-ubyte.gz"])])
+    labels = np.concatenate([read_idx(paths["train-labels-idx1-ubyte.gz"]),
+                             read_idx(paths["t10k-labels-idx1-ubyte.gz"])])
+    return Dataset(
+        name="mnist",
+        X=(images / 255.0).astype(np.float32),
+        y=labels.astype(np.int64),
+        class_names=[str(i) for i in range(10)],
+        # The paper's split: the first 55k training images train, the last 5k validate.
+        splits={"train": np.arange(55_000), "validation": np.arange(55_000, 60_000),
+                "test": np.arange(60_000, 70_000)},
+        description="MNIST: 70,000 handwritten digits of 28x28 pixels; train 55k / validation 5k / test 10k.",
+    )
+
+
+# -- UJI Pen Characters v2 ----------------------------------------------------
+
+UJIPEN_FILE = "ujipenchars2.txt"
+UJIPEN_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/uji-penchars/version2/ujipenchars2.txt"
+
+
+def parse_ujipen(text: str):
+    """Parse UJI Pen Characters text into ``[(character, sample_id, [stroke, ...]), ...]``.
+
+    A stroke is an (n, 2) array of pen coordinates. The format is line based::
+
+        WORD <char> <id>
+          NUMSTROKES <n>
+          POINTS <k> # x1 y1 x2 y2 ...
+
+    Lines starting with ``//`` are comments.
+    """
+    samples, current, expected = [], None, 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("//"):
+            continue
+        words = line.split()
+        keyword = words[0]
+        if keyword == "WORD":
+            if current is not None and len(current[2]) != expected:
+                raise ValueError(f"line {number}: sample {current[1]!r} declared {expected} strokes "
+                                 f"but has {len(current[2])}.")
+            if len(words) < 3:
+                raise ValueError(f"line {number}: expected 'WORD <char> <id>', got {line!r}.")
+            current = (words[1], words[2], [])
+            samples.append(current)
+            expected = 0
+        elif keyword == "NUMSTROKES" and current is not None:
+            expected = int(words[1])
+        elif keyword == "POINTS" and current is not None:
+            count = int(words[1])
+            coordinates = np.array(line.split("#", 1)[1].split(), dtype=np.float64)
+            if coordinates.size != 2 * count:
+                raise ValueError(f"line {number}: POINTS declares {count} points but gives "
+                                 f"{coordinates.size} numbers.")
+            current[2].append(coordinates.reshape(count, 2))
+        else:
+            raise ValueError(f"line {number}: unexpected {line[:40]!r} in a UJI Pen Characters file.")
+    if current is not None and len(current[2]) != expected:
+        raise ValueError(f"sample {current[1]!r} declared {expected} strokes but has {len(current[2])}.")
+    if not samples:
+        raise ValueError("No 'WORD' entries found: this is not a UJI Pen Characters file.")
+    return samples
+
+
+def render_strokes(strokes, size=70, margin=4, width=3) -> np.ndarray:
+    """Draw pen strokes as a ``size`` x ``size`` grey image in [0, 1] (ink is 1).
+
+    The character is scaled to fit, keeping its aspect ratio, and centred. It is
+    drawn at four times the size and averaged down, for smooth edges.
+    """
+    from PIL import Image, ImageDraw
+
+    scale_up = 4
+    big = size * scale_up
+    points = np.concatenate(strokes)
+    low, high = points.min(axis=0), points.max(axis=0)
+    extent = max(float((high - low).max()), 1e-9)
+    usable = big - 2 * margin * scale_up
+    offset = (big - (high - low) / extent * usable) / 2
+    canvas = Image.new("L", (big, big), 0)
+    draw = ImageDraw.Draw(canvas)
+    for stroke in strokes:
+        xy = [tuple(p) for p in (stroke - low) / extent * usable + offset]
+        if len(xy) == 1:
+            x, y = xy[0]
+            r = width * scale_up / 2
+            draw.ellipse([x - r, y - r, x + r, y + r], fill=255)
+        else:
+            draw.line(xy, fill=255, width=width * scale_up, joint="curve")
+    small = canvas.resize((size, size), Image.Resampling.BOX)
+    return np.asarray(small, dtype=np.float32) / 255.0
+
+
+def _ujipen(data_dir=None) -> Dataset:
+    try:
+        path = _locate(f"ujipen/{UJIPEN_FILE}", data_dir)
+    except FileNotFoundError:
+        raise _missing_files_error(
+            "ujipen", [UJIPEN_FILE], data_dir,
+            how=f"Download it from the UCI repository (dataset 177, {UJIPEN_URL}). ") from None
+    samples = parse_ujipen(Path(path).read_text(encoding="latin-1"))
+    characters = sorted({character for character, _, _ in samples})
+    index = {c: i for i, c in enumerate(characters)}
+    return Dataset(
+        name="ujipen",
+        X=np.stack([render_strokes(strokes) for _, _, strokes in samples]),
+        y=np.array([index[character] for character, _, _ in samples], dtype=np.int64),
+        class_names=characters,
+        description=f"UJI Pen Characters v2 drawn as 70x70 images: {len(samples)} samples, "
+                    f"{len(characters)} classes.",
+    )
+
+
+# -- PROBEN1 ------------------------------------------------------------------
+
+PROBEN1_SETS = ("card", "diabetes", "gene", "glass", "horse", "thyroid")
+_PROBEN1_COMMIT = "1c63a400c5811fdd924510e08ccdba631d118c96"
+PROBEN1_SHA256 = {
+    "card1": "8f40ae157636053793e5ff0b4534ef177a8e46facbb23f6671a5ca0a4911dfb3",
+    "card2": "cbe3509cb7249576a5cc86ab5266e88bafd10516b71364a1d39ce3982baafe2d",
+    "card3": "8ac5e2924a4dfe78c106713c1080f1ab073f17d5bb7a07f6be19773886412103",
+    "diabetes1": "861ce702681972348e0b9337485fb5c08f66616ed8eb50423498f817dd32ea1e",
+    "diabetes2": "caf2cce2f67aed21f27176665923d431a7102d9f730a54a95e17ccdefd6b1ea9",
+    "diabetes3": "5e1d89089264e31ad02a273d0bb3a7836f30da2bdbf8b24554e2e504339d4b32",
+    "gene1": "02fd78c25ece0908b93246e4292ef18d13b7f11bd5f35e358a33da3be2a46273",
+    "gene2": "403026b8dc0472553853bb984cd6f3e4f14e56a8e66aca9b5c9daf791b86e10d",
+    "gene3": "49505cb738c4e8987c3b57f78f1dd1e75e307b560e61b3220fd097b2684ebfe7",
+    "glass1": "9d6181819d162c766e2924012c9654d154b45af97690286635e25d3cb75ccc88",
+    "glass2": "b4b74cac6d299caec7dd7ff031d69f0651fe0a92e1b49e850b07ce23e2c3e59c",
+    "glass3": "9322eb386da9d1350fed6a67e00f83ab77d014a7c3f175b106ac07937654304b",
+    "horse1": "7d81df6dac069f50f1458b04e441c58d15702e545111e55e9b782296600e3470",
+    "horse2": "cb8f79bc8b64d170fd7c3bba6db841703b0ce5cef248546e2d1c36ff3058b5f3",
+    "horse3": "0a15601ed717d98993131c6d686072bab7d046acf696c3417f219f416f058871",
+    "thyroid1": "9bb69756a08b96d8ca51823ee8ad53379b702ab5bdc21b43f44af80e68f82e97",
+    "thyroid2": "6758b97d8c36fbf29fb0694d55ec0b616b179b3240da6d2f460b77a9a0466d1c",
+    "thyroid3": "0174bc78c161ac8c531cf7add9e9f9dd53f71384b354433efb1c0bf9d54a3d66",
+}
+
+
+def read_proben1(path):
+    """Parse a PROBEN1 ``.dt`` file: (inputs, one-hot outputs, split sizes)."""
+    lines = Path(path).read_text().split("\n")
+    header = dict(line.split("=", 1) for line in lines[:7] if "=" in line)
+    try:
+        n_in = int(header["bool_in"]) + int(header["real_in"])
+        n_out = int(header["bool_out"]) + int(header["real_out"])
+        sizes = [int(header[k]) for k in ("training_examples", "validation_examples", "test_examples")]
+    except (KeyError, ValueError):
+        raise ValueError(f"{path} lacks the 7-line PROBEN1 header (bool_in=, real_in=, ...).") from None
+    rows = np.array([line.split() for line in lines[7:] if line.strip()], dtype=np.float64)
+    if rows.shape != (sum(sizes), n_in + n_out):
+        raise ValueError(f"{path}: expected {sum(sizes)} rows of {n_in + n_out} numbers, found {rows.shape}.")
+    return rows[:, :n_in], rows[:, n_in:], sizes
+
+
+def _proben1(set_name, permutation=1):
+    def loader(data_dir=None) -> Dataset:
+        stem = f"{set_name}{permutation}"
+        url = f"https://raw.githubusercontent.com/jeffheaton/proben1/{_PROBEN1_COMMIT}/{set_name}/{stem}.dt"
+        try:
+            path = _locate(f"proben1/{set_name}/{stem}.dt", data_dir, PROBEN1_SHA256[stem], [url])
+        except FileNotFoundError as missing:
+            raise _missing_files_error(f"proben1/{set_name}", [f"{stem}.dt"], data_dir, missing.args[1]) from None
+        inputs, outputs, (n_train, n_val, n_test) = read_proben1(path)
+        bounds = np.cumsum([0, n_train, n_val, n_test])
+        return Dataset(
+            name=f"proben1/{set_name}" + ("" if permutation == 1 else str(permutation)),
+            X=inputs.astype(np.float32),
+            y=outputs.argmax(axis=1).astype(np.int64),
+            class_names=[f"output {i}" for i in range(outputs.shape[1])],
+            splits={"train": np.arange(bounds[0], bounds[1]), "validation": np.arange(bounds[1], bounds[2]),
+                    "test": np.arange(bounds[2], bounds[3])},
+            description=f"PROBEN1 {set_name} (file {stem}.dt): {inputs.shape[1]} inputs, {outputs.shape[1]} "
+                        f"classes, train/validation/test {n_train}/{n_val}/{n_test}.",
+        )
+    return loader
+
+
+# -- generic sources ----------------------------------------------------------
+
+def _from_npz(path) -> Dataset:
+    with np.load(path, allow_pickle=False) as archive:
+        missing = [key for key in ("X", "y") if key not in archive.files]
+        if missing:
+            raise ValueError(f"{path} lacks the array(s) {missing}; it holds {archive.files}.")
+        arrays = {key: archive[key] for key in archive.files}
+    X, y, splits = arrays["X"], arrays["y"], {}
+    if "X_test" in arrays or "y_test" in arrays:
+        if not {"X_test", "y_test"} <= set(arrays):
+            raise ValueError(f"{path} has only one of X_test and y_test; give both or neither.")
+        splits = {"train": np.arange(len(X)), "test": np.arange(len(X), len(X) + len(arrays["X_test"]))}
+        X, y = np.concatenate([X, arrays["X_test"]]), np.concatenate([y, arrays["y_test"]])
+    return _with_names(Path(path).name, X.astype(np.float32), y, splits)
+
+
+def _from_csv(path, label_column="label") -> Dataset:
+    import csv
+
+    with open(path, newline="") as file:
+        rows = list(csv.reader(file))
+    if len(rows) < 2:
+        raise ValueError(f"{path} has no data rows under its header.")
+    header, body = rows[0], rows[1:]
+    if label_column not in header:
+        raise ValueError(f"{path} has no column {label_column!r}; its columns are {header}. "
+                         "Name the label column with label_column.")
+    at = header.index(label_column)
+    try:
+        X = np.array([[float(v) for i, v in enumerate(row) if i != at] for row in body], dtype=np.float32)
+    except ValueError as error:
+        raise ValueError(f"{path}: every column but {label_column!r} must be numeric ({error}).") from None
+    return _with_names(Path(path).name, X, np.array([row[at] for row in body]), {})
+
+
+def _from_image_folder(path) -> Dataset:
+    from PIL import Image
+
+    path = Path(path)
+    classes = sorted(p.name for p in path.iterdir() if p.is_dir())
+    if not classes:
+        raise ValueError(f"{path} has no sub-folders; put each class's images in a sub-folder named after it.")
+    images, labels, shape = [], [], None
+    for index, name in enumerate(classes):
+        for file in sorted((path / name).iterdir()):
+            if file.suffix.lower() not in {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}:
+                continue
+            image = np.asarray(Image.open(file).convert("L"), dtype=np.float32) / 255.0
+            if shape is None:
+                shape = image.shape
+            elif image.shape != shape:
+                raise ValueError(f"{file} is {image.shape[1]}x{image.shape[0]} pixels but earlier images are "
+                                 f"{shape[1]}x{shape[0]}; resize them to one size.")
+            images.append(image)
+            labels.append(index)
+    if not images:
+        raise ValueError(f"No images (.png, .jpg, ...) found under {path}'s class folders.")
+    return Dataset(path.name, np.stack(images), np.array(labels, dtype=np.int64), classes,
+                   description=f"image folder {path}: {len(images)} images, {len(classes)} classes")
+
+
+def _with_names(name, X, y, splits) -> Dataset:
+    classes, y = np.unique(y, return_inverse=True)
+    return Dataset(name, X, y.astype(np.int64), [str(c) for c in classes], splits,
+                   description=f"{name}: {len(X)} samples of shape {X.shape[1:]}, {len(classes)} classes")
+
+
+# -- the registry -------------------------------------------------------------
+
+NAMED = {"digits": _digits, "mnist": _mnist, "ujipen": _ujipen}
+NAMED.update({f"proben1/{name}": _proben1(name) for name in PROBEN1_SETS})
+NAMED.update({f"proben1/{name}{p}": _proben1(name, p) for name in PROBEN1_SETS for p in (2, 3)})
+
+
+def load(name: str, data_dir=None, *, label_column: str = "label") -> Dataset:
+    """Load a named dataset (see :data:`NAMED`) or a generic source given by its path.
 
     Examples
     --------
@@ -52,5 +409,35 @@ def load(name: str, data_dir=None) -> Dataset:
     >>> data.X.shape, len(data.class_names)
     ((1797, 8, 8), 10)
     """
-    check_choice(name, tuple(DATASETS), name="dataset")
-    return DATASETS[name](data_dir)
+    if name in NAMED:
+        return NAMED[name](data_dir)
+    path = Path(name)
+    if path.suffix == ".npz" and path.is_file():
+        return _from_npz(path)
+    if path.suffix == ".csv" and path.is_file():
+        return _from_csv(path, label_column)
+    if path.is_dir():
+        return _from_image_folder(path)
+    if path.suffix in {".npz", ".csv"} or (os.sep in name and not name.startswith("proben1/")):
+        raise ValueError(f"{name} does not exist; pass an existing .npz or .csv file, or an image folder.")
+    raise ValueError(f"Unknown dataset {name!r}; choose one of {', '.join(NAMED)}, "
+                     "or pass an .npz file, a .csv file or an image folder.")
+
+
+def describe_all(data_dir=None) -> list[tuple[str, str]]:
+    """(name, status) for every named dataset: whether its files are found here, without downloading."""
+    needed = {"digits": [], "mnist": [f"mnist/{f}" for f in MNIST_FILES], "ujipen": [f"ujipen/{UJIPEN_FILE}"]}
+    for key in NAMED:
+        if key.startswith("proben1/"):
+            set_name = re.sub(r"\d$", "", key.split("/")[1])
+            stem = key.split("/")[1] if key[-1].isdigit() else f"{set_name}1"
+            needed[key] = [f"proben1/{set_name}/{stem}.dt"]
+    rows = []
+    for key, files in needed.items():
+        found = all(any((d / f).is_file() or (d / Path(f).name).is_file() for d in _search_dirs(data_dir))
+                    for f in files)
+        status = "bundled" if not files else ("found" if found else
+                                              "missing (downloaded on first use)" if key != "ujipen"
+                                              else "missing (download from UCI)")
+        rows.append((key, status))
+    return rows

@@ -105,18 +105,25 @@ class PaperMLPClassifier(ClassifierMixin, BaseEstimator):
 CLASSIFIERS = ("svm", "knn", "mlp")
 
 
-def make_classifier(name, random_state=None, device="auto"):
+def make_classifier(name, random_state=None, device="auto", **options):
     """A fresh classifier by name: ``svm`` (RBF), ``knn`` (k=3) or ``mlp`` (the paper's MLP).
 
-    The paper does not give the kNN's k; 3 matches the neighbours it uses for
-    interpolation.
+    ``options`` override the classifier's parameters (e.g. ``C`` for the SVM,
+    ``max_epochs`` for the MLP). The paper does not give the kNN's k; 3 matches
+    the neighbours it uses for interpolation.
     """
     check_choice(name, CLASSIFIERS, name="classifier")
     if name == "svm":
-        return SVC(kernel="rbf", gamma="scale")
-    if name == "knn":
-        return KNeighborsClassifier(n_neighbors=3)
-    return PaperMLPClassifier(random_state=random_state, device=device)
+        classifier = SVC(kernel="rbf", gamma="scale")
+    elif name == "knn":
+        classifier = KNeighborsClassifier(n_neighbors=3)
+    else:
+        classifier = PaperMLPClassifier(random_state=random_state, device=device)
+    unknown = set(options) - set(classifier.get_params())
+    if unknown:
+        raise ValueError(f"Unknown option(s) {sorted(unknown)} for classifier {name!r}; it takes "
+                         f"{sorted(classifier.get_params())}.")
+    return classifier.set_params(**options)
 
 
 def score_classifier(classifier, X_train, y_train, X_test, y_test) -> dict[str, float]:

@@ -1,4 +1,25 @@
-"""Protocols: named, documented ways of splitting a dataset for an augmentation study."""
+"""Protocols: named, documented ways of splitting a dataset for an augmentation study.
+
+A split has four parts: *labelled* samples (augmented; the classifiers train on
+them), *unlabelled* samples (the VAE learns from them too, without labels),
+*validation* samples (early stopping) and *test* samples (scored, never seen).
+
+=================  ==========================================================
+protocol           split
+=================  ==========================================================
+predefined         the dataset's own train / validation / test; all of train is
+                   labelled (PROBEN1; MNIST "full", paper Table 1: 55k / 5k / 10k)
+few-shot           ``labelled_per_class`` samples per class from the training
+                   pool, the rest of it unlabelled (MNIST "restricted", paper
+                   Table 2: 100 per class; the talk's few-shot k). Datasets
+                   without a test split get a stratified ``test_fraction``.
+fractions          stratified random train / validation / test ``fractions``,
+                   all of train labelled (UJIPEN, paper Table 3: 50 / 5 / 45 %)
+=================  ==========================================================
+
+``PRESETS`` names the paper's protocols: ``mnist-full``, ``mnist-restricted``
+and ``ujipen``.
+"""
 
 from __future__ import annotations
 
@@ -7,50 +28,105 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from ._validation import check_labels, check_positive
+from ._validation import check_choice, check_positive
 
-__all__ = ["Split", "few_shot_split"]
+__all__ = ["Split", "PROTOCOLS", "PRESETS", "make_split", "few_shot_split"]
+
+PROTOCOLS = ("predefined", "few-shot", "fractions")
+PRESETS = {
+    "mnist-full": {"name": "predefined"},
+    "mnist-restricted": {"name": "few-shot", "labelled_per_class": 100},
+    "ujipen": {"name": "fractions", "fractions": [0.5, 0.05, 0.45]},
+}
+_EMPTY = np.array([], dtype=int)
 
 
 class Split(NamedTuple):
-    """Index arrays: labelled (augmented, classifiers train on), unlabelled (VAE only), test."""
+    """Index arrays into a dataset's ``X`` and ``y``."""
 
     labelled: np.ndarray
     unlabelled: np.ndarray
+    validation: np.ndarray
     test: np.ndarray
 
 
-def few_shot_split(y, labelled_per_class, *, test_fraction=0.3, random_state=None) -> Split:
-    """Low-label protocol: a stratified test split, then ``labelled_per_class`` labelled samples per class.
+def _per_class(pool, y, labelled_per_class, rng):
+    chosen = []
+    for label in np.unique(y):
+        members = pool[y[pool] == label]
+        if len(members) < labelled_per_class:
+            raise ValueError(
+                f"Class {label} has {len(members)} training samples, fewer than "
+                f"labelled_per_class={labelled_per_class}; lower it or use more data."
+            )
+        chosen.append(rng.choice(members, labelled_per_class, replace=False))
+    return np.sort(np.concatenate(chosen))
 
-    The rest of the training pool is unlabelled: the VAE learns from it (and
-    from the labelled samples) without labels, as the paper's restricted
-    MNIST and the talk's few-shot experiments do. The test samples are never
-    seen by the VAE or the classifiers.
+
+def few_shot_split(y, labelled_per_class, *, pool=None, validation=None, test=None,
+                   test_fraction=0.3, random_state=None) -> Split:
+    """``labelled_per_class`` labelled samples per class from ``pool``; the rest of the pool is unlabelled.
+
+    Without a given ``test``, a stratified ``test_fraction`` of the data is held
+    out first and the rest is the pool.
 
     Examples
     --------
     >>> y = np.repeat([0, 1], 50)
     >>> split = few_shot_split(y, 5, test_fraction=0.2, random_state=0)
-    >>> len(split.labelled), len(split.unlabelled), len(split.test)
-    (10, 70, 20)
+    >>> len(split.labelled), len(split.unlabelled), len(split.validation), len(split.test)
+    (10, 70, 0, 20)
     """
-    y = check_labels(y, len(np.asarray(y)))
+    y = np.asarray(y)
     check_positive(labelled_per_class, name="labelled_per_class", integer=True)
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1; got {test_fraction!r}.")
-    indices = np.arange(len(y))
-    pool, test = train_test_split(indices, test_size=test_fraction, stratify=y, random_state=random_state)
+    if test is None:
+        if not 0 < test_fraction < 1:
+            raise ValueError(f"test_fraction must be between 0 and 1; got {test_fraction!r}.")
+        pool, test = train_test_split(np.arange(len(y)), test_size=test_fraction, stratify=y,
+                                      random_state=random_state)
+    elif pool is None:
+        raise ValueError("few_shot_split needs the training pool when the test split is given.")
     rng = np.random.default_rng(random_state)
-    labelled = []
-    for label in np.unique(y):
-        members = pool[y[pool] == label]
-        if len(members) < labelled_per_class:
-            raise ValueError(
-                f"Class {label!r} has {len(members)} training samples, fewer than "
-                f"labelled_per_class={labelled_per_class}; lower it or use more data."
-            )
-        labelled.append(rng.choice(members, labelled_per_class, replace=False))
-    labelled = np.sort(np.concatenate(labelled))
+    labelled = _per_class(np.asarray(pool), y, labelled_per_class, rng)
     unlabelled = np.setdiff1d(pool, labelled)
-    return Split(labelled, unlabelled, np.sort(test))
+    validation = _EMPTY if validation is None else np.asarray(validation)
+    return Split(labelled, unlabelled, np.sort(validation), np.sort(test))
+
+
+def make_split(dataset, protocol, *, random_state=None) -> Split:
+    """Split ``dataset`` by ``protocol``: a preset name, a protocol name, or a dict with ``name`` and parameters.
+
+    Parameters: ``labelled_per_class`` and ``test_fraction`` (few-shot),
+    ``fractions`` (fractions: train, validation, test).
+    """
+    spec = dict(PRESETS.get(protocol, {"name": protocol})) if isinstance(protocol, str) else dict(protocol)
+    name = check_choice(spec.pop("name", None), PROTOCOLS, name="protocol")
+    allowed = {"predefined": set(), "few-shot": {"labelled_per_class", "test_fraction"},
+               "fractions": {"fractions"}}[name]
+    unknown = set(spec) - allowed
+    if unknown:
+        raise ValueError(f"Protocol {name!r} takes {sorted(allowed) or 'no parameters'}; "
+                         f"unknown: {sorted(unknown)}.")
+    splits = dataset.splits
+    if name == "predefined":
+        if "train" not in splits or "test" not in splits:
+            raise ValueError(f"Dataset {dataset.name!r} defines no train/test split; use the "
+                             "'few-shot' or 'fractions' protocol.")
+        return Split(splits["train"], _EMPTY, splits.get("validation", _EMPTY), splits["test"])
+    if name == "few-shot":
+        k = spec.get("labelled_per_class", 10)
+        if "train" in splits and "test" in splits:
+            return few_shot_split(dataset.y, k, pool=splits["train"], validation=splits.get("validation"),
+                                  test=splits["test"], random_state=random_state)
+        return few_shot_split(dataset.y, k, test_fraction=spec.get("test_fraction", 0.3),
+                              random_state=random_state)
+    fractions = spec.get("fractions", [0.5, 0.05, 0.45])
+    if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1) > 1e-6:
+        raise ValueError(f"fractions must be three positive shares (train, validation, test) summing to 1; "
+                         f"got {fractions}.")
+    indices = np.arange(len(dataset.y))
+    train, rest = train_test_split(indices, train_size=fractions[0], stratify=dataset.y,
+                                   random_state=random_state)
+    validation, test = train_test_split(rest, train_size=fractions[1] / (fractions[1] + fractions[2]),
+                                        stratify=dataset.y[rest], random_state=random_state)
+    return Split(np.sort(train), _EMPTY, np.sort(validation), np.sort(test))

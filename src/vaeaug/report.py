@@ -16,7 +16,7 @@ from ._files import write_bytes_atomic, write_json_atomic, write_text_atomic
 
 __all__ = [
     "write_bytes_atomic", "write_text_atomic", "write_json_atomic", "new_run_dir",
-    "summarise", "format_table", "plot_image_rows", "plot_scores",
+    "summarise", "plot_image_rows", "plot_scores",
 ]
 
 
@@ -56,23 +56,6 @@ def summarise(records, metric="accuracy"):
         }
         for key, values in groups.items()
     }
-
-
-def format_table(summary, classifiers, methods, *, percent=True) -> str:
-    """A Markdown table laid out like the paper's: a row per classifier, a column per method.
-
-    Cells read ``mean ± std``; ``methods`` should start with ``"baseline"``.
-    """
-    scale = 100.0 if percent else 1.0
-    header = "| Classifier | " + " | ".join(m.capitalize() for m in methods) + " |"
-    lines = [header, "|" + "---|" * (len(methods) + 1)]
-    for classifier in classifiers:
-        cells = []
-        for method in methods:
-            cell = summary.get((classifier, method))
-            cells.append("—" if cell is None else f"{scale * cell['mean']:.2f} ± {scale * cell['std']:.2f}")
-        lines.append(f"| {classifier.upper()} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 # -- figures -----------------------------------------------------------------

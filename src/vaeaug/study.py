@@ -1,35 +1,29 @@
-"""A whole augmentation study: split, fit a VAE, augment, score classifiers, over several seeds.
+"""The default study behind ``vaeaug run``: one dataset, few labelled samples per class, several seeds.
 
-This is what ``vaeaug run`` does. Results are written to the run folder after
-every seed, so an interrupted study resumes from the seeds it finished.
+It is a small grid for the experiment runner (one latent size), plus the
+paper's figures drawn from the first seed's VAE. Like every experiment, it
+writes each finished cell at once, so an interrupted study resumes.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from . import report
-from ._validation import check_choice, check_positive
 from .alteration import METHODS, alter
-from .augmenter import SPACES, VAEAugmenter
 from .datasets import load
-from .evaluation import CLASSIFIERS, make_classifier, score_classifier
-from .protocols import few_shot_split
+from .evaluation import CLASSIFIERS
+from .experiment import BASELINE, ExperimentConfig, expand_protocols, fitted_augmenter, run_experiment, split_for
 
 __all__ = ["StudyConfig", "run_study"]
-
-BASELINE = "baseline"
-_MODEL_DIR = "model-first-seed"
 
 
 @dataclass
 class StudyConfig:
-    """Everything that defines a study; saved in ``results.json``.
+    """Everything that defines a study.
 
     The defaults are the embedded default run: scikit-learn's digits, 10
     labelled images per class, the VAE on the unlabelled rest, all three
@@ -55,49 +49,25 @@ class StudyConfig:
     patience: int = 10
     device: str = "auto"
 
+    def to_experiment(self) -> ExperimentConfig:
+        return ExperimentConfig(
+            name=f"study-{self.dataset}",
+            description=f"{self.labelled_per_class} labelled samples per class, the VAE on the unlabelled "
+                        f"rest; latent size {self.latent_dim}, {self.space} space.",
+            datasets=[self.dataset],
+            protocols=[{"name": "few-shot", "labelled_per_class": self.labelled_per_class,
+                        "test_fraction": self.test_fraction}],
+            latent_dims=[self.latent_dim], methods=list(self.methods), classifiers=list(self.classifiers),
+            seeds=list(self.seeds), space=self.space,
+            vae={"beta": self.beta, "batch_size": self.batch_size, "max_epochs": self.max_epochs,
+                 "patience": self.patience},
+            augmentation={"alpha": self.alpha, "n_neighbors": self.n_neighbors},
+            device=self.device,
+        )
+
     def validate(self):
-        for method in self.methods:
-            check_choice(method, tuple(METHODS), name="method")
-        for classifier in self.classifiers:
-            check_choice(classifier, CLASSIFIERS, name="classifier")
-        check_choice(self.space, SPACES, name="space")
-        if not self.methods or not self.classifiers or not self.seeds:
-            raise ValueError("A study needs at least one method, one classifier and one seed.")
-        if len(set(self.seeds)) != len(self.seeds):
-            raise ValueError(f"Seeds must be distinct; got {self.seeds}.")
-        check_positive(self.latent_dim, name="latent_dim", integer=True)
-        check_positive(self.labelled_per_class, name="labelled_per_class", integer=True)
+        self.to_experiment().validate("the study options")
         return self
-
-
-def _run_seed(config, data, seed, progress):
-    """All records of one seed, and the fitted augmenter."""
-    split = few_shot_split(data.y, config.labelled_per_class, test_fraction=config.test_fraction,
-                           random_state=seed)
-    X_lab, y_lab = data.X[split.labelled], data.y[split.labelled]
-    X_test, y_test = data.X[split.test], data.y[split.test]
-    augmenter = VAEAugmenter(
-        latent_dim=config.latent_dim, alpha=config.alpha, n_neighbors=config.n_neighbors,
-        space=config.space, beta=config.beta, batch_size=config.batch_size,
-        max_epochs=config.max_epochs, patience=config.patience,
-        device=config.device, random_state=seed, verbose=progress,
-    ).fit(X_lab, X_unlabelled=data.X[split.unlabelled])
-    if config.space == "latent":
-        X_lab, X_test = augmenter.encode(X_lab), augmenter.encode(X_test)
-
-    training_sets = {BASELINE: (X_lab, y_lab)}
-    for method in config.methods:
-        X_new, y_new = augmenter.set_params(method=method).sample(data.X[split.labelled], y_lab)
-        training_sets[method] = (np.concatenate([X_lab, X_new]), np.concatenate([y_lab, y_new]))
-
-    records = []
-    for classifier in config.classifiers:
-        for method, (X_train, y_train) in training_sets.items():
-            scores = score_classifier(make_classifier(classifier, random_state=seed, device=config.device),
-                                      X_train, y_train, X_test, y_test)
-            records.append({"seed": seed, "classifier": classifier, "method": method,
-                            "n_train": len(X_train), **scores})
-    return records, augmenter
 
 
 def _figures(run_dir, augmenter, X_lab, y_lab, X_test, methods, seed):
@@ -140,68 +110,29 @@ def _figures(run_dir, augmenter, X_lab, y_lab, X_test, methods, seed):
 
 
 def run_study(config: StudyConfig, run_dir, *, progress=True, log=print):
-    """Run ``config`` into ``run_dir``; seeds already in its ``results.json`` are kept, not rerun.
+    """Run ``config`` into ``run_dir`` (finished cells there are kept), then draw the figures.
 
     Returns the dict written to ``results.json``.
     """
-    config.validate()
+    experiment = config.validate().to_experiment()
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    results_file = run_dir / "results.json"
-    records = []
-    if results_file.is_file():
-        previous = json.loads(results_file.read_text())
-        if previous.get("config") != asdict(config):
-            raise ValueError(
-                f"{run_dir} holds a run with a different configuration; resume it with the same "
-                "options or start a new run folder."
-            )
-        records = previous["records"]
+    tables = []
+    results = run_experiment(experiment, run_dir, progress=progress, log=tables.append)
+    log("\n".join(tables[:-1]))
+
+    summary = report.summarise(results["records"], "accuracy")
+    summary = {(c, m): cell for (c, m), cell in summary.items()}
+    report.plot_scores(summary, config.classifiers, [BASELINE] + list(config.methods), run_dir / "scores.png")
+
     data = load(config.dataset)
-    done = {record["seed"] for record in records}
-    methods = [BASELINE] + list(config.methods)
-
-    def write(records, complete):
-        summary = {metric: report.summarise(records, metric) for metric in ("accuracy", "f1_weighted")}
-        results = {
-            "config": asdict(config), "complete": complete, "records": records,
-            "summary": {metric: [{"classifier": c, "method": m, **cell} for (c, m), cell in table.items()]
-                        for metric, table in summary.items()},
-        }
-        report.write_json_atomic(results_file, results)
-        return results, summary
-
-    for seed in tqdm(config.seeds, desc="seeds", unit="seed", disable=not progress):
-        if seed in done:
-            continue
-        seed_records, augmenter = _run_seed(config, data, seed, progress)
-        if seed == config.seeds[0]:  # saved before the seed counts as done, so a resume finds it
-            augmenter.save(run_dir / _MODEL_DIR)
-        records += seed_records
-        write(records, complete=False)
-
-    results, summary = write(records, complete=True)
-    tables = {metric: report.format_table(summary[metric], config.classifiers, methods)
-              for metric in ("accuracy", "f1_weighted")}
-    n_seeds = len(config.seeds)
-    markdown = (
-        f"# vaeaug study: {config.dataset}\n\n"
-        f"{config.labelled_per_class} labelled samples per class, latent size {config.latent_dim}, "
-        f"{config.space} space, mean ± std over {n_seeds} seed(s) {config.seeds}.\n\n"
-        f"## Test accuracy (%)\n\n{tables['accuracy']}\n\n"
-        f"## Weighted F1 (×100)\n\n{tables['f1_weighted']}\n"
-    )
-    report.plot_scores(summary["accuracy"], config.classifiers, methods, run_dir / "scores.png")
-
-    augmenter = VAEAugmenter.load(run_dir / _MODEL_DIR, device=config.device)
-    split = few_shot_split(data.y, config.labelled_per_class, test_fraction=config.test_fraction,
-                           random_state=config.seeds[0])
+    protocol = expand_protocols(experiment.protocols)[0]
+    seed = config.seeds[0]
+    split = split_for(experiment, data, protocol, seed)
+    augmenter, _ = fitted_augmenter(experiment, data, split, protocol, seed, config.latent_dim, run_dir / "vaes")
     figures = _figures(run_dir, augmenter, data.X[split.labelled], data.y[split.labelled],
-                       data.X[split.test], config.methods, config.seeds[0])
-    if figures:
-        markdown += "\n## Figures\n\n" + "\n".join(f"![{p.stem}]({p.name})" for p in figures) + "\n"
-    markdown += "\n![scores](scores.png)\n"
+                       data.X[split.test], config.methods, seed)
+    markdown = (run_dir / "results.md").read_text()
+    markdown += "\n## Figures\n\n" + "".join(f"![{p.stem}]({p.name})\n" for p in figures + [run_dir / "scores.png"])
     report.write_text_atomic(run_dir / "results.md", markdown)
-    log(f"\nTest accuracy (%), mean ± std over {n_seeds} seed(s):\n\n{tables['accuracy']}\n")
-    log(f"Results, table and figures in {run_dir}")
+    log(f"Results, tables and figures in {run_dir}")
     return results

@@ -1,0 +1,360 @@
+"""The experiment runner: a grid of dataset x protocol x latent size x method x classifier x seed.
+
+An experiment is data, a YAML file (see ``configs/``), checked up front so that a
+typo fails in a second, not after hours. Each VAE is trained once per (dataset,
+protocol, seed, latent size, VAE settings), saved in a cache folder and reused
+by every method and classifier. Every finished cell is written at once
+(atomically) to ``results.json``, so an interrupted grid resumes from the cells
+it finished.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import json
+import time
+from dataclasses import asdict, dataclass, field, fields
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import report
+from ._validation import check_choice, check_positive
+from .alteration import METHODS
+from .augmenter import SPACES, VAEAugmenter
+from .datasets import NAMED, load
+from .evaluation import CLASSIFIERS, make_classifier, score_classifier
+from .protocols import PRESETS, PROTOCOLS, make_split
+
+__all__ = ["ExperimentConfig", "run_experiment", "expand_protocols", "format_paper_table", "split_for",
+           "fitted_augmenter"]
+
+BASELINE = "baseline"
+VAE_SETTINGS = ("beta", "hidden_units", "max_epochs", "patience", "batch_size", "learning_rate",
+                "validation_fraction")
+AUGMENTATION_SETTINGS = ("alpha", "n_neighbors", "n_per_sample")
+
+
+def _reject_unknown(given, allowed, where):
+    for key in given:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), list(allowed), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"Unknown key {key!r} in {where}.{hint} Allowed: {', '.join(sorted(allowed))}.")
+
+
+@dataclass
+class ExperimentConfig:
+    """One experiment: the grid, the VAE and augmentation settings, and the paper's numbers.
+
+    ``paper`` holds reference numbers in percent::
+
+        paper:
+          baseline: {svm: 90.00, knn: 87.57, mlp: 90.01}
+          results:  {svm: {100: {noise: 90.64, interpolation: 91.46, extrapolation: 91.16}}}
+
+    ``labelled_subsample`` keeps a stratified subsample of that many labelled
+    samples (the rest join the unlabelled data the VAE learns from): a
+    documented way to price a table too costly to run whole.
+    """
+
+    name: str = "experiment"
+    description: str = ""
+    datasets: list[str] = field(default_factory=lambda: ["digits"])
+    protocols: list = field(default_factory=lambda: [{"name": "few-shot", "labelled_per_class": 10}])
+    latent_dims: list[int] = field(default_factory=lambda: [10])
+    methods: list[str] = field(default_factory=lambda: list(METHODS))
+    classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
+    seeds: list[int] = field(default_factory=lambda: [0])
+    space: str = "data"
+    labelled_subsample: int | None = None
+    vae: dict = field(default_factory=dict)
+    augmentation: dict = field(default_factory=dict)
+    classifier_options: dict = field(default_factory=dict)
+    paper: dict = field(default_factory=dict)
+    data_dir: str | None = None
+    device: str = "auto"
+
+    @classmethod
+    def from_dict(cls, raw: dict, *, where="the config") -> "ExperimentConfig":
+        if not isinstance(raw, dict):
+            raise ValueError(f"{where} must be a mapping of keys to values; got {type(raw).__name__}.")
+        _reject_unknown(raw, [f.name for f in fields(cls)], where)
+        return cls(**raw).validate(where)
+
+    @classmethod
+    def from_yaml(cls, path) -> "ExperimentConfig":
+        import yaml
+
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"Config file {path} does not exist.")
+        try:
+            raw = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as error:
+            raise ValueError(f"{path} is not valid YAML: {error}") from None
+        return cls.from_dict(raw, where=str(path))
+
+    def validate(self, where="the config") -> "ExperimentConfig":
+        def as_list(name):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not value:
+                raise ValueError(f"{name} in {where} must be a non-empty list; got {value!r}.")
+            return value
+
+        for dataset in as_list("datasets"):
+            if dataset not in NAMED and not Path(dataset).exists():
+                raise ValueError(f"Unknown dataset {dataset!r} in {where}; choose one of "
+                                 f"{', '.join(NAMED)}, or give the path of a file or image folder.")
+        expand_protocols(as_list("protocols"))
+        for z in as_list("latent_dims"):
+            check_positive(z, name="each of latent_dims", integer=True)
+        for method in as_list("methods"):
+            check_choice(method, tuple(METHODS), name=f"method in {where}")
+        for classifier in as_list("classifiers"):
+            check_choice(classifier, CLASSIFIERS, name=f"classifier in {where}")
+        seeds = as_list("seeds")
+        if any(not isinstance(s, int) for s in seeds) or len(set(seeds)) != len(seeds):
+            raise ValueError(f"seeds in {where} must be distinct integers; got {seeds}.")
+        check_choice(self.space, SPACES, name=f"space in {where}")
+        if self.labelled_subsample is not None:
+            check_positive(self.labelled_subsample, name="labelled_subsample", integer=True)
+        _reject_unknown(self.vae, VAE_SETTINGS, f"vae of {where}")
+        _reject_unknown(self.augmentation, AUGMENTATION_SETTINGS, f"augmentation of {where}")
+        _reject_unknown(self.classifier_options, CLASSIFIERS, f"classifier_options of {where}")
+        for name, options in self.classifier_options.items():
+            make_classifier(name, **options)  # raises on an unknown option
+        VAEAugmenter(**self.vae, **self.augmentation)._check_params()
+        _reject_unknown(self.paper, ("baseline", "results"), f"paper of {where}")
+        return self
+
+
+def expand_protocols(protocols) -> list[dict]:
+    """Protocol specs with every list-valued parameter expanded (``labelled_per_class: [2, 5]`` -> two)."""
+    expanded = []
+    for protocol in protocols:
+        spec = dict(PRESETS.get(protocol, {"name": protocol})) if isinstance(protocol, str) else dict(protocol)
+        check_choice(spec.get("name"), PROTOCOLS, name="protocol")
+        label = protocol if isinstance(protocol, str) else None
+        sweeps = {k: v for k, v in spec.items() if isinstance(v, list) and k != "fractions"}
+        for values in product(*sweeps.values()):
+            one = {**spec, **dict(zip(sweeps, values))}
+            one["label"] = label or " ".join([one["name"]] + [f"{k}={one[k]}" for k in one if k != "name"])
+            expanded.append(one)
+    return expanded
+
+
+def _spec(protocol):
+    return {k: v for k, v in protocol.items() if k != "label"}
+
+
+def _key(*parts) -> str:
+    return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _subsample(split, y, n, seed):
+    """Keep a stratified ``n`` of the labelled samples; the others become unlabelled."""
+    if n is None or n >= len(split.labelled):
+        return split
+    from sklearn.model_selection import train_test_split
+
+    kept, moved = train_test_split(split.labelled, train_size=n, stratify=y[split.labelled], random_state=seed)
+    return split._replace(labelled=np.sort(kept), unlabelled=np.sort(np.concatenate([split.unlabelled, moved])))
+
+
+def split_for(config, data, protocol, seed):
+    """The split of one (dataset, protocol, seed): the protocol's, then ``labelled_subsample``."""
+    return _subsample(make_split(data, _spec(protocol), random_state=seed), data.y,
+                      config.labelled_subsample, seed)
+
+
+def fitted_augmenter(config, data, split, protocol, seed, latent_dim, cache, progress=False):
+    """The VAE for a (dataset, protocol, seed, latent size): loaded from ``cache`` or trained and saved there.
+
+    Returns the augmenter and, when it was trained now, a record of the training.
+    """
+    key = _key(data.name, _spec(protocol), seed, latent_dim, config.vae, config.labelled_subsample)
+    folder = Path(cache) / key
+    if (folder / "augmenter.json").is_file():
+        return VAEAugmenter.load(folder, device=config.device), None
+    started = time.perf_counter()
+    augmenter = VAEAugmenter(latent_dim=latent_dim, space=config.space, device=config.device,
+                             random_state=seed, verbose=progress, **config.vae, **config.augmentation)
+    augmenter.fit(
+        data.X[split.labelled],
+        X_unlabelled=data.X[split.unlabelled] if len(split.unlabelled) else None,
+        X_validation=data.X[split.validation] if len(split.validation) else None,
+    )
+    augmenter.save(folder)
+    history = augmenter.history_
+    return augmenter, {"key": key, "dataset": data.name, "protocol": protocol["label"], "seed": seed,
+                       "latent_dim": latent_dim, "seconds": round(time.perf_counter() - started, 2),
+                       "epochs": len(history.train_loss), "best_epoch": history.best_epoch}
+
+
+def _cell_id(record):
+    return json.dumps([record[k] for k in ("dataset", "protocol", "latent_dim", "method", "classifier", "seed")])
+
+
+def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cache=None, progress=True,
+                   log=print):
+    """Run every cell of ``config`` not already in ``run_dir/results.json``; return the results.
+
+    ``data_dir`` (else the config's) is where dataset files are looked for first;
+    ``vae_cache`` (default ``run_dir/vaes``) holds trained VAEs for reuse.
+    """
+    config.validate()
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    cache = Path(vae_cache) if vae_cache else run_dir / "vaes"
+    results_file = run_dir / "results.json"
+    results = {"config": asdict(config), "complete": False, "records": [], "vaes": []}
+    if results_file.is_file():
+        previous = json.loads(results_file.read_text())
+        if previous.get("config") != asdict(config):
+            raise ValueError(f"{run_dir} holds a run of a different configuration; resume it with the same "
+                             "config and options, or start a new run folder.")
+        results = previous
+    done = {_cell_id(r) for r in results["records"]}
+    protocols = expand_protocols(config.protocols)
+    # In data space the baseline needs no VAE, so it is one cell per classifier, not one per latent size.
+    baseline_dims = config.latent_dims if config.space == "latent" else [None]
+    per_seed = len(config.classifiers) * (len(baseline_dims) + len(config.latent_dims) * len(config.methods))
+    total = len(config.datasets) * len(protocols) * len(config.seeds) * per_seed
+    bar = tqdm(total=total, initial=len(done), desc="cells", unit="cell", disable=not progress)
+
+    def finish(record, started):
+        record["seconds"] = round(time.perf_counter() - started, 2)
+        results["records"].append(record)
+        done.add(_cell_id(record))
+        report.write_json_atomic(results_file, results)
+        bar.update(1)
+
+    def score(data, split, protocol, seed, latent_dim, method, classifier, X_train, y_train, X_test, started):
+        record = {"dataset": data.name, "protocol": protocol["label"], "latent_dim": latent_dim,
+                  "method": method, "classifier": classifier, "seed": seed}
+        if _cell_id(record) in done:
+            return
+        model = make_classifier(classifier, random_state=seed, device=config.device,
+                                **config.classifier_options.get(classifier, {}))
+        scores = score_classifier(model, X_train, y_train, X_test, data.y[split.test])
+        finish({**record, "n_train": len(X_train), **scores}, started)
+
+    def pending(data, protocol, seed, dims, methods):
+        return any(_cell_id({"dataset": data.name, "protocol": protocol["label"], "latent_dim": z,
+                             "method": m, "classifier": c, "seed": seed}) not in done
+                   for z in dims for m in methods for c in config.classifiers)
+
+    for dataset_name in config.datasets:
+        data = load(dataset_name, data_dir or config.data_dir)
+        for protocol, seed in product(protocols, config.seeds):
+            if not pending(data, protocol, seed, baseline_dims, [BASELINE]) and \
+                    not pending(data, protocol, seed, config.latent_dims, config.methods):
+                continue
+            split = split_for(config, data, protocol, seed)
+            X_lab, y_lab, X_test = data.X[split.labelled], data.y[split.labelled], data.X[split.test]
+            if config.space == "data":
+                for classifier in config.classifiers:
+                    score(data, split, protocol, seed, None, BASELINE, classifier, X_lab, y_lab, X_test,
+                          time.perf_counter())
+            for latent_dim in config.latent_dims:
+                methods_here = config.methods + ([BASELINE] if config.space == "latent" else [])
+                if not pending(data, protocol, seed, [latent_dim], methods_here):
+                    continue
+                augmenter, trained = fitted_augmenter(config, data, split, protocol, seed, latent_dim,
+                                                      cache, progress)
+                if trained:
+                    results["vaes"].append(trained)
+                features_lab, features_test = X_lab, X_test
+                if config.space == "latent":
+                    features_lab, features_test = augmenter.encode(X_lab), augmenter.encode(X_test)
+                    for classifier in config.classifiers:
+                        score(data, split, protocol, seed, latent_dim, BASELINE, classifier, features_lab,
+                              y_lab, features_test, time.perf_counter())
+                for method in config.methods:
+                    if not pending(data, protocol, seed, [latent_dim], [method]):
+                        continue
+                    started = time.perf_counter()
+                    X_new, y_new = augmenter.set_params(method=method).sample(X_lab, y_lab)
+                    X_train = np.concatenate([features_lab, X_new])
+                    y_train = np.concatenate([y_lab, y_new])
+                    for classifier in config.classifiers:
+                        score(data, split, protocol, seed, latent_dim, method, classifier, X_train, y_train,
+                              features_test, started)
+                        started = time.perf_counter()
+    bar.close()
+    results["complete"] = True
+    report.write_json_atomic(results_file, results)
+    _write_tables(config, results, run_dir, log)
+    return results
+
+
+# -- output -------------------------------------------------------------------
+
+def _paper_value(paper, classifier, latent_dim, method):
+    if method == BASELINE:
+        return paper.get("baseline", {}).get(classifier)
+    by_dim = paper.get("results", {}).get(classifier, {})
+    return by_dim.get(latent_dim, by_dim.get(str(latent_dim), {})).get(method)
+
+
+def format_paper_table(records, config, dataset, protocol, metric="accuracy") -> str:
+    """Markdown table in the paper's layout: rows classifier x latent size, columns baseline and methods.
+
+    Each cell reads ``ours`` (mean ± std over seeds when there are several),
+    then the paper's number and the difference when the config gives one.
+    """
+    methods = [BASELINE] + list(config.methods)
+    chosen = [r for r in records if r["dataset"] == dataset and r["protocol"] == protocol]
+    summary = report.summarise([{**r, "method": (r["method"], r["latent_dim"])} for r in chosen], metric)
+
+    def cell(classifier, method, latent_dim):
+        got = summary.get((classifier, (method, latent_dim)))
+        if got is None:
+            return "—"
+        text = f"{100 * got['mean']:.2f}" + (f" ± {100 * got['std']:.2f}" if got["n"] > 1 else "")
+        reference = _paper_value(config.paper, classifier, latent_dim, method) if metric == "accuracy" else None
+        if reference is not None:
+            text += f" (paper {reference:.2f}, {100 * got['mean'] - reference:+.2f})"
+        return text
+
+    lines = ["| Classifier | # dims | " + " | ".join(m.capitalize() for m in methods) + " |",
+             "|---|---|" + "---|" * len(methods)]
+    for classifier in config.classifiers:
+        for i, latent_dim in enumerate(sorted(config.latent_dims, reverse=True)):
+            baseline_dim = latent_dim if config.space == "latent" else None
+            baseline = cell(classifier, BASELINE, baseline_dim) if (i == 0 or config.space == "latent") else ""
+            row = [baseline] + [cell(classifier, m, latent_dim) for m in config.methods]
+            lines.append(f"| {classifier.upper() if i == 0 else ''} | {latent_dim} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def _write_tables(config, results, run_dir, log):
+    records = results["records"]
+    buffer = io.StringIO()
+    columns = ["dataset", "protocol", "latent_dim", "method", "classifier", "seed", "n_train",
+               "accuracy", "f1_weighted", "seconds"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(records)
+    report.write_text_atomic(run_dir / "results.csv", buffer.getvalue())
+
+    sections = [f"# {config.name}\n\n{config.description}".rstrip() + "\n"]
+    for dataset in dict.fromkeys(r["dataset"] for r in records):
+        for protocol in dict.fromkeys(r["protocol"] for r in records if r["dataset"] == dataset):
+            for metric, title in (("accuracy", "test accuracy (%)"), ("f1_weighted", "weighted F1 (×100)")):
+                table = format_paper_table(records, config, dataset, protocol, metric)
+                sections.append(f"## {dataset}, {protocol}: {title}\n\n{table}\n")
+                if metric == "accuracy":
+                    log(f"\n{dataset}, {protocol}: {title}, seeds {config.seeds}\n\n{table}\n")
+    vae_seconds = sum(v["seconds"] for v in results["vaes"])
+    cell_seconds = sum(r.get("seconds", 0) for r in records)
+    sections.append(f"Cost: {len(results['vaes'])} VAE(s) trained in {vae_seconds:.0f} s; "
+                    f"{len(records)} cells (augment + fit + score) in {cell_seconds:.0f} s.\n")
+    report.write_text_atomic(run_dir / "results.md", "\n".join(sections))
+    log(f"Results in {run_dir} (results.json, results.csv, results.md)")
