@@ -29,7 +29,7 @@ from .alteration import METHODS
 from .augmenter import SPACES, VAEAugmenter
 from .datasets import NAMED, load
 from .evaluation import CLASSIFIERS, make_classifier, score_classifier
-from .protocols import PRESETS, PROTOCOLS, make_split
+from .protocols import check_protocol, make_split
 
 __all__ = ["ExperimentConfig", "run_experiment", "expand_protocols", "format_paper_table", "split_for",
            "fitted_augmenter"]
@@ -138,8 +138,7 @@ def expand_protocols(protocols) -> list[dict]:
     """Protocol specs with every list-valued parameter expanded (``labelled_per_class: [2, 5]`` -> two)."""
     expanded = []
     for protocol in protocols:
-        spec = dict(PRESETS.get(protocol, {"name": protocol})) if isinstance(protocol, str) else dict(protocol)
-        check_choice(spec.get("name"), PROTOCOLS, name="protocol")
+        spec = check_protocol(protocol)
         label = protocol if isinstance(protocol, str) else None
         sweeps = {k: v for k, v in spec.items() if isinstance(v, list) and k != "fractions"}
         for values in product(*sweeps.values()):
@@ -213,10 +212,12 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
     run_dir.mkdir(parents=True, exist_ok=True)
     cache = Path(vae_cache) if vae_cache else run_dir / "vaes"
     results_file = run_dir / "results.json"
-    results = {"config": asdict(config), "complete": False, "records": [], "vaes": []}
+    # Compared as JSON, as saved: JSON turns the paper table's integer keys into strings.
+    saved_config = json.loads(json.dumps(asdict(config)))
+    results = {"config": saved_config, "complete": False, "records": [], "vaes": []}
     if results_file.is_file():
         previous = json.loads(results_file.read_text())
-        if previous.get("config") != asdict(config):
+        if previous.get("config") != saved_config:
             raise ValueError(f"{run_dir} holds a run of a different configuration; resume it with the same "
                              "config and options, or start a new run folder.")
         results = previous

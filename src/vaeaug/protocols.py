@@ -30,7 +30,7 @@ from sklearn.model_selection import train_test_split
 
 from ._validation import check_choice, check_positive
 
-__all__ = ["Split", "PROTOCOLS", "PRESETS", "make_split", "few_shot_split"]
+__all__ = ["Split", "PROTOCOLS", "PRESETS", "check_protocol", "make_split", "few_shot_split"]
 
 PROTOCOLS = ("predefined", "few-shot", "fractions")
 PRESETS = {
@@ -93,20 +93,29 @@ def few_shot_split(y, labelled_per_class, *, pool=None, validation=None, test=No
     return Split(labelled, unlabelled, np.sort(validation), np.sort(test))
 
 
+_PARAMETERS = {"predefined": set(), "few-shot": {"labelled_per_class", "test_fraction"},
+               "fractions": {"fractions"}}
+
+
+def check_protocol(protocol) -> dict:
+    """The protocol as a dict with ``name`` and parameters; raises on an unknown name or parameter."""
+    spec = dict(PRESETS.get(protocol, {"name": protocol})) if isinstance(protocol, str) else dict(protocol)
+    name = check_choice(spec.get("name"), PROTOCOLS, name="protocol")
+    unknown = set(spec) - _PARAMETERS[name] - {"name", "label"}
+    if unknown:
+        raise ValueError(f"Protocol {name!r} takes {sorted(_PARAMETERS[name]) or 'no parameters'}; "
+                         f"unknown: {sorted(unknown)}.")
+    return spec
+
+
 def make_split(dataset, protocol, *, random_state=None) -> Split:
     """Split ``dataset`` by ``protocol``: a preset name, a protocol name, or a dict with ``name`` and parameters.
 
     Parameters: ``labelled_per_class`` and ``test_fraction`` (few-shot),
     ``fractions`` (fractions: train, validation, test).
     """
-    spec = dict(PRESETS.get(protocol, {"name": protocol})) if isinstance(protocol, str) else dict(protocol)
-    name = check_choice(spec.pop("name", None), PROTOCOLS, name="protocol")
-    allowed = {"predefined": set(), "few-shot": {"labelled_per_class", "test_fraction"},
-               "fractions": {"fractions"}}[name]
-    unknown = set(spec) - allowed
-    if unknown:
-        raise ValueError(f"Protocol {name!r} takes {sorted(allowed) or 'no parameters'}; "
-                         f"unknown: {sorted(unknown)}.")
+    spec = check_protocol(protocol)
+    name = spec.pop("name")
     splits = dataset.splits
     if name == "predefined":
         if "train" not in splits or "test" not in splits:

@@ -1,0 +1,165 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from vaeaug import datasets
+from vaeaug.datasets import load, parse_ujipen, render_strokes
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+needs_shared = pytest.mark.skipif(not (SHARED / "mnist").is_dir(), reason="../shared/data is not here")
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """Never read or write the user's cache, nor follow their $VAEAUG_DATA."""
+    monkeypatch.setenv("VAEAUG_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("VAEAUG_DATA", raising=False)
+
+
+@needs_shared
+def test_mnist_loads_with_the_papers_split():
+    data = load("mnist", SHARED)
+    assert data.X.shape == (70_000, 28, 28) and data.X.dtype == np.float32
+    assert 0 <= data.X.min() and data.X.max() <= 1
+    assert {k: len(v) for k, v in data.splits.items()} == {"train": 55_000, "validation": 5_000, "test": 10_000}
+    assert np.bincount(data.y[data.splits["test"]]).tolist()[:3] == [980, 1135, 1032]
+
+
+@needs_shared
+def test_mnist_is_found_through_the_environment_variable(monkeypatch):
+    monkeypatch.setenv("VAEAUG_DATA", str(SHARED))
+    assert load("mnist").X.shape[0] == 70_000
+
+
+def test_a_damaged_mnist_file_is_refused(tmp_path):
+    (tmp_path / "mnist").mkdir()
+    for name in datasets.MNIST_FILES:
+        (tmp_path / "mnist" / name).write_bytes(b"not really mnist")
+    with pytest.raises(ValueError, match="published sha256"):
+        load("mnist", tmp_path)
+
+
+def test_missing_mnist_offline_names_the_four_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "MNIST_MIRRORS", ("http://127.0.0.1:9/",))  # nothing listens there
+    with pytest.raises(ValueError) as error:
+        load("mnist", tmp_path / "empty")
+    message = str(error.value)
+    assert all(name in message for name in datasets.MNIST_FILES)
+    assert "VAEAUG_DATA" in message and "Downloads failed" in message
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    "name, features, classes, sizes",
+    [
+        ("card", 51, 2, (345, 173, 172)),
+        ("diabetes", 8, 2, (384, 192, 192)),
+        ("gene", 120, 3, (1588, 794, 793)),
+        ("glass", 9, 6, (107, 54, 53)),
+        ("horse", 58, 3, (182, 91, 91)),
+        ("thyroid", 21, 3, (3600, 1800, 1800)),
+    ],
+)
+def test_proben1_sets_load_with_their_documented_sizes(name, features, classes, sizes):
+    data = load(f"proben1/{name}", SHARED)
+    assert data.X.shape == (sum(sizes), features)
+    assert len(data.class_names) == classes == len(np.unique(data.y))
+    assert tuple(len(data.splits[s]) for s in ("train", "validation", "test")) == sizes
+
+
+def test_a_proben1_file_without_its_header_is_a_clear_error(tmp_path):
+    bad = tmp_path / "glass1.dt"
+    bad.write_text("1 2 3\n")
+    with pytest.raises(ValueError, match="PROBEN1 header"):
+        datasets.read_proben1(bad)
+
+
+UJIPEN_TEXT = """// a comment
+WORD a trn_UJI-W01-a
+  NUMSTROKES 1
+  POINTS 3 # 0 0 10 10 20 0
+WORD - trn_UJI-W01-dash
+  NUMSTROKES 1
+  POINTS 2 # 0 50 100 50
+WORD a trn_UJI-W02-a
+  NUMSTROKES 2
+  POINTS 2 # 5 5 15 15
+  POINTS 1 # 30 30
+"""
+
+
+def test_ujipen_text_is_parsed_into_strokes():
+    samples = parse_ujipen(UJIPEN_TEXT)
+    assert [(c, i, len(s)) for c, i, s in samples] == [
+        ("a", "trn_UJI-W01-a", 1), ("-", "trn_UJI-W01-dash", 1), ("a", "trn_UJI-W02-a", 2)]
+    np.testing.assert_array_equal(samples[0][2][0], [[0, 0], [10, 10], [20, 0]])
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("WORD a x\n NUMSTROKES 1\n POINTS 2 # 1 2 3\n", "declares 2 points"),
+        ("WORD a x\n NUMSTROKES 2\n POINTS 1 # 1 2\n", "declared 2 strokes"),
+        ("hello\n", "unexpected"),
+        ("// only a comment\n", "No 'WORD'"),
+    ],
+)
+def test_malformed_ujipen_text_is_a_clear_error(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_ujipen(text)
+
+
+def test_strokes_are_drawn_centred_in_a_70_pixel_square():
+    image = render_strokes([np.array([[0.0, 50.0], [100.0, 50.0]])])  # one horizontal line
+    assert image.shape == (70, 70) and 0 <= image.min() and image.max() <= 1
+    ink_rows = np.flatnonzero(image.max(axis=1) > 0.5)
+    ink_cols = np.flatnonzero(image.max(axis=0) > 0.5)
+    assert ink_rows.max() - ink_rows.min() < 6  # a thin horizontal stroke...
+    assert abs((ink_rows.min() + ink_rows.max()) / 2 - 34.5) < 2  # ...through the middle
+    assert ink_cols.min() <= 6 and ink_cols.max() >= 63  # ...across the width, inside the margin
+
+
+def test_ujipen_loads_from_the_data_folder(tmp_path):
+    (tmp_path / "ujipenchars2.txt").write_text(UJIPEN_TEXT)
+    data = load("ujipen", tmp_path)
+    assert data.X.shape == (3, 70, 70)
+    assert data.class_names == ["-", "a"] and data.y.tolist() == [1, 0, 1]
+
+
+def test_missing_ujipen_says_where_to_get_it(tmp_path):
+    with pytest.raises(ValueError, match="UCI repository"):
+        load("ujipen", tmp_path)
+
+
+def test_generic_npz_csv_and_image_folder(tmp_path):
+    np.savez(tmp_path / "d.npz", X=np.ones((4, 3)), y=[0, 1, 0, 1], X_test=np.zeros((2, 3)), y_test=[1, 0])
+    data = load(str(tmp_path / "d.npz"))
+    assert data.X.shape == (6, 3) and len(data.splits["test"]) == 2
+
+    (tmp_path / "d.csv").write_text("a,b,label\n1,2,cat\n3,4,dog\n5,6,cat\n")
+    data = load(str(tmp_path / "d.csv"))
+    assert data.X.tolist() == [[1, 2], [3, 4], [5, 6]] and data.class_names == ["cat", "dog"]
+    with pytest.raises(ValueError, match="no column 'kind'"):
+        load(str(tmp_path / "d.csv"), label_column="kind")
+
+    for label, value in (("bright", 255), ("dark", 0)):
+        (tmp_path / "images" / label).mkdir(parents=True)
+        for i in range(2):
+            Image.fromarray(np.full((5, 6), value, dtype=np.uint8)).save(tmp_path / "images" / label / f"{i}.png")
+    data = load(str(tmp_path / "images"))
+    assert data.X.shape == (4, 5, 6) and data.class_names == ["bright", "dark"]
+    assert data.X[data.y == 0].min() == 1.0
+
+
+def test_unknown_and_missing_sources_are_clear_errors(tmp_path):
+    with pytest.raises(ValueError, match="Unknown dataset 'cifar'.*digits"):
+        load("cifar")
+    with pytest.raises(ValueError, match="does not exist"):
+        load(str(tmp_path / "nothing.npz"))
+    (tmp_path / "mixed" / "a").mkdir(parents=True)
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / "mixed" / "a" / "0.png")
+    Image.fromarray(np.zeros((5, 5), np.uint8)).save(tmp_path / "mixed" / "a" / "1.png")
+    with pytest.raises(ValueError, match="resize them"):
+        load(str(tmp_path / "mixed"))

@@ -1,0 +1,117 @@
+import json
+
+import pytest
+import yaml
+
+from vaeaug.cli import main
+from vaeaug.experiment import ExperimentConfig, expand_protocols, run_experiment
+
+TINY = {
+    "name": "tiny",
+    "datasets": ["digits"],
+    "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}],
+    "latent_dims": [3, 5],
+    "methods": ["noise", "extrapolation"],
+    "classifiers": ["knn"],
+    "seeds": [0, 1],
+    "vae": {"max_epochs": 2, "hidden_units": 32},
+    "paper": {"baseline": {"knn": 50.0}, "results": {"knn": {5: {"noise": 40.0}}}},
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("experiment")
+    lines = []
+    results = run_experiment(ExperimentConfig.from_dict(TINY), run_dir, progress=False, log=lines.append)
+    return run_dir, results, "\n".join(lines)
+
+
+def test_every_cell_runs_and_each_vae_is_trained_once(tiny_run):
+    run_dir, results, _ = tiny_run
+    # 2 protocols x 2 seeds x (1 baseline + 2 latent sizes x 2 methods) x 1 classifier
+    assert len(results["records"]) == 2 * 2 * 5
+    assert len(results["vaes"]) == 2 * 2 * 2  # protocols x seeds x latent sizes, shared by both methods
+    assert len(list((run_dir / "vaes").iterdir())) == 8
+    assert (run_dir / "results.csv").read_text().count("\n") == 21
+
+
+def test_tables_show_the_papers_number_and_the_difference(tiny_run):
+    _, results, printed = tiny_run
+    ours = [r for r in results["records"] if r["method"] == "baseline" and r["seed"] == 0
+            and r["protocol"] == "few-shot labelled_per_class=4"][0]["accuracy"] * 100
+    assert "few-shot labelled_per_class=4" in printed and "few-shot labelled_per_class=6" in printed
+    assert "(paper 50.00, " in printed and "(paper 40.00, " in printed
+    assert "| KNN | 5 |" in printed and " ± " in printed
+    assert ours > 0
+
+
+def test_an_interrupted_grid_resumes_without_retraining(tiny_run):
+    run_dir, results, _ = tiny_run
+    saved = json.loads((run_dir / "results.json").read_text())
+    kept = saved["records"][:7]
+    (run_dir / "results.json").write_text(json.dumps({**saved, "records": kept, "complete": False}))
+    resumed = run_experiment(ExperimentConfig.from_dict(TINY), run_dir, progress=False, log=lambda _: None)
+    assert resumed["complete"] and len(resumed["records"]) == 20
+    assert resumed["records"][:7] == kept
+    assert len(resumed["vaes"]) == 8  # every VAE came from the cache
+    same = {json.dumps({k: r[k] for k in ("protocol", "latent_dim", "method", "seed", "accuracy")})
+            for r in results["records"]}
+    again = {json.dumps({k: r[k] for k in ("protocol", "latent_dim", "method", "seed", "accuracy")})
+             for r in resumed["records"]}
+    assert same == again  # same seeds, same numbers
+
+
+def test_latent_space_and_labelled_subsample(tmp_path):
+    config = ExperimentConfig.from_dict({**TINY, "space": "latent", "latent_dims": [3], "seeds": [0],
+                                         "protocols": ["ujipen"], "labelled_subsample": 50})
+    results = run_experiment(config, tmp_path, progress=False, log=lambda _: None)
+    baseline = [r for r in results["records"] if r["method"] == "baseline"]
+    assert [r["latent_dim"] for r in baseline] == [3]  # in latent space the baseline depends on the VAE
+    assert baseline[0]["n_train"] == 50
+    assert {r["n_train"] for r in results["records"] if r["method"] != "baseline"} == {200}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"latent_dim": [10]}, "Did you mean 'latent_dims'"),
+        ({"methods": ["noise", "mixup"]}, "Unknown method"),
+        ({"classifiers": ["forest"]}, "Unknown classifier"),
+        ({"vae": {"betta": 2}}, "Did you mean 'beta'"),
+        ({"classifier_options": {"mlp": {"epochs": 3}}}, "Unknown option"),
+        ({"seeds": [1, 1]}, "distinct"),
+        ({"datasets": ["cifar"]}, "Unknown dataset"),
+        ({"protocols": [{"name": "few-shot", "k": 3}]}, r"unknown: \['k'\]"),
+        ({"space": "pixels"}, "Unknown space"),
+    ],
+)
+def test_config_mistakes_fail_up_front(change, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({**TINY, **change})
+
+
+def test_shipped_configs_are_valid():
+    from pathlib import Path
+
+    configs = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
+    assert len(configs) >= 4
+    for path in configs:
+        config = ExperimentConfig.from_yaml(path)
+        assert config.paper["baseline"], path
+
+
+def test_cli_experiment_errors_and_dataset_listing(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({**TINY, "methodz": ["noise"]}))
+    assert main(["experiment", str(bad), "--output-dir", str(tmp_path)]) == 2
+    assert "Unknown key 'methodz'" in capsys.readouterr().err
+    assert main(["experiment", str(tmp_path / "none.yaml")]) == 2
+    assert main(["datasets"]) == 0
+    listing = capsys.readouterr().out
+    assert "digits" in listing and "proben1/thyroid" in listing
+
+
+def test_protocol_sweeps_expand():
+    labels = [p["label"] for p in expand_protocols(["mnist-full", {"name": "few-shot", "labelled_per_class": [2, 3]}])]
+    assert labels == ["mnist-full", "few-shot labelled_per_class=2", "few-shot labelled_per_class=3"]
