@@ -21,6 +21,7 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
+from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
 from . import report
@@ -160,8 +161,6 @@ def _subsample(split, y, n, seed):
     """Keep a stratified ``n`` of the labelled samples; the others become unlabelled."""
     if n is None or n >= len(split.labelled):
         return split
-    from sklearn.model_selection import train_test_split
-
     kept, moved = train_test_split(split.labelled, train_size=n, stratify=y[split.labelled], random_state=seed)
     return split._replace(labelled=np.sort(kept), unlabelled=np.sort(np.concatenate([split.unlabelled, moved])))
 
@@ -180,7 +179,9 @@ def fitted_augmenter(config, data, split, protocol, seed, latent_dim, cache, pro
     key = _key(data.name, _spec(protocol), seed, latent_dim, config.vae, config.labelled_subsample)
     folder = Path(cache) / key
     if (folder / "augmenter.json").is_file():
-        return VAEAugmenter.load(folder, device=config.device), None
+        # The cache key covers what shapes the VAE; how it augments is this config's.
+        augmenter = VAEAugmenter.load(folder, device=config.device)
+        return augmenter.set_params(space=config.space, verbose=progress, **config.augmentation), None
     started = time.perf_counter()
     augmenter = VAEAugmenter(latent_dim=latent_dim, space=config.space, device=config.device,
                              random_state=seed, verbose=progress, **config.vae, **config.augmentation)
