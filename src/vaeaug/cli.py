@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=int, default=defaults.batch_size)
     run.add_argument("--max-epochs", type=int, default=defaults.max_epochs)
     run.add_argument("--device", default=defaults.device)
+    run.add_argument("--data-dir", help="folder with dataset files (else $VAEAUG_DATA, then the cache)")
     where = run.add_mutually_exclusive_group()
     where.add_argument("--output-dir", default=".", help="parent folder of the new run folder")
     where.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run in RUN_DIR")
@@ -106,7 +107,7 @@ def _run(args):
         batch_size=args.batch_size, max_epochs=args.max_epochs,
         device=args.device,
     ).validate()
-    run_study(config, _run_dir(args), progress=not args.quiet)
+    run_study(config, _run_dir(args), data_dir=args.data_dir, progress=not args.quiet)
 
 
 def _run_dir(args, prefix="vaeaug-run") -> Path:

@@ -109,7 +109,7 @@ def _figures(run_dir, augmenter, X_lab, y_lab, X_test, methods, seed):
     return paths
 
 
-def run_study(config: StudyConfig, run_dir, *, progress=True, log=print):
+def run_study(config: StudyConfig, run_dir, *, data_dir=None, progress=True, log=print):
     """Run ``config`` into ``run_dir`` (finished cells there are kept), then draw the figures.
 
     Returns the dict written to ``results.json``.
@@ -117,14 +117,14 @@ def run_study(config: StudyConfig, run_dir, *, progress=True, log=print):
     experiment = config.validate().to_experiment()
     run_dir = Path(run_dir)
     tables = []
-    results = run_experiment(experiment, run_dir, progress=progress, log=tables.append)
+    results = run_experiment(experiment, run_dir, data_dir=data_dir, progress=progress, log=tables.append)
     log("\n".join(tables[:-1]))
 
     summary = report.summarise(results["records"], "accuracy")
     summary = {(c, m): cell for (c, m), cell in summary.items()}
     report.plot_scores(summary, config.classifiers, [BASELINE] + list(config.methods), run_dir / "scores.png")
 
-    data = load(config.dataset)
+    data = load(config.dataset, data_dir)
     protocol = expand_protocols(experiment.protocols)[0]
     seed = config.seeds[0]
     split = split_for(experiment, data, protocol, seed)
