@@ -28,9 +28,9 @@ class StudyConfig:
     The defaults are the embedded default run: scikit-learn's digits, 10
     labelled images per class, the VAE on the unlabelled rest, all three
     methods and classifiers, five seeds. On the ~1,100 8x8 digits a plain VAE
-    (beta=1) collapses to codes of about 3 nats, too little to tell ten
-    classes apart; beta=0.25 and batches of 32 keep about 8 nats (measured,
-    see README), so those are the study's defaults.
+    (beta=1) collapses to codes of about 3 nats, barely more than naming one
+    of ten classes takes; beta=0.25 and batches of 32 keep about 8 nats
+    (measured, see README), so those are the study's defaults.
     """
 
     dataset: str = "digits"
