@@ -134,3 +134,13 @@ def test_a_cached_vae_augments_with_the_current_settings(tmp_path):
     (first, trained_first), (second, trained_second) = got
     assert trained_first is not None and trained_second is None  # the second came from the cache
     assert (second.alpha, second.space) == (2.0, "latent")  # ...but augments with its own settings
+
+
+def test_a_one_class_dataset_fails_before_any_training(tmp_path):
+    import numpy as np
+
+    np.savez(tmp_path / "one.npz", X=np.random.default_rng(0).uniform(size=(20, 4)), y=np.zeros(20))
+    with pytest.raises(ValueError, match="1 class"):
+        run_experiment(ExperimentConfig.from_dict({**TINY, "datasets": [str(tmp_path / "one.npz")]}),
+                       tmp_path / "run", progress=False, log=lambda _: None)
+    assert not (tmp_path / "run" / "vaes").exists()

@@ -13,7 +13,7 @@ from . import report
 from .alteration import METHODS
 from .augmenter import SPACES, VAEAugmenter
 from .datasets import NAMED as DATASETS
-from .datasets import describe_all, load
+from .datasets import describe_all, load, read_npz
 from .evaluation import CLASSIFIERS
 from .experiment import ExperimentConfig, run_experiment
 from .study import StudyConfig, run_study
@@ -70,8 +70,8 @@ def _parser() -> argparse.ArgumentParser:
         "augment", help="fit a VAE and write an augmented dataset (.npz)",
         description="Read X and y from an .npz file (or a named dataset), append synthetic samples "
                     "and write X, y and is_synthetic to a new .npz file.")
-    augment.add_argument("input", help="an .npz file with arrays X and y, or a dataset name: "
-                                       + ", ".join(sorted(DATASETS)))
+    augment.add_argument("input", help="a dataset name (see `vaeaug datasets`), an .npz file with arrays X "
+                                       "and y, a .csv with a 'label' column, or an image folder")
     augment.add_argument("output", help="the .npz file to write (must not exist unless --force)")
     augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE")
     augment.add_argument("--method", default="interpolation", choices=list(METHODS))
@@ -86,17 +86,6 @@ def _parser() -> argparse.ArgumentParser:
     augment.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     augment.add_argument("--quiet", action="store_true")
     return parser
-
-
-def _read_npz(path, keys):
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path} does not exist; pass an .npz file or one of: {', '.join(sorted(DATASETS))}.")
-    with np.load(path, allow_pickle=False) as archive:
-        missing = [key for key in keys if key not in archive.files]
-        if missing:
-            raise ValueError(f"{path} lacks the array(s) {missing}; it holds {archive.files}.")
-        return [archive[key] for key in keys]
 
 
 def _run(args):
@@ -143,12 +132,9 @@ def _augment(args):
         raise ValueError(f"OUTPUT must end in .npz; got {output}.")
     if output.exists() and not args.force:
         raise ValueError(f"{output} already exists; choose another name or pass --force to replace it.")
-    if args.input in DATASETS:
-        data = load(args.input)
-        X, y = data.X, data.y
-    else:
-        X, y = _read_npz(args.input, ["X", "y"])
-    X_unlabelled = _read_npz(args.unlabelled, ["X"])[0] if args.unlabelled else None
+    data = load(args.input)
+    X, y = data.X, data.y
+    X_unlabelled = read_npz(args.unlabelled, ["X"])["X"] if args.unlabelled else None
     augmenter = VAEAugmenter(
         latent_dim=args.latent_dim, method=args.method, alpha=args.alpha, n_neighbors=args.n_neighbors,
         n_per_sample=args.n_per_sample, max_epochs=args.max_epochs, device=args.device,

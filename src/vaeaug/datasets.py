@@ -21,7 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Dataset", "NAMED", "load", "describe_all", "parse_ujipen", "render_strokes"]
+from ._validation import check_labels, check_samples
+
+__all__ = ["Dataset", "NAMED", "load", "describe_all", "read_npz", "parse_ujipen", "render_strokes"]
 
 
 @dataclass
@@ -327,12 +329,20 @@ def _proben1(set_name, permutation=1):
 
 # -- generic sources ----------------------------------------------------------
 
-def _from_npz(path) -> Dataset:
+def read_npz(path, required=("X", "y")) -> dict[str, np.ndarray]:
+    """All arrays of an ``.npz`` file; raises if one of ``required`` is missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path} does not exist; pass an existing .npz file.")
     with np.load(path, allow_pickle=False) as archive:
-        missing = [key for key in ("X", "y") if key not in archive.files]
+        missing = [key for key in required if key not in archive.files]
         if missing:
             raise ValueError(f"{path} lacks the array(s) {missing}; it holds {archive.files}.")
-        arrays = {key: archive[key] for key in archive.files}
+        return {key: archive[key] for key in archive.files}
+
+
+def _from_npz(path) -> Dataset:
+    arrays = read_npz(path)
     X, y, splits = arrays["X"], arrays["y"], {}
     if "X_test" in arrays or "y_test" in arrays:
         if not {"X_test", "y_test"} <= set(arrays):
@@ -409,6 +419,17 @@ def load(name: str, data_dir=None, *, label_column: str = "label") -> Dataset:
     >>> data.X.shape, len(data.class_names)
     ((1797, 8, 8), 10)
     """
+    return _checked(_load(name, data_dir, label_column))
+
+
+def _checked(data: Dataset) -> Dataset:
+    """Bad data fails here, when it is loaded, not after a VAE has trained on it."""
+    check_samples(data.X, name=f"the samples of {data.name}")
+    check_labels(data.y, len(data.X), name=f"the labels of {data.name}")
+    return data
+
+
+def _load(name, data_dir, label_column) -> Dataset:
     if name in NAMED:
         return NAMED[name](data_dir)
     path = Path(name)
