@@ -12,8 +12,7 @@ import numpy as np
 from . import report
 from .alteration import METHODS
 from .augmenter import SPACES, VAEAugmenter
-from .datasets import NAMED as DATASETS
-from .datasets import describe_all, load, read_npz
+from .datasets import NAMED, describe_all, load, read_npz
 from .evaluation import CLASSIFIERS
 from .experiment import ExperimentConfig, run_experiment
 from .study import StudyConfig, run_study
@@ -28,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="run a whole study and write a new run folder",
         description="Train a VAE, augment the labelled samples with each method, train each "
                     "classifier with and without the synthetic data, and report mean ± std over seeds.")
-    run.add_argument("--dataset", default=defaults.dataset, choices=sorted(DATASETS))
+    run.add_argument("--dataset", default=defaults.dataset, choices=list(NAMED))
     run.add_argument("--labelled-per-class", type=int, default=defaults.labelled_per_class,
                      help="labelled samples per class; the rest of the training pool is unlabelled (VAE only)")
     run.add_argument("--test-fraction", type=float, default=defaults.test_fraction)
