@@ -43,8 +43,13 @@ def test_n_per_sample_picks_a_subset_of_neighbours():
     labels = np.repeat([0, 1], 6)
     new = extrapolate(codes, labels, n_neighbors=3, n_per_sample=2, random_state=0)
     assert len(new.codes) == 24
-    with pytest.raises(ValueError, match="exceeds n_neighbors"):
-        interpolate(codes, labels, n_neighbors=2, n_per_sample=3)
+    # More copies than neighbours cycle through them: 5 copies with k = 2 meet each neighbour 2 or 3 times.
+    more = interpolate(codes, labels, n_neighbors=2, n_per_sample=5, alpha=1.0, random_state=0)
+    assert len(more.codes) == 60
+    for row in range(12):
+        partners = more.codes[more.source == row]
+        distinct, counts = np.unique(partners.round(9), axis=0, return_counts=True)
+        assert len(distinct) == 2 and sorted(counts.tolist()) == [2, 3]
 
 
 def test_noise_follows_eq_8():

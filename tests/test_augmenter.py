@@ -12,7 +12,7 @@ FAST = dict(latent_dim=3, hidden_units=32, max_epochs=3, batch_size=16, random_s
 def test_sample_keeps_layout_and_labels(blobs):
     X, y = blobs
     augmenter = VAEAugmenter(**FAST).fit(X)
-    X_new, y_new = augmenter.sample(X, y)
+    X_new, y_new = augmenter.generate(X, y)
     assert X_new.shape == (3 * len(X), 8, 8)  # interpolation: one per neighbour, k = 3
     assert np.bincount(y_new).tolist() == [60, 60]
     assert 0 <= X_new.min() and X_new.max() <= 1  # Bernoulli means
@@ -23,7 +23,7 @@ def test_channel_first_images_and_unlabelled_data(blobs):
     X4 = X[:, None]
     augmenter = VAEAugmenter(**FAST, method="noise", n_per_sample=2).fit(X4[:10], X_unlabelled=X4[10:])
     assert augmenter.input_shape_ == (1, 8, 8)
-    X_new, y_new = augmenter.sample(X4, y)
+    X_new, y_new = augmenter.generate(X4, y)
     assert X_new.shape == (80, 1, 8, 8) and len(y_new) == 80
     assert augmenter.encode(X4).shape == (40, 3)
 
@@ -34,7 +34,7 @@ def test_tabular_data_gets_a_gaussian_vae_in_its_own_units():
     y = np.repeat([0, 1], 30)
     augmenter = VAEAugmenter(**FAST).fit(X)
     assert augmenter.likelihood_ == "gaussian"
-    X_new, _ = augmenter.set_params(method="extrapolation").sample(X, y)
+    X_new, _ = augmenter.set_params(method="extrapolation").generate(X, y)
     assert X_new.shape == (180, 4)
     assert 60 < X_new.mean() < 180  # standardisation undone: back in the data's units
 
@@ -70,8 +70,8 @@ def test_transform_exists_in_latent_space_only(blobs):
 
 def test_same_random_state_same_samples(blobs):
     X, y = blobs
-    a = VAEAugmenter(**FAST, method="noise").fit(X).sample(X, y)[0]
-    b = VAEAugmenter(**FAST, method="noise").fit(X).sample(X, y)[0]
+    a = VAEAugmenter(**FAST, method="noise").fit(X).generate(X, y)[0]
+    b = VAEAugmenter(**FAST, method="noise").fit(X).generate(X, y)[0]
     np.testing.assert_array_equal(a, b)
 
 
@@ -81,7 +81,7 @@ def test_save_and_load_give_identical_codes_and_samples(blobs, tmp_path):
     augmenter.save(tmp_path / "aug")
     loaded = VAEAugmenter.load(tmp_path / "aug", device="cpu")
     np.testing.assert_array_equal(loaded.encode(X), augmenter.encode(X))
-    np.testing.assert_array_equal(loaded.sample(X, y)[0], augmenter.sample(X, y)[0])
+    np.testing.assert_array_equal(loaded.generate(X, y)[0], augmenter.generate(X, y)[0])
 
 
 @pytest.mark.parametrize(
@@ -118,8 +118,8 @@ def test_bad_parameters_and_layouts_are_clear_errors(blobs):
         VAEAugmenter(likelihood="bernoulli").fit(X * 5)
     fitted = VAEAugmenter(**FAST).fit(X)
     with pytest.raises(ValueError, match="fitted on samples of shape"):
-        fitted.sample(X[:, :4], y)
+        fitted.generate(X[:, :4], y)
     with pytest.raises(ValueError, match="Unknown method"):
-        fitted.set_params(method="mixup").sample(X, y)
+        fitted.set_params(method="mixup").generate(X, y)
     with pytest.raises(ValueError, match="X_unlabelled"):
         VAEAugmenter(**FAST).fit(X, X_unlabelled=X[:, :4])

@@ -122,7 +122,7 @@ def test_protocol_sweeps_expand():
 
 def test_a_cached_vae_augments_with_the_current_settings(tmp_path):
     from vaeaug.datasets import load
-    from vaeaug.experiment import fitted_augmenter, split_for
+    from vaeaug.experiment import fitted_model, split_for
 
     data = load("digits")
     protocol = expand_protocols([{"name": "few-shot", "labelled_per_class": 4}])[0]
@@ -130,7 +130,7 @@ def test_a_cached_vae_augments_with_the_current_settings(tmp_path):
     for alpha, space in ((0.1, "data"), (2.0, "latent")):
         config = ExperimentConfig.from_dict({**TINY, "augmentation": {"alpha": alpha}, "space": space})
         split = split_for(config, data, protocol, 0)
-        got.append(fitted_augmenter(config, data, split, protocol, 0, 3, tmp_path))
+        got.append(fitted_model(config, data, split, protocol, 0, 3, tmp_path))
     (first, trained_first), (second, trained_second) = got
     assert trained_first is not None and trained_second is None  # the second came from the cache
     assert (second.alpha, second.space) == (2.0, "latent")  # ...but augments with its own settings

@@ -8,7 +8,7 @@ The pipeline, one module per step::
 ``study`` runs all of it over seeds; ``cli`` is the ``vaeaug`` command.
 """
 
-from .alteration import add_noise, alter, extrapolate, interpolate
+from .alteration import add_noise, alter, extrapolate, interpolate, sample_prior
 from .augmenter import VAEAugmenter
 from .datasets import load as load_dataset
 from .evaluation import PaperMLPClassifier, make_classifier, score_classifier

@@ -1,15 +1,26 @@
 """Latent alterations: pure functions from codes and labels to new codes and labels.
 
-Each function follows one equation of Jorge et al. (VISAPP 2018, Sec. 3.2):
+A *move* is a displacement added to a source code. Moves compose by summing
+their displacements, so a method is a chain of moves written with ``+``:
 
-* noise          z' = z + alpha * eps,        eps ~ N(0, sigma^2)     (eq. 8)
-* interpolation  z' = z + alpha * (z_k - z)                           (eq. 9)
-* extrapolation  z' = z + alpha * (z - z_k)                           (eq. 10)
+* ``noise``          Δ = alpha * eps,            eps ~ N(0, scale^2)      (paper eq. 8)
+* ``interpolation``  Δ = +alpha * (z_k - z)                                (paper eq. 9)
+* ``extrapolation``  Δ = -alpha * (z_k - z)                                (paper eq. 10)
+* ``interpolation+noise``, ``extrapolation+noise``:
+  z' = ±alpha * (z_k - z) + z + eps, the 2023 talk's combined alterations.
 
-where sigma is the per-dimension standard deviation of the encoded dataset and
-z_k runs over the k nearest neighbours of z *in the same class*. Every new
-code keeps the label of the code it came from. No model is involved: these are
-maths on arrays, so they are tested directly against the equations.
+z_k runs over the k nearest neighbours of z *in the same class*. ``scale`` is
+the per-dimension deviation sigma of the encoded data in the paper's eq. 8,
+or 1 for the talk's ``z + eps, eps ~ N(0, alpha)`` (``noise_scale="unit"`` in
+the augmenter; alpha is then the deviation of the noise).
+
+``prior`` is the one method that does not start from a labelled code:
+codes are drawn from ``alpha * N(0, I)`` and labelled by their k nearest
+labelled codes (:func:`label_by_neighbours`); a draw whose neighbours do not
+all share one class is dropped as ambiguous.
+
+Every new code keeps the label of the code it came from. No model is involved:
+these are maths on arrays, tested directly against the equations.
 """
 
 from __future__ import annotations
@@ -22,11 +33,15 @@ from sklearn.neighbors import NearestNeighbors
 
 from ._validation import check_choice, check_labels, check_positive
 
-__all__ = ["Alteration", "METHODS", "add_noise", "interpolate", "extrapolate", "alter"]
+__all__ = ["Alteration", "MOVES", "PRIOR", "add_noise", "interpolate", "extrapolate", "sample_prior",
+           "label_by_neighbours", "class_targets", "check_method", "alter"]
+
+PRIOR = "prior"
+BALANCE = "balance"
 
 
 class Alteration(NamedTuple):
-    """New codes, their labels, and the row of the code each one came from."""
+    """New codes, their labels, and the row of the code each one came from (-1 for prior draws)."""
 
     codes: np.ndarray
     labels: np.ndarray
@@ -43,6 +58,171 @@ def _check_codes(codes, labels):
     return codes, labels
 
 
+# -- which rows new codes come from ---------------------------------------------
+
+def class_targets(labels, *, n_per_sample=1, n_per_class=None) -> dict:
+    """How many new codes each class gets.
+
+    ``n_per_class`` wins when given: an int for every class, a dict per class, or
+    ``"balance"`` (each class is topped up to the largest class's count, which
+    gets none: imbalanced-learn's ``"not majority"``). Otherwise each class gets
+    ``n_per_sample`` per sample it has.
+
+    Examples
+    --------
+    >>> class_targets([0, 0, 0, 1], n_per_class="balance")
+    {0: 0, 1: 2}
+    """
+    classes, counts = np.unique(np.asarray(labels), return_counts=True)
+    keys = classes.tolist()
+    if n_per_class is None:
+        check_positive(n_per_sample, name="n_per_sample", integer=True)
+        return {c: n_per_sample * int(m) for c, m in zip(keys, counts)}
+    if isinstance(n_per_class, str):
+        check_choice(n_per_class, (BALANCE,), name="n_per_class")
+        return {c: int(counts.max() - m) for c, m in zip(keys, counts)}
+    if isinstance(n_per_class, dict):
+        for count in n_per_class.values():
+            check_positive(count, name="each count in n_per_class", integer=True, allow_zero=True)
+        return {c: int(n_per_class.get(c, 0)) for c in keys}
+    check_positive(n_per_class, name="n_per_class", integer=True)
+    return {c: int(n_per_class) for c in keys}
+
+
+def _class_sources(labels, targets, rng):
+    """Row indices, one per new code: each class's rows cycled until its target is met.
+
+    A class of m rows with target t gives each row t // m codes and a random
+    t % m of its rows one more.
+    """
+    chunks = []
+    for label, target in targets.items():
+        members = np.flatnonzero(labels == label)
+        rounds, rest = divmod(target, len(members))
+        chunks.append(np.sort(np.concatenate([np.tile(members, rounds),
+                                              rng.choice(members, rest, replace=False)])))
+    return np.concatenate(chunks).astype(int) if chunks else np.empty(0, dtype=int)
+
+
+# -- moves: displacements of source codes ----------------------------------------
+
+def _neighbours(codes, labels, source, n_neighbors, rng):
+    """For each entry of ``source``, one of that row's k nearest same-class neighbours.
+
+    A row that appears c times gets its k neighbours in order c // k times, then
+    a random c % k of them, so a row repeated k times meets each neighbour once.
+    """
+    check_positive(n_neighbors, name="n_neighbors", integer=True)
+    partner = np.empty(len(source), dtype=int)
+    order = np.argsort(source, kind="stable")
+    rows, starts = np.unique(source[order], return_index=True)
+    slots_of = dict(zip(rows.tolist(), np.split(order, starts[1:])))
+    for label in np.unique(labels[rows]):
+        members = np.flatnonzero(labels == label)
+        k = min(n_neighbors, len(members) - 1)
+        # kneighbors() without X leaves each point out of its own neighbour list.
+        _, found = NearestNeighbors(n_neighbors=k).fit(codes[members]).kneighbors()
+        for position, row in enumerate(members):
+            slots = slots_of.get(int(row))
+            if slots is None:
+                continue
+            candidates = members[found[position]]
+            rounds, rest = divmod(len(slots), k)
+            partner[slots] = np.concatenate([np.tile(candidates, rounds),
+                                             rng.choice(candidates, rest, replace=False)])
+    return partner
+
+
+def _noise_move(codes, labels, source, rng, *, alpha, scale, **_):
+    return alpha * rng.standard_normal((len(source), codes.shape[1])) * scale
+
+
+def _neighbour_move(direction):
+    def move(codes, labels, source, rng, *, alpha, n_neighbors, **_):
+        partner = _neighbours(codes, labels, source, n_neighbors, rng)
+        return direction * alpha * (codes[partner] - codes[source])
+    return move
+
+
+MOVES = {"noise": _noise_move, "interpolation": _neighbour_move(+1.0), "extrapolation": _neighbour_move(-1.0)}
+_NEEDS_NEIGHBOURS = {"interpolation", "extrapolation"}
+
+
+def check_method(method) -> tuple[str, ...]:
+    """The moves of ``method`` (``"prior"``, or moves joined by ``+``); raises on an unknown or repeated one.
+
+    Examples
+    --------
+    >>> check_method("interpolation+noise")
+    ('interpolation', 'noise')
+    """
+    if not isinstance(method, str) or not method:
+        raise ValueError(f"method must be a non-empty string such as 'interpolation'; got {method!r}.")
+    if method == PRIOR:
+        return (PRIOR,)
+    moves = tuple(method.split("+"))
+    for move in moves:
+        if move == PRIOR:
+            raise ValueError(f"method {method!r}: 'prior' draws new codes and cannot be combined with moves; "
+                             "use 'prior' alone.")
+        if move not in MOVES:
+            raise ValueError(f"Unknown method {method!r}: {move!r} is not a move. Moves are "
+                             f"{', '.join(map(repr, MOVES))}, joined by '+' (e.g. 'interpolation+noise'); "
+                             "or use 'prior'.")
+    if len(set(moves)) != len(moves) or len(_NEEDS_NEIGHBOURS & set(moves)) > 1:
+        raise ValueError(f"method {method!r} repeats a move or combines interpolation with extrapolation; "
+                         "use at most one neighbour move, optionally followed by '+noise'.")
+    return moves
+
+
+def _fit_to_neighbours(labels, source, n_neighbors, per_sample):
+    """Warn about classes too small for k neighbours, and drop the copies they cannot make.
+
+    A lone sample has no neighbour and makes no code. Asked per sample, a row
+    makes at most one code per neighbour it has (more would repeat a code);
+    asked per class, rows cycle through the neighbours they have.
+    """
+    classes, counts = np.unique(labels, return_counts=True)
+    used = set(labels[source].tolist())
+    short = [(c, m) for c, m in zip(classes.tolist(), counts) if m - 1 < n_neighbors and c in used]
+    if not short:
+        return source
+    listing = ", ".join(f"{label} ({count})" for label, count in short)
+    warnings.warn(
+        f"Some classes have fewer than n_neighbors + 1 = {n_neighbors + 1} samples, so their "
+        f"samples use the neighbours they have (a lone sample gets none); class (samples): {listing}.",
+        UserWarning, stacklevel=4,
+    )
+    available = dict(zip(classes.tolist(), counts - 1))
+    limit = np.array([available[label] for label in labels[source].tolist()])
+    if per_sample:
+        order = np.argsort(source, kind="stable")
+        first = np.searchsorted(source[order], source[order])
+        occurrence = np.empty(len(source), dtype=int)
+        occurrence[order] = np.arange(len(source)) - first
+        return source[occurrence < limit]
+    return source[limit > 0]
+
+
+def _apply_moves(moves, codes, labels, source, rng, *, alpha, n_neighbors, scale, per_sample):
+    if _NEEDS_NEIGHBOURS & set(moves):
+        source = _fit_to_neighbours(labels, source, n_neighbors, per_sample)
+    new = codes[source].copy()
+    for move in moves:
+        new += MOVES[move](codes, labels, source, rng, alpha=alpha, n_neighbors=n_neighbors, scale=scale)
+    return Alteration(new, labels[source], source)
+
+
+def _scale(codes, scale):
+    scale = codes.std(axis=0) if scale is None else np.broadcast_to(np.asarray(scale, dtype=np.float64),
+                                                                   (codes.shape[1],))
+    if not np.isfinite(scale).all():
+        raise ValueError("scale must be finite; got NaN or infinite values.")
+    return scale
+
+
+# -- the paper's three, as functions -------------------------------------------
+
 def add_noise(codes, labels, *, alpha=0.5, n_per_sample=1, scale=None, random_state=None) -> Alteration:
     """Gaussian noise in latent space (eq. 8): ``z + alpha * eps``, ``eps ~ N(0, scale**2)``.
 
@@ -54,9 +234,10 @@ def add_noise(codes, labels, *, alpha=0.5, n_per_sample=1, scale=None, random_st
         Weight of the noise.
     n_per_sample : int
         New codes drawn for each code.
-    scale : array of shape (Z,), optional
-        Per-dimension standard deviation sigma. Defaults to that of ``codes``;
-        pass the deviation of the whole encoded dataset when ``codes`` is a subset.
+    scale : float or array of shape (Z,), optional
+        Per-dimension standard deviation sigma. Defaults to that of ``codes``
+        (the paper); pass 1 for the talk's ``eps ~ N(0, alpha)``, or the deviation
+        of the whole encoded dataset when ``codes`` is a subset.
     random_state : int or numpy Generator, optional
 
     Returns
@@ -66,66 +247,12 @@ def add_noise(codes, labels, *, alpha=0.5, n_per_sample=1, scale=None, random_st
 
     Examples
     --------
-    >>> new = add_noise(np.zeros((2, 3)), [0, 1], scale=np.ones(3), random_state=0)
+    >>> new = add_noise(np.zeros((2, 3)), [0, 1], scale=1.0, random_state=0)
     >>> new.codes.shape, new.labels.tolist()
     ((2, 3), [0, 1])
     """
-    codes, labels = _check_codes(codes, labels)
-    check_positive(alpha, name="alpha", allow_zero=True)
-    check_positive(n_per_sample, name="n_per_sample", integer=True)
-    scale = codes.std(axis=0) if scale is None else np.asarray(scale, dtype=np.float64)
-    if scale.shape != (codes.shape[1],):
-        raise ValueError(f"scale must have one value per latent dimension ({codes.shape[1]}); got shape {scale.shape}.")
-    rng = np.random.default_rng(random_state)
-    source = np.repeat(np.arange(len(codes)), n_per_sample)
-    eps = rng.standard_normal((len(source), codes.shape[1])) * scale
-    return Alteration(codes[source] + alpha * eps, labels[source], source)
-
-
-def _same_class_pairs(codes, labels, n_neighbors, n_per_sample, rng):
-    """(sample, neighbour) index pairs: up to ``n_per_sample`` of each sample's k nearest same-class neighbours."""
-    check_positive(n_neighbors, name="n_neighbors", integer=True)
-    if n_per_sample is None:
-        n_per_sample = n_neighbors
-    check_positive(n_per_sample, name="n_per_sample", integer=True)
-    if n_per_sample > n_neighbors:
-        raise ValueError(
-            f"n_per_sample={n_per_sample} exceeds n_neighbors={n_neighbors}: interpolation and "
-            "extrapolation make one code per neighbour. Raise n_neighbors or lower n_per_sample."
-        )
-    sources, neighbours, short = [], [], []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        k = min(n_neighbors, len(members) - 1)
-        if k < n_neighbors:
-            short.append((label, len(members)))
-        if k == 0:
-            continue
-        # kneighbors() without X leaves each point out of its own neighbour list.
-        _, found = NearestNeighbors(n_neighbors=k).fit(codes[members]).kneighbors()
-        for row, candidates in zip(members, members[found]):
-            chosen = candidates if n_per_sample >= k else rng.choice(candidates, n_per_sample, replace=False)
-            sources.extend([row] * len(chosen))
-            neighbours.extend(chosen)
-    if short:
-        listing = ", ".join(f"{label} ({count})" for label, count in short)
-        warnings.warn(
-            f"Some classes have fewer than n_neighbors + 1 = {n_neighbors + 1} samples, so their "
-            f"samples use the neighbours they have (a lone sample gets none); class (samples): {listing}.",
-            UserWarning,
-            stacklevel=3,
-        )
-    return np.asarray(sources, dtype=int), np.asarray(neighbours, dtype=int)
-
-
-def _towards_neighbours(codes, labels, direction, alpha, n_neighbors, n_per_sample, random_state):
-    codes, labels = _check_codes(codes, labels)
-    check_positive(alpha, name="alpha", allow_zero=True)
-    rng = np.random.default_rng(random_state)
-    source, neighbour = _same_class_pairs(codes, labels, n_neighbors, n_per_sample, rng)
-    z = codes[source]
-    new = z + direction * alpha * (codes[neighbour] - z) if len(source) else np.empty((0, codes.shape[1]))
-    return Alteration(new, labels[source], source)
+    return alter("noise", codes, labels, alpha=alpha, n_per_sample=n_per_sample, scale=scale,
+                 random_state=random_state)
 
 
 def interpolate(codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, random_state=None) -> Alteration:
@@ -141,7 +268,8 @@ def interpolate(codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, r
         k, the number of nearest same-class neighbours (3 in the paper).
     n_per_sample : int, optional
         New codes per sample; defaults to ``n_neighbors`` (one per neighbour, as
-        in the paper). A smaller value uses a random subset of the neighbours.
+        in the paper). Fewer use a random subset of the neighbours; more cycle
+        through them.
     random_state : int or numpy Generator, optional
 
     Returns
@@ -154,7 +282,8 @@ def interpolate(codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, r
     >>> new.codes.ravel().tolist()
     [1.0, 1.0, 11.0, 11.0]
     """
-    return _towards_neighbours(codes, labels, +1.0, alpha, n_neighbors, n_per_sample, random_state)
+    return alter("interpolation", codes, labels, alpha=alpha, n_neighbors=n_neighbors,
+                 n_per_sample=n_per_sample, random_state=random_state)
 
 
 def extrapolate(codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, random_state=None) -> Alteration:
@@ -168,21 +297,91 @@ def extrapolate(codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, r
     >>> new.codes.ravel().tolist()
     [-1.0, 3.0, 9.0, 13.0]
     """
-    return _towards_neighbours(codes, labels, -1.0, alpha, n_neighbors, n_per_sample, random_state)
+    return alter("extrapolation", codes, labels, alpha=alpha, n_neighbors=n_neighbors,
+                 n_per_sample=n_per_sample, random_state=random_state)
 
 
-METHODS = {"noise": add_noise, "interpolation": interpolate, "extrapolation": extrapolate}
+# -- prior sampling --------------------------------------------------------------
+
+def sample_prior(n, latent_dim, *, alpha=1.0, random_state=None) -> np.ndarray:
+    """``n`` codes drawn from ``alpha * N(0, I)``: the prior itself at alpha = 1, nearer its mode below."""
+    check_positive(n, name="n", integer=True, allow_zero=True)
+    check_positive(latent_dim, name="latent_dim", integer=True)
+    check_positive(alpha, name="alpha", allow_zero=True)
+    return alpha * np.random.default_rng(random_state).standard_normal((n, latent_dim))
 
 
-def alter(method, codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, scale=None, random_state=None):
-    """Apply the alteration named ``method`` (one of :data:`METHODS`) with the parameters it takes.
+def label_by_neighbours(new_codes, codes, labels, *, n_neighbors=3):
+    """Label each new code by its k nearest labelled codes; ambiguous ones are marked.
 
-    ``n_per_sample=None`` means ``n_neighbors`` new codes per sample for every
-    method, so that noise adds as many rows as the neighbour methods do.
+    Returns
+    -------
+    labels : array of shape (M,)
+        The class of each new code's nearest labelled code.
+    unanimous : bool array of shape (M,)
+        True where all k nearest labelled codes share that class. Prior samples
+        that are not unanimous sit between classes and are dropped.
+
+    Examples
+    --------
+    >>> found, sure = label_by_neighbours([[0.1], [5.0]], [[0.0], [0.2], [9.0], [10.0]], [0, 0, 1, 1],
+    ...                                   n_neighbors=2)
+    >>> found.tolist(), sure.tolist()
+    ([0, 1], [True, False])
     """
-    check_choice(method, tuple(METHODS), name="method")
-    if method == "noise":
-        return add_noise(codes, labels, alpha=alpha, n_per_sample=n_per_sample or n_neighbors,
-                         scale=scale, random_state=random_state)
-    return METHODS[method](codes, labels, alpha=alpha, n_neighbors=n_neighbors,
-                           n_per_sample=n_per_sample, random_state=random_state)
+    codes, labels = _check_codes(codes, labels)
+    new_codes = np.asarray(new_codes, dtype=np.float64).reshape(-1, codes.shape[1])
+    check_positive(n_neighbors, name="n_neighbors", integer=True)
+    if len(new_codes) == 0:
+        return labels[:0], np.zeros(0, dtype=bool)
+    k = min(n_neighbors, len(codes))
+    _, found = NearestNeighbors(n_neighbors=k).fit(codes).kneighbors(new_codes)
+    votes = labels[found]
+    return votes[:, 0], (votes == votes[:, :1]).all(axis=1)
+
+
+# -- one entry point ---------------------------------------------------------------
+
+def alter(method, codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, n_per_class=None,
+          scale=None, random_state=None) -> Alteration:
+    """Make new codes with ``method``: a chain of :data:`MOVES` joined by ``+``, or ``"prior"``.
+
+    Parameters
+    ----------
+    method : str
+        ``"noise"``, ``"interpolation"``, ``"extrapolation"``, a chain such as
+        ``"interpolation+noise"``, or ``"prior"``.
+    n_per_sample : int, optional
+        New codes per sample; defaults to ``n_neighbors`` for every method, so
+        that noise adds as many rows as the neighbour methods do.
+    n_per_class : int, dict or "balance", optional
+        New codes per class instead (see :func:`class_targets`).
+    scale : float or array, optional
+        The noise's per-dimension deviation (see :func:`add_noise`).
+
+    Prior draws are labelled by :func:`label_by_neighbours` and ambiguous ones
+    dropped, so fewer than asked may come back; the augmenter draws again.
+
+    Examples
+    --------
+    >>> new = alter("interpolation+noise", [[0.0], [2.0], [10.0], [12.0]], [0, 0, 1, 1], alpha=0.5,
+    ...             n_neighbors=1, scale=0.0)
+    >>> new.codes.ravel().tolist()
+    [1.0, 1.0, 11.0, 11.0]
+    """
+    moves = check_method(method)
+    codes, labels = _check_codes(codes, labels)
+    check_positive(alpha, name="alpha", allow_zero=True)
+    check_positive(n_neighbors, name="n_neighbors", integer=True)
+    rng = np.random.default_rng(random_state)
+    n_per_sample = n_neighbors if n_per_sample is None else n_per_sample
+    targets = class_targets(labels, n_per_sample=n_per_sample, n_per_class=n_per_class)
+    if moves == (PRIOR,):
+        drawn = sample_prior(sum(targets.values()), codes.shape[1], alpha=alpha, random_state=rng)
+        found, unanimous = label_by_neighbours(drawn, codes, labels, n_neighbors=n_neighbors)
+        return Alteration(drawn[unanimous], found[unanimous], np.full(int(unanimous.sum()), -1))
+    # Per sample: each row's copies in consecutive rows, in row order; per class: class by class.
+    source = (np.repeat(np.arange(len(codes)), n_per_sample) if n_per_class is None
+              else _class_sources(labels, targets, rng))
+    return _apply_moves(moves, codes, labels, source, rng, alpha=alpha, n_neighbors=n_neighbors,
+                        scale=_scale(codes, scale), per_sample=n_per_class is None)

@@ -1,8 +1,9 @@
-"""``VAEAugmenter``: encode, alter, decode, as a scikit-learn estimator and imbalanced-learn sampler."""
+"""``VAEAugmenter``: encode, alter, decode, filter, as a scikit-learn estimator and imbalanced-learn sampler."""
 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,14 +15,20 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._files import write_json_atomic
 from ._validation import check_choice, check_labels, check_positive, check_same_layout, check_samples
-from .alteration import METHODS, alter
-from .model import ConvVAE, MLPVAE, VAEConfig, load_vae
+from .alteration import BALANCE, PRIOR, alter, check_method, class_targets
+from .filtering import GenerativeFilter, check_filter, draw_until, noisy_copies
+from .model import ConvVAE, MLPVAE, VAEConfig, load_vae, normalized_beta
 from .training import seeded, select_device, train_vae
 
 __all__ = ["VAEAugmenter"]
 
 SPACES = ("data", "latent")
+NOISE_SCALES = ("latent_std", "unit")
+# The GC's "bad" images are reconstructions by the VAE after this many optimiser
+# steps (or after its first epoch, if sooner): blurred, not yet shaped.
+SNAPSHOT_STEP = 100
 _AUGMENTER_FILE = "augmenter.json"
+_EARLY_FOLDER = "early"
 
 
 def _latent_space_only(augmenter):
@@ -40,27 +47,45 @@ class VAEAugmenter(BaseEstimator):
     """Make labelled samples by altering VAE codes of labelled samples.
 
     ``fit`` trains a VAE without labels (on ``X`` plus any extra unlabelled
-    data); ``sample`` encodes labelled samples, alters their codes with the
-    chosen ``method`` and decodes them (or keeps the codes, ``space="latent"``).
+    data); ``generate`` encodes labelled samples, makes new codes with the
+    chosen ``method``, decodes them (or keeps the codes, ``space="latent"``)
+    and, with a ``filter``, keeps those that pass it.
 
     Parameters
     ----------
     latent_dim : int, default=10
         Size of the latent code.
-    method : {"noise", "interpolation", "extrapolation"}, default="interpolation"
-        The latent alteration (see :mod:`vaeaug.alteration`).
+    method : str, default="interpolation"
+        ``"noise"``, ``"interpolation"``, ``"extrapolation"``, a chain such as
+        ``"interpolation+noise"``, or ``"prior"`` (see :mod:`vaeaug.alteration`).
     alpha : float, default=0.5
-        Strength of the alteration.
+        Strength of the alteration; for ``prior``, the scale of ``N(0, I)``.
     n_neighbors : int, default=3
-        Same-class neighbours for interpolation and extrapolation.
+        Same-class neighbours for the neighbour moves, and labelled codes that
+        must agree on a prior draw's class.
     n_per_sample : int, optional
         New samples per labelled sample; defaults to ``n_neighbors`` for every method.
+    n_per_class : int, dict or "balance", optional
+        New samples per class instead: the same number for each class, a count
+        per class, or ``"balance"`` (every class topped up to the largest).
+    noise_scale : {"latent_std", "unit"}, default="latent_std"
+        The noise move's deviation per latent dimension: sigma of the encoded
+        data times alpha (the paper's eq. 8), or alpha alone (the 2023 talk's
+        ``z + eps, eps ~ N(0, alpha)``). They differ when the code's dimensions
+        are not of unit spread, as in a beta < 1 VAE.
+    filter : {None, "gc"}, default=None
+        ``"gc"`` keeps only the samples the generative classifier calls real
+        (see :mod:`vaeaug.filtering`) and draws again, up to 10 rounds, for the rest.
     space : {"data", "latent"}, default="data"
         Decode new codes into samples like ``X``, or return latent codes (the
         paper's "feature space"); in latent mode ``fit_resample`` returns the
         codes of the originals followed by the new codes, and ``transform`` exists.
     beta : float, default=1.0
         KL weight (beta-VAE).
+    normalize_beta : bool, default=False
+        Use beta_norm = beta * latent_dim / input_dim as the KL weight.
+    input_dim : int, optional
+        N in beta_norm; defaults to the number of features of one sample.
     likelihood : {"auto", "bernoulli", "gaussian"}, default="auto"
         ``auto`` picks Bernoulli for data in [0, 1], otherwise Gaussian on
         features standardised with the fitting data's mean and deviation.
@@ -73,27 +98,39 @@ class VAEAugmenter(BaseEstimator):
     device : str, default="auto"
         "auto" (CUDA if available), "cpu" or "cuda".
     random_state : int, RandomState or None
-        Seeds the VAE's weights, its training and the alterations.
+        Seeds the VAE's weights, its training, the alterations and the filter.
     verbose : bool, default=False
         Show a progress bar with the training losses.
 
     Attributes
     ----------
     model_ : vaeaug.model.VAE
+    early_model_ : vaeaug.model.VAE
+        The VAE early in training; its reconstructions are the GC's bad images.
     history_ : vaeaug.training.TrainingHistory
+    beta_ : float
+        The KL weight used (beta, or beta_norm).
     input_shape_ : tuple
         Shape of one sample as given to ``fit``.
     latent_std_ : ndarray of shape (latent_dim,)
         Per-dimension deviation of the encoded fitting data (sigma in eq. 8).
+    generation_report_ : dict
+        Set by ``generate`` (see :func:`vaeaug.filtering.draw_until`): samples
+        requested and made, rounds, draws, prior draws dropped as ambiguous,
+        samples the filter rejected and its acceptance rate.
 
     Examples
     --------
     >>> from sklearn.datasets import load_digits
     >>> X, y = load_digits(return_X_y=True)
     >>> aug = VAEAugmenter(latent_dim=4, max_epochs=2, random_state=0).fit(X[:200] / 16)
-    >>> X_res, y_res = aug.fit_resample(X[:50] / 16, y[:50])
-    >>> X_res.shape[0] > 50
-    True
+    >>> X_new, y_new = aug.generate(X[:50] / 16, y[:50])
+    >>> X_new.shape
+    (150, 64)
+    >>> _ = aug.set_params(method="interpolation+noise", n_per_class=2)  # same VAE, no retraining
+    >>> X_new, y_new = aug.generate(X[:50] / 16, y[:50])
+    >>> np.bincount(y_new).tolist()
+    [2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
     """
 
     def __init__(
@@ -103,8 +140,13 @@ class VAEAugmenter(BaseEstimator):
         alpha=0.5,
         n_neighbors=3,
         n_per_sample=None,
+        n_per_class=None,
+        noise_scale="latent_std",
+        filter=None,
         space="data",
         beta=1.0,
+        normalize_beta=False,
+        input_dim=None,
         likelihood="auto",
         hidden_units=1024,
         max_epochs=100,
@@ -121,8 +163,13 @@ class VAEAugmenter(BaseEstimator):
         self.alpha = alpha
         self.n_neighbors = n_neighbors
         self.n_per_sample = n_per_sample
+        self.n_per_class = n_per_class
+        self.noise_scale = noise_scale
+        self.filter = filter
         self.space = space
         self.beta = beta
+        self.normalize_beta = normalize_beta
+        self.input_dim = input_dim
         self.likelihood = likelihood
         self.hidden_units = hidden_units
         self.max_epochs = max_epochs
@@ -166,11 +213,13 @@ class VAEAugmenter(BaseEstimator):
         self.input_shape_ = tuple(X.shape[1:])
         self.likelihood_ = self._resolve_likelihood(data)
         if self.likelihood_ == "gaussian":
-            self.feature_mean_ = data.mean(axis=0)
-            std = data.std(axis=0)
+            self.feature_mean_ = data.mean(axis=0, dtype=np.float64).astype(np.float32)
+            std = data.std(axis=0, dtype=np.float64)
             self.feature_std_ = np.where(std > 0, std, 1.0).astype(np.float32)
         else:
             self.feature_mean_ = self.feature_std_ = None
+        self.beta_ = (normalized_beta(self.beta, self.latent_dim, self.input_dim or int(np.prod(self.input_shape_)))
+                      if self.normalize_beta else float(self.beta))
 
         rng = check_random_state(self.random_state)
         train_seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -189,7 +238,7 @@ class VAEAugmenter(BaseEstimator):
         device = select_device(self.device)
         config = VAEConfig(
             input_shape=prepared.shape[1:], latent_dim=self.latent_dim,
-            hidden_units=self.hidden_units, likelihood=self.likelihood_, beta=self.beta,
+            hidden_units=self.hidden_units, likelihood=self.likelihood_, beta=self.beta_,
         )
         architecture = ConvVAE if len(config.input_shape) == 3 else MLPVAE
         with seeded(train_seed, device):
@@ -197,20 +246,35 @@ class VAEAugmenter(BaseEstimator):
         self.history_ = train_vae(
             self.model_, train, val, max_epochs=self.max_epochs, batch_size=self.batch_size,
             learning_rate=self.learning_rate, patience=self.patience, seed=train_seed,
-            device=device, progress=self.verbose,
+            device=device, progress=self.verbose, snapshot_step=SNAPSHOT_STEP,
         )
+        self.early_model_ = architecture(config).to(device)
+        self.early_model_.load_state_dict(self.history_.snapshot)
+        self.early_model_.eval()
+        self.history_.snapshot = None
         self.latent_std_ = self._encode_prepared(prepared).std(axis=0)
         return self
 
     def _check_params(self):
         check_positive(self.latent_dim, name="latent_dim", integer=True)
-        check_choice(self.method, tuple(METHODS), name="method")
+        check_method(self.method)
+        check_filter(self.filter)
         check_choice(self.space, SPACES, name="space")
+        check_choice(self.noise_scale, NOISE_SCALES, name="noise_scale")
         check_choice(self.likelihood, ("auto", "bernoulli", "gaussian"), name="likelihood")
         check_positive(self.alpha, name="alpha", allow_zero=True)
         check_positive(self.n_neighbors, name="n_neighbors", integer=True)
         if self.n_per_sample is not None:
             check_positive(self.n_per_sample, name="n_per_sample", integer=True)
+        if self.n_per_class is not None and not isinstance(self.n_per_class, dict):
+            if isinstance(self.n_per_class, str):
+                check_choice(self.n_per_class, (BALANCE,), name="n_per_class")
+            else:
+                check_positive(self.n_per_class, name="n_per_class", integer=True)
+        if not isinstance(self.normalize_beta, (bool, np.bool_)):
+            raise ValueError(f"normalize_beta must be True or False; got {self.normalize_beta!r}.")
+        if self.input_dim is not None:
+            check_positive(self.input_dim, name="input_dim", integer=True)
         if not 0 <= self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in [0, 1); got {self.validation_fraction!r}.")
 
@@ -249,14 +313,27 @@ class VAEAugmenter(BaseEstimator):
         return X
 
     @torch.no_grad()
-    def _encode_prepared(self, prepared, batch_size=1024):
-        device = next(self.model_.parameters()).device
-        self.model_.eval()
+    def _encode_prepared(self, prepared, model=None, batch_size=1024):
+        model = model or self.model_
+        device = next(model.parameters()).device
+        model.eval()
         means = [
-            self.model_.encode(torch.as_tensor(prepared[i:i + batch_size], device=device))[0].cpu().numpy()
+            model.encode(torch.as_tensor(prepared[i:i + batch_size], device=device))[0].cpu().numpy()
             for i in range(0, len(prepared), batch_size)
         ]
         return np.concatenate(means)
+
+    @torch.no_grad()
+    def _decode(self, codes, model, batch_size=1024):
+        device = next(model.parameters()).device
+        model.eval()
+        # Batches go straight into one preallocated array: peak memory is the
+        # output plus one batch, not the output twice (165k MNIST images: 0.5 GB).
+        decoded = np.empty((len(codes),) + tuple(model.config.input_shape), dtype=np.float32)
+        for i in range(0, len(codes), batch_size):
+            batch = torch.as_tensor(codes[i:i + batch_size], device=device)
+            decoded[i:i + batch_size] = model.to_data(model.decode(batch)).cpu().numpy()
+        return self._from_model(decoded)
 
     # -- public transforms ---------------------------------------------------
 
@@ -264,7 +341,6 @@ class VAEAugmenter(BaseEstimator):
         """Latent means of ``X``, shape (N, latent_dim)."""
         return self._encode_prepared(self._to_model(self._checked(X)))
 
-    @torch.no_grad()
     def decode(self, codes, batch_size=1024) -> np.ndarray:
         """Samples (in ``X``'s layout) decoded from latent codes, in batches to bound memory."""
         check_is_fitted(self, "model_")
@@ -273,46 +349,101 @@ class VAEAugmenter(BaseEstimator):
             raise ValueError(
                 f"codes must have shape (N, {self.model_.config.latent_dim}); got {codes.shape}."
             )
-        device = next(self.model_.parameters()).device
-        self.model_.eval()
-        # Batches go straight into one preallocated array: peak memory is the
-        # output plus one batch, not the output twice (165k MNIST images: 0.5 GB).
-        decoded = np.empty((len(codes),) + tuple(self.model_.config.input_shape), dtype=np.float32)
-        for i in range(0, len(codes), batch_size):
-            batch = torch.as_tensor(codes[i:i + batch_size], device=device)
-            decoded[i:i + batch_size] = self.model_.to_data(self.model_.decode(batch)).cpu().numpy()
-        return self._from_model(decoded)
+        return self._decode(codes, self.model_, batch_size)
 
     @available_if(_latent_space_only)
     def transform(self, X) -> np.ndarray:
         """Latent means of ``X`` (N, latent_dim); available with ``space="latent"``."""
         return self.encode(X)
 
-    def sample(self, X, y):
-        """Synthetic samples made from the labelled ``(X, y)``.
+    # -- generation ------------------------------------------------------------
 
-        The method, alpha, neighbours, count and space are read here, so one
-        fitted VAE serves every method (``set_params(method=...)`` between calls).
+    def _bad_samples(self, X, reconstructed, seed):
+        """The GC's negatives: early-snapshot reconstructions for images, noisy copies for tabular data."""
+        if len(self.input_shape_) >= 2:
+            if getattr(self, "early_model_", None) is None:
+                raise ValueError("filter='gc' on images needs the VAE's early snapshot, which this model was "
+                                 "saved without; fit it again with this version of vaeaug.")
+            prepared = self._to_model(X)
+            return self._decode(self._encode_prepared(prepared, self.early_model_), self.early_model_)
+        return noisy_copies(reconstructed, random_state=seed)
+
+    def make_filter(self, X, seed=0):
+        """The filter ``generate`` uses for the labelled ``X``, fitted; None when ``filter`` is None.
+
+        The GC learns the VAE's reconstructions of ``X`` as good samples (see
+        :mod:`vaeaug.filtering` for why) against early-snapshot reconstructions
+        (images) or noisy copies of the reconstructions (tabular data) as bad ones.
+        """
+        if self.filter is None:
+            return None
+        X = self._checked(X)
+        good = self.decode(self.encode(X))
+        return GenerativeFilter(random_state=seed).fit(good, self._bad_samples(X, good, seed))
+
+    def generate(self, X, y):
+        """New labelled samples made from the labelled ``(X, y)``.
+
+        The method, alpha, neighbours, amount, filter and space are read here,
+        so one fitted VAE serves every method (``set_params(method=...)`` between calls).
 
         Returns
         -------
         X_new : array
             Synthetic samples in ``X``'s layout, or latent codes with ``space="latent"``.
         y_new : array
-            The label of the sample each one was made from.
+            Their labels: the label of the sample each came from, or for prior
+            draws the class its nearest labelled codes agree on.
         """
         self._check_params()
+        if y is None:
+            raise ValueError("generate needs the labels y: new samples take their labels from the labelled "
+                             "samples (prior draws from their nearest labelled codes). For labels without "
+                             "labelled codes, use MultiVAEAugmenter, whose prior draws take their VAE's class.")
         X = self._checked(X)
-        y = check_labels(y, len(X))
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        new = alter(
-            self.method, self.encode(X), y, alpha=self.alpha, n_neighbors=self.n_neighbors,
-            n_per_sample=self.n_per_sample, scale=self.latent_std_, random_state=seed,
-        )
-        if self.space == "latent":
-            return new.codes.astype(np.float32), new.labels
-        return self.decode(new.codes), new.labels
+        y = check_labels(y, len(X), min_classes=1)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        rng = np.random.default_rng(seed)
+        codes = self.encode(X)
+        n_per_sample = self.n_neighbors if self.n_per_sample is None else self.n_per_sample
+        scale = self.latent_std_ if self.noise_scale == "latent_std" else 1.0
+        gc = self.make_filter(X, seed)
+
+        def draw(ask, round_number):
+            # The first round asks as the user did (per sample keeps each sample's copies
+            # together); later rounds ask per class (see draw_until).
+            new = alter(self.method, codes, y, alpha=self.alpha, n_neighbors=self.n_neighbors,
+                        n_per_sample=n_per_sample, n_per_class=self.n_per_class if round_number == 1 else ask,
+                        scale=scale, random_state=rng)
+            # The filter judges decoded samples, in either space; the rows returned are in the chosen space.
+            rows = self.decode(new.codes) if self.space == "data" else new.codes.astype(np.float32)
+            return rows, new.labels, sum(ask.values())
+
+        keep = None
+        if gc is not None:
+            keep = gc.keep if self.space == "data" else (lambda codes_: gc.keep(self.decode(codes_)))
+        targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
+        X_new, y_new, report = draw_until(draw, targets, keep=keep)
+        self.generation_report_ = report
+        if report["missing"] and (gc is not None or self.method == PRIOR):
+            warnings.warn(
+                f"Made {report['made']} of the {report['requested']} samples asked for after "
+                f"{report['rounds']} rounds; missing per class: {report['missing']}. The filter or the "
+                "prior's labeller dropped too many: lower the amount, or use a method that starts from "
+                "labelled samples.", UserWarning, stacklevel=2)
+        if X_new is None:
+            return self._empty_output(), y[:0]
+        return X_new, y_new
+
+    def _empty_output(self):
+        shape = (self.model_.config.latent_dim,) if self.space == "latent" else self.input_shape_
+        return np.empty((0,) + tuple(shape), dtype=np.float32)
+
+    def sample(self, X, y):
+        """Deprecated name of :meth:`generate` (``sample`` now means drawing from the prior)."""
+        warnings.warn("VAEAugmenter.sample(X, y) is renamed generate(X, y); sample will be removed.",
+                      FutureWarning, stacklevel=2)
+        return self.generate(X, y)
 
     def fit_resample(self, X, y, X_unlabelled=None):
         """Fit the VAE, then return the originals followed by the synthetic samples.
@@ -322,21 +453,24 @@ class VAEAugmenter(BaseEstimator):
         X = check_samples(X)
         y = check_labels(y, len(X))
         self.fit(X, y, X_unlabelled=X_unlabelled)
-        X_new, y_new = self.sample(X, y)
+        X_new, y_new = self.generate(X, y)
         X_orig = self.encode(X) if self.space == "latent" else X
         return np.concatenate([X_orig, X_new]), np.concatenate([y, y_new])
 
     # -- persistence ---------------------------------------------------------
 
     def save(self, path) -> Path:
-        """Save the fitted VAE and the augmenter's parameters to the folder ``path``."""
+        """Save the fitted VAE, its early snapshot and the augmenter's parameters to the folder ``path``."""
         check_is_fitted(self, "model_")
         path = Path(path)
         self.model_.save(path)
+        if getattr(self, "early_model_", None) is not None:
+            self.early_model_.save(path / _EARLY_FOLDER)
         state = {
             "params": self.get_params(),
             "input_shape": list(self.input_shape_),
             "likelihood": self.likelihood_,
+            "beta": self.beta_,
             "latent_std": self.latent_std_.tolist(),
             "feature_mean": None if self.feature_mean_ is None else self.feature_mean_.tolist(),
             "feature_std": None if self.feature_std_ is None else self.feature_std_.tolist(),
@@ -352,11 +486,16 @@ class VAEAugmenter(BaseEstimator):
             raise ValueError(f"{path} has no {_AUGMENTER_FILE}; it was not written by VAEAugmenter.save.")
         state = json.loads((path / _AUGMENTER_FILE).read_text())
         augmenter = cls(**state["params"])
-        augmenter.model_ = load_vae(path, device=select_device(device))
+        device = select_device(device)
+        augmenter.model_ = load_vae(path, device=device)
+        early = path / _EARLY_FOLDER
+        augmenter.early_model_ = load_vae(early, device=device) if early.is_dir() else None
         augmenter.input_shape_ = tuple(state["input_shape"])
         augmenter.likelihood_ = state["likelihood"]
+        augmenter.beta_ = state.get("beta", augmenter.model_.config.beta)
         augmenter.latent_std_ = np.asarray(state["latent_std"], dtype=np.float32)
         for name in ("feature_mean", "feature_std"):
             value = state[name]
             setattr(augmenter, name + "_", None if value is None else np.asarray(value, dtype=np.float32))
         return augmenter
+

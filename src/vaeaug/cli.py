@@ -10,12 +10,20 @@ from pathlib import Path
 import numpy as np
 
 from . import report
-from .alteration import METHODS
-from .augmenter import SPACES, VAEAugmenter
+from .augmenter import NOISE_SCALES, SPACES
 from .datasets import NAMED, describe_all, load, read_npz
 from .evaluation import CLASSIFIERS
-from .experiment import ExperimentConfig, run_experiment
+from .experiment import TRAIN_ON, ExperimentConfig, run_experiment
+from .methods import PAPER_METHODS, TALK_METHODS, make_augmenter, parse_method
 from .study import StudyConfig, run_study
+
+METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior or latent moves (noise, interpolation, "
+               "extrapolation) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS))
+
+
+def _amount(text):
+    """--n-per-class: a count, or 'balance'."""
+    return text if text == "balance" else int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,13 +40,21 @@ def _parser() -> argparse.ArgumentParser:
                      help="labelled samples per class; the rest of the training pool is unlabelled (VAE only)")
     run.add_argument("--test-fraction", type=float, default=defaults.test_fraction)
     run.add_argument("--latent-dim", type=int, default=defaults.latent_dim)
-    run.add_argument("--methods", nargs="+", default=defaults.methods, choices=list(METHODS))
+    run.add_argument("--methods", nargs="+", default=defaults.methods, help=METHOD_HELP)
     run.add_argument("--classifiers", nargs="+", default=defaults.classifiers, choices=list(CLASSIFIERS))
     run.add_argument("--seeds", nargs="+", type=int, default=defaults.seeds)
     run.add_argument("--alpha", type=float, default=defaults.alpha)
     run.add_argument("--n-neighbors", type=int, default=defaults.n_neighbors)
+    run.add_argument("--n-per-class", type=_amount, help="new samples per class, or 'balance' (default: "
+                                                           "n-neighbors per labelled sample)")
+    run.add_argument("--noise-scale", default=defaults.noise_scale, choices=list(NOISE_SCALES),
+                     help="noise deviation: alpha x the codes' deviation (paper) or alpha alone (talk)")
+    run.add_argument("--mix-in", type=float, default=defaults.mix_in,
+                     help="multi-vae: share of other classes in each class's VAE training set")
     run.add_argument("--space", default=defaults.space, choices=list(SPACES),
                      help="train classifiers on decoded samples (data) or on latent codes (latent)")
+    run.add_argument("--train-on", default=defaults.train_on, choices=list(TRAIN_ON),
+                     help="method columns train on real + generated samples, or on generated ones only")
     run.add_argument("--beta", type=float, default=defaults.beta, help="KL weight of the VAE")
     run.add_argument("--batch-size", type=int, default=defaults.batch_size)
     run.add_argument("--max-epochs", type=int, default=defaults.max_epochs)
@@ -73,11 +89,17 @@ def _parser() -> argparse.ArgumentParser:
                                        "and y, a .csv with a 'label' column, or an image folder")
     augment.add_argument("output", help="the .npz file to write (must not exist unless --force)")
     augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE")
-    augment.add_argument("--method", default="interpolation", choices=list(METHODS))
+    augment.add_argument("--method", default="interpolation", help=METHOD_HELP)
     augment.add_argument("--latent-dim", type=int, default=10)
     augment.add_argument("--alpha", type=float, default=0.5)
     augment.add_argument("--n-neighbors", type=int, default=3)
     augment.add_argument("--n-per-sample", type=int)
+    augment.add_argument("--n-per-class", type=_amount, help="new samples per class, or 'balance'")
+    augment.add_argument("--noise-scale", default="latent_std", choices=list(NOISE_SCALES))
+    augment.add_argument("--beta", type=float, default=1.0, help="KL weight of the VAE")
+    augment.add_argument("--normalize-beta", action="store_true", help="use beta x latent-dim / input-dim")
+    augment.add_argument("--input-dim", type=int, help="N in beta_norm (default: features per sample)")
+    augment.add_argument("--mix-in", type=float, default=0.2, help="multi-vae: share of other classes")
     augment.add_argument("--max-epochs", type=int, default=100)
     augment.add_argument("--seed", type=int, default=0)
     augment.add_argument("--device", default="auto")
@@ -91,9 +113,9 @@ def _run(args):
     config = StudyConfig(
         dataset=args.dataset, labelled_per_class=args.labelled_per_class, test_fraction=args.test_fraction,
         latent_dim=args.latent_dim, methods=args.methods, classifiers=args.classifiers, seeds=args.seeds,
-        alpha=args.alpha, n_neighbors=args.n_neighbors, space=args.space, beta=args.beta,
-        batch_size=args.batch_size, max_epochs=args.max_epochs,
-        device=args.device,
+        alpha=args.alpha, n_neighbors=args.n_neighbors, n_per_class=args.n_per_class,
+        noise_scale=args.noise_scale, mix_in=args.mix_in, space=args.space, train_on=args.train_on,
+        beta=args.beta, batch_size=args.batch_size, max_epochs=args.max_epochs, device=args.device,
     ).validate()
     run_study(config, _run_dir(args), data_dir=args.data_dir, progress=not args.quiet)
 
@@ -131,22 +153,30 @@ def _augment(args):
         raise ValueError(f"OUTPUT must end in .npz; got {output}.")
     if output.exists() and not args.force:
         raise ValueError(f"{output} already exists; choose another name or pass --force to replace it.")
+    spec = parse_method(args.method)
+    if args.unlabelled and spec.model != "vae":
+        raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} trains one VAE per "
+                         "class on labelled samples; drop --unlabelled or choose another method.")
+    augmenter = make_augmenter(
+        args.method, mix_in=args.mix_in, random_state=args.seed, latent_dim=args.latent_dim, alpha=args.alpha,
+        n_neighbors=args.n_neighbors, n_per_sample=args.n_per_sample, n_per_class=args.n_per_class,
+        noise_scale=args.noise_scale, beta=args.beta, normalize_beta=args.normalize_beta,
+        input_dim=args.input_dim, max_epochs=args.max_epochs, device=args.device, verbose=not args.quiet,
+    )
     data = load(args.input)
     X, y = data.X, data.y
-    X_unlabelled = read_npz(args.unlabelled, ["X"])["X"] if args.unlabelled else None
-    augmenter = VAEAugmenter(
-        latent_dim=args.latent_dim, method=args.method, alpha=args.alpha, n_neighbors=args.n_neighbors,
-        n_per_sample=args.n_per_sample, max_epochs=args.max_epochs, device=args.device,
-        random_state=args.seed, verbose=not args.quiet,
-    )
-    X_res, y_res = augmenter.fit_resample(X, y, X_unlabelled=X_unlabelled)
+    unlabelled = {"X_unlabelled": read_npz(args.unlabelled, ["X"])["X"]} if args.unlabelled else {}
+    X_res, y_res = augmenter.fit_resample(X, y, **unlabelled)
     is_synthetic = np.arange(len(X_res)) >= len(X)
     if args.save_model:
         augmenter.save(args.save_model)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, X=X_res, y=y_res, is_synthetic=is_synthetic)
     report.write_bytes_atomic(output, buffer.getvalue())
-    print(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}).")
+    made = augmenter.generation_report_
+    rate = made["acceptance_rate"]
+    print(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}"
+          + (f"; the GC accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
 
 
 def main(argv=None) -> int:

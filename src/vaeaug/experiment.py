@@ -26,19 +26,21 @@ from tqdm.auto import tqdm
 
 from . import report
 from ._validation import check_choice, check_positive
-from .alteration import METHODS
 from .augmenter import SPACES, VAEAugmenter
 from .datasets import NAMED, load
 from .evaluation import CLASSIFIERS, make_classifier, score_classifier
+from .methods import MODELS, PAPER_METHODS, configure, parse_method
+from .multivae import MultiVAEAugmenter
 from .protocols import check_protocol, make_split
 
 __all__ = ["ExperimentConfig", "run_experiment", "expand_protocols", "format_paper_table", "split_for",
-           "fitted_augmenter"]
+           "fitted_model"]
 
 BASELINE = "baseline"
-VAE_SETTINGS = ("beta", "hidden_units", "max_epochs", "patience", "batch_size", "learning_rate",
-                "validation_fraction")
-AUGMENTATION_SETTINGS = ("alpha", "n_neighbors", "n_per_sample")
+VAE_SETTINGS = ("beta", "normalize_beta", "input_dim", "hidden_units", "max_epochs", "patience", "batch_size",
+                "learning_rate", "validation_fraction")
+AUGMENTATION_SETTINGS = ("alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale")
+TRAIN_ON = ("both", "generated")
 
 
 def _reject_unknown(given, allowed, where):
@@ -62,6 +64,12 @@ class ExperimentConfig:
     ``labelled_subsample`` keeps a stratified subsample of that many labelled
     samples (the rest join the unlabelled data the VAE learns from): a
     documented way to price a table too costly to run whole.
+
+    ``methods`` are names read by :func:`vaeaug.methods.parse_method`
+    (``interpolation+noise``, ``prior+gc``, ``multi-vae``, ...). ``mix_in`` is
+    the Multi-VAE's share of other classes. ``train_on: generated`` trains the
+    classifiers of method columns on the generated samples alone (the talk's
+    generated-only table); the baseline always trains on the real samples.
     """
 
     name: str = "experiment"
@@ -69,10 +77,12 @@ class ExperimentConfig:
     datasets: list[str] = field(default_factory=lambda: ["digits"])
     protocols: list = field(default_factory=lambda: [{"name": "few-shot", "labelled_per_class": 10}])
     latent_dims: list[int] = field(default_factory=lambda: [10])
-    methods: list[str] = field(default_factory=lambda: list(METHODS))
+    methods: list[str] = field(default_factory=lambda: list(PAPER_METHODS))
     classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
     seeds: list[int] = field(default_factory=lambda: [0])
     space: str = "data"
+    train_on: str = "both"
+    mix_in: float = 0.2
     labelled_subsample: int | None = None
     vae: dict = field(default_factory=dict)
     augmentation: dict = field(default_factory=dict)
@@ -115,14 +125,22 @@ class ExperimentConfig:
         expand_protocols(as_list("protocols"))
         for z in as_list("latent_dims"):
             check_positive(z, name="each of latent_dims", integer=True)
-        for method in as_list("methods"):
-            check_choice(method, tuple(METHODS), name=f"method in {where}")
+        methods = as_list("methods")
+        if len(set(methods)) != len(methods) or BASELINE in methods:
+            raise ValueError(f"methods in {where} must be distinct and must not name {BASELINE!r} (every table "
+                             f"has a baseline column); got {methods}.")
+        specs = [parse_method(method) for method in methods]
+        if self.space == "latent" and any(MODELS[s.model].needs_labels for s in specs):
+            raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
+                             "class; drop the multi-vae methods or use space: data.")
         for classifier in as_list("classifiers"):
             check_choice(classifier, CLASSIFIERS, name=f"classifier in {where}")
         seeds = as_list("seeds")
         if any(not isinstance(s, int) for s in seeds) or len(set(seeds)) != len(seeds):
             raise ValueError(f"seeds in {where} must be distinct integers; got {seeds}.")
         check_choice(self.space, SPACES, name=f"space in {where}")
+        check_choice(self.train_on, TRAIN_ON, name=f"train_on in {where}")
+        MultiVAEAugmenter(mix_in=self.mix_in)._template()  # raises on a bad mix_in
         if self.labelled_subsample is not None:
             check_positive(self.labelled_subsample, name="labelled_subsample", integer=True)
         _reject_unknown(self.vae, VAE_SETTINGS, f"vae of {where}")
@@ -171,30 +189,39 @@ def split_for(config, data, protocol, seed):
                       config.labelled_subsample, seed)
 
 
-def fitted_augmenter(config, data, split, protocol, seed, latent_dim, cache, progress=False):
-    """The VAE for a (dataset, protocol, seed, latent size): loaded from ``cache`` or trained and saved there.
+def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="vae", progress=False):
+    """The model of ``kind`` (see :data:`vaeaug.methods.MODELS`) for one (dataset, protocol, seed, latent size).
 
-    Returns the augmenter and, when it was trained now, a record of the training.
+    Loaded from ``cache`` or trained and saved there. The single VAE learns
+    from the labelled and unlabelled samples without labels; the class VAEs
+    from the labelled samples. Returns the model, set to this config's
+    generation settings, and, when it was trained now, a record of the training.
     """
-    key = _key(data.name, _spec(protocol), seed, latent_dim, config.vae, config.labelled_subsample)
+    estimator = MODELS[kind].estimator
+    parts = [data.name, _spec(protocol), seed, latent_dim, config.vae, config.labelled_subsample]
+    key = _key(*parts) if kind == "vae" else _key(*parts, kind, config.mix_in)
     folder = Path(cache) / key
-    if (folder / "augmenter.json").is_file():
-        # The cache key covers what shapes the VAE; how it augments is this config's.
-        augmenter = VAEAugmenter.load(folder, device=config.device)
-        return augmenter.set_params(space=config.space, verbose=progress, **config.augmentation), None
+    settings = {"space": config.space, "verbose": progress, **config.augmentation}
+    prefixed = {MODELS[kind].prefix + name: value for name, value in settings.items()}
+    if (folder / MODELS[kind].saved_file).is_file():  # written last by save(), so the model is whole
+        # The cache key covers what shapes the model; how it generates is this config's.
+        return estimator.load(folder, device=config.device).set_params(**prefixed), None
     started = time.perf_counter()
-    augmenter = VAEAugmenter(latent_dim=latent_dim, space=config.space, device=config.device,
-                             random_state=seed, verbose=progress, **config.vae, **config.augmentation)
-    augmenter.fit(
-        data.X[split.labelled],
-        X_unlabelled=data.X[split.unlabelled] if len(split.unlabelled) else None,
-        X_validation=data.X[split.validation] if len(split.validation) else None,
-    )
-    augmenter.save(folder)
-    history = augmenter.history_
-    return augmenter, {"key": key, "dataset": data.name, "protocol": protocol["label"], "seed": seed,
-                       "latent_dim": latent_dim, "seconds": round(time.perf_counter() - started, 2),
-                       "epochs": len(history.train_loss), "best_epoch": history.best_epoch}
+    single = VAEAugmenter(latent_dim=latent_dim, device=config.device, random_state=seed, **settings, **config.vae)
+    if kind == "vae":
+        model = single.fit(
+            data.X[split.labelled],
+            X_unlabelled=data.X[split.unlabelled] if len(split.unlabelled) else None,
+            X_validation=data.X[split.validation] if len(split.validation) else None,
+        )
+    else:
+        model = MultiVAEAugmenter(single, mix_in=config.mix_in, random_state=seed).fit(
+            data.X[split.labelled], data.y[split.labelled])
+    model.save(folder)
+    epochs = [len(a.history_.train_loss) for a in getattr(model, "augmenters_", [model])]
+    return model, {"key": key, "kind": kind, "dataset": data.name, "protocol": protocol["label"], "seed": seed,
+                   "latent_dim": latent_dim, "seconds": round(time.perf_counter() - started, 2),
+                   "epochs": max(epochs), "best_epoch": getattr(getattr(model, "history_", None), "best_epoch", None)}
 
 
 def _cell_id(record):
@@ -237,7 +264,8 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
         report.write_json_atomic(results_file, results)
         bar.update(1)
 
-    def score(data, split, protocol, seed, latent_dim, method, classifier, X_train, y_train, X_test, started):
+    def score(data, split, protocol, seed, latent_dim, method, classifier, X_train, y_train, X_test, started,
+              generation=None):
         record = {"dataset": data.name, "protocol": protocol["label"], "latent_dim": latent_dim,
                   "method": method, "classifier": classifier, "seed": seed}
         if _cell_id(record) in done:
@@ -245,7 +273,8 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
         model = make_classifier(classifier, random_state=seed, device=config.device,
                                 **config.classifier_options.get(classifier, {}))
         scores = score_classifier(model, X_train, y_train, X_test, data.y[split.test])
-        finish({**record, "n_train": len(X_train), **scores}, started)
+        finish({**record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {})},
+               started)
 
     def pending(data, protocol, seed, dims, methods):
         return any(_cell_id({"dataset": data.name, "protocol": protocol["label"], "latent_dim": z,
@@ -268,26 +297,38 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                 methods_here = config.methods + ([BASELINE] if config.space == "latent" else [])
                 if not pending(data, protocol, seed, [latent_dim], methods_here):
                     continue
-                augmenter, trained = fitted_augmenter(config, data, split, protocol, seed, latent_dim,
-                                                      cache, progress)
-                if trained:
-                    results["vaes"].append(trained)
+                models = {}
+
+                def model_of(kind):
+                    if kind not in models:
+                        models[kind], trained = fitted_model(config, data, split, protocol, seed, latent_dim,
+                                                             cache, kind, progress)
+                        if trained:
+                            results["vaes"].append(trained)
+                    return models[kind]
+
                 features_lab, features_test = X_lab, X_test
                 if config.space == "latent":
-                    features_lab, features_test = augmenter.encode(X_lab), augmenter.encode(X_test)
+                    features_lab, features_test = model_of("vae").encode(X_lab), model_of("vae").encode(X_test)
                     for classifier in config.classifiers:
                         score(data, split, protocol, seed, latent_dim, BASELINE, classifier, features_lab,
                               y_lab, features_test, time.perf_counter())
                 for method in config.methods:
                     if not pending(data, protocol, seed, [latent_dim], [method]):
                         continue
+                    spec = parse_method(method)
+                    model = model_of(spec.model)
                     started = time.perf_counter()
-                    X_new, y_new = augmenter.set_params(method=method).sample(X_lab, y_lab)
-                    X_train = np.concatenate([features_lab, X_new])
-                    y_train = np.concatenate([y_lab, y_new])
+                    X_new, y_new = configure(model, spec).generate(X_lab, y_lab)
+                    generation = {key: model.generation_report_[key]
+                                  for key in ("made", "requested", "acceptance_rate")}
+                    if config.train_on == "generated":
+                        X_train, y_train = X_new, y_new
+                    else:
+                        X_train, y_train = np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new])
                     for classifier in config.classifiers:
                         score(data, split, protocol, seed, latent_dim, method, classifier, X_train, y_train,
-                              features_test, started)
+                              features_test, started, generation)
                         started = time.perf_counter()
     bar.close()
     results["complete"] = True

@@ -24,6 +24,24 @@ FORMAT_VERSION = 1
 LIKELIHOODS = ("bernoulli", "gaussian")
 
 
+def normalized_beta(beta, latent_dim, n_inputs) -> float:
+    """beta_norm = beta * d / N (Higgins et al. 2017): the KL weight scaled by latent size over input size.
+
+    A reconstruction term summed over N inputs outweighs a KL term summed over
+    d latent dimensions by about N / d; beta_norm keeps their balance when N or
+    d changes.
+
+    Examples
+    --------
+    >>> round(normalized_beta(1.0, 2, 15), 3)  # PROBEN1 card in the 2023 talk: 15 raw attributes, d = 2
+    0.133
+    """
+    check_positive(beta, name="beta", allow_zero=True)
+    check_positive(latent_dim, name="latent_dim", integer=True)
+    check_positive(n_inputs, name="input_dim (N in beta_norm = beta * d / N)", integer=True)
+    return float(beta) * latent_dim / n_inputs
+
+
 @dataclass
 class VAEConfig:
     """Every hyper-parameter of a VAE; saved as JSON beside its weights.

@@ -16,7 +16,7 @@ from ._files import write_bytes_atomic, write_json_atomic, write_text_atomic
 
 __all__ = [
     "write_bytes_atomic", "write_text_atomic", "write_json_atomic", "new_run_dir",
-    "summarise", "plot_image_rows", "plot_scores",
+    "summarise", "plot_image_rows", "plot_scores", "plot_points",
 ]
 
 
@@ -111,6 +111,39 @@ def plot_scores(summary, classifiers, methods, path, *, metric="accuracy") -> Pa
     if means:
         axis.set_ylim(max(0.0, min(means) - 10), min(100.0, max(means) + 5))
     axis.legend(fontsize=8, ncol=2)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def plot_points(points, groups, path, *, title=None, axis_names=("PC 1", "PC 2")) -> Path:
+    """Scatter points coloured by group; points of more than 2 dimensions are projected by PCA first.
+
+    The 2023 talk's latent map (codes coloured by class) and the filter's
+    accepted / rejected samples both use it.
+    """
+    from sklearn.decomposition import PCA
+
+    points = np.asarray(points, dtype=np.float64).reshape(len(points), -1)
+    groups = np.asarray(groups)
+    if points.shape[1] > 2:
+        pca = PCA(n_components=2, random_state=0).fit(points)
+        points = pca.transform(points)
+        share = pca.explained_variance_ratio_.sum()
+        title = f"{title or ''} (PCA, {100 * share:.0f} % of variance)".strip()
+    elif points.shape[1] == 2:
+        axis_names = ("z 1", "z 2") if axis_names == ("PC 1", "PC 2") else axis_names
+    else:
+        points = np.c_[points, np.zeros(len(points))]
+    figure = Figure(figsize=(5.2, 4.4))
+    axis = figure.subplots()
+    for group in dict.fromkeys(groups.tolist()):
+        chosen = groups == group
+        axis.scatter(points[chosen, 0], points[chosen, 1], s=8, alpha=0.7, label=str(group))
+    axis.set_xlabel(axis_names[0])
+    axis.set_ylabel(axis_names[1])
+    axis.legend(fontsize=7, markerscale=1.5, ncol=2 if len(set(groups.tolist())) > 6 else 1)
+    if title:
+        axis.set_title(title, fontsize=9)
     figure.tight_layout()
     return _save(figure, path)
 

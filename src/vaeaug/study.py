@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from . import report
-from .alteration import METHODS, alter
 from .datasets import load
 from .evaluation import CLASSIFIERS
-from .experiment import BASELINE, ExperimentConfig, expand_protocols, fitted_augmenter, run_experiment, split_for
+from .experiment import BASELINE, ExperimentConfig, expand_protocols, fitted_model, run_experiment, split_for
+from .methods import PAPER_METHODS, TALK_METHODS, configure, parse_method
 
 __all__ = ["StudyConfig", "run_study"]
 
@@ -37,12 +37,16 @@ class StudyConfig:
     labelled_per_class: int = 10
     test_fraction: float = 0.3
     latent_dim: int = 10
-    methods: list[str] = field(default_factory=lambda: list(METHODS))
+    methods: list[str] = field(default_factory=lambda: PAPER_METHODS + TALK_METHODS)
     classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
     alpha: float = 0.5
     n_neighbors: int = 3
+    n_per_class: int | str | None = None
+    noise_scale: str = "latent_std"
     space: str = "data"
+    train_on: str = "both"
+    mix_in: float = 0.2
     beta: float = 0.25
     batch_size: int = 32
     max_epochs: int = 300
@@ -58,10 +62,11 @@ class StudyConfig:
             protocols=[{"name": "few-shot", "labelled_per_class": self.labelled_per_class,
                         "test_fraction": self.test_fraction}],
             latent_dims=[self.latent_dim], methods=list(self.methods), classifiers=list(self.classifiers),
-            seeds=list(self.seeds), space=self.space,
+            seeds=list(self.seeds), space=self.space, train_on=self.train_on, mix_in=self.mix_in,
             vae={"beta": self.beta, "batch_size": self.batch_size, "max_epochs": self.max_epochs,
                  "patience": self.patience},
-            augmentation={"alpha": self.alpha, "n_neighbors": self.n_neighbors},
+            augmentation={"alpha": self.alpha, "n_neighbors": self.n_neighbors, "noise_scale": self.noise_scale,
+                          **({"n_per_class": self.n_per_class} if self.n_per_class is not None else {})},
             device=self.device,
         )
 
@@ -70,42 +75,73 @@ class StudyConfig:
         return self
 
 
-def _figures(run_dir, augmenter, X_lab, y_lab, X_test, methods, seed):
-    """The paper's Fig. 2 (reconstructions), Fig. 3 (interpolation strip) and Fig. 7 (generated)."""
-    if len(augmenter.input_shape_) < 2:
-        return []  # tabular data has no picture
+def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed):
+    """The paper's Figs. 2, 3 and 7 (reconstructions, an interpolation strip, generated samples), and the
+    talk's latent map, Multi-VAE prior samples and the GC's accepted / rejected samples.
+
+    ``model_of(kind)`` gives the fitted model of a kind (see :data:`vaeaug.methods.MODELS`).
+    """
+    vae = model_of("vae")
+    classes = np.unique(y_lab)
+    test_codes = vae.encode(X_test)
+    paths = [report.plot_points(test_codes, y_test, run_dir / "latent_map.png",
+                                title=f"Test samples in the {test_codes.shape[1]}-d latent space, by class")]
+    specs = [parse_method(m) for m in methods]
+    filtered = [s for s in specs if s.filter and s.model == "vae"]
+    images = len(vae.input_shape_) >= 2
+    if filtered:
+        spec = filtered[0]
+        candidates, _ = configure(vae, spec._replace(filter=None)).generate(X_lab, y_lab)
+        passed = vae.make_filter(X_lab, seed).keep(candidates)
+        title = f"{spec.name}: samples the GC accepts ({passed.sum()}) and rejects ({(~passed).sum()})"
+        if images:
+            paths.append(report.plot_image_rows([candidates[passed][:10], candidates[~passed][:10]],
+                                                run_dir / "gc.png", row_labels=["accepted", "rejected"],
+                                                title=title))
+        else:
+            groups = np.r_[np.full(len(X_lab), "real"), np.where(passed, "accepted", "rejected")]
+            paths.append(report.plot_points(np.r_[X_lab, candidates], groups, run_dir / "gc.png", title=title))
+    if not images:
+        return paths  # tabular data has no pictures of samples
+
     rng = np.random.default_rng(seed)
-    paths = []
     shown = X_test[rng.choice(len(X_test), min(10, len(X_test)), replace=False)]
     paths.append(report.plot_image_rows(
-        [shown, augmenter.decode(augmenter.encode(shown))],
+        [shown, vae.decode(vae.encode(shown))],
         run_dir / "reconstructions.png", row_labels=["original", "reconstructed"],
         title="Test images and their VAE reconstructions"))
 
-    classes = np.unique(y_lab)
     first, last = classes[min(2, len(classes) - 1)], classes[min(6, len(classes) - 1)]
     a, b = X_lab[y_lab == first][0], X_lab[y_lab == last][0]
-    codes = augmenter.encode(np.stack([a, b]))
+    codes = vae.encode(np.stack([a, b]))
     steps = np.linspace(0, 1, 10)[:, None]
-    strip = augmenter.decode((1 - steps) * codes[0] + steps * codes[1])
+    strip = vae.decode((1 - steps) * codes[0] + steps * codes[1])
     paths.append(report.plot_image_rows(
         [np.concatenate([a[None], strip, b[None]])], run_dir / "interpolation.png",
         column_labels=[f"{first}"] + [f"{s:.1f}" for s in steps.ravel()] + [f"{last}"],
         title=f"Linear interpolation in latent space between a {first} and a {last}"))
 
-    # One source per class (up to 10), then one synthetic sample of each method made from it.
-    sources = np.array([np.flatnonzero(y_lab == c)[0] for c in classes[:10]])
-    codes = augmenter.encode(X_lab)
-    rows, labels = [X_lab[sources]], ["original"]
-    for method in methods:
-        new = alter(method, codes, y_lab, alpha=augmenter.alpha, n_neighbors=augmenter.n_neighbors,
-                    n_per_sample=1, scale=augmenter.latent_std_, random_state=seed)
-        first_from = {int(s): i for i, s in reversed(list(enumerate(new.source)))}
-        rows.append(augmenter.decode(new.codes[[first_from[int(s)] for s in sources]]))
-        labels.append(method)
+    # One labelled original per class (up to 10), then one sample of that class from each method.
+    shown_classes = classes[:10]
+    rows, labels = [X_lab[[np.flatnonzero(y_lab == c)[0] for c in shown_classes]]], ["original"]
+    for spec in specs:
+        model = configure(model_of(spec.model), spec, n_per_class=1)
+        X_new, y_new = model.generate(X_lab, y_lab)
+        rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])
+                     for c in shown_classes])
+        labels.append(spec.name)
     paths.append(report.plot_image_rows(
-        rows, run_dir / "generated.png", row_labels=labels, column_labels=[str(c) for c in classes[:10]],
-        title="Synthetic samples from labelled originals"))
+        rows, run_dir / "generated.png", row_labels=labels, column_labels=[str(c) for c in shown_classes],
+        title="Synthetic samples, one per class and method"))
+
+    multi = [s for s in specs if s.model == "class-vaes"]
+    if multi:
+        model = configure(model_of("class-vaes"), multi[0]._replace(generation="prior", filter=None),
+                          n_per_class=8)
+        X_new, y_new = model.generate(X_lab, y_lab)
+        paths.append(report.plot_image_rows(
+            [X_new[y_new == c] for c in shown_classes], run_dir / "multivae_prior.png",
+            row_labels=[str(c) for c in shown_classes], title="Multi-VAE: prior samples of each class's VAE"))
     return paths
 
 
@@ -128,9 +164,12 @@ def run_study(config: StudyConfig, run_dir, *, data_dir=None, progress=True, log
     protocol = expand_protocols(experiment.protocols)[0]
     seed = config.seeds[0]
     split = split_for(experiment, data, protocol, seed)
-    augmenter, _ = fitted_augmenter(experiment, data, split, protocol, seed, config.latent_dim, run_dir / "vaes")
-    figures = _figures(run_dir, augmenter, data.X[split.labelled], data.y[split.labelled],
-                       data.X[split.test], config.methods, seed)
+
+    def model_of(kind):
+        return fitted_model(experiment, data, split, protocol, seed, config.latent_dim, run_dir / "vaes", kind)[0]
+
+    figures = _figures(run_dir, model_of, data.X[split.labelled], data.y[split.labelled],
+                       data.X[split.test], data.y[split.test], config.methods, seed)
     markdown = (run_dir / "results.md").read_text()
     markdown += "\n## Figures\n\n" + "".join(f"![{p.stem}]({p.name})\n" for p in figures + [run_dir / "scores.png"])
     report.write_text_atomic(run_dir / "results.md", markdown)

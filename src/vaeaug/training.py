@@ -57,6 +57,7 @@ class TrainingHistory:
     val_reconstruction: list[float] = field(default_factory=list)
     best_epoch: int | None = None  # 1-based; None without validation data
     stopped_early: bool = False
+    snapshot: dict | None = field(default=None, repr=False)  # weights early in training, if asked for
 
 
 @torch.no_grad()
@@ -83,6 +84,7 @@ def train_vae(
     seed: int = 0,
     device="auto",
     progress: bool = True,
+    snapshot_step: int | None = None,
 ) -> TrainingHistory:
     """Train ``model`` in place with Adam; early-stop on ``X_val`` if given.
 
@@ -100,6 +102,10 @@ def train_vae(
         same weights on CPU.
     progress : bool
         Show a progress bar over epochs with the current losses.
+    snapshot_step : int, optional
+        Keep a copy of the weights after this many optimiser steps, or after the
+        first epoch if that ends sooner, in ``history.snapshot``: an
+        undertrained decoder whose reconstructions serve as "bad" samples.
 
     Returns
     -------
@@ -120,6 +126,10 @@ def train_vae(
     best_loss, best_state, epochs_without_improvement = float("inf"), None, 0
     shuffler = torch.Generator().manual_seed(int(seed))
     n = len(X_train)
+    step = 0
+
+    def keep_snapshot():
+        history.snapshot = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
     with seeded(seed, device):
         bar = tqdm(range(1, max_epochs + 1), desc="VAE", unit="epoch", disable=not progress, leave=False)
@@ -134,9 +144,14 @@ def train_vae(
                 optimiser.zero_grad(set_to_none=True)
                 losses["loss"].backward()
                 optimiser.step()
+                step += 1
+                if step == snapshot_step:
+                    keep_snapshot()
                 sums += len(x) * torch.stack(
                     [losses["loss"].detach(), losses["reconstruction"].detach(), losses["kl"].detach()]
                 )
+            if snapshot_step is not None and history.snapshot is None:
+                keep_snapshot()
             loss, reconstruction, kl = (sums / n).tolist()
             history.train_loss.append(loss)
             history.train_reconstruction.append(reconstruction)

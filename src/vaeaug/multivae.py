@@ -1,0 +1,183 @@
+"""``MultiVAEAugmenter``: one VAE per class (the 2023 talk's Multi-VAE, after Moreno-Barea et al. 2020).
+
+Each class gets its own VAE, trained on that class's samples plus, optionally,
+a share of other classes' samples (the "mix-in"). Every sample a class's VAE
+makes takes that class's label, so prior sampling needs no labeller. Unlike the
+single VAE it needs labels to train, and so cannot learn from unlabelled data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ._files import write_json_atomic
+from ._validation import check_labels, check_samples, check_same_layout
+from .alteration import class_targets
+from .augmenter import VAEAugmenter
+
+__all__ = ["MultiVAEAugmenter"]
+
+_MULTI_FILE = "multivae.json"
+# Settings read when generating, passed on from the template to every class's VAE.
+GENERATION_PARAMS = ("method", "alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale", "filter",
+                     "space")
+
+
+class MultiVAEAugmenter(BaseEstimator):
+    """One VAE per class; each class's new samples come from its own VAE.
+
+    Parameters
+    ----------
+    augmenter : VAEAugmenter, optional
+        The template for every class's VAE: its latent size, beta, training
+        settings, and how it generates (``method``: ``"prior"`` by default
+        here, or any alteration within the class's latent space; ``filter``;
+        the amount). Defaults to ``VAEAugmenter(method="prior")``.
+    mix_in : float, default=0.2
+        Share of each class's VAE training set drawn from the other classes
+        (0.2: 20 %, as in the talk); 0 trains on the class alone.
+    random_state : int, RandomState or None
+        Seeds the mix-in draw and every class's VAE.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    augmenters_ : list of VAEAugmenter
+        The fitted VAE of each class, in the order of ``classes_``.
+    generation_report_ : dict
+        The per-class reports of the last ``generate``, summed.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> X, y = load_digits(return_X_y=True)
+    >>> template = VAEAugmenter(latent_dim=2, hidden_units=32, max_epochs=2, n_per_class=3)
+    >>> multi = MultiVAEAugmenter(template, random_state=0).fit(X[:100] / 16, y[:100])
+    >>> X_new, y_new = multi.generate(X[:100] / 16, y[:100])
+    >>> X_new.shape, np.bincount(y_new).tolist()
+    ((30, 64), [3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
+    """
+
+    def __init__(self, augmenter=None, mix_in=0.2, random_state=None):
+        self.augmenter = augmenter
+        self.mix_in = mix_in
+        self.random_state = random_state
+
+    def _template(self) -> VAEAugmenter:
+        template = VAEAugmenter(method="prior") if self.augmenter is None else self.augmenter
+        if not isinstance(template, VAEAugmenter):
+            raise ValueError(f"augmenter must be a VAEAugmenter; got {type(template).__name__}.")
+        template._check_params()
+        if template.space != "data":
+            raise ValueError("MultiVAEAugmenter needs space='data': each class has its own latent space, so "
+                             "codes from different classes cannot be compared. Use one VAEAugmenter for "
+                             "latent features.")
+        if isinstance(self.mix_in, bool) or not isinstance(self.mix_in, (int, float)) or not 0 <= self.mix_in < 1:
+            raise ValueError(f"mix_in must be a share in [0, 1); got {self.mix_in!r}.")
+        return template
+
+    def fit(self, X, y, X_validation=None):
+        """Train one VAE per class on its samples plus a ``mix_in`` share of the others'.
+
+        ``X_validation`` is not used: each class's VAE holds out its template's
+        ``validation_fraction`` of its own training set.
+        """
+        template = self._template()
+        if y is None:
+            raise ValueError("MultiVAEAugmenter trains one VAE per class, so fit needs the labels y.")
+        X = check_samples(X)
+        y = check_labels(y, len(X))
+        rng = check_random_state(self.random_state)
+        self.classes_ = np.unique(y)
+        self.input_shape_ = tuple(X.shape[1:])
+        self.augmenters_ = []
+        for label in self.classes_:
+            own, others = np.flatnonzero(y == label), np.flatnonzero(y != label)
+            # mix / (own + mix) = mix_in  =>  mix = own * mix_in / (1 - mix_in)
+            n_mix = min(len(others), int(round(len(own) * self.mix_in / (1 - self.mix_in))))
+            rows = np.concatenate([own, rng.choice(others, n_mix, replace=False)])
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            self.augmenters_.append(clone(template).set_params(random_state=seed).fit(X[rows]))
+        return self
+
+    def generate(self, X, y):
+        """New samples for each class of ``y``, made by that class's VAE from that class's samples.
+
+        How many per class follows the template's amount over the whole ``y``,
+        so ``n_per_class="balance"`` balances across classes.
+        """
+        check_is_fitted(self, "augmenters_")
+        template = self._template()
+        X = check_samples(X)
+        check_same_layout(X, self.input_shape_)
+        y = check_labels(y, len(X), min_classes=1)
+        unknown = sorted(set(y.tolist()) - set(self.classes_.tolist()))
+        if unknown:
+            raise ValueError(f"Classes {unknown} have no VAE: this MultiVAEAugmenter was fitted on classes "
+                             f"{self.classes_.tolist()}. Fit it on data with every class.")
+        settings = {name: getattr(template, name) for name in GENERATION_PARAMS}
+        n_per_sample = template.n_neighbors if template.n_per_sample is None else template.n_per_sample
+        targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=template.n_per_class)
+        parts, reports = [], []
+        for label, augmenter in zip(self.classes_, self.augmenters_):
+            rows = y == label
+            if not rows.any() or targets[label.item()] == 0:
+                continue
+            augmenter.set_params(**{**settings, "n_per_class": targets[label.item()]})
+            parts.append(augmenter.generate(X[rows], y[rows]))
+            reports.append(augmenter.generation_report_)
+        self.generation_report_ = _sum_reports(reports)
+        if not parts:
+            return np.empty((0,) + self.input_shape_, dtype=np.float32), y[:0]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def fit_resample(self, X, y):
+        """Fit the class VAEs, then return the originals followed by the synthetic samples."""
+        X = check_samples(X)
+        y = check_labels(y, len(X))
+        X_new, y_new = self.fit(X, y).generate(X, y)
+        return np.concatenate([X, X_new]), np.concatenate([y, y_new])
+
+    def save(self, path) -> Path:
+        """Save every class's VAE under ``path/class-<i>`` and the classes in ``multivae.json``: one folder."""
+        check_is_fitted(self, "augmenters_")
+        path = Path(path)
+        for i, augmenter in enumerate(self.augmenters_):
+            augmenter.save(path / f"class-{i}")
+        write_json_atomic(path / _MULTI_FILE, {
+            "mix_in": self.mix_in, "random_state": self.random_state,
+            "template": self._template().get_params(), "classes": self.classes_.tolist(),
+            "input_shape": list(self.input_shape_),
+        })
+        return path
+
+    @classmethod
+    def load(cls, path, device="auto") -> "MultiVAEAugmenter":
+        """Load a MultiVAEAugmenter saved with :meth:`save`."""
+        path = Path(path)
+        if not (path / _MULTI_FILE).is_file():
+            raise ValueError(f"{path} has no {_MULTI_FILE}; it was not written by MultiVAEAugmenter.save.")
+        state = json.loads((path / _MULTI_FILE).read_text())
+        multi = cls(VAEAugmenter(**state["template"]), mix_in=state["mix_in"], random_state=state["random_state"])
+        multi.classes_ = np.asarray(state["classes"])
+        multi.input_shape_ = tuple(state["input_shape"])
+        multi.augmenters_ = [VAEAugmenter.load(path / f"class-{i}", device=device)
+                             for i in range(len(multi.classes_))]
+        return multi
+
+
+def _sum_reports(reports):
+    total = {key: sum(r[key] for r in reports) for key in ("requested", "made", "rounds", "drawn", "dropped",
+                                                           "rejected")}
+    judged = [r for r in reports if r["acceptance_rate"] is not None]
+    accepted = sum(r["acceptance_rate"] * (r["drawn"] - r["dropped"]) for r in judged)
+    seen = sum(r["drawn"] - r["dropped"] for r in judged)
+    total["acceptance_rate"] = accepted / seen if judged and seen else None
+    total["missing"] = {k: v for r in reports for k, v in r["missing"].items()}
+    return total
