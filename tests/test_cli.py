@@ -6,7 +6,8 @@ import pytest
 from vaeaug.cli import main
 
 TINY = ["--labelled-per-class", "3", "--seeds", "0", "1", "--max-epochs", "2",
-        "--classifiers", "svm", "knn", "--methods", "noise", "interpolation", "--quiet"]
+        "--classifiers", "svm", "knn", "--methods", "noise", "interpolation+noise", "prior+gc", "multi-vae",
+        "--quiet"]
 
 
 @pytest.fixture(scope="module")
@@ -20,18 +21,22 @@ def tiny_run(tmp_path_factory):
 def test_run_writes_results_table_and_figures(tiny_run, capsys):
     results = json.loads((tiny_run / "results.json").read_text())
     assert results["complete"]
-    assert len(results["records"]) == 2 * 2 * 3  # seeds x classifiers x (baseline + 2 methods)
+    assert len(results["records"]) == 2 * 2 * 5  # seeds x classifiers x (baseline + 4 methods)
     markdown = (tiny_run / "results.md").read_text()
-    assert "| Classifier | # dims | Baseline | Noise | Interpolation |" in markdown
+    assert "| Classifier | # dims | Baseline | Noise | Interpolation+noise | Prior+gc | Multi-vae |" in markdown
     assert "| SVM |" in markdown and " ± " in markdown
-    for figure in ("reconstructions.png", "interpolation.png", "generated.png", "scores.png"):
+    for figure in ("reconstructions.png", "interpolation.png", "generated.png", "scores.png", "latent_map.png",
+                   "gc.png", "multivae_prior.png"):
         assert (tiny_run / figure).read_bytes()[:4] == b"\x89PNG"
+        assert f"]({figure})" in markdown
+    gc_cells = [r for r in results["records"] if r["method"] == "prior+gc"]
+    assert all(0 <= r["generated"]["acceptance_rate"] <= 1 for r in gc_cells)
 
 
 def test_each_run_gets_a_new_folder(tmp_path):
     for _ in range(2):
-        assert main(["run", *TINY[:-5], "--classifiers", "knn", "--methods", "noise", "--seeds", "0",
-                     "--quiet", "--output-dir", str(tmp_path)]) == 0
+        assert main(["run", "--labelled-per-class", "3", "--max-epochs", "2", "--classifiers", "knn",
+                     "--methods", "noise", "--seeds", "0", "--quiet", "--output-dir", str(tmp_path)]) == 0
     assert len(list(tmp_path.iterdir())) == 2
 
 
@@ -46,8 +51,8 @@ def test_an_interrupted_run_resumes_from_finished_seeds(tiny_run, capsys):
     assert main(["run", *TINY, "--resume", str(tiny_run)]) == 0
     resumed = json.loads(results_file.read_text())
     assert resumed["complete"]
-    assert [r["accuracy"] for r in resumed["records"] if r["seed"] == 0] == [-1.0] * 6
-    assert sorted(r["seed"] for r in resumed["records"]) == [0] * 6 + [1] * 6
+    assert [r["accuracy"] for r in resumed["records"] if r["seed"] == 0] == [-1.0] * 10
+    assert sorted(r["seed"] for r in resumed["records"]) == [0] * 10 + [1] * 10
     assert "test accuracy (%)" in capsys.readouterr().out.lower()
 
 

@@ -2,15 +2,19 @@
 
 The pipeline, one module per step::
 
-    datasets -> protocols -> model -> training -> alteration -> augmenter -> evaluation -> report
-    (data)      (splits)     (VAE)    (fit)       (codes)        (decode)     (classifiers)  (tables, figures)
+    datasets -> protocols -> model -> training -> alteration -> augmenter -> filtering -> evaluation -> report
+    (data)      (splits)     (VAE)    (fit)       (codes)        (decode)     (keep)       (classifiers)  (tables, figures)
 
-``study`` runs all of it over seeds; ``cli`` is the ``vaeaug`` command.
+``multivae`` is one VAE per class; ``methods`` reads method names (``interpolation+noise``,
+``multi-vae``, ``prior+gc``) into models and settings; ``experiment`` runs grids from
+YAML, ``study`` the default run; ``cli`` is the ``vaeaug`` command.
 """
 
 from .alteration import add_noise, alter, extrapolate, interpolate, sample_prior
 from .augmenter import VAEAugmenter
+from .multivae import MultiVAEAugmenter
 from .datasets import load as load_dataset
+from .methods import make_augmenter
 from .evaluation import PaperMLPClassifier, make_classifier, score_classifier
 from .model import ConvVAE, MLPVAE, VAEConfig, load_vae
 from .study import StudyConfig, run_study
@@ -19,9 +23,9 @@ from .training import train_vae
 __version__ = "0.1.0"
 
 __all__ = [
-    "VAEAugmenter",
+    "VAEAugmenter", "MultiVAEAugmenter", "make_augmenter",
     "ConvVAE", "MLPVAE", "VAEConfig", "load_vae", "train_vae",
-    "add_noise", "interpolate", "extrapolate", "alter",
+    "add_noise", "interpolate", "extrapolate", "sample_prior", "alter",
     "PaperMLPClassifier", "make_classifier", "score_classifier",
     "load_dataset", "StudyConfig", "run_study",
 ]

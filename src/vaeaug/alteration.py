@@ -162,13 +162,13 @@ def check_method(method) -> tuple[str, ...]:
         return (PRIOR,)
     moves = tuple(method.split("+"))
     for move in moves:
-        if move == PRIOR:
-            raise ValueError(f"method {method!r}: 'prior' draws new codes and cannot be combined with moves; "
-                             "use 'prior' alone.")
-        if move not in MOVES:
+        if move not in MOVES and move != PRIOR:
             raise ValueError(f"Unknown method {method!r}: {move!r} is not a move. Moves are "
                              f"{', '.join(map(repr, MOVES))}, joined by '+' (e.g. 'interpolation+noise'); "
-                             "or use 'prior'.")
+                             "or use 'prior'. (A filter such as 'gc' is the augmenter's filter parameter.)")
+    if PRIOR in moves:
+        raise ValueError(f"method {method!r}: 'prior' draws new codes and cannot be combined with moves; "
+                         "use 'prior' alone.")
     if len(set(moves)) != len(moves) or len(_NEEDS_NEIGHBOURS & set(moves)) > 1:
         raise ValueError(f"method {method!r} repeats a move or combines interpolation with extrapolation; "
                          "use at most one neighbour move, optionally followed by '+noise'.")

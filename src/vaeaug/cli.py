@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--train-on", default=defaults.train_on, choices=list(TRAIN_ON),
                      help="method columns train on real + generated samples, or on generated ones only")
     run.add_argument("--beta", type=float, default=defaults.beta, help="KL weight of the VAE")
+    run.add_argument("--normalize-beta", action="store_true",
+                     help="use beta_norm = beta x latent-dim / features per sample as the KL weight")
     run.add_argument("--batch-size", type=int, default=defaults.batch_size)
     run.add_argument("--max-epochs", type=int, default=defaults.max_epochs)
     run.add_argument("--device", default=defaults.device)
@@ -115,7 +117,7 @@ def _run(args):
         latent_dim=args.latent_dim, methods=args.methods, classifiers=args.classifiers, seeds=args.seeds,
         alpha=args.alpha, n_neighbors=args.n_neighbors, n_per_class=args.n_per_class,
         noise_scale=args.noise_scale, mix_in=args.mix_in, space=args.space, train_on=args.train_on,
-        beta=args.beta, batch_size=args.batch_size, max_epochs=args.max_epochs, device=args.device,
+        beta=args.beta, normalize_beta=args.normalize_beta, batch_size=args.batch_size, max_epochs=args.max_epochs, device=args.device,
     ).validate()
     run_study(config, _run_dir(args), data_dir=args.data_dir, progress=not args.quiet)
 

@@ -48,6 +48,7 @@ class StudyConfig:
     train_on: str = "both"
     mix_in: float = 0.2
     beta: float = 0.25
+    normalize_beta: bool = False
     batch_size: int = 32
     max_epochs: int = 300
     patience: int = 10
@@ -64,7 +65,7 @@ class StudyConfig:
             latent_dims=[self.latent_dim], methods=list(self.methods), classifiers=list(self.classifiers),
             seeds=list(self.seeds), space=self.space, train_on=self.train_on, mix_in=self.mix_in,
             vae={"beta": self.beta, "batch_size": self.batch_size, "max_epochs": self.max_epochs,
-                 "patience": self.patience},
+                 "patience": self.patience, **({"normalize_beta": True} if self.normalize_beta else {})},
             augmentation={"alpha": self.alpha, "n_neighbors": self.n_neighbors, "noise_scale": self.noise_scale,
                           **({"n_per_class": self.n_per_class} if self.n_per_class is not None else {})},
             device=self.device,
@@ -92,7 +93,7 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed):
     if filtered:
         spec = filtered[0]
         candidates, _ = configure(vae, spec._replace(filter=None)).generate(X_lab, y_lab)
-        passed = vae.make_filter(X_lab, seed).keep(candidates)
+        passed = configure(vae, spec).make_filter(X_lab, seed).keep(candidates)
         title = f"{spec.name}: samples the GC accepts ({passed.sum()}) and rejects ({(~passed).sum()})"
         if images:
             paths.append(report.plot_image_rows([candidates[passed][:10], candidates[~passed][:10]],
