@@ -99,3 +99,25 @@ def test_npz_without_labels_is_a_clear_error(tmp_path, capsys):
     np.savez(tmp_path / "x.npz", X=np.zeros((4, 3)))
     assert main(["augment", str(tmp_path / "x.npz"), str(tmp_path / "o.npz")]) == 2
     assert "lacks the array(s) ['y']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method", ["multi-vae", "prior+gc", "extrapolation+noise"])
+def test_augment_with_the_talks_methods_balances_tabular_data(method, tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (24, 5)), rng.normal(3, 1, (8, 5))].astype(np.float32)
+    y = np.repeat([0, 1], [24, 8])
+    np.savez(tmp_path / "in.npz", X=X, y=y)
+    out = tmp_path / "out.npz"
+    assert main(["augment", str(tmp_path / "in.npz"), str(out), "--method", method, "--n-per-class", "balance",
+                 "--latent-dim", "2", "--max-epochs", "3", "--normalize-beta", "--alpha", "1", "--quiet"]) == 0
+    with np.load(out) as written:
+        synthetic = written["y"][written["is_synthetic"]]
+        assert set(synthetic.tolist()) <= {1} and len(synthetic) <= 16  # only the minority class is topped up
+        np.testing.assert_array_equal(written["X"][:32], X)
+    printed = capsys.readouterr().out
+    assert ("the GC accepted" in printed) == method.endswith("+gc")
+
+
+def test_augment_rejects_a_bad_method_name_before_loading_data(capsys):
+    assert main(["augment", "digits", "x.npz", "--method", "multi-vae+prior+prior"]) == 2
+    assert "cannot be combined" in capsys.readouterr().err

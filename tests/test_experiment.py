@@ -144,3 +144,42 @@ def test_a_one_class_dataset_fails_before_any_training(tmp_path):
         run_experiment(ExperimentConfig.from_dict({**TINY, "datasets": [str(tmp_path / "one.npz")]}),
                        tmp_path / "run", progress=False, log=lambda _: None)
     assert not (tmp_path / "run" / "vaes").exists()
+
+
+TALK = {**TINY, "protocols": [{"name": "few-shot", "labelled_per_class": 5}], "latent_dims": [3], "seeds": [0],
+        "methods": ["interpolation+noise", "prior+gc", "multi-vae"], "augmentation": {"n_per_class": 4}}
+
+
+def test_talk_methods_share_their_models_and_train_on_generated_only(tmp_path):
+    config = ExperimentConfig.from_dict({**TALK, "train_on": "generated"})
+    results = run_experiment(config, tmp_path, progress=False, log=lambda _: None)
+    assert sorted(v["kind"] for v in results["vaes"]) == ["class-vaes", "vae"]  # one of each, shared
+    cells = {r["method"]: r for r in results["records"]}
+    assert cells["baseline"]["n_train"] == 50  # the baseline trains on the real samples
+    for method in TALK["methods"]:
+        assert cells[method]["n_train"] == cells[method]["generated"]["made"] <= 40  # generated only
+    assert cells["prior+gc"]["generated"]["acceptance_rate"] is not None
+    assert "## Generated samples" in (tmp_path / "results.md").read_text()
+    again = run_experiment(config, tmp_path / "again", vae_cache=tmp_path / "vaes", progress=False,
+                           log=lambda _: None)
+    assert again["vaes"] == []  # both kinds of model came from the cache
+    assert [r["accuracy"] for r in again["records"]] == [r["accuracy"] for r in results["records"]]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"train_on": "synthetic"}, "Unknown train_on"),
+        ({"space": "latent"}, "one shared latent space"),
+        ({"methods": ["baseline", "noise"]}, "must not name 'baseline'"),
+        ({"methods": ["noise", "noise"]}, "must be distinct"),
+        ({"methods": ["prior+interpolation"]}, "cannot be combined"),
+        ({"mix_in": 1.5}, "mix_in must be a share"),
+        ({"augmentation": {"n_per_class": "most"}}, "Unknown n_per_class"),
+        ({"augmentation": {"noise_scale": "big"}}, "Unknown noise_scale"),
+        ({"vae": {"normalize_beta": True, "input_dim": -2}}, "input_dim must be > 0"),
+    ],
+)
+def test_talk_config_mistakes_fail_up_front(change, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({**TALK, **change})

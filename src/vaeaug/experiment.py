@@ -377,6 +377,24 @@ def format_paper_table(records, config, dataset, protocol, metric="accuracy") ->
     return "\n".join(lines)
 
 
+def _generation_table(records) -> str:
+    """Per method: samples made of those asked for, and the filter's acceptance rate, over all cells."""
+    by_method = {}
+    for record in records:
+        if "generated" in record:
+            by_method.setdefault(record["method"], {})[json.dumps([record["dataset"], record["protocol"],
+                                                                   record["latent_dim"], record["seed"]])] = \
+                record["generated"]
+    lines = ["## Generated samples\n", "| Method | made / asked (all seeds) | filter acceptance |", "|---|---|---|"]
+    for method, runs in by_method.items():
+        made = sum(r["made"] for r in runs.values())
+        asked = sum(r["requested"] for r in runs.values())
+        rates = [r["acceptance_rate"] for r in runs.values() if r["acceptance_rate"] is not None]
+        rate = f"{100 * np.mean(rates):.1f} % (mean of {len(rates)})" if rates else "no filter"
+        lines.append(f"| {method} | {made} / {asked} | {rate} |")
+    return "\n".join(lines) + "\n"
+
+
 def _write_tables(config, results, run_dir, log):
     records = results["records"]
     buffer = io.StringIO()
@@ -395,6 +413,7 @@ def _write_tables(config, results, run_dir, log):
                 sections.append(f"## {dataset}, {protocol}: {title}\n\n{table}\n")
                 if metric == "accuracy":
                     log(f"\n{dataset}, {protocol}: {title}, seeds {config.seeds}\n\n{table}\n")
+    sections.append(_generation_table(records))
     vae_seconds = sum(v["seconds"] for v in results["vaes"])
     cell_seconds = sum(r.get("seconds", 0) for r in records)
     sections.append(f"Cost: {len(results['vaes'])} VAE(s) trained in {vae_seconds:.0f} s; "

@@ -103,8 +103,8 @@ def train_vae(
     progress : bool
         Show a progress bar over epochs with the current losses.
     snapshot_step : int, optional
-        Keep a copy of the weights after this many optimiser steps, or after the
-        first epoch if that ends sooner, in ``history.snapshot``: an
+        Keep a copy of the weights after this many optimiser steps in
+        ``history.snapshot`` (the first epoch's, if training stops sooner): an
         undertrained decoder whose reconstructions serve as "bad" samples.
 
     Returns
@@ -126,7 +126,7 @@ def train_vae(
     best_loss, best_state, epochs_without_improvement = float("inf"), None, 0
     shuffler = torch.Generator().manual_seed(int(seed))
     n = len(X_train)
-    step = 0
+    step, first_epoch = 0, None
 
     def keep_snapshot():
         history.snapshot = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -150,8 +150,8 @@ def train_vae(
                 sums += len(x) * torch.stack(
                     [losses["loss"].detach(), losses["reconstruction"].detach(), losses["kl"].detach()]
                 )
-            if snapshot_step is not None and history.snapshot is None:
-                keep_snapshot()
+            if epoch == 1 and snapshot_step is not None and step < snapshot_step:
+                first_epoch = {k: v.detach().clone() for k, v in model.state_dict().items()}
             loss, reconstruction, kl = (sums / n).tolist()
             history.train_loss.append(loss)
             history.train_reconstruction.append(reconstruction)
@@ -174,6 +174,8 @@ def train_vae(
             bar.set_postfix(postfix)
         bar.close()
 
+    if snapshot_step is not None and history.snapshot is None:
+        history.snapshot = first_epoch  # training ended before snapshot_step: the first epoch's weights
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
