@@ -6,6 +6,7 @@ Figures use matplotlib's object API (``Figure``), so no display or backend is ne
 from __future__ import annotations
 
 import io
+import textwrap
 from datetime import datetime
 from pathlib import Path
 
@@ -129,7 +130,7 @@ def plot_points(points, groups, path, *, title=None, axis_names=("PC 1", "PC 2")
         pca = PCA(n_components=2, random_state=0).fit(points)
         points = pca.transform(points)
         share = pca.explained_variance_ratio_.sum()
-        title = f"{title or ''} (PCA, {100 * share:.0f} % of variance)".strip()
+        title = f"{title or ''} (PCA, {100 * share:.0f}\u00a0% of variance)".strip()  # no break before %
     elif points.shape[1] == 2:
         axis_names = ("z 1", "z 2") if axis_names == ("PC 1", "PC 2") else axis_names
     else:
@@ -143,7 +144,7 @@ def plot_points(points, groups, path, *, title=None, axis_names=("PC 1", "PC 2")
     axis.set_ylabel(axis_names[1])
     axis.legend(fontsize=7, markerscale=1.5, ncol=2 if len(set(groups.tolist())) > 6 else 1)
     if title:
-        axis.set_title(title, fontsize=9)
+        axis.set_title(textwrap.fill(title, 64), fontsize=9)
     figure.tight_layout()
     return _save(figure, path)
 
