@@ -235,3 +235,16 @@ def test_sample_is_a_deprecated_name_for_generate(blobs):
     with pytest.warns(FutureWarning, match="renamed generate"):
         old = augmenter.sample(X, y)
     np.testing.assert_array_equal(old[0], augmenter.generate(X, y)[0])
+
+
+def test_the_gc_learns_from_a_bounded_subsample(blobs, monkeypatch):
+    import vaeaug.augmenter
+
+    X, y = blobs
+    seen = []
+    original = GenerativeFilter.fit
+    monkeypatch.setattr(GenerativeFilter, "fit", lambda self, good, bad: seen.append((len(good), len(bad)))
+                        or original(self, good, bad))
+    monkeypatch.setattr(vaeaug.augmenter, "GC_MAX_SAMPLES", 15)
+    VAEAugmenter(**FAST, filter="gc").fit(X).make_filter(X)
+    assert seen == [(15, 15)]

@@ -27,6 +27,8 @@ NOISE_SCALES = ("latent_std", "unit")
 # The GC's "bad" images are reconstructions by the VAE after this many optimiser
 # steps (or after its first epoch, if sooner): blurred, not yet shaped.
 SNAPSHOT_STEP = 100
+# The GC learns from at most this many labelled samples (and as many bad ones).
+GC_MAX_SAMPLES = 2000
 _AUGMENTER_FILE = "augmenter.json"
 _EARLY_FOLDER = "early"
 
@@ -371,13 +373,16 @@ class VAEAugmenter(BaseEstimator):
     def make_filter(self, X, seed=0):
         """The filter ``generate`` uses for the labelled ``X``, fitted; None when ``filter`` is None.
 
-        The GC learns the VAE's reconstructions of ``X`` as good samples (see
-        :mod:`vaeaug.filtering` for why) against early-snapshot reconstructions
-        (images) or noisy copies of the reconstructions (tabular data) as bad ones.
+        The GC learns the VAE's reconstructions of ``X`` (a random 2,000 at most)
+        as good samples (see :mod:`vaeaug.filtering` for why), against
+        early-snapshot reconstructions (images) or noisy copies of the
+        reconstructions (tabular data) as bad ones.
         """
         if self.filter is None:
             return None
         X = self._checked(X)
+        if len(X) > GC_MAX_SAMPLES:  # the forest's cost grows with rows; 2,000 show what good looks like
+            X = X[np.random.default_rng(seed).choice(len(X), GC_MAX_SAMPLES, replace=False)]
         good = self.decode(self.encode(X))
         return GenerativeFilter(random_state=seed).fit(good, self._bad_samples(X, good, seed))
 
