@@ -147,7 +147,7 @@ def test_a_one_class_dataset_fails_before_any_training(tmp_path):
 
 
 TALK = {**TINY, "protocols": [{"name": "few-shot", "labelled_per_class": 5}], "latent_dims": [3], "seeds": [0],
-        "methods": ["interpolation+noise", "prior+gc", "multi-vae"], "augmentation": {"n_per_class": 4}}
+        "methods": ["interpolation+noise", "prior+gc", "multi-vae"], "augmentation": {"n_per_class": 4}, "paper": {}}
 
 
 def test_talk_methods_share_their_models_and_train_on_generated_only(tmp_path):

@@ -34,3 +34,21 @@ def write_text_atomic(path, text: str) -> Path:
 
 def write_json_atomic(path, data) -> Path:
     return write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def read_json(path, *, keys=(), fix="write it again") -> dict:
+    """A JSON object from ``path`` that has every key in ``keys``; anything else is a ValueError naming the file.
+
+    ``fix`` finishes the sentence that says what to do about a damaged file.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"{path} is missing; {fix}.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path} is damaged or not JSON ({error}); {fix}.") from None
+    missing = [key for key in keys if not isinstance(data, dict) or key not in data]
+    if missing:
+        raise ValueError(f"{path} lacks {missing}: it was edited or written by something else; {fix}.")
+    return data

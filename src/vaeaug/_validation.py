@@ -11,14 +11,23 @@ import numpy as np
 # Samples arrive as tabular rows (N, D), grey images (N, H, W) or
 # channel-first images (N, C, H, W).
 _LAYOUTS = {2: "tabular (N, D)", 3: "images (N, H, W)", 4: "images (N, C, H, W)"}
+_LARGEST = float(np.finfo(np.float32).max)
 
 
 def check_samples(X, *, name: str = "X") -> np.ndarray:
     """Return ``X`` as a finite float32 array of 2, 3 or 4 dimensions."""
+    if np.iscomplexobj(X):
+        raise ValueError(f"{name} holds complex numbers; pass real values (e.g. the magnitude, np.abs(X)).")
     try:
-        X = np.asarray(X, dtype=np.float32)
+        as_float64 = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be a numeric array; converting it failed: {error}") from None
+    # Training runs in float32, which ends near 3.4e38: larger values would silently become inf.
+    # (Statistics are taken in float64, so values up to that limit are fine.)
+    if as_float64.size and np.isfinite(as_float64).all() and np.abs(as_float64).max() > _LARGEST:
+        raise ValueError(f"{name} has values up to {np.abs(as_float64).max():.3g}, beyond float32's range "
+                         f"({_LARGEST:.3g}) that training uses; rescale it (e.g. divide by its maximum) first.")
+    X = as_float64.astype(np.float32)
     if X.ndim not in _LAYOUTS:
         raise ValueError(
             f"{name} has {X.ndim} dimension(s) (shape {X.shape}); expected tabular data "
@@ -50,6 +59,12 @@ def check_labels(y, n_samples: int, *, name: str = "y", min_classes: int = 2) ->
         )
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError(f"{name} contains NaN or infinite labels; every sample needs a class.")
+    if y.dtype.kind == "O" and len({type(label) for label in y.tolist()} - {str}) and \
+            any(isinstance(label, str) for label in y.tolist()):
+        raise ValueError(f"{name} mixes text and numeric labels; convert them to one type, e.g. y.astype(str).")
+    if y.dtype.kind == "c" or (y.dtype.kind == "f" and not np.array_equal(y, np.round(y))):
+        raise ValueError(f"{name} holds continuous values, not class labels (as sklearn's type_of_target "
+                         "would say); augmentation here is for classification.")
     n_classes = len(np.unique(y))
     if n_classes < min_classes:
         raise ValueError(
@@ -86,3 +101,12 @@ def check_positive(value, *, name: str, integer: bool = False, allow_zero: bool 
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be {bound}; got {value!r}.")
     return value
+
+
+def check_seed(seed, *, name: str = "random_state (--seed)"):
+    """Raise unless ``seed`` is None, a RandomState, or an integer in [0, 2**32)."""
+    if seed is None or isinstance(seed, np.random.RandomState):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ValueError(f"{name} must be an integer from 0 to 2**32 - 1 (or None); got {seed!r}.")
+    return seed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -12,8 +11,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._files import write_json_atomic
-from ._validation import check_choice, check_labels, check_positive, check_same_layout, check_samples
+from ._files import read_json, write_json_atomic
+from ._validation import check_choice, check_labels, check_positive, check_same_layout, check_samples, check_seed
 from .alteration import BALANCE, PRIOR, alter, check_method, class_targets
 from .filtering import GenerativeFilter, check_filter, draw_until, noisy_copies
 from .model import ConvVAE, MLPVAE, VAEConfig, load_vae, normalized_beta
@@ -278,6 +277,12 @@ class VAEAugmenter(BaseEstimator):
             check_positive(self.input_dim, name="input_dim", integer=True)
         if not 0 <= self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in [0, 1); got {self.validation_fraction!r}.")
+        for name in ("hidden_units", "max_epochs", "patience", "batch_size"):
+            check_positive(getattr(self, name), name=name, integer=True)
+        check_positive(self.learning_rate, name="learning_rate")
+        check_positive(self.beta, name="beta", allow_zero=True)
+        check_seed(self.random_state)
+        select_device(self.device)  # an unknown device, or CUDA without a GPU, fails here
 
     def _resolve_likelihood(self, data):
         in_unit_range = data.min() >= 0 and data.max() <= 1
@@ -327,7 +332,13 @@ class VAEAugmenter(BaseEstimator):
             raise ValueError(
                 f"codes must have shape (N, {self.model_.config.latent_dim}); got {codes.shape}."
             )
-        return self._from_model(self.model_.decode_array(codes, batch_size))
+        if not np.isfinite(codes).all():
+            raise ValueError("codes contain NaN or infinite values; decode only finite latent codes.")
+        decoded = self._from_model(self.model_.decode_array(codes, batch_size))
+        if not np.isfinite(decoded).all():
+            raise ValueError("Decoding gave non-finite values: the data's scale is too large for float32 once "
+                             "the standardisation is undone. Rescale the data (e.g. divide by its maximum).")
+        return decoded
 
     @available_if(_latent_space_only)
     def transform(self, X) -> np.ndarray:
@@ -465,8 +476,14 @@ class VAEAugmenter(BaseEstimator):
         path = Path(path)
         if not (path / _AUGMENTER_FILE).is_file():
             raise ValueError(f"{path} has no {_AUGMENTER_FILE}; it was not written by VAEAugmenter.save.")
-        state = json.loads((path / _AUGMENTER_FILE).read_text())
-        augmenter = cls(**state["params"])
+        fix = "delete the folder and fit the augmenter again"
+        state = read_json(path / _AUGMENTER_FILE, fix=fix, keys=(
+            "params", "input_shape", "likelihood", "latent_std", "feature_mean", "feature_std"))
+        try:
+            augmenter = cls(**state["params"])
+            augmenter._check_params()
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path / _AUGMENTER_FILE} holds invalid parameters ({error}); {fix}.") from None
         device = select_device(device)
         augmenter.model_ = load_vae(path, device=device)
         early = path / _EARLY_FOLDER

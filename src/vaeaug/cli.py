@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
+import shutil
 import sys
 from pathlib import Path
 
@@ -119,25 +121,40 @@ def _run(args):
         noise_scale=args.noise_scale, mix_in=args.mix_in, space=args.space, train_on=args.train_on,
         beta=args.beta, normalize_beta=args.normalize_beta, batch_size=args.batch_size, max_epochs=args.max_epochs, device=args.device,
     ).validate()
-    run_study(config, _run_dir(args), data_dir=args.data_dir, progress=not args.quiet)
+    with _run_dir(args) as run_dir:
+        run_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
 
 
-def _run_dir(args, prefix="vaeaug-run") -> Path:
-    """The folder to resume, or a new one: a run never writes into an earlier run's folder."""
+@contextlib.contextmanager
+def _run_dir(args, prefix="vaeaug-run"):
+    """The folder to resume, or a new one: a run never writes into an earlier run's folder.
+
+    A new folder that a failure leaves without a single finished cell is removed,
+    so a mistake found late (a missing data file, say) leaves nothing behind.
+    """
     if args.resume:
         run_dir = Path(args.resume)
         if not (run_dir / "results.json").is_file():
             raise ValueError(f"{run_dir} has no results.json to resume; start a new run without --resume.")
-    else:
-        run_dir = report.new_run_dir(args.output_dir, prefix=prefix)
+        print(f"Run folder: {run_dir}", flush=True)
+        yield run_dir
+        return
+    run_dir = report.new_run_dir(args.output_dir, prefix=prefix)
     print(f"Run folder: {run_dir}", flush=True)
-    return run_dir
+    try:
+        yield run_dir
+    except BaseException:
+        if not (run_dir / "results.json").is_file():
+            shutil.rmtree(run_dir, ignore_errors=True)
+            print(f"Removed {run_dir}: the run stopped before its first result.", file=sys.stderr)
+        raise
 
 
 def _experiment(args):
     config = ExperimentConfig.from_yaml(args.config)
-    run_dir = _run_dir(args, prefix=f"experiment-{config.name}")
-    run_experiment(config, run_dir, data_dir=args.data_dir, vae_cache=args.vae_cache, progress=not args.quiet)
+    with _run_dir(args, prefix=f"experiment-{config.name}") as run_dir:
+        run_experiment(config, run_dir, data_dir=args.data_dir, vae_cache=args.vae_cache,
+                       progress=not args.quiet)
 
 
 def _datasets(args):
@@ -149,12 +166,27 @@ def _datasets(args):
           "or a folder of images with one sub-folder per class.")
 
 
-def _augment(args):
+def _check_outputs(args):
+    """Every path augment writes is checked before any training, so a bad one costs nothing."""
     output = Path(args.output)
     if output.suffix != ".npz":
         raise ValueError(f"OUTPUT must end in .npz; got {output}.")
+    if output.is_dir():
+        raise ValueError(f"{output} is a folder; OUTPUT must be the path of an .npz file.")
     if output.exists() and not args.force:
         raise ValueError(f"{output} already exists; choose another name or pass --force to replace it.")
+    if args.save_model:
+        model = Path(args.save_model)
+        if model.exists() and not model.is_dir():
+            raise ValueError(f"--save-model {model} is a file; give a folder to save the model in.")
+        if model.is_dir() and any(model.iterdir()) and not args.force:
+            raise ValueError(f"--save-model {model} is a folder that is not empty; choose a new folder or pass "
+                             "--force to replace the model in it.")
+    return output
+
+
+def _augment(args):
+    output = _check_outputs(args)
     spec = parse_method(args.method)
     if args.unlabelled and spec.model != "vae":
         raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} trains one VAE per "
@@ -167,6 +199,12 @@ def _augment(args):
     )
     data = load(args.input)
     X, y = data.X, data.y
+    if "test" in data.splits:
+        # Test rows must never reach a training file: augment what is left.
+        kept = np.setdiff1d(np.arange(len(X)), data.splits["test"])
+        X, y = X[kept], y[kept]
+        print(f"{args.input} has a test split; its {len(data.splits['test'])} test rows are left out, "
+              f"{len(kept)} rows are augmented.")
     unlabelled = {"X_unlabelled": read_npz(args.unlabelled, ["X"])["X"]} if args.unlabelled else {}
     X_res, y_res = augmenter.fit_resample(X, y, **unlabelled)
     is_synthetic = np.arange(len(X_res)) >= len(X)
@@ -189,8 +227,17 @@ def main(argv=None) -> int:
     except ValueError as error:
         print(f"vaeaug: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # unwritable folders, full disks: the file system's own sentence, one line
+        where = f" {error.filename}" if error.filename else ""
+        print(f"vaeaug: error: cannot write or read{where}: {error.strerror or error}; choose a path you can "
+              "write to.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print("vaeaug: interrupted; `--resume RUN_DIR` with the same command finishes the run.", file=sys.stderr)
+        if args.command in ("run", "experiment"):
+            print("vaeaug: interrupted; `--resume RUN_DIR` with the same command finishes the run.",
+                  file=sys.stderr)
+        else:
+            print("vaeaug: interrupted; nothing was written.", file=sys.stderr)
         return 130
     return 0
 

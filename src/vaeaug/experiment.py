@@ -15,8 +15,9 @@ import difflib
 import hashlib
 import io
 import json
+import re
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from itertools import product
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
 from . import report
-from ._validation import check_choice, check_positive
+from ._files import read_json
+from ._validation import check_choice, check_positive, check_seed
 from .augmenter import SPACES, VAEAugmenter
 from .datasets import NAMED, load
 from .evaluation import CLASSIFIERS, make_classifier, score_classifier
@@ -136,8 +138,13 @@ class ExperimentConfig:
         for classifier in as_list("classifiers"):
             check_choice(classifier, CLASSIFIERS, name=f"classifier in {where}")
         seeds = as_list("seeds")
-        if any(not isinstance(s, int) for s in seeds) or len(set(seeds)) != len(seeds):
+        for seed in seeds:
+            check_seed(seed, name=f"each of seeds in {where}")
+        if len(set(seeds)) != len(seeds):
             raise ValueError(f"seeds in {where} must be distinct integers; got {seeds}.")
+        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", self.name):
+            raise ValueError(f"name in {where} must be a plain folder name (letters, digits, '.', '_', '-'; no "
+                             f"'/'), as it names the run folder; got {self.name!r}.")
         check_choice(self.space, SPACES, name=f"space in {where}")
         check_choice(self.train_on, TRAIN_ON, name=f"train_on in {where}")
         MultiVAEAugmenter(mix_in=self.mix_in)._template()  # raises on a bad mix_in
@@ -148,9 +155,37 @@ class ExperimentConfig:
         _reject_unknown(self.classifier_options, CLASSIFIERS, f"classifier_options of {where}")
         for name, options in self.classifier_options.items():
             make_classifier(name, **options)  # raises on an unknown option
-        VAEAugmenter(**self.vae, **self.augmentation)._check_params()
-        _reject_unknown(self.paper, ("baseline", "results"), f"paper of {where}")
+        VAEAugmenter(**self.vae, **self.augmentation, device=self.device)._check_params()
+        self._check_paper(where)
         return self
+
+    def _check_paper(self, where):
+        """The reference numbers, checked now so that a typo in them fails before the grid, not after it."""
+        def number(value, at):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+                raise ValueError(f"paper{at} in {where} must be a percentage between 0 and 100; got {value!r}.")
+
+        def mapping(value, at):
+            if not isinstance(value, dict):
+                raise ValueError(f"paper{at} in {where} must be a mapping; got {value!r}.")
+            return value
+
+        _reject_unknown(mapping(self.paper, ""), ("baseline", "results"), f"paper of {where}")
+        baseline = mapping(self.paper.get("baseline", {}), ".baseline")
+        _reject_unknown(baseline, self.classifiers, f"paper.baseline of {where}")
+        for classifier, value in baseline.items():
+            number(value, f".baseline.{classifier}")
+        results = mapping(self.paper.get("results", {}), ".results")
+        _reject_unknown(results, self.classifiers, f"paper.results of {where}")
+        for classifier, by_dim in results.items():
+            for latent_dim, by_method in mapping(by_dim, f".results.{classifier}").items():
+                if not str(latent_dim).isdigit():
+                    raise ValueError(f"paper.results.{classifier} in {where} is keyed by latent size; got "
+                                     f"{latent_dim!r}.")
+                at = f".results.{classifier}.{latent_dim}"
+                _reject_unknown(mapping(by_method, at), self.methods, f"paper{at} of {where}")
+                for method, value in by_method.items():
+                    number(value, f"{at}.{method}")
 
 
 def expand_protocols(protocols) -> list[dict]:
@@ -224,8 +259,23 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
                    "epochs": max(epochs), "best_epoch": getattr(getattr(model, "history_", None), "best_epoch", None)}
 
 
+_CELL_KEYS = ("dataset", "protocol", "latent_dim", "method", "classifier", "seed")
+
+
+def _read_results(path) -> dict:
+    """A run's ``results.json``, checked enough to resume from: damaged or hand-edited files are an error."""
+    fix = "restore it, or start a new run without --resume"
+    results = read_json(path, keys=("config", "complete", "records", "vaes"), fix=fix)
+    records, vaes = results["records"], results["vaes"]
+    if not isinstance(records, list) or not isinstance(vaes, list) or not all(
+            isinstance(r, dict) and all(k in r for k in _CELL_KEYS)
+            and all(isinstance(r.get(m), (int, float)) for m in ("accuracy", "f1_weighted")) for r in records):
+        raise ValueError(f"{path} has records that are not vaeaug cells (edited by hand?); {fix}.")
+    return results
+
+
 def _cell_id(record):
-    return json.dumps([record[k] for k in ("dataset", "protocol", "latent_dim", "method", "classifier", "seed")])
+    return json.dumps([record[k] for k in _CELL_KEYS])
 
 
 def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cache=None, progress=True,
@@ -244,7 +294,7 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
     saved_config = json.loads(json.dumps(asdict(config)))
     results = {"config": saved_config, "complete": False, "records": [], "vaes": []}
     if results_file.is_file():
-        previous = json.loads(results_file.read_text())
+        previous = _read_results(results_file)
         if previous.get("config") != saved_config:
             raise ValueError(f"{run_dir} holds a run of a different configuration; resume it with the same "
                              "config and options, or start a new run folder.")
@@ -282,7 +332,9 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                    for z in dims for m in methods for c in config.classifiers)
 
     for dataset_name in config.datasets:
-        data = load(dataset_name, data_dir or config.data_dir)
+        # A file is named by its full path, so two data.npz in different folders never share cells or VAEs.
+        identity = dataset_name if dataset_name in NAMED else str(Path(dataset_name).resolve())
+        data = replace(load(dataset_name, data_dir or config.data_dir), name=identity)
         for protocol, seed in product(protocols, config.seeds):
             if not pending(data, protocol, seed, baseline_dims, [BASELINE]) and \
                     not pending(data, protocol, seed, config.latent_dims, config.methods):

@@ -9,7 +9,6 @@ likelihoods, the KL weight and saving/loading live once, in ``VAE``.
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._files import write_bytes_atomic, write_json_atomic
+from ._files import read_json, write_bytes_atomic, write_json_atomic
 from ._validation import check_choice, check_positive
 
 FORMAT_VERSION = 1
@@ -279,7 +278,8 @@ def load_vae(path, device="cpu") -> VAE:
             f"{path} is not a saved vaeaug model: it needs config.json and weights.pt "
             "(written by VAE.save or VAEAugmenter.save)."
         )
-    saved = json.loads(config_file.read_text())
+    fix = "delete the model folder and train the model again"
+    saved = read_json(config_file, keys=("format_version", "architecture", "config"), fix=fix)
     version = saved.get("format_version")
     if version != FORMAT_VERSION:
         raise ValueError(
@@ -287,7 +287,14 @@ def load_vae(path, device="cpu") -> VAE:
             f"version {FORMAT_VERSION}; retrain the model or load it with the vaeaug that saved it."
         )
     architecture = check_choice(saved.get("architecture"), tuple(ARCHITECTURES), name="architecture")
-    model = ARCHITECTURES[architecture](VAEConfig(**saved["config"]))
-    state = torch.load(path / "weights.pt", map_location=device, weights_only=True)
-    model.load_state_dict(state)
+    try:
+        model = ARCHITECTURES[architecture](VAEConfig(**saved["config"]))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{config_file} holds an invalid model configuration ({error}); {fix}.") from None
+    try:
+        state = torch.load(path / "weights.pt", map_location=device, weights_only=True)
+        model.load_state_dict(state)
+    except Exception as error:  # torch raises RuntimeError, EOFError, UnpicklingError... for a damaged file
+        raise ValueError(f"{path / 'weights.pt'} is damaged or does not fit {config_file} "
+                         f"({type(error).__name__}); {fix}.") from None
     return model.to(device).eval()

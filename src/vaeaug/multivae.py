@@ -8,7 +8,6 @@ single VAE it needs labels to train, and so cannot learn from unlabelled data.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._files import write_json_atomic
+from ._files import read_json, write_json_atomic
 from ._validation import check_labels, check_samples, check_same_layout
 from .alteration import class_targets
 from .augmenter import VAEAugmenter
@@ -163,8 +162,15 @@ class MultiVAEAugmenter(BaseEstimator):
         path = Path(path)
         if not (path / _MULTI_FILE).is_file():
             raise ValueError(f"{path} has no {_MULTI_FILE}; it was not written by MultiVAEAugmenter.save.")
-        state = json.loads((path / _MULTI_FILE).read_text())
-        multi = cls(VAEAugmenter(**state["template"]), mix_in=state["mix_in"], random_state=state["random_state"])
+        fix = "delete the folder and fit the MultiVAEAugmenter again"
+        state = read_json(path / _MULTI_FILE, keys=("template", "mix_in", "random_state", "classes", "input_shape"),
+                          fix=fix)
+        try:
+            multi = cls(VAEAugmenter(**state["template"]), mix_in=state["mix_in"],
+                        random_state=state["random_state"])
+            multi._template()
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path / _MULTI_FILE} holds invalid parameters ({error}); {fix}.") from None
         multi.classes_ = np.asarray(state["classes"])
         multi.input_shape_ = tuple(state["input_shape"])
         multi.augmenters_ = [VAEAugmenter.load(path / f"class-{i}", device=device)

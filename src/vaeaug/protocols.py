@@ -105,6 +105,12 @@ def check_protocol(protocol) -> dict:
     if unknown:
         raise ValueError(f"Protocol {name!r} takes {sorted(_PARAMETERS[name]) or 'no parameters'}; "
                          f"unknown: {sorted(unknown)}.")
+    counts = spec.get("labelled_per_class", 10)
+    for count in counts if isinstance(counts, list) else [counts]:
+        check_positive(count, name="labelled_per_class", integer=True)
+    fraction = spec.get("test_fraction", 0.3)
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+        raise ValueError(f"test_fraction must be a share between 0 and 1; got {fraction!r}.")
     return spec
 
 
