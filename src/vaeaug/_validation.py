@@ -16,10 +16,15 @@ _LARGEST = float(np.finfo(np.float32).max)
 
 def check_samples(X, *, name: str = "X") -> np.ndarray:
     """Return ``X`` as a finite float32 array of 2, 3 or 4 dimensions."""
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise ValueError(f"Sparse data is not supported: {name} is a sparse matrix; the VAE needs a dense array "
+                         "(X.toarray()).")
+    X = np.asarray(X)
     if np.iscomplexobj(X):
-        raise ValueError(f"{name} holds complex numbers; pass real values (e.g. the magnitude, np.abs(X)).")
+        raise ValueError(f"Complex data not supported: {name} holds complex numbers; pass real values (e.g. "
+                         "the magnitude, np.abs(X)).")
     try:
-        as_float64 = np.asarray(X, dtype=np.float64)
+        as_float64 = X.astype(np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be a numeric array; converting it failed: {error}") from None
     # Training runs in float32, which ends near 3.4e38: larger values would silently become inf.
@@ -31,12 +36,14 @@ def check_samples(X, *, name: str = "X") -> np.ndarray:
     if X.ndim not in _LAYOUTS:
         raise ValueError(
             f"{name} has {X.ndim} dimension(s) (shape {X.shape}); expected tabular data "
-            "(N, D), grey images (N, H, W) or images with channels (N, C, H, W)."
+            "(N, D), grey images (N, H, W) or images with channels (N, C, H, W). Reshape your data, "
+            "e.g. X.reshape(-1, 1) for a single feature or X.reshape(1, -1) for a single sample."
         )
     if X.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); pass at least one sample.")
     if min(X.shape[1:]) == 0:
-        raise ValueError(f"{name} has a zero-sized feature dimension (shape {X.shape}).")
+        raise ValueError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required; "
+                         "every sample needs at least one value.")
     if not np.isfinite(X).all():
         bad = int((~np.isfinite(X)).sum())
         raise ValueError(
@@ -74,8 +81,12 @@ def check_labels(y, n_samples: int, *, name: str = "y", min_classes: int = 2) ->
     return y
 
 
-def check_same_layout(X: np.ndarray, expected: tuple[int, ...], *, name: str = "X") -> None:
+def check_same_layout(X: np.ndarray, expected: tuple[int, ...], *, name: str = "X", owner: str = "the model") -> None:
     """Raise if ``X`` does not have the per-sample shape the model was fitted on."""
+    if tuple(X.shape[1:]) != tuple(expected) and X.ndim == 2 and len(expected) == 1:
+        # scikit-learn's wording for tabular data, which its common checks look for
+        raise ValueError(f"{name} has {X.shape[1]} features, but {owner} is expecting {expected[0]} features as "
+                         "input; pass data with the fitted columns.")
     if tuple(X.shape[1:]) != tuple(expected):
         raise ValueError(
             f"{name} has samples of shape {tuple(X.shape[1:])}, but the model was fitted on "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -211,6 +212,7 @@ class VAEAugmenter(BaseEstimator):
             check_same_layout(X_unlabelled, X.shape[1:], name="X_unlabelled")
             data = np.concatenate([X, X_unlabelled])
         self.input_shape_ = tuple(X.shape[1:])
+        self.n_features_in_ = int(np.prod(self.input_shape_))
         self.likelihood_ = self._resolve_likelihood(data)
         if self.likelihood_ == "gaussian":
             self.feature_mean_ = data.mean(axis=0, dtype=np.float64).astype(np.float32)
@@ -315,8 +317,28 @@ class VAEAugmenter(BaseEstimator):
     def _checked(self, X):
         check_is_fitted(self, "model_")
         X = check_samples(X)
-        check_same_layout(X, self.input_shape_)
+        check_same_layout(X, self.input_shape_, owner=type(self).__name__)
         return X
+
+    def __sklearn_tags__(self):
+        # A sampler (imbalanced-learn's tags, when it is installed) that takes 2-D to 4-D
+        # dense arrays; in latent space also a transformer, as it then has transform().
+        tags = super().__sklearn_tags__()
+        try:
+            from imblearn.utils._tags import InputTags, SamplerTags, Tags
+        except ImportError:
+            pass
+        else:
+            tags = Tags(**_as_dict(tags), sampler_tags=SamplerTags())
+            tags.input_tags = InputTags(**_as_dict(tags.input_tags), dataframe=False)
+            tags.estimator_type = "sampler"
+        tags.input_tags.three_d_array = True
+        tags.target_tags.required = False  # fit learns without labels; fit_resample takes them
+        if self.space == "latent":
+            from sklearn.utils import TransformerTags
+
+            tags.transformer_tags = TransformerTags(preserves_dtype=["float32"])  # the VAE computes in float32
+        return tags
 
     # -- public transforms ---------------------------------------------------
 
@@ -344,6 +366,11 @@ class VAEAugmenter(BaseEstimator):
     def transform(self, X) -> np.ndarray:
         """Latent means of ``X`` (N, latent_dim); available with ``space="latent"``."""
         return self.encode(X)
+
+    @available_if(_latent_space_only)
+    def fit_transform(self, X, y=None, **fit_params) -> np.ndarray:
+        """Fit the VAE, then return the latent means of ``X``; available with ``space="latent"``."""
+        return self.fit(X, y, **fit_params).encode(X)
 
     # -- generation ------------------------------------------------------------
 
@@ -440,14 +467,30 @@ class VAEAugmenter(BaseEstimator):
     def fit_resample(self, X, y, X_unlabelled=None):
         """Fit the VAE, then return the originals followed by the synthetic samples.
 
-        In latent space the originals are returned as their latent means.
+        In latent space the originals are returned as their latent means. Lists
+        in give lists out, as in imbalanced-learn.
         """
+        given = (X, y)
         X = check_samples(X)
         y = check_labels(y, len(X))
         self.fit(X, y, X_unlabelled=X_unlabelled)
         X_new, y_new = self.generate(X, y)
         X_orig = self.encode(X) if self.space == "latent" else X
-        return np.concatenate([X_orig, X_new]), np.concatenate([y, y_new])
+        X_res, y_res = np.concatenate([X_orig, X_new]), np.concatenate([y, y_new])
+        return tuple(result.tolist() if isinstance(original, list) else result
+                     for result, original in zip((X_res, y_res), given))
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Names of the output features: the input's (data space) or ``vaeaugmenter0``... (latent space)."""
+        check_is_fitted(self, "model_")
+        if input_features is not None and len(input_features) != self.n_features_in_:
+            raise ValueError(f"input_features should have length equal to the number of features seen in fit, "
+                             f"{self.n_features_in_}; got {len(input_features)}.")
+        if self.space == "latent":
+            return np.asarray([f"{type(self).__name__.lower()}{i}" for i in range(self.model_.config.latent_dim)],
+                              dtype=object)
+        names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
+        return np.asarray([str(name) for name in names], dtype=object)
 
     # -- persistence ---------------------------------------------------------
 
@@ -489,6 +532,7 @@ class VAEAugmenter(BaseEstimator):
         early = path / _EARLY_FOLDER
         augmenter.early_model_ = load_vae(early, device=device) if early.is_dir() else None
         augmenter.input_shape_ = tuple(state["input_shape"])
+        augmenter.n_features_in_ = int(np.prod(augmenter.input_shape_))
         augmenter.likelihood_ = state["likelihood"]
         augmenter.beta_ = state.get("beta", augmenter.model_.config.beta)
         augmenter.latent_std_ = np.asarray(state["latent_std"], dtype=np.float32)
@@ -497,3 +541,7 @@ class VAEAugmenter(BaseEstimator):
             setattr(augmenter, name + "_", None if value is None else np.asarray(value, dtype=np.float32))
         return augmenter
 
+
+def _as_dict(tags) -> dict:
+    """A tags dataclass's own fields (not a deep copy, unlike dataclasses.asdict)."""
+    return {f.name: getattr(tags, f.name) for f in dataclasses.fields(tags)}
