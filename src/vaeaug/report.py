@@ -1,11 +1,13 @@
-"""Reporting: atomic result files, new run folders, the paper-layout table and figures.
+"""Reporting: atomic result files, new run folders, the paper-layout tables beside the paper's numbers, figures.
 
 Figures use matplotlib's object API (``Figure``), so no display or backend is needed.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import textwrap
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +19,10 @@ from ._files import write_bytes_atomic, write_json_atomic, write_text_atomic
 
 __all__ = [
     "write_bytes_atomic", "write_text_atomic", "write_json_atomic", "new_run_dir",
-    "summarise", "plot_image_rows", "plot_scores", "plot_points",
+    "summarise", "format_paper_table", "write_tables", "plot_image_rows", "plot_scores", "plot_points",
 ]
+
+BASELINE = "baseline"  # the column of classifiers trained on the real samples alone
 
 
 # -- files -------------------------------------------------------------------
@@ -57,6 +61,91 @@ def summarise(records, metric="accuracy"):
         }
         for key, values in groups.items()
     }
+
+
+# -- experiment tables ----------------------------------------------------------
+
+def _paper_value(paper, classifier, latent_dim, method):
+    if method == BASELINE:
+        return paper.get("baseline", {}).get(classifier)
+    by_dim = paper.get("results", {}).get(classifier, {})
+    return by_dim.get(latent_dim, by_dim.get(str(latent_dim), {})).get(method)
+
+
+def format_paper_table(records, config, dataset, protocol, metric="accuracy") -> str:
+    """Markdown table in the paper's layout: rows classifier x latent size, columns baseline and methods.
+
+    Each cell reads ``ours`` (mean ± std over seeds when there are several),
+    then the paper's number and the difference when the config gives one.
+    """
+    methods = [BASELINE] + list(config.methods)
+    chosen = [r for r in records if r["dataset"] == dataset and r["protocol"] == protocol]
+    summary = summarise([{**r, "method": (r["method"], r["latent_dim"])} for r in chosen], metric)
+
+    def cell(classifier, method, latent_dim):
+        got = summary.get((classifier, (method, latent_dim)))
+        if got is None:
+            return "—"
+        text = f"{100 * got['mean']:.2f}" + (f" ± {100 * got['std']:.2f}" if got["n"] > 1 else "")
+        reference = _paper_value(config.paper, classifier, latent_dim, method) if metric == "accuracy" else None
+        if reference is not None:
+            text += f" (paper {reference:.2f}, {100 * got['mean'] - reference:+.2f})"
+        return text
+
+    lines = ["| Classifier | # dims | " + " | ".join(m.capitalize() for m in methods) + " |",
+             "|---|---|" + "---|" * len(methods)]
+    for classifier in config.classifiers:
+        for i, latent_dim in enumerate(sorted(config.latent_dims, reverse=True)):
+            baseline_dim = latent_dim if config.space == "latent" else None
+            baseline = cell(classifier, BASELINE, baseline_dim) if (i == 0 or config.space == "latent") else ""
+            row = [baseline] + [cell(classifier, m, latent_dim) for m in config.methods]
+            lines.append(f"| {classifier.upper() if i == 0 else ''} | {latent_dim} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def _generation_table(records) -> str:
+    """Per method: samples made of those asked for, and the filter's acceptance rate, over all cells."""
+    by_method = {}
+    for record in records:
+        if "generated" in record:
+            by_method.setdefault(record["method"], {})[json.dumps([record["dataset"], record["protocol"],
+                                                                   record["latent_dim"], record["seed"]])] = \
+                record["generated"]
+    lines = ["## Generated samples\n", "| Method | made / asked (all seeds) | filter acceptance |", "|---|---|---|"]
+    for method, runs in by_method.items():
+        made = sum(r["made"] for r in runs.values())
+        asked = sum(r["requested"] for r in runs.values())
+        rates = [r["acceptance_rate"] for r in runs.values() if r["acceptance_rate"] is not None]
+        rate = f"{100 * np.mean(rates):.1f} % (mean of {len(rates)})" if rates else "no filter"
+        lines.append(f"| {method} | {made} / {asked} | {rate} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_tables(config, results, run_dir, log=print):
+    records = results["records"]
+    buffer = io.StringIO()
+    columns = ["dataset", "protocol", "latent_dim", "method", "classifier", "seed", "n_train",
+               "accuracy", "f1_weighted", "seconds"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(records)
+    write_text_atomic(run_dir / "results.csv", buffer.getvalue())
+
+    sections = [f"# {config.name}\n\n{config.description}".rstrip() + "\n"]
+    for dataset in dict.fromkeys(r["dataset"] for r in records):
+        for protocol in dict.fromkeys(r["protocol"] for r in records if r["dataset"] == dataset):
+            for metric, title in (("accuracy", "test accuracy (%)"), ("f1_weighted", "weighted F1 (×100)")):
+                table = format_paper_table(records, config, dataset, protocol, metric)
+                sections.append(f"## {dataset}, {protocol}: {title}\n\n{table}\n")
+                if metric == "accuracy":
+                    log(f"\n{dataset}, {protocol}: {title}, seeds {config.seeds}\n\n{table}\n")
+    sections.append(_generation_table(records))
+    vae_seconds = sum(v["seconds"] for v in results["vaes"])
+    cell_seconds = sum(r.get("seconds", 0) for r in records)
+    sections.append(f"Cost: {len(results['vaes'])} VAE(s) trained in {vae_seconds:.0f} s; "
+                    f"{len(records)} cells (augment + fit + score) in {cell_seconds:.0f} s.\n")
+    write_text_atomic(run_dir / "results.md", "\n".join(sections))
+    log(f"Results in {run_dir} (results.json, results.csv, results.md)")
 
 
 # -- figures -----------------------------------------------------------------
