@@ -193,3 +193,12 @@ def test_talk_methods_share_their_models_and_train_on_generated_only(tmp_path):
 def test_talk_config_mistakes_fail_up_front(change, message):
     with pytest.raises(ValueError, match=message):
         ExperimentConfig.from_dict({**TALK, **change})
+
+
+def test_an_empty_method_list_runs_the_baselines_alone(tmp_path):
+    config = ExperimentConfig.from_dict({**TINY, "methods": [], "paper": {}, "classifiers": ["knn", "svm"]})
+    results = run_experiment(config, tmp_path, progress=False, log=lambda _: None)
+    assert {r["method"] for r in results["records"]} == {"baseline"}
+    assert len(results["records"]) == 2 * 2 * 2  # protocols x seeds x classifiers
+    assert results["vaes"] == [] and not (tmp_path / "vaes").exists()  # no VAE is trained for baselines
+    assert "| Classifier | # dims | Baseline |" in (tmp_path / "results.md").read_text()

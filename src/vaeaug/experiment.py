@@ -124,7 +124,9 @@ class ExperimentConfig:
         expand_protocols(as_list("protocols"))
         for z in as_list("latent_dims"):
             check_positive(z, name="each of latent_dims", integer=True)
-        methods = as_list("methods")
+        methods = self.methods  # an empty list runs the baselines alone (e.g. to choose a classifier)
+        if not isinstance(methods, list):
+            raise ValueError(f"methods in {where} must be a list (empty for baselines only); got {methods!r}.")
         if len(set(methods)) != len(methods) or BASELINE in methods:
             raise ValueError(f"methods in {where} must be distinct and must not name {BASELINE!r} (every table "
                              f"has a baseline column); got {methods}.")
