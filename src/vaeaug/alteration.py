@@ -214,8 +214,12 @@ def _apply_moves(moves, codes, labels, source, rng, *, alpha, n_neighbors, scale
 
 
 def _scale(codes, scale):
-    scale = codes.std(axis=0) if scale is None else np.broadcast_to(np.asarray(scale, dtype=np.float64),
-                                                                   (codes.shape[1],))
+    if scale is None:
+        return codes.std(axis=0)
+    scale = np.asarray(scale, dtype=np.float64)
+    if scale.shape not in ((), (codes.shape[1],)):
+        raise ValueError(f"scale must be one number or one value per latent dimension ({codes.shape[1]}); "
+                         f"got shape {scale.shape}.")
     if not np.isfinite(scale).all():
         raise ValueError("scale must be finite; got NaN or infinite values.")
     return scale

@@ -28,7 +28,7 @@ NOISE_SCALES = ("latent_std", "unit")
 SNAPSHOT_STEP = 100
 # The GC learns from at most this many labelled samples (and as many bad ones).
 GC_MAX_SAMPLES = 2000
-_AUGMENTER_FILE = "augmenter.json"
+SAVED_FILE = "augmenter.json"  # written last by save()
 _EARLY_FOLDER = "early"
 
 
@@ -510,23 +510,23 @@ class VAEAugmenter(BaseEstimator):
             "feature_mean": None if self.feature_mean_ is None else self.feature_mean_.tolist(),
             "feature_std": None if self.feature_std_ is None else self.feature_std_.tolist(),
         }
-        write_json_atomic(path / _AUGMENTER_FILE, state)
+        write_json_atomic(path / SAVED_FILE, state)
         return path
 
     @classmethod
     def load(cls, path, device="auto"):
         """Load an augmenter saved with :meth:`save`; generation needs no retraining."""
         path = Path(path)
-        if not (path / _AUGMENTER_FILE).is_file():
-            raise ValueError(f"{path} has no {_AUGMENTER_FILE}; it was not written by VAEAugmenter.save.")
+        if not (path / SAVED_FILE).is_file():
+            raise ValueError(f"{path} has no {SAVED_FILE}; it was not written by VAEAugmenter.save.")
         fix = "delete the folder and fit the augmenter again"
-        state = read_json(path / _AUGMENTER_FILE, fix=fix, keys=(
+        state = read_json(path / SAVED_FILE, fix=fix, keys=(
             "params", "input_shape", "likelihood", "latent_std", "feature_mean", "feature_std"))
         try:
             augmenter = cls(**state["params"])
             augmenter._check_params()
         except (TypeError, ValueError) as error:
-            raise ValueError(f"{path / _AUGMENTER_FILE} holds invalid parameters ({error}); {fix}.") from None
+            raise ValueError(f"{path / SAVED_FILE} holds invalid parameters ({error}); {fix}.") from None
         device = select_device(device)
         augmenter.model_ = load_vae(path, device=device)
         early = path / _EARLY_FOLDER

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import report
+from .alteration import BALANCE
 from .augmenter import NOISE_SCALES, SPACES
 from .datasets import NAMED, describe_all, load, read_npz
 from .evaluation import CLASSIFIERS
@@ -25,7 +26,7 @@ METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior or latent moves
 
 def _amount(text):
     """--n-per-class: a count, or 'balance'."""
-    return text if text == "balance" else int(text)
+    return text if text == BALANCE else int(text)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -337,19 +337,18 @@ def read_npz(path, required=("X", "y")) -> dict[str, np.ndarray]:
         raise ValueError(f"{path} does not exist; pass an existing .npz file.")
     try:
         with np.load(path, allow_pickle=False) as archive:
-            missing = [key for key in required if key not in archive.files]
-            if missing:
-                raise ValueError(f"{path} lacks the array(s) {missing}; it holds {archive.files}.")
-            return {key: archive[key] for key in archive.files}
-    except ValueError as error:
-        if "lacks the array" in str(error):
-            raise
+            arrays = {key: archive[key] for key in archive.files}
+    except ValueError:
         # numpy calls any file that is not an archive "pickled data"; vaeaug never unpickles.
         raise ValueError(f"{path} is not an .npz archive of arrays; save your arrays with "
                          "numpy.savez(path, X=..., y=...).") from None
     except (OSError, EOFError, zipfile.BadZipFile) as error:
         raise ValueError(f"{path} is empty, truncated or not an .npz archive ({type(error).__name__}); "
                          "write it again with numpy.savez(path, X=..., y=...).") from None
+    missing = [key for key in required if key not in arrays]
+    if missing:
+        raise ValueError(f"{path} lacks the array(s) {missing}; it holds {list(arrays)}.")
+    return arrays
 
 
 def _from_npz(path) -> Dataset:

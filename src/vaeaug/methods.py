@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .alteration import PRIOR, check_method
+from . import augmenter, multivae
 from .augmenter import VAEAugmenter
 from .multivae import MultiVAEAugmenter
 
@@ -42,9 +43,9 @@ class ModelKind(NamedTuple):
 
 MODELS = {
     # one VAE, trained on all data without labels
-    "vae": ModelKind(VAEAugmenter, "", needs_labels=False, saved_file="augmenter.json"),
+    "vae": ModelKind(VAEAugmenter, "", needs_labels=False, saved_file=augmenter.SAVED_FILE),
     # one VAE per class, trained on the labelled samples
-    "class-vaes": ModelKind(MultiVAEAugmenter, "augmenter__", needs_labels=True, saved_file="multivae.json"),
+    "class-vaes": ModelKind(MultiVAEAugmenter, "augmenter__", needs_labels=True, saved_file=multivae.SAVED_FILE),
 }
 
 

@@ -22,7 +22,7 @@ from .augmenter import VAEAugmenter
 
 __all__ = ["MultiVAEAugmenter"]
 
-_MULTI_FILE = "multivae.json"
+SAVED_FILE = "multivae.json"  # written last by save()
 # Settings read when generating, passed on from the template to every class's VAE.
 GENERATION_PARAMS = ("method", "alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale", "filter",
                      "space")
@@ -81,11 +81,11 @@ class MultiVAEAugmenter(BaseEstimator):
             raise ValueError(f"mix_in must be a share in [0, 1); got {self.mix_in!r}.")
         return template
 
-    def fit(self, X, y, X_validation=None):
+    def fit(self, X, y):
         """Train one VAE per class on its samples plus a ``mix_in`` share of the others'.
 
-        ``X_validation`` is not used: each class's VAE holds out its template's
-        ``validation_fraction`` of its own training set.
+        Each class's VAE early-stops on its template's ``validation_fraction`` of
+        its own training set.
         """
         template = self._template()
         if y is None:
@@ -149,7 +149,7 @@ class MultiVAEAugmenter(BaseEstimator):
         path = Path(path)
         for i, augmenter in enumerate(self.augmenters_):
             augmenter.save(path / f"class-{i}")
-        write_json_atomic(path / _MULTI_FILE, {
+        write_json_atomic(path / SAVED_FILE, {
             "mix_in": self.mix_in, "random_state": self.random_state,
             "template": self._template().get_params(), "classes": self.classes_.tolist(),
             "input_shape": list(self.input_shape_),
@@ -160,17 +160,17 @@ class MultiVAEAugmenter(BaseEstimator):
     def load(cls, path, device="auto") -> "MultiVAEAugmenter":
         """Load a MultiVAEAugmenter saved with :meth:`save`."""
         path = Path(path)
-        if not (path / _MULTI_FILE).is_file():
-            raise ValueError(f"{path} has no {_MULTI_FILE}; it was not written by MultiVAEAugmenter.save.")
+        if not (path / SAVED_FILE).is_file():
+            raise ValueError(f"{path} has no {SAVED_FILE}; it was not written by MultiVAEAugmenter.save.")
         fix = "delete the folder and fit the MultiVAEAugmenter again"
-        state = read_json(path / _MULTI_FILE, keys=("template", "mix_in", "random_state", "classes", "input_shape"),
+        state = read_json(path / SAVED_FILE, keys=("template", "mix_in", "random_state", "classes", "input_shape"),
                           fix=fix)
         try:
             multi = cls(VAEAugmenter(**state["template"]), mix_in=state["mix_in"],
                         random_state=state["random_state"])
             multi._template()
         except (TypeError, ValueError) as error:
-            raise ValueError(f"{path / _MULTI_FILE} holds invalid parameters ({error}); {fix}.") from None
+            raise ValueError(f"{path / SAVED_FILE} holds invalid parameters ({error}); {fix}.") from None
         multi.classes_ = np.asarray(state["classes"])
         multi.input_shape_ = tuple(state["input_shape"])
         multi.augmenters_ = [VAEAugmenter.load(path / f"class-{i}", device=device)
