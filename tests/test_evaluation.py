@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from vaeaug import PaperMLPClassifier, make_classifier, score_classifier
+from vaeaug import CNNClassifier, PaperMLPClassifier, make_classifier, score_classifier
+from vaeaug.evaluation import takes_images
 from vaeaug.protocols import few_shot_split
 
 
@@ -29,7 +30,47 @@ def test_paper_mlp_is_reproducible(blobs):
     np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("name", ["svm", "knn", "mlp"])
+def test_cnn_learns_images_in_their_own_layout(blobs):
+    X, y = blobs
+    clf = CNNClassifier(channels=(4, 8), hidden_units=16, max_epochs=15, batch_size=8, random_state=0,
+                        device="cpu")
+    assert clf.fit(X[::2], y[::2]).score(X[1::2], y[1::2]) == 1.0
+    assert clf.predict_proba(X).shape == (40, 2)
+    assert clf.network_[0].in_channels == 1  # (N, H, W) gained a channel axis
+    with_channels = clone(clf).fit(X[:, None], y)  # (N, C, H, W) works as it is
+    assert with_channels.predict(X[:, None]).shape == (40,)
+    assert takes_images(clf) and not takes_images(PaperMLPClassifier())
+
+
+def test_cnn_is_reproducible(blobs):
+    X, y = blobs
+    a = CNNClassifier(channels=(2, 4), hidden_units=8, max_epochs=2, random_state=3).fit(X, y).predict_proba(X)
+    b = CNNClassifier(channels=(2, 4), hidden_units=8, max_epochs=2, random_state=3).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "X, params, message",
+    [
+        (np.zeros((10, 64)), {}, r"needs images, \(N, H, W\) or \(N, C, H, W\), but got feature vectors"),
+        (np.zeros((10, 3, 3)), {}, "at least 4 x 4 pixels"),
+        (np.zeros((10, 8, 8)), {"channels": 32}, "two filter counts"),
+        (np.zeros((10, 8, 8)), {"channels": (32, -1)}, "each of channels must be > 0"),
+    ],
+)
+def test_cnn_bad_input_is_a_clear_error(X, params, message):
+    with pytest.raises(ValueError, match=message):
+        CNNClassifier(max_epochs=1, **params).fit(X, [0, 1] * 5)
+
+
+def test_cnn_refuses_images_of_another_size_at_predict(blobs):
+    X, y = blobs
+    clf = CNNClassifier(channels=(2, 4), hidden_units=8, max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"fitted on samples of shape \(1, 8, 8\)"):
+        clf.predict(np.zeros((3, 12, 12)))
+
+
+@pytest.mark.parametrize("name", ["svm", "knn", "mlp", "cnn"])
 def test_score_classifier_reports_accuracy_and_weighted_f1(blobs, name):
     X, y = blobs
     scores = score_classifier(make_classifier(name, random_state=0), X, y, X, y)

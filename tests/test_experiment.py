@@ -167,19 +167,34 @@ def test_talk_methods_share_their_models_and_train_on_generated_only(tmp_path):
     cells = {r["method"]: r for r in results["records"]}
     assert cells["baseline"]["n_train"] == 50  # the baseline trains on the real samples
     for method in TALK["methods"]:
-        assert cells[method]["n_train"] == cells[method]["generated"]["made"] <= 40  # generated only
-    assert cells["prior+gc"]["generated"]["acceptance_rate"] is not None
+        only = cells[f"{method} (generated only)"]
+        assert only["n_train"] == only["generated"]["made"] <= 40
+    assert cells["prior+gc (generated only)"]["generated"]["acceptance_rate"] is not None
     assert "## Generated samples" in (tmp_path / "results.md").read_text()
     again = run_experiment(config, tmp_path / "again", vae_cache=tmp_path / "vaes", progress=False,
                            log=lambda _: None)
     assert again["vaes"] == []  # both kinds of model came from the cache
     assert [r["accuracy"] for r in again["records"]] == [r["accuracy"] for r in results["records"]]
 
+    # Both targets in one run: each method gets a column per target, from the same generated samples.
+    both = ExperimentConfig.from_dict({**TALK, "train_on": ["both", "generated"]})
+    assert both.columns[:2] == [TALK["methods"][0], f"{TALK['methods'][0]} (generated only)"]
+    mixed = run_experiment(both, tmp_path / "both", vae_cache=tmp_path / "vaes", progress=False,
+                           log=lambda _: None)
+    cells = {r["method"]: r for r in mixed["records"]}
+    for method in TALK["methods"]:
+        assert cells[method]["n_train"] == 50 + cells[f"{method} (generated only)"]["n_train"]
+        assert cells[method]["generated"] == cells[f"{method} (generated only)"]["generated"]
+    table = (tmp_path / "both" / "results.md").read_text()
+    assert "Prior+gc (generated only)" in table
+
 
 @pytest.mark.parametrize(
     "change, message",
     [
         ({"train_on": "synthetic"}, "Unknown train_on"),
+        ({"train_on": ["both", "both"]}, "without repeats"),
+        ({"train_on": []}, "without repeats"),
         ({"space": "latent"}, "one shared latent space"),
         ({"methods": ["baseline", "noise"]}, "must not name 'baseline'"),
         ({"methods": ["noise", "noise"]}, "must be distinct"),
@@ -202,3 +217,23 @@ def test_an_empty_method_list_runs_the_baselines_alone(tmp_path):
     assert len(results["records"]) == 2 * 2 * 2  # protocols x seeds x classifiers
     assert results["vaes"] == [] and not (tmp_path / "vaes").exists()  # no VAE is trained for baselines
     assert "| Classifier | # dims | Baseline |" in (tmp_path / "results.md").read_text()
+
+
+def test_the_cnn_runs_on_images_and_is_refused_feature_vectors_before_any_training(tmp_path):
+    import numpy as np
+
+    config = {**TINY, "protocols": [{"name": "few-shot", "labelled_per_class": 4}], "latent_dims": [3],
+              "methods": ["noise"], "seeds": [0], "classifiers": ["cnn"], "paper": {},
+              "classifier_options": {"cnn": {"max_epochs": 1, "channels": [2, 4], "hidden_units": 8}}}
+    results = run_experiment(ExperimentConfig.from_dict(config), tmp_path / "ok", progress=False,
+                             log=lambda _: None)
+    assert {r["method"] for r in results["records"]} == {"baseline", "noise"}
+
+    with pytest.raises(ValueError, match="needs images, but space: latent"):
+        ExperimentConfig.from_dict({**config, "space": "latent"})
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "table.npz", X=rng.uniform(size=(40, 4)), y=np.repeat([0, 1], 20))
+    with pytest.raises(ValueError, match=r"cnn classifier needs images, but .* holds feature vectors"):
+        run_experiment(ExperimentConfig.from_dict({**config, "datasets": [str(tmp_path / "table.npz")]}),
+                       tmp_path / "run", progress=False, log=lambda _: None)
+    assert not (tmp_path / "run" / "vaes").exists()

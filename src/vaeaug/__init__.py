@@ -15,7 +15,7 @@ from .augmenter import VAEAugmenter
 from .multivae import MultiVAEAugmenter
 from .datasets import load as load_dataset
 from .methods import make_augmenter
-from .evaluation import PaperMLPClassifier, make_classifier, score_classifier
+from .evaluation import CNNClassifier, PaperMLPClassifier, make_classifier, score_classifier
 from .model import ConvVAE, MLPVAE, VAEConfig, load_vae
 from .study import StudyConfig, run_study
 from .training import train_vae
@@ -26,6 +26,6 @@ __all__ = [
     "VAEAugmenter", "MultiVAEAugmenter", "make_augmenter",
     "ConvVAE", "MLPVAE", "VAEConfig", "load_vae", "train_vae",
     "add_noise", "interpolate", "extrapolate", "sample_prior", "alter",
-    "PaperMLPClassifier", "make_classifier", "score_classifier",
+    "PaperMLPClassifier", "CNNClassifier", "make_classifier", "score_classifier",
     "load_dataset", "StudyConfig", "run_study",
 ]

@@ -28,7 +28,7 @@ from ._files import read_json
 from ._validation import check_choice, check_positive, check_seed
 from .augmenter import SPACES, VAEAugmenter
 from .datasets import NAMED, load
-from .evaluation import CLASSIFIERS, make_classifier, score_classifier
+from .evaluation import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, make_classifier, score_classifier
 from .methods import MODELS, PAPER_METHODS, configure, parse_method
 from .multivae import MultiVAEAugmenter
 from .protocols import check_protocol, make_split
@@ -40,6 +40,11 @@ VAE_SETTINGS = ("beta", "normalize_beta", "input_dim", "hidden_units", "max_epoc
                 "learning_rate", "validation_fraction")
 AUGMENTATION_SETTINGS = ("alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale")
 TRAIN_ON = ("both", "generated")
+
+
+def column_name(method, train_on="both") -> str:
+    """A table column (and a record's ``method``): the method, marked when it trained on generated samples alone."""
+    return method if train_on == "both" else f"{method} (generated only)"
 
 
 def _reject_unknown(given, allowed, where):
@@ -68,7 +73,9 @@ class ExperimentConfig:
     (``interpolation+noise``, ``prior+gc``, ``multi-vae``, ...). ``mix_in`` is
     the Multi-VAE's share of other classes. ``train_on: generated`` trains the
     classifiers of method columns on the generated samples alone (the talk's
-    generated-only table); the baseline always trains on the real samples.
+    generated-only table), in columns named ``"<method> (generated only)"``;
+    ``train_on: [both, generated]`` gives each method both columns. The
+    baseline always trains on the real samples.
     """
 
     name: str = "experiment"
@@ -77,10 +84,10 @@ class ExperimentConfig:
     protocols: list = field(default_factory=lambda: [{"name": "few-shot", "labelled_per_class": 10}])
     latent_dims: list[int] = field(default_factory=lambda: [10])
     methods: list[str] = field(default_factory=lambda: list(PAPER_METHODS))
-    classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
+    classifiers: list[str] = field(default_factory=lambda: list(PAPER_CLASSIFIERS))
     seeds: list[int] = field(default_factory=lambda: [0])
     space: str = "data"
-    train_on: str = "both"
+    train_on: str | list[str] = "both"
     mix_in: float = 0.2
     labelled_subsample: int | None = None
     vae: dict = field(default_factory=dict)
@@ -136,6 +143,10 @@ class ExperimentConfig:
                              "class; drop the multi-vae methods or use space: data.")
         for classifier in as_list("classifiers"):
             check_choice(classifier, CLASSIFIERS, name=f"classifier in {where}")
+        image_only = [c for c in self.classifiers if c in IMAGE_CLASSIFIERS]
+        if image_only and self.space == "latent":
+            raise ValueError(f"The {image_only[0]} classifier in {where} needs images, but space: latent gives it "
+                             "latent codes; use space: data, or the svm, knn or mlp classifier.")
         seeds = as_list("seeds")
         for seed in seeds:
             check_seed(seed, name=f"each of seeds in {where}")
@@ -145,7 +156,12 @@ class ExperimentConfig:
             raise ValueError(f"name in {where} must be a plain folder name (letters, digits, '.', '_', '-'; no "
                              f"'/'), as it names the run folder; got {self.name!r}.")
         check_choice(self.space, SPACES, name=f"space in {where}")
-        check_choice(self.train_on, TRAIN_ON, name=f"train_on in {where}")
+        train_on = self.train_on if isinstance(self.train_on, list) else [self.train_on]
+        if not train_on or len(set(map(str, train_on))) != len(train_on):
+            raise ValueError(f"train_on in {where} must be 'both', 'generated' or a list of them without "
+                             f"repeats; got {self.train_on!r}.")
+        for target in train_on:
+            check_choice(target, TRAIN_ON, name=f"train_on in {where}")
         MultiVAEAugmenter(mix_in=self.mix_in)._template()  # raises on a bad mix_in
         if self.labelled_subsample is not None:
             check_positive(self.labelled_subsample, name="labelled_subsample", integer=True)
@@ -157,6 +173,12 @@ class ExperimentConfig:
         VAEAugmenter(**self.vae, **self.augmentation, device=self.device)._check_params()
         self._check_paper(where)
         return self
+
+    @property
+    def columns(self) -> list[str]:
+        """The method columns of the tables, in order: each method once per ``train_on`` target."""
+        targets = self.train_on if isinstance(self.train_on, list) else [self.train_on]
+        return [column_name(method, target) for method in self.methods for target in targets]
 
     def _check_paper(self, where):
         """The reference numbers, checked now so that a typo in them fails before the grid, not after it."""
@@ -182,7 +204,7 @@ class ExperimentConfig:
                     raise ValueError(f"paper.results.{classifier} in {where} is keyed by latent size; got "
                                      f"{latent_dim!r}.")
                 at = f".results.{classifier}.{latent_dim}"
-                _reject_unknown(mapping(by_method, at), self.methods, f"paper{at} of {where}")
+                _reject_unknown(mapping(by_method, at), self.columns, f"paper{at} of {where}")
                 for method, value in by_method.items():
                     number(value, f"{at}.{method}")
 
@@ -302,7 +324,8 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
     protocols = expand_protocols(config.protocols)
     # In data space the baseline needs no VAE, so it is one cell per classifier, not one per latent size.
     baseline_dims = config.latent_dims if config.space == "latent" else [None]
-    per_seed = len(config.classifiers) * (len(baseline_dims) + len(config.latent_dims) * len(config.methods))
+    per_seed = len(config.classifiers) * (len(baseline_dims) + len(config.latent_dims) * len(config.columns))
+    targets = config.train_on if isinstance(config.train_on, list) else [config.train_on]
     total = len(config.datasets) * len(protocols) * len(config.seeds) * per_seed
     bar = tqdm(total=total, initial=len(done), desc="cells", unit="cell", disable=not progress)
 
@@ -334,9 +357,13 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
         # A file is named by its full path, so two data.npz in different folders never share cells or VAEs.
         identity = dataset_name if dataset_name in NAMED else str(Path(dataset_name).resolve())
         data = replace(load(dataset_name, data_dir or config.data_dir), name=identity)
+        image_only = [c for c in config.classifiers if c in IMAGE_CLASSIFIERS]
+        if image_only and data.X.ndim < 3:
+            raise ValueError(f"The {image_only[0]} classifier needs images, but {dataset_name} holds feature "
+                             f"vectors (shape {data.X.shape}); drop it for this dataset, or use svm, knn or mlp.")
         for protocol, seed in product(protocols, config.seeds):
             if not pending(data, protocol, seed, baseline_dims, [BASELINE]) and \
-                    not pending(data, protocol, seed, config.latent_dims, config.methods):
+                    not pending(data, protocol, seed, config.latent_dims, config.columns):
                 continue
             split = split_for(config, data, protocol, seed)
             X_lab, y_lab, X_test = data.X[split.labelled], data.y[split.labelled], data.X[split.test]
@@ -345,7 +372,7 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                     score(data, split, protocol, seed, None, BASELINE, classifier, X_lab, y_lab, X_test,
                           time.perf_counter())
             for latent_dim in config.latent_dims:
-                methods_here = config.methods + ([BASELINE] if config.space == "latent" else [])
+                methods_here = config.columns + ([BASELINE] if config.space == "latent" else [])
                 if not pending(data, protocol, seed, [latent_dim], methods_here):
                     continue
                 models = {}
@@ -365,7 +392,7 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                         score(data, split, protocol, seed, latent_dim, BASELINE, classifier, features_lab,
                               y_lab, features_test, time.perf_counter())
                 for method in config.methods:
-                    if not pending(data, protocol, seed, [latent_dim], [method]):
+                    if not pending(data, protocol, seed, [latent_dim], [column_name(method, t) for t in targets]):
                         continue
                     spec = parse_method(method)
                     model = model_of(spec.model)
@@ -373,14 +400,15 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                     X_new, y_new = configure(model, spec).generate(X_lab, y_lab)
                     generation = {key: model.generation_report_[key]
                                   for key in ("made", "requested", "acceptance_rate")}
-                    if config.train_on == "generated":
-                        X_train, y_train = X_new, y_new
-                    else:
-                        X_train, y_train = np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new])
-                    for classifier in config.classifiers:
-                        score(data, split, protocol, seed, latent_dim, method, classifier, X_train, y_train,
-                              features_test, started, generation)
-                        started = time.perf_counter()
+                    for target in targets:
+                        if target == "generated":
+                            X_train, y_train = X_new, y_new
+                        else:
+                            X_train, y_train = np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new])
+                        for classifier in config.classifiers:
+                            score(data, split, protocol, seed, latent_dim, column_name(method, target), classifier,
+                                  X_train, y_train, features_test, started, generation)
+                            started = time.perf_counter()
     bar.close()
     results["complete"] = True
     report.write_json_atomic(results_file, results)

@@ -78,7 +78,7 @@ def format_paper_table(records, config, dataset, protocol, metric="accuracy") ->
     Each cell reads ``ours`` (mean ± std over seeds when there are several),
     then the paper's number and the difference when the config gives one.
     """
-    methods = [BASELINE] + list(config.methods)
+    methods = [BASELINE] + list(config.columns)
     chosen = [r for r in records if r["dataset"] == dataset and r["protocol"] == protocol]
     summary = summarise([{**r, "method": (r["method"], r["latent_dim"])} for r in chosen], metric)
 
@@ -98,7 +98,7 @@ def format_paper_table(records, config, dataset, protocol, metric="accuracy") ->
         for i, latent_dim in enumerate(sorted(config.latent_dims, reverse=True)):
             baseline_dim = latent_dim if config.space == "latent" else None
             baseline = cell(classifier, BASELINE, baseline_dim) if (i == 0 or config.space == "latent") else ""
-            row = [baseline] + [cell(classifier, m, latent_dim) for m in config.methods]
+            row = [baseline] + [cell(classifier, m, latent_dim) for m in config.columns]
             lines.append(f"| {classifier.upper() if i == 0 else ''} | {latent_dim} | " + " | ".join(row) + " |")
     return "\n".join(lines)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import report
 from .datasets import load
-from .evaluation import CLASSIFIERS
+from .evaluation import PAPER_CLASSIFIERS
 from .experiment import BASELINE, ExperimentConfig, expand_protocols, fitted_model, run_experiment, split_for
 from .methods import PAPER_METHODS, configure, parse_method
 
@@ -45,7 +45,7 @@ class StudyConfig:
     test_fraction: float = 0.3
     latent_dim: int = 10
     methods: list[str] = field(default_factory=lambda: PAPER_METHODS + DEFAULT_TALK_METHODS)
-    classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
+    classifiers: list[str] = field(default_factory=lambda: list(PAPER_CLASSIFIERS))
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     alpha: float = 0.5
     n_neighbors: int = 3
@@ -166,7 +166,7 @@ def run_study(config: StudyConfig, run_dir, *, data_dir=None, progress=True, log
 
     summary = report.summarise(results["records"], "accuracy")
     summary = {(c, m): cell for (c, m), cell in summary.items()}
-    report.plot_scores(summary, config.classifiers, [BASELINE] + list(config.methods), run_dir / "scores.png")
+    report.plot_scores(summary, config.classifiers, [BASELINE] + experiment.columns, run_dir / "scores.png")
 
     data = load(config.dataset, data_dir)
     protocol = expand_protocols(experiment.protocols)[0]
