@@ -52,3 +52,16 @@ def read_json(path, *, keys=(), fix="write it again") -> dict:
     if missing:
         raise ValueError(f"{path} lacks {missing}: it was edited or written by something else; {fix}.")
     return data
+
+
+def read_yaml(path):
+    """The parsed contents of a YAML file; a missing or malformed file is a ValueError naming it."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"Config file {path} does not exist.")
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path} is not valid YAML: {error}") from None

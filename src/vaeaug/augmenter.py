@@ -16,7 +16,7 @@ from ._files import read_json, write_json_atomic
 from ._validation import check_choice, check_labels, check_positive, check_same_layout, check_samples, check_seed
 from .alteration import BALANCE, PRIOR, alter, check_method, class_targets
 from .filtering import GenerativeFilter, check_filter, draw_until, noisy_copies
-from .model import ConvVAE, MLPVAE, VAEConfig, load_vae, normalized_beta
+from .model import VAEConfig, load_vae, make_vae, normalized_beta
 from .training import seeded, select_device, train_vae
 
 __all__ = ["VAEAugmenter"]
@@ -242,15 +242,14 @@ class VAEAugmenter(BaseEstimator):
             input_shape=prepared.shape[1:], latent_dim=self.latent_dim,
             hidden_units=self.hidden_units, likelihood=self.likelihood_, beta=self.beta_,
         )
-        architecture = ConvVAE if len(config.input_shape) == 3 else MLPVAE
         with seeded(train_seed, device):
-            self.model_ = architecture(config)
+            self.model_ = make_vae(config)
         self.history_ = train_vae(
             self.model_, train, val, max_epochs=self.max_epochs, batch_size=self.batch_size,
             learning_rate=self.learning_rate, patience=self.patience, seed=train_seed,
             device=device, progress=self.verbose, snapshot_step=SNAPSHOT_STEP,
         )
-        self.early_model_ = architecture(config).to(device)
+        self.early_model_ = make_vae(config).to(device)
         self.early_model_.load_state_dict(self.history_.snapshot)
         self.early_model_.eval()
         self.history_.snapshot = None

@@ -1,4 +1,4 @@
-"""The ``vaeaug`` command: ``run`` a whole study, or ``augment`` a dataset file."""
+"""The ``vaeaug`` command: ``run`` a whole study, ``experiment`` from YAML, ``augment`` or ``denoise`` a dataset."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from .alteration import BALANCE
 from .augmenter import NOISE_SCALES, SPACES
 from .datasets import NAMED, describe_all, load, read_npz
 from .evaluation import CLASSIFIERS
+from ._files import read_yaml
+from .denoising import NOISES, VAEDenoiser, corrupt
+from .denoising_study import DenoisingStudyConfig, image_quality, run_denoising_study
 from .experiment import TRAIN_ON, ExperimentConfig, run_experiment
 from .methods import PAPER_METHODS, TALK_METHODS, make_augmenter, parse_method
 from .study import StudyConfig, run_study
@@ -74,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         "experiment", help="run a grid from a YAML config (see configs/)",
         description="Run dataset x protocol x latent size x method x classifier x seed from a YAML "
                     "config, print tables beside the paper's numbers, and write JSON, CSV and Markdown.")
-    experiment.add_argument("config", help="the YAML config file")
+    experiment.add_argument("config", help="the YAML config file (with task: denoising, a denoising study)")
     where = experiment.add_mutually_exclusive_group()
     where.add_argument("--output-dir", default=".", help="parent folder of the new run folder")
     where.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted grid in RUN_DIR")
@@ -111,6 +114,35 @@ def _parser() -> argparse.ArgumentParser:
     augment.add_argument("--save-model", metavar="DIR", help="also save the fitted VAE here")
     augment.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     augment.add_argument("--quiet", action="store_true")
+
+    denoise = commands.add_parser(
+        "denoise", help="denoise images with a VAE and write them to a new .npz",
+        description="Denoise the images X of an .npz file (or a named dataset's test images) with a VAE that "
+                    "learnt noisy -> clean on the clean images given by --clean (or a model saved earlier), and "
+                    "write the denoised images (and y, if present) to a new .npz file.")
+    denoise.add_argument("input", help="an .npz file with an array X of images in [0, 1] (y is kept if present), "
+                                       "or a dataset name, which stands for its test images")
+    denoise.add_argument("output", help="the .npz file to write (must not exist unless --force)")
+    source = denoise.add_mutually_exclusive_group(required=True)
+    source.add_argument("--clean", help="clean images to learn from: an .npz with X, or a dataset name (its "
+                                        "images outside the test split)")
+    source.add_argument("--model", metavar="DIR", help="a denoiser saved earlier with --save-model")
+    denoise.add_argument("--add-noise", action="store_true",
+                         help="INPUT is clean: corrupt it with the noise model first, keep X_clean and X_noisy in "
+                              "OUTPUT, and print PSNR and SSIM before and after")
+    denoise.add_argument("--noise", default="gaussian",
+                         help=f"noise model: {', '.join(NOISES)}, or gaussian+speckle (default gaussian)")
+    denoise.add_argument("--sigma", type=float, nargs="+", default=[0.3],
+                         help="standard deviation of the noise, or one per part of --noise")
+    denoise.add_argument("--latent-dim", type=int, default=32)
+    denoise.add_argument("--beta", type=float, default=1.0, help="KL weight of the VAE")
+    denoise.add_argument("--max-epochs", type=int, default=30)
+    denoise.add_argument("--seed", type=int, default=0)
+    denoise.add_argument("--device", default="auto")
+    denoise.add_argument("--data-dir", help="folder with dataset files (else $VAEAUG_DATA, then the cache)")
+    denoise.add_argument("--save-model", metavar="DIR", help="also save the trained denoiser here")
+    denoise.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    denoise.add_argument("--quiet", action="store_true")
     return parser
 
 
@@ -152,7 +184,13 @@ def _run_dir(args, prefix="vaeaug-run"):
 
 
 def _experiment(args):
-    config = ExperimentConfig.from_yaml(args.config)
+    raw = read_yaml(args.config)
+    if isinstance(raw, dict) and raw.get("task") == "denoising":
+        config = DenoisingStudyConfig.from_dict(raw, where=args.config)
+        with _run_dir(args, prefix=f"experiment-{config.name}") as run_dir:
+            run_denoising_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
+        return
+    config = ExperimentConfig.from_dict(raw, where=args.config)
     with _run_dir(args, prefix=f"experiment-{config.name}") as run_dir:
         run_experiment(config, run_dir, data_dir=args.data_dir, vae_cache=args.vae_cache,
                        progress=not args.quiet)
@@ -220,10 +258,56 @@ def _augment(args):
           + (f"; the GC accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
 
 
+def _images(source, data_dir, part):
+    """X (and y, if any) of an .npz file, or of a named dataset's ``part``: "test" or everything else."""
+    if str(source).endswith(".npz"):
+        arrays = read_npz(source, ["X"])
+        return arrays["X"], arrays.get("y")
+    data = load(source, data_dir)
+    if "test" not in data.splits:
+        return data.X, data.y
+    test = np.isin(np.arange(len(data.X)), data.splits["test"])
+    rows = test if part == "test" else ~test
+    return data.X[rows], data.y[rows]
+
+
+def _denoise(args):
+    output = _check_outputs(args)
+    sigma = args.sigma[0] if len(args.sigma) == 1 else args.sigma
+    X, y = _images(args.input, args.data_dir, "test")
+    if args.model:
+        denoiser = VAEDenoiser.load(args.model, device=args.device)
+    else:
+        denoiser = VAEDenoiser(noise=args.noise, sigma=sigma, latent_dim=args.latent_dim, beta=args.beta,
+                               max_epochs=args.max_epochs, device=args.device, random_state=args.seed,
+                               verbose=not args.quiet)
+        denoiser._check_params()  # a bad noise or sigma fails before the data is read
+        denoiser.fit(_images(args.clean, args.data_dir, "train")[0])
+        if args.save_model:
+            denoiser.save(args.save_model)
+    arrays = {}
+    if args.add_noise:
+        arrays = {"X_clean": X, "X_noisy": corrupt(X, denoiser.noise, denoiser.sigma, random_state=args.seed + 1)}
+        X = arrays["X_noisy"]
+    arrays["X"] = denoiser.transform(X)
+    if y is not None:
+        arrays["y"] = y
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    report.write_bytes_atomic(output, buffer.getvalue())
+    print(f"Wrote {output}: {len(X)} denoised images (X)" + (", with X_clean and X_noisy" if args.add_noise else "")
+          + (" and y" if y is not None else "") + ".")
+    if args.add_noise:
+        before, after = image_quality(arrays["X_clean"], X), image_quality(arrays["X_clean"], arrays["X"])
+        print(f"PSNR {before['psnr']:.2f} -> {after['psnr']:.2f} dB, SSIM {before['ssim']:.3f} -> "
+              f"{after['ssim']:.3f} (noisy -> denoised, against the clean images).")
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        commands = {"run": _run, "experiment": _experiment, "datasets": _datasets, "augment": _augment}
+        commands = {"run": _run, "experiment": _experiment, "datasets": _datasets, "augment": _augment,
+                    "denoise": _denoise}
         commands[args.command](args)
     except ValueError as error:
         print(f"vaeaug: error: {error}", file=sys.stderr)

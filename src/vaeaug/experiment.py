@@ -24,7 +24,7 @@ from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
 from . import report
-from ._files import read_json
+from ._files import read_json, read_yaml
 from ._validation import check_choice, check_positive, check_seed
 from .augmenter import SPACES, VAEAugmenter
 from .datasets import NAMED, load
@@ -106,16 +106,7 @@ class ExperimentConfig:
 
     @classmethod
     def from_yaml(cls, path) -> "ExperimentConfig":
-        import yaml
-
-        path = Path(path)
-        if not path.is_file():
-            raise ValueError(f"Config file {path} does not exist.")
-        try:
-            raw = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as error:
-            raise ValueError(f"{path} is not valid YAML: {error}") from None
-        return cls.from_dict(raw, where=str(path))
+        return cls.from_dict(read_yaml(path), where=str(path))
 
     def validate(self, where="the config") -> "ExperimentConfig":
         def as_list(name):

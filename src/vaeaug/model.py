@@ -150,10 +150,14 @@ class VAE(nn.Module):
         z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
         return self.decode(z), mean, logvar
 
-    def loss(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Negative ELBO with KL weight beta, averaged over the batch."""
+    def loss(self, x: torch.Tensor, target: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """Negative ELBO with KL weight beta, averaged over the batch.
+
+        ``target`` (default ``x``) is what the decoder must reconstruct: a
+        denoising VAE encodes a noisy ``x`` and is scored on the clean target.
+        """
         params, mean, logvar = self(x)
-        reconstruction = self.reconstruction_nll(params, x).mean()
+        reconstruction = self.reconstruction_nll(params, x if target is None else target).mean()
         kl = (-0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=1)).mean()
         return {
             "loss": reconstruction + self.config.beta * kl,
@@ -263,6 +267,11 @@ class MLPVAE(VAE):
 
 
 ARCHITECTURES = {cls.architecture: cls for cls in (ConvVAE, MLPVAE)}
+
+
+def make_vae(config: VAEConfig) -> VAE:
+    """The VAE for a sample's shape: ``ConvVAE`` for images (C, H, W), ``MLPVAE`` for vectors (D,)."""
+    return (ConvVAE if len(config.input_shape) == 3 else MLPVAE)(config)
 
 
 def load_vae(path, device="cpu") -> VAE:

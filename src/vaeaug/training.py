@@ -61,14 +61,14 @@ class TrainingHistory:
 
 
 @torch.no_grad()
-def reconstruction_loss(model, X: torch.Tensor, batch_size: int = 1024) -> float:
-    """Mean reconstruction NLL of ``X`` decoded from its posterior means (no sampling noise)."""
+def reconstruction_loss(model, X: torch.Tensor, targets: torch.Tensor | None = None, batch_size: int = 1024) -> float:
+    """Mean reconstruction NLL of ``targets`` (default ``X``) decoded from the posterior means of ``X``."""
     model.eval()
+    targets = X if targets is None else targets
     total = 0.0
     for start in range(0, len(X), batch_size):
-        x = X[start:start + batch_size]
-        mean, _ = model.encode(x)
-        total += model.reconstruction_nll(model.decode(mean), x).sum().item()
+        mean, _ = model.encode(X[start:start + batch_size])
+        total += model.reconstruction_nll(model.decode(mean), targets[start:start + batch_size]).sum().item()
     return total / len(X)
 
 
@@ -85,6 +85,8 @@ def train_vae(
     device="auto",
     progress: bool = True,
     snapshot_step: int | None = None,
+    corrupt=None,
+    val_targets=None,
 ) -> TrainingHistory:
     """Train ``model`` in place with Adam; early-stop on ``X_val`` if given.
 
@@ -106,6 +108,13 @@ def train_vae(
         Keep a copy of the weights after this many optimiser steps in
         ``history.snapshot`` (the first epoch's, if training stops sooner): an
         undertrained decoder whose reconstructions serve as "bad" samples.
+    corrupt : callable, optional
+        ``corrupt(batch) -> noisy batch`` (tensors). When given, the model
+        encodes a freshly corrupted copy of every training batch and learns to
+        reconstruct the clean batch: a denoising VAE.
+    val_targets : array or tensor shaped like ``X_val``, optional
+        What the validation inputs should reconstruct to, when that is not
+        ``X_val`` itself (for denoising: ``X_val`` noisy, ``val_targets`` clean).
 
     Returns
     -------
@@ -120,6 +129,8 @@ def train_vae(
     X_train = torch.as_tensor(np.asarray(X_train, dtype=np.float32), device=device)
     if X_val is not None:
         X_val = torch.as_tensor(np.asarray(X_val, dtype=np.float32), device=device)
+    if val_targets is not None:
+        val_targets = torch.as_tensor(np.asarray(val_targets, dtype=np.float32), device=device)
 
     optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
     history = TrainingHistory()
@@ -140,7 +151,7 @@ def train_vae(
             sums = torch.zeros(3, device=device)
             for start in range(0, n, batch_size):
                 x = X_train[order[start:start + batch_size]]
-                losses = model.loss(x)
+                losses = model.loss(x) if corrupt is None else model.loss(corrupt(x), target=x)
                 optimiser.zero_grad(set_to_none=True)
                 losses["loss"].backward()
                 optimiser.step()
@@ -159,7 +170,7 @@ def train_vae(
             postfix = {"loss": f"{loss:.2f}", "kl": f"{kl:.2f}"}
 
             if X_val is not None:
-                val = reconstruction_loss(model, X_val)
+                val = reconstruction_loss(model, X_val, val_targets)
                 history.val_reconstruction.append(val)
                 postfix["val_rec"] = f"{val:.2f}"
                 if val < best_loss:
