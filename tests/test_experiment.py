@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from vaeaug.cli import main
-from vaeaug.experiment import ExperimentConfig, expand_protocols, run_experiment
+from vaeaug.experiment import ExperimentConfig, expand_protocols, load_config, run_experiment
 
 TINY = {
     "name": "tiny",
@@ -106,8 +106,9 @@ def test_shipped_configs_are_valid():
 
     configs = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
     assert len(configs) >= 5
+    assert type(load_config(configs[0].parent / "report-denoising-mnist.yaml")).__name__ == "DenoisingStudyConfig"
     for path in configs:
-        config = ExperimentConfig.from_yaml(path)
+        config = load_config(path)
         if path.name.startswith("table"):
             assert config.paper["baseline"], path
     sweep = ExperimentConfig.from_yaml(configs[0].parent / "fewshot-mnist.yaml")

@@ -6,6 +6,8 @@ clear ``ValueError`` wherever it enters, never a traceback from PyTorch.
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 
 # Samples arrive as tabular rows (N, D), grey images (N, H, W) or
@@ -121,3 +123,12 @@ def check_seed(seed, *, name: str = "random_state (--seed)"):
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
         raise ValueError(f"{name} must be an integer from 0 to 2**32 - 1 (or None); got {seed!r}.")
     return seed
+
+
+def reject_unknown(given, allowed, where):
+    """Raise on a key of ``given`` not in ``allowed``, suggesting the closest allowed one."""
+    for key in given:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), list(allowed), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"Unknown key {key!r} in {where}.{hint} Allowed: {', '.join(sorted(allowed))}.")

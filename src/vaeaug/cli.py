@@ -16,10 +16,9 @@ from .alteration import BALANCE
 from .augmenter import NOISE_SCALES, SPACES
 from .datasets import NAMED, describe_all, load, read_npz
 from .evaluation import CLASSIFIERS
-from ._files import read_yaml
 from .denoising import NOISES, VAEDenoiser, corrupt
 from .denoising_study import DenoisingStudyConfig, image_quality, run_denoising_study
-from .experiment import TRAIN_ON, ExperimentConfig, run_experiment
+from .experiment import TRAIN_ON, load_config, run_experiment
 from .methods import PAPER_METHODS, TALK_METHODS, make_augmenter, parse_method
 from .study import StudyConfig, run_study
 
@@ -184,16 +183,13 @@ def _run_dir(args, prefix="vaeaug-run"):
 
 
 def _experiment(args):
-    raw = read_yaml(args.config)
-    if isinstance(raw, dict) and raw.get("task") == "denoising":
-        config = DenoisingStudyConfig.from_dict(raw, where=args.config)
-        with _run_dir(args, prefix=f"experiment-{config.name}") as run_dir:
-            run_denoising_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
-        return
-    config = ExperimentConfig.from_dict(raw, where=args.config)
+    config = load_config(args.config)
     with _run_dir(args, prefix=f"experiment-{config.name}") as run_dir:
-        run_experiment(config, run_dir, data_dir=args.data_dir, vae_cache=args.vae_cache,
-                       progress=not args.quiet)
+        if isinstance(config, DenoisingStudyConfig):
+            run_denoising_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
+        else:
+            run_experiment(config, run_dir, data_dir=args.data_dir, vae_cache=args.vae_cache,
+                           progress=not args.quiet)
 
 
 def _datasets(args):

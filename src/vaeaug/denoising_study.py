@@ -25,15 +25,15 @@ from sklearn.model_selection import train_test_split
 
 from . import report
 from ._files import read_json
-from ._validation import check_choice, check_positive, check_seed
+from ._validation import check_choice, check_positive, check_seed, reject_unknown
 from .datasets import NAMED, load
 from .denoising import SAVED_FILE, VAEDenoiser, corrupt, parse_noise
 from .evaluation import CLASSIFIERS, make_classifier, takes_images
-from .experiment import _reject_unknown
 
 __all__ = ["DENOISERS", "DenoisingStudyConfig", "image_quality", "run_denoising_study"]
 
 TUNING_IMAGES = 300  # noisy training images that choose each classical denoiser's parameter
+STRENGTHS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]  # TV weights and wavelet sigmas tried
 
 
 def _classical():
@@ -42,10 +42,10 @@ def _classical():
     from skimage.restoration import denoise_tv_chambolle, denoise_wavelet
 
     return {
-        "tv": (lambda image, w: denoise_tv_chambolle(image, weight=w), "weight", [0.05, 0.1, 0.2, 0.3, 0.5]),
+        "tv": (lambda image, w: denoise_tv_chambolle(image, weight=w), "weight", STRENGTHS),
         "wavelet": (lambda image, s: denoise_wavelet(image, sigma=s, mode="soft", method="BayesShrink"),
-                    "sigma", [0.05, 0.1, 0.2, 0.3, 0.5]),
-        "gaussian": (lambda image, s: gaussian(image, sigma=s), "sigma", [0.5, 0.75, 1.0, 1.5, 2.0]),
+                    "sigma", STRENGTHS),
+        "gaussian": (lambda image, s: gaussian(image, sigma=s), "sigma", [0.3, 0.5, 0.75, 1.0, 1.5, 2.0]),
     }
 
 
@@ -98,7 +98,7 @@ class DenoisingStudyConfig:
     def from_dict(cls, raw: dict, *, where="the config") -> "DenoisingStudyConfig":
         if not isinstance(raw, dict):
             raise ValueError(f"{where} must be a mapping of keys to values; got {type(raw).__name__}.")
-        _reject_unknown(raw, [f.name for f in fields(cls)], where)
+        reject_unknown(raw, [f.name for f in fields(cls)], where)
         return cls(**raw).validate(where)
 
     def validate(self, where="the config") -> "DenoisingStudyConfig":
@@ -112,13 +112,13 @@ class DenoisingStudyConfig:
             if not isinstance(level, dict):
                 raise ValueError(f"each of noise_levels in {where} must be a mapping such as "
                                  f"{{noise: gaussian, sigma: 0.3}}; got {level!r}.")
-            _reject_unknown(level, ("noise", "sigma"), f"noise_levels of {where}")
+            reject_unknown(level, ("noise", "sigma"), f"noise_levels of {where}")
             parse_noise(level.get("noise", "gaussian"), level.get("sigma", 0.3))
         if not isinstance(self.denoisers, list) or not self.denoisers:
             raise ValueError(f"denoisers in {where} must be a non-empty list of {', '.join(DENOISERS)}.")
         for denoiser in self.denoisers:
             check_choice(denoiser, DENOISERS, name=f"denoiser in {where}")
-        _reject_unknown(self.vae, [p for p in VAEDenoiser().get_params() if p not in ("noise", "sigma",
+        reject_unknown(self.vae, [p for p in VAEDenoiser().get_params() if p not in ("noise", "sigma",
                                                                                     "random_state", "device")],
                         f"vae of {where}")
         VAEDenoiser(**self.vae, device=self.device)._check_params()

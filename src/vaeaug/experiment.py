@@ -10,7 +10,6 @@ it finished.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -25,7 +24,7 @@ from tqdm.auto import tqdm
 
 from . import report
 from ._files import read_json, read_yaml
-from ._validation import check_choice, check_positive, check_seed
+from ._validation import check_choice, check_positive, check_seed, reject_unknown
 from .augmenter import SPACES, VAEAugmenter
 from .datasets import NAMED, load
 from .evaluation import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, make_classifier, score_classifier
@@ -33,7 +32,7 @@ from .methods import MODELS, PAPER_METHODS, configure, parse_method
 from .multivae import MultiVAEAugmenter
 from .protocols import check_protocol, make_split
 
-__all__ = ["ExperimentConfig", "run_experiment", "expand_protocols", "split_for", "fitted_model"]
+__all__ = ["ExperimentConfig", "load_config", "run_experiment", "expand_protocols", "split_for", "fitted_model"]
 
 BASELINE = report.BASELINE
 VAE_SETTINGS = ("beta", "normalize_beta", "input_dim", "hidden_units", "max_epochs", "patience", "batch_size",
@@ -45,14 +44,6 @@ TRAIN_ON = ("both", "generated")
 def column_name(method, train_on="both") -> str:
     """A table column (and a record's ``method``): the method, marked when it trained on generated samples alone."""
     return method if train_on == "both" else f"{method} (generated only)"
-
-
-def _reject_unknown(given, allowed, where):
-    for key in given:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), list(allowed), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"Unknown key {key!r} in {where}.{hint} Allowed: {', '.join(sorted(allowed))}.")
 
 
 @dataclass
@@ -101,7 +92,7 @@ class ExperimentConfig:
     def from_dict(cls, raw: dict, *, where="the config") -> "ExperimentConfig":
         if not isinstance(raw, dict):
             raise ValueError(f"{where} must be a mapping of keys to values; got {type(raw).__name__}.")
-        _reject_unknown(raw, [f.name for f in fields(cls)], where)
+        reject_unknown(raw, [f.name for f in fields(cls)], where)
         return cls(**raw).validate(where)
 
     @classmethod
@@ -156,9 +147,9 @@ class ExperimentConfig:
         MultiVAEAugmenter(mix_in=self.mix_in)._template()  # raises on a bad mix_in
         if self.labelled_subsample is not None:
             check_positive(self.labelled_subsample, name="labelled_subsample", integer=True)
-        _reject_unknown(self.vae, VAE_SETTINGS, f"vae of {where}")
-        _reject_unknown(self.augmentation, AUGMENTATION_SETTINGS, f"augmentation of {where}")
-        _reject_unknown(self.classifier_options, CLASSIFIERS, f"classifier_options of {where}")
+        reject_unknown(self.vae, VAE_SETTINGS, f"vae of {where}")
+        reject_unknown(self.augmentation, AUGMENTATION_SETTINGS, f"augmentation of {where}")
+        reject_unknown(self.classifier_options, CLASSIFIERS, f"classifier_options of {where}")
         for name, options in self.classifier_options.items():
             make_classifier(name, **options)  # raises on an unknown option
         VAEAugmenter(**self.vae, **self.augmentation, device=self.device)._check_params()
@@ -182,22 +173,32 @@ class ExperimentConfig:
                 raise ValueError(f"paper{at} in {where} must be a mapping; got {value!r}.")
             return value
 
-        _reject_unknown(mapping(self.paper, ""), ("baseline", "results"), f"paper of {where}")
+        reject_unknown(mapping(self.paper, ""), ("baseline", "results"), f"paper of {where}")
         baseline = mapping(self.paper.get("baseline", {}), ".baseline")
-        _reject_unknown(baseline, self.classifiers, f"paper.baseline of {where}")
+        reject_unknown(baseline, self.classifiers, f"paper.baseline of {where}")
         for classifier, value in baseline.items():
             number(value, f".baseline.{classifier}")
         results = mapping(self.paper.get("results", {}), ".results")
-        _reject_unknown(results, self.classifiers, f"paper.results of {where}")
+        reject_unknown(results, self.classifiers, f"paper.results of {where}")
         for classifier, by_dim in results.items():
             for latent_dim, by_method in mapping(by_dim, f".results.{classifier}").items():
                 if not str(latent_dim).isdigit():
                     raise ValueError(f"paper.results.{classifier} in {where} is keyed by latent size; got "
                                      f"{latent_dim!r}.")
                 at = f".results.{classifier}.{latent_dim}"
-                _reject_unknown(mapping(by_method, at), self.columns, f"paper{at} of {where}")
+                reject_unknown(mapping(by_method, at), self.columns, f"paper{at} of {where}")
                 for method, value in by_method.items():
                     number(value, f"{at}.{method}")
+
+
+def load_config(path):
+    """The config in a YAML file: an ``ExperimentConfig``, or with ``task: denoising`` a ``DenoisingStudyConfig``."""
+    from .denoising_study import DenoisingStudyConfig  # it builds on this module
+
+    raw = read_yaml(path)
+    if isinstance(raw, dict) and raw.get("task") == "denoising":
+        return DenoisingStudyConfig.from_dict(raw, where=str(path))
+    return ExperimentConfig.from_dict(raw, where=str(path))
 
 
 def expand_protocols(protocols) -> list[dict]:
