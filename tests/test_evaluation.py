@@ -32,8 +32,7 @@ def test_paper_mlp_is_reproducible(blobs):
 
 def test_cnn_learns_images_in_their_own_layout(blobs):
     X, y = blobs
-    clf = CNNClassifier(channels=(4, 8), hidden_units=16, max_epochs=15, batch_size=8, random_state=0,
-                        device="cpu")
+    clf = CNNClassifier(channels=(4, 8), hidden_units=16, random_state=0, device="cpu")
     assert clf.fit(X[::2], y[::2]).score(X[1::2], y[1::2]) == 1.0
     assert clf.predict_proba(X).shape == (40, 2)
     assert clf.network_[0].in_channels == 1  # (N, H, W) gained a channel axis
@@ -42,10 +41,18 @@ def test_cnn_learns_images_in_their_own_layout(blobs):
     assert takes_images(clf) and not takes_images(PaperMLPClassifier())
 
 
+def test_cnn_trains_at_least_min_steps():
+    clf = CNNClassifier(max_epochs=10, min_steps=1000, batch_size=128)
+    assert clf._epochs(100) == 1000  # one batch per epoch: 1,000 epochs
+    assert clf._epochs(1280) == 100
+    assert clf._epochs(55_000) == 10  # 430 steps per epoch: max_epochs decides
+    assert clf.set_params(min_steps=0)._epochs(100) == 10
+
+
 def test_cnn_is_reproducible(blobs):
     X, y = blobs
-    a = CNNClassifier(channels=(2, 4), hidden_units=8, max_epochs=2, random_state=3).fit(X, y).predict_proba(X)
-    b = CNNClassifier(channels=(2, 4), hidden_units=8, max_epochs=2, random_state=3).fit(X, y).predict_proba(X)
+    a = CNNClassifier(channels=(2, 4), hidden_units=8, max_epochs=2, min_steps=0, random_state=3).fit(X, y).predict_proba(X)
+    b = CNNClassifier(channels=(2, 4), hidden_units=8, max_epochs=2, min_steps=0, random_state=3).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(a, b)
 
 
@@ -60,12 +67,12 @@ def test_cnn_is_reproducible(blobs):
 )
 def test_cnn_bad_input_is_a_clear_error(X, params, message):
     with pytest.raises(ValueError, match=message):
-        CNNClassifier(max_epochs=1, **params).fit(X, [0, 1] * 5)
+        CNNClassifier(max_epochs=1, min_steps=0, **params).fit(X, [0, 1] * 5)
 
 
 def test_cnn_refuses_images_of_another_size_at_predict(blobs):
     X, y = blobs
-    clf = CNNClassifier(channels=(2, 4), hidden_units=8, max_epochs=1, random_state=0).fit(X, y)
+    clf = CNNClassifier(channels=(2, 4), hidden_units=8, max_epochs=1, min_steps=0, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match=r"fitted on samples of shape \(1, 8, 8\)"):
         clf.predict(np.zeros((3, 12, 12)))
 

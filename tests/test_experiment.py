@@ -225,7 +225,7 @@ def test_the_cnn_runs_on_images_and_is_refused_feature_vectors_before_any_traini
 
     config = {**TINY, "protocols": [{"name": "few-shot", "labelled_per_class": 4}], "latent_dims": [3],
               "methods": ["noise"], "seeds": [0], "classifiers": ["cnn"], "paper": {},
-              "classifier_options": {"cnn": {"max_epochs": 1, "channels": [2, 4], "hidden_units": 8}}}
+              "classifier_options": {"cnn": {"max_epochs": 1, "min_steps": 0, "channels": [2, 4], "hidden_units": 8}}}
     results = run_experiment(ExperimentConfig.from_dict(config), tmp_path / "ok", progress=False,
                              log=lambda _: None)
     assert {r["method"] for r in results["records"]} == {"baseline", "noise"}

