@@ -99,8 +99,9 @@ class VAEDenoiser(TransformerMixin, BaseEstimator):
     sigma : float or sequence of float, default=0.3
         The noise's standard deviation, or one per part of ``noise``.
     latent_dim : int, default=32
-    beta : float, default=1.0
-        KL weight; lower values keep more detail and denoise less.
+    beta : float, default=0.1
+        KL weight. On MNIST, 0.1 beat the plain VAE's 1 in PSNR, SSIM and a
+        classifier's accuracy at every noise level measured (see README).
     hidden_units : int, default=1024
     max_epochs, patience, batch_size, learning_rate : training settings
         Adam with early stopping on a fixed noisy copy of the validation part.
@@ -125,7 +126,7 @@ class VAEDenoiser(TransformerMixin, BaseEstimator):
     (5, 8, 8)
     """
 
-    def __init__(self, noise="gaussian", sigma=0.3, latent_dim=32, beta=1.0, hidden_units=1024, max_epochs=30,
+    def __init__(self, noise="gaussian", sigma=0.3, latent_dim=32, beta=0.1, hidden_units=1024, max_epochs=30,
                  patience=5, batch_size=128, learning_rate=1e-3, validation_fraction=0.1, device="auto",
                  random_state=None, verbose=False):
         self.noise = noise
