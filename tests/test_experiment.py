@@ -31,8 +31,11 @@ def test_every_cell_runs_and_each_vae_is_trained_once(tiny_run):
     run_dir, results, _ = tiny_run
     # 2 protocols x 2 seeds x (1 baseline + 2 latent sizes x 2 methods) x 1 classifier
     assert len(results["records"]) == 2 * 2 * 5
-    assert len(results["vaes"]) == 2 * 2 * 2  # protocols x seeds x latent sizes, shared by both methods
-    assert len(list((run_dir / "vaes").iterdir())) == 8
+    # The VAE learns from the same pool whatever k is labelled, so the two protocols share it:
+    # one per seed and latent size, shared by both methods.
+    assert len(results["vaes"]) == 2 * 2
+    assert {v["protocol"] for v in results["vaes"]} == {"few-shot labelled_per_class=4"}
+    assert len(list((run_dir / "vaes").iterdir())) == 4
     assert (run_dir / "results.csv").read_text().count("\n") == 21
 
 
@@ -41,19 +44,20 @@ def test_tables_show_the_papers_number_and_the_difference(tiny_run):
 
     _, results, printed = tiny_run
     protocol = "few-shot labelled_per_class=4"
-    table = printed.split(protocol)[1].split("few-shot labelled_per_class=6")[0]
+    table = printed.split("test accuracy")[1]
 
     def cell(method, latent_dim):
         scores = [100 * r["accuracy"] for r in results["records"] if r["method"] == method
                   and r["protocol"] == protocol and r["latent_dim"] == latent_dim]
         return f"{np.mean(scores):.2f} ± {np.std(scores, ddof=1):.2f}", np.mean(scores)
 
-    text, mean = cell("baseline", None)  # mean ± std over both seeds, the paper's 50.00, and the difference
-    assert f"| KNN | 5 | {text} (paper 50.00, {mean - 50:+.2f}) |" in table
+    baseline, mean = cell("baseline", None)  # mean ± std over both seeds, the paper's 50.00, and the difference
+    row = f"| {protocol} | KNN | 5 | {baseline} (paper 50.00, {mean - 50:+.2f}) |"
+    assert row in table
     text, mean = cell("noise", 5)
-    assert f"{text} (paper 40.00, {mean - 40:+.2f})" in table
+    assert f"{row} {text} (paper 40.00, {mean - 40:+.2f}) |" in table
     text, _ = cell("noise", 3)
-    assert f"| | 3 | | {text} |" in table.replace("|  |", "| |")  # no paper number for latent size 3
+    assert f"| {text} |" in table.split(f"| {protocol} | KNN | 3 |")[1]  # no paper number for latent size 3
 
 
 def test_an_interrupted_grid_resumes_without_retraining(tiny_run):
@@ -64,7 +68,7 @@ def test_an_interrupted_grid_resumes_without_retraining(tiny_run):
     resumed = run_experiment(ExperimentConfig.from_dict(TINY), run_dir, progress=False, log=lambda _: None)
     assert resumed["complete"] and len(resumed["records"]) == 20
     assert resumed["records"][:7] == kept
-    assert len(resumed["vaes"]) == 8  # every VAE came from the cache
+    assert len(resumed["vaes"]) == 4  # every VAE came from the cache
     same = {json.dumps({k: r[k] for k in ("protocol", "latent_dim", "method", "seed", "accuracy")})
             for r in results["records"]}
     again = {json.dumps({k: r[k] for k in ("protocol", "latent_dim", "method", "seed", "accuracy")})
@@ -238,3 +242,68 @@ def test_the_cnn_runs_on_images_and_is_refused_feature_vectors_before_any_traini
         run_experiment(ExperimentConfig.from_dict({**config, "datasets": [str(tmp_path / "table.npz")]}),
                        tmp_path / "run", progress=False, log=lambda _: None)
     assert not (tmp_path / "run" / "vaes").exists()
+
+
+def test_vae_variants_per_dataset_settings_and_talk_style_references(tmp_path):
+    """The talk's PROBEN1 layout: a VAE-variant axis, a per-dataset input_dim for beta_norm, weighted F1 references."""
+    config = ExperimentConfig.from_dict({
+        **TINY, "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}], "latent_dims": [2],
+        "seeds": [0], "methods": ["noise"],
+        "variants": [{"name": "beta-norm", "normalize_beta": True}, {"name": "beta-0.5", "beta": 0.5}],
+        "per_dataset": {"digits": {"vae": {"input_dim": 16}, "augmentation": {"n_per_class": 2}}},
+        "paper": {"source": "talk", "metric": "f1_weighted",
+                  "rows": [{"variant": "beta-norm", "labelled_per_class": 6, "baseline": 0.5, "noise": 0.25}]},
+    })
+    assert config.settings_for("digits", "beta-0.5")["vae"] == {"max_epochs": 2, "hidden_units": 32, "input_dim": 16,
+                                                               "beta": 0.5}
+    lines = []
+    results = run_experiment(config, tmp_path, progress=False, log=lines.append)
+    assert len(results["vaes"]) == 2  # one per variant, shared by both protocols
+    from vaeaug.augmenter import VAEAugmenter
+
+    betas = {v["variant"]: VAEAugmenter.load(tmp_path / "vaes" / v["key"]).beta_ for v in results["vaes"]}
+    assert betas == {"beta-norm": pytest.approx(2 / 16), "beta-0.5": 0.5}  # beta_norm = beta * d / input_dim
+    noise = [r for r in results["records"] if r["method"] == "noise"]
+    assert {r["variant"] for r in noise} == {"beta-norm", "beta-0.5"} and {r["n_train"] for r in noise} == {60, 80}
+
+    printed = "\n".join(lines)
+    assert "weighted F1" in printed and "test accuracy" not in printed  # the reference's metric is logged
+    row = next(line for line in printed.splitlines() if "labelled_per_class=6 | KNN | beta-norm" in line)
+    ours = [r["f1_weighted"] for r in results["records"]
+            if r["protocol"].endswith("=6") and r["method"] == "noise" and r["variant"] == "beta-norm"][0]
+    assert f"{ours:.3f} (talk 0.250, {ours - 0.25:+.3f})" in row and "(talk 0.500," in row
+    other = next(line for line in printed.splitlines() if "labelled_per_class=4 | KNN | beta-norm" in line)
+    assert "talk" not in other  # the row's selectors chose k = 6 only
+
+
+def test_variants_that_change_only_generation_share_one_vae(tmp_path):
+    config = ExperimentConfig.from_dict({**TINY, "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
+                                         "latent_dims": [2], "seeds": [0], "methods": ["noise"], "paper": {},
+                                         "variants": [{"name": "2", "n_per_class": 2}, {"name": "7", "n_per_class": 7}]})
+    results = run_experiment(config, tmp_path, progress=False, log=lambda _: None)
+    assert len(results["vaes"]) == 1
+    n_train = {r["variant"]: r["n_train"] for r in results["records"] if r["method"] == "noise"}
+    assert n_train == {"2": 40 + 20, "7": 40 + 70}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"variants": [{"name": "a", "beta": 1}, {"name": "a", "beta": 2}]}, "distinct names"),
+        ({"variants": [{"beta": 1}]}, "with a name"),
+        ({"variants": [{"name": "few", "n_per_clas": 2}]}, "Did you mean 'n_per_class'"),
+        ({"variants": [{"name": "a", "betta": 1}]}, "Did you mean 'beta'"),
+        ({"variants": [{"name": "a", "beta": -1}]}, "beta must be >= 0"),
+        ({"per_dataset": {"mnist": {"vae": {"input_dim": 8}}}}, "Unknown key 'mnist' in per_dataset"),
+        ({"per_dataset": {"digits": {"vae": {"input_dimm": 8}}}}, "Did you mean 'input_dim'"),
+        ({"per_dataset": {"digits": {"mix_in": 2}}}, "mix_in"),
+        ({"paper": {"metric": "f1_weighted", "rows": [{"baseline": 50}]}}, "weighted F1 between 0 and 1"),
+        ({"paper": {"metric": "auc"}}, "Unknown paper.metric"),
+        ({"paper": {"rows": [{"classifier": "svm", "baseline": 50}]}}, "not in the grid"),
+        ({"paper": {"rows": [{"labelled_per_class": 4, "noize": 50}]}}, "Did you mean 'noise'"),
+        ({"vae": {"max_steps": 0}}, "max_steps must be > 0"),
+    ],
+)
+def test_variant_dataset_and_reference_mistakes_fail_up_front(change, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({**TINY, **change})

@@ -28,6 +28,18 @@ def test_few_shot_takes_labelled_from_train_and_keeps_validation_and_test():
     np.testing.assert_array_equal(split.validation, data.splits["validation"])
 
 
+def test_few_shot_can_draw_from_train_and_validation():
+    data = _with_splits()
+    spec = {"name": "few-shot", "labelled_per_class": 25, "pool": "train+validation"}  # > any class's train part
+    split = make_split(data, spec, random_state=0)
+    assert np.bincount(data.y[split.labelled]).tolist() == [25, 25, 25] and len(split.validation) == 0
+    assert set(split.labelled) | set(split.unlabelled) == set(data.splits["train"]) | set(data.splits["validation"])
+    with pytest.raises(ValueError, match="fewer than labelled_per_class=25"):
+        make_split(data, {**spec, "pool": "train"}, random_state=0)
+    with pytest.raises(ValueError, match="Unknown few-shot pool 'all'"):
+        make_split(data, {**spec, "pool": "all"})
+
+
 def test_ujipen_preset_splits_50_5_45_stratified():
     data = load("digits")
     split = make_split(data, "ujipen", random_state=0)

@@ -58,6 +58,19 @@ def test_without_validation_data_it_trains_max_epochs():
     assert len(history.train_loss) == 4 and history.best_epoch is None
 
 
+def test_max_steps_stops_mid_epoch():
+    train, _ = _data()  # 64 rows at batch 16: 4 steps an epoch
+    model = _model()
+    steps = []
+    model.register_forward_hook(lambda module, args, output: steps.append(module.training))
+    history = train_vae(model, train, max_epochs=100, max_steps=10, batch_size=16, device="cpu", progress=False)
+    assert len(history.train_loss) == 3  # 4 + 4 + 2 steps
+    assert sum(steps) == 10  # forward passes in training mode: one per optimiser step
+    assert np.isfinite(history.train_loss).all()
+    with pytest.raises(ValueError, match="max_steps"):
+        train_vae(_model(), train, max_steps=0, progress=False)
+
+
 def test_bad_training_settings_and_devices_are_clear_errors():
     train, _ = _data()
     with pytest.raises(ValueError, match="max_epochs"):

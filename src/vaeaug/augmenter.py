@@ -94,6 +94,9 @@ class VAEAugmenter(BaseEstimator):
         Width of the VAE's fully connected layers.
     max_epochs, patience, batch_size, learning_rate : training settings
         Adam with early stopping on the validation reconstruction loss.
+    max_steps : int, optional
+        Also stop after this many optimiser steps (the 2023 talk trains its
+        VAEs for about 6000 steps, however small the data).
     validation_fraction : float, default=0.1
         Share of the fitting data held out for early stopping (0 disables it).
     device : str, default="auto"
@@ -151,6 +154,7 @@ class VAEAugmenter(BaseEstimator):
         likelihood="auto",
         hidden_units=1024,
         max_epochs=100,
+        max_steps=None,
         patience=5,
         batch_size=128,
         learning_rate=1e-3,
@@ -174,6 +178,7 @@ class VAEAugmenter(BaseEstimator):
         self.likelihood = likelihood
         self.hidden_units = hidden_units
         self.max_epochs = max_epochs
+        self.max_steps = max_steps
         self.patience = patience
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -245,7 +250,7 @@ class VAEAugmenter(BaseEstimator):
         with seeded(train_seed, device):
             self.model_ = make_vae(config)
         self.history_ = train_vae(
-            self.model_, train, val, max_epochs=self.max_epochs, batch_size=self.batch_size,
+            self.model_, train, val, max_epochs=self.max_epochs, max_steps=self.max_steps, batch_size=self.batch_size,
             learning_rate=self.learning_rate, patience=self.patience, seed=train_seed,
             device=device, progress=self.verbose, snapshot_step=SNAPSHOT_STEP,
         )
@@ -274,8 +279,9 @@ class VAEAugmenter(BaseEstimator):
                 check_positive(self.n_per_class, name="n_per_class", integer=True)
         if not isinstance(self.normalize_beta, (bool, np.bool_)):
             raise ValueError(f"normalize_beta must be True or False; got {self.normalize_beta!r}.")
-        if self.input_dim is not None:
-            check_positive(self.input_dim, name="input_dim", integer=True)
+        for name in ("input_dim", "max_steps"):
+            if getattr(self, name) is not None:
+                check_positive(getattr(self, name), name=name, integer=True)
         if not 0 <= self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in [0, 1); got {self.validation_fraction!r}.")
         for name in ("hidden_units", "max_epochs", "patience", "batch_size"):

@@ -2,8 +2,10 @@
 
 An experiment is data, a YAML file (see ``configs/``), checked up front so that a
 typo fails in a second, not after hours. Each VAE is trained once per (dataset,
-protocol, seed, latent size, VAE settings), saved in a cache folder and reused
-by every method and classifier. Every finished cell is written at once
+the samples it learns from, seed, latent size, VAE settings), saved in a cache
+folder and reused by every method, classifier and protocol that shares it: a
+few-shot sweep over k labelled samples per class trains one VAE per seed, as
+every k leaves the VAE the same training pool. Every finished cell is written at once
 (atomically) to ``results.json``, so an interrupted grid resumes from the cells
 it finished.
 """
@@ -35,10 +37,15 @@ from .protocols import check_protocol, make_split
 __all__ = ["ExperimentConfig", "load_config", "run_experiment", "expand_protocols", "split_for", "fitted_model"]
 
 BASELINE = report.BASELINE
-VAE_SETTINGS = ("beta", "normalize_beta", "input_dim", "hidden_units", "max_epochs", "patience", "batch_size",
-                "learning_rate", "validation_fraction")
+VAE_SETTINGS = ("beta", "normalize_beta", "input_dim", "hidden_units", "max_epochs", "max_steps", "patience",
+                "batch_size", "learning_rate", "validation_fraction")
 AUGMENTATION_SETTINGS = ("alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale")
 TRAIN_ON = ("both", "generated")
+DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
+# What a reference table (``paper:``) may be read in, and the range its numbers must fall in.
+METRICS = {"accuracy": ("a percentage", 0, 100), "f1_weighted": ("a weighted F1", 0, 1)}
+# Keys that pick the cells a row of ``paper.rows`` holds numbers for.
+PAPER_SELECTORS = ("dataset", "protocol", "variant", "classifier", "latent_dim")
 
 
 def column_name(method, train_on="both") -> str:
@@ -50,11 +57,32 @@ def column_name(method, train_on="both") -> str:
 class ExperimentConfig:
     """One experiment: the grid, the VAE and augmentation settings, and the paper's numbers.
 
-    ``paper`` holds reference numbers in percent::
+    ``paper`` holds reference numbers, by default test accuracies in percent::
 
         paper:
           baseline: {svm: 90.00, knn: 87.57, mlp: 90.01}
           results:  {svm: {100: {noise: 90.64, interpolation: 91.46, extrapolation: 91.16}}}
+
+    or, for any metric and any cells, ``rows``: each row's selectors (any of
+    dataset, protocol, variant, classifier, latent_dim, or a protocol parameter
+    such as labelled_per_class) pick the cells, its other keys are columns::
+
+        paper:
+          source: talk
+          metric: f1_weighted
+          rows:
+            - {dataset: proben1/card, variant: beta-norm, baseline: 0.871, multi-vae: 0.873}
+
+    ``variants`` adds an axis of settings, each a named override of ``vae``,
+    ``augmentation`` or ``mix_in``: the talk's beta in {norm, 0.5, 1}, or an
+    amount sweep. Variants that differ only in how they generate share their
+    VAE (the cache is keyed by what shapes the model)::
+
+        variants: [{name: beta-norm, normalize_beta: true}, {name: beta-0.5, beta: 0.5}]
+        variants: [{name: "2", n_per_class: 2}, {name: "20", n_per_class: 20}]
+
+    ``per_dataset`` overrides ``vae``, ``augmentation`` and ``mix_in`` for one
+    dataset (e.g. its ``input_dim`` for beta_norm, or ``n_per_class: balance``).
 
     ``labelled_subsample`` keeps a stratified subsample of that many labelled
     samples (the rest join the unlabelled data the VAE learns from): a
@@ -82,7 +110,9 @@ class ExperimentConfig:
     mix_in: float = 0.2
     labelled_subsample: int | None = None
     vae: dict = field(default_factory=dict)
+    variants: list[dict] = field(default_factory=list)
     augmentation: dict = field(default_factory=dict)
+    per_dataset: dict = field(default_factory=dict)
     classifier_options: dict = field(default_factory=dict)
     paper: dict = field(default_factory=dict)
     data_dir: str | None = None
@@ -144,7 +174,6 @@ class ExperimentConfig:
                              f"repeats; got {self.train_on!r}.")
         for target in train_on:
             check_choice(target, TRAIN_ON, name=f"train_on in {where}")
-        MultiVAEAugmenter(mix_in=self.mix_in)._template()  # raises on a bad mix_in
         if self.labelled_subsample is not None:
             check_positive(self.labelled_subsample, name="labelled_subsample", integer=True)
         reject_unknown(self.vae, VAE_SETTINGS, f"vae of {where}")
@@ -152,9 +181,50 @@ class ExperimentConfig:
         reject_unknown(self.classifier_options, CLASSIFIERS, f"classifier_options of {where}")
         for name, options in self.classifier_options.items():
             make_classifier(name, **options)  # raises on an unknown option
-        VAEAugmenter(**self.vae, **self.augmentation, device=self.device)._check_params()
+        self._check_variants(where)
+        if not isinstance(self.per_dataset, dict):
+            raise ValueError(f"per_dataset in {where} must map dataset names to settings; got {self.per_dataset!r}.")
+        reject_unknown(self.per_dataset, self.datasets, f"per_dataset of {where} (it names datasets of the grid)")
+        for dataset, own in self.per_dataset.items():
+            at = f"per_dataset.{dataset} of {where}"
+            if not isinstance(own, dict):
+                raise ValueError(f"{at} must be a mapping of {', '.join(DATASET_SETTINGS)}; got {own!r}.")
+            reject_unknown(own, DATASET_SETTINGS, at)
+            reject_unknown(own.get("vae", {}), VAE_SETTINGS, f"vae of {at}")
+            reject_unknown(own.get("augmentation", {}), AUGMENTATION_SETTINGS, f"augmentation of {at}")
+        for dataset, variant in product(self.datasets, self.variant_names):
+            settings = self.settings_for(dataset, variant)
+            VAEAugmenter(**settings["vae"], **settings["augmentation"], device=self.device)._check_params()
+            MultiVAEAugmenter(mix_in=settings["mix_in"])._template()  # raises on a bad mix_in
         self._check_paper(where)
         return self
+
+    @property
+    def variant_names(self) -> list:
+        """The names of the variants, or ``[None]`` when the config has none."""
+        return [variant["name"] for variant in self.variants] or [None]
+
+    def settings_for(self, dataset, variant=None) -> dict:
+        """The ``vae``, ``augmentation`` and ``mix_in`` of one dataset (a name or a data file's full path) and variant."""
+        own = next((v for k, v in self.per_dataset.items() if k == dataset or _identity(k) == dataset), {})
+        override = next((v for v in self.variants if v["name"] == variant), {})
+        return {"vae": {**self.vae, **own.get("vae", {}), **{k: v for k, v in override.items() if k in VAE_SETTINGS}},
+                "augmentation": {**self.augmentation, **own.get("augmentation", {}),
+                                 **{k: v for k, v in override.items() if k in AUGMENTATION_SETTINGS}},
+                "mix_in": override.get("mix_in", own.get("mix_in", self.mix_in))}
+
+    def _check_variants(self, where):
+        if not isinstance(self.variants, list):
+            raise ValueError(f"variants in {where} must be a list of named settings; got {self.variants!r}.")
+        for i, variant in enumerate(self.variants):
+            at = f"variants[{i}] of {where}"
+            if not isinstance(variant, dict) or not isinstance(variant.get("name"), str) or not variant["name"]:
+                raise ValueError(f"{at} must be a mapping with a name (text) and settings, e.g. "
+                                 f"{{name: beta-0.5, beta: 0.5}}; got {variant!r}.")
+            reject_unknown(variant, ("name", "mix_in") + VAE_SETTINGS + AUGMENTATION_SETTINGS, at)
+        names = [variant["name"] for variant in self.variants]
+        if len(set(names)) != len(names):
+            raise ValueError(f"variants in {where} must have distinct names; got {names}.")
 
     @property
     def columns(self) -> list[str]:
@@ -164,16 +234,21 @@ class ExperimentConfig:
 
     def _check_paper(self, where):
         """The reference numbers, checked now so that a typo in them fails before the grid, not after it."""
-        def number(value, at):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-                raise ValueError(f"paper{at} in {where} must be a percentage between 0 and 100; got {value!r}.")
-
         def mapping(value, at):
             if not isinstance(value, dict):
                 raise ValueError(f"paper{at} in {where} must be a mapping; got {value!r}.")
             return value
 
-        reject_unknown(mapping(self.paper, ""), ("baseline", "results"), f"paper of {where}")
+        reject_unknown(mapping(self.paper, ""), ("source", "metric", "baseline", "results", "rows"),
+                       f"paper of {where}")
+        metric = check_choice(self.paper.get("metric", "accuracy"), METRICS, name=f"paper.metric in {where}")
+        kind, low, high = METRICS[metric]
+
+        def number(value, at):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+                raise ValueError(f"paper{at} in {where} must be {kind} between {low} and {high}; got {value!r}.")
+
+        columns = [BASELINE] + self.columns
         baseline = mapping(self.paper.get("baseline", {}), ".baseline")
         reject_unknown(baseline, self.classifiers, f"paper.baseline of {where}")
         for classifier, value in baseline.items():
@@ -186,9 +261,57 @@ class ExperimentConfig:
                     raise ValueError(f"paper.results.{classifier} in {where} is keyed by latent size; got "
                                      f"{latent_dim!r}.")
                 at = f".results.{classifier}.{latent_dim}"
-                reject_unknown(mapping(by_method, at), self.columns, f"paper{at} of {where}")
+                reject_unknown(mapping(by_method, at), columns, f"paper{at} of {where}")
                 for method, value in by_method.items():
                     number(value, f"{at}.{method}")
+        rows = self.paper.get("rows", [])
+        if not isinstance(rows, list):
+            raise ValueError(f"paper.rows in {where} must be a list of mappings; got {rows!r}.")
+        protocols = expand_protocols(self.protocols)
+        choices = {"dataset": self.datasets, "protocol": [p["label"] for p in protocols], "variant": self.variant_names,
+                   "classifier": self.classifiers, "latent_dim": self.latent_dims}
+        parameters = {k for p in protocols for k in p if k not in ("name", "label")}
+        for i, row in enumerate(rows):
+            at = f".rows[{i}]"
+            reject_unknown(mapping(row, at), [*PAPER_SELECTORS, *sorted(parameters), *columns], f"paper{at} of {where}")
+            for key, value in row.items():
+                if key in choices and value not in choices[key]:
+                    raise ValueError(f"paper{at}.{key} in {where} is {value!r}, which is not in the grid; "
+                                     f"choose one of {choices[key]}.")
+                if key in columns:
+                    number(value, f"{at}.{key}")
+
+    def reference(self, dataset, context, method):
+        """The paper's number for ``method`` in the table row ``context`` (protocol, classifier, variant,
+        latent_dim), in ``paper.metric``'s units, or None when the paper gives none."""
+        specs = {p["label"]: p for p in expand_protocols(self.protocols)}
+        cell = {"dataset": dataset, **context}
+
+        def matches(key, value):
+            if key == "dataset":
+                return value == dataset or _identity(value) == dataset
+            if key in PAPER_SELECTORS:
+                return cell.get(key) == value or (key == "latent_dim" and str(cell.get(key)) == str(value))
+            return specs.get(cell["protocol"], {}).get(key) == value  # a protocol parameter
+
+        for row in _paper_rows(self.paper):
+            if method in row and all(matches(k, v) for k, v in row.items()
+                                     if k != method and k not in ([BASELINE] + self.columns)):
+                return row[method]
+        return None
+
+
+def _paper_rows(paper) -> list[dict]:
+    """``paper`` as rows of selectors and columns; its Table 2 form (``baseline``, ``results``) included."""
+    rows = [{"classifier": c, BASELINE: value} for c, value in paper.get("baseline", {}).items()]
+    rows += [{"classifier": c, "latent_dim": int(z), **by_method}
+             for c, by_dim in paper.get("results", {}).items() for z, by_method in by_dim.items()]
+    return rows + list(paper.get("rows", []))
+
+
+def _identity(dataset) -> str:
+    """How the grid names a dataset: a named one by its name, a file by its full path (two data.npz differ)."""
+    return dataset if dataset in NAMED else str(Path(dataset).resolve())
 
 
 def load_config(path):
@@ -237,42 +360,52 @@ def split_for(config, data, protocol, seed):
                       config.labelled_subsample, seed)
 
 
-def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="vae", progress=False):
-    """The model of ``kind`` (see :data:`vaeaug.methods.MODELS`) for one (dataset, protocol, seed, latent size).
+def _digest(indices) -> str:
+    return hashlib.sha1(np.ascontiguousarray(indices, dtype=np.int64).tobytes()).hexdigest()[:16]
+
+
+def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="vae", progress=False, variant=None):
+    """The model of ``kind`` (see :data:`vaeaug.methods.MODELS`) for one (dataset, split, seed, latent size, variant).
 
     Loaded from ``cache`` or trained and saved there. The single VAE learns
-    from the labelled and unlabelled samples without labels; the class VAEs
-    from the labelled samples. Returns the model, set to this config's
-    generation settings, and, when it was trained now, a record of the training.
+    from the labelled and unlabelled samples together, without labels, so it
+    is keyed by those samples (in index order), not by the protocol: the
+    protocols of a few-shot sweep share one VAE per seed. The class VAEs learn
+    from the labelled samples and their labels. Returns the model, set to this
+    config's generation settings, and, when it was trained now, a record of the
+    training.
     """
     estimator = MODELS[kind].estimator
-    parts = [data.name, _spec(protocol), seed, latent_dim, config.vae, config.labelled_subsample]
-    key = _key(*parts) if kind == "vae" else _key(*parts, kind, config.mix_in)
+    settings = config.settings_for(data.name, variant)
+    if kind == "vae":
+        learns_from = np.union1d(split.labelled, split.unlabelled)
+        key = _key(data.name, _digest(learns_from), _digest(split.validation), seed, latent_dim, settings["vae"])
+    else:
+        key = _key(data.name, _digest(split.labelled), _digest(split.validation), seed, latent_dim,
+                   settings["vae"], kind, settings["mix_in"])
     folder = Path(cache) / key
-    settings = {"space": config.space, "verbose": progress, **config.augmentation}
-    prefixed = {MODELS[kind].prefix + name: value for name, value in settings.items()}
+    generation = {"space": config.space, "verbose": progress, **settings["augmentation"]}
+    prefixed = {MODELS[kind].prefix + name: value for name, value in generation.items()}
     if (folder / MODELS[kind].saved_file).is_file():  # written last by save(), so the model is whole
         # The cache key covers what shapes the model; how it generates is this config's.
         return estimator.load(folder, device=config.device).set_params(**prefixed), None
     started = time.perf_counter()
-    single = VAEAugmenter(latent_dim=latent_dim, device=config.device, random_state=seed, **settings, **config.vae)
+    single = VAEAugmenter(latent_dim=latent_dim, device=config.device, random_state=seed, **generation,
+                          **settings["vae"])
+    validation = data.X[split.validation] if len(split.validation) else None
     if kind == "vae":
-        model = single.fit(
-            data.X[split.labelled],
-            X_unlabelled=data.X[split.unlabelled] if len(split.unlabelled) else None,
-            X_validation=data.X[split.validation] if len(split.validation) else None,
-        )
+        model = single.fit(data.X[learns_from], X_validation=validation)
     else:
-        model = MultiVAEAugmenter(single, mix_in=config.mix_in, random_state=seed).fit(
+        model = MultiVAEAugmenter(single, mix_in=settings["mix_in"], random_state=seed).fit(
             data.X[split.labelled], data.y[split.labelled])
     model.save(folder)
     epochs = [len(a.history_.train_loss) for a in getattr(model, "augmenters_", [model])]
     return model, {"key": key, "kind": kind, "dataset": data.name, "protocol": protocol["label"], "seed": seed,
-                   "latent_dim": latent_dim, "seconds": round(time.perf_counter() - started, 2),
+                   "latent_dim": latent_dim, "variant": variant, "seconds": round(time.perf_counter() - started, 2),
                    "epochs": max(epochs), "best_epoch": getattr(getattr(model, "history_", None), "best_epoch", None)}
 
 
-_CELL_KEYS = ("dataset", "protocol", "latent_dim", "method", "classifier", "seed")
+_CELL_KEYS = ("dataset", "protocol", "latent_dim", "variant", "method", "classifier", "seed")
 
 
 def _read_results(path) -> dict:
@@ -281,14 +414,14 @@ def _read_results(path) -> dict:
     results = read_json(path, keys=("config", "complete", "records", "vaes"), fix=fix)
     records, vaes = results["records"], results["vaes"]
     if not isinstance(records, list) or not isinstance(vaes, list) or not all(
-            isinstance(r, dict) and all(k in r for k in _CELL_KEYS)
+            isinstance(r, dict) and all(k in r for k in _CELL_KEYS if k != "variant")
             and all(isinstance(r.get(m), (int, float)) for m in ("accuracy", "f1_weighted")) for r in records):
         raise ValueError(f"{path} has records that are not vaeaug cells (edited by hand?); {fix}.")
     return results
 
 
 def _cell_id(record):
-    return json.dumps([record[k] for k in _CELL_KEYS])
+    return json.dumps([record.get(k) for k in _CELL_KEYS])  # runs from before variants have none
 
 
 def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cache=None, progress=True,
@@ -316,7 +449,10 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
     protocols = expand_protocols(config.protocols)
     # In data space the baseline needs no VAE, so it is one cell per classifier, not one per latent size.
     baseline_dims = config.latent_dims if config.space == "latent" else [None]
-    per_seed = len(config.classifiers) * (len(baseline_dims) + len(config.latent_dims) * len(config.columns))
+    baseline_variants = config.variant_names if config.space == "latent" else [None]
+    models_per_seed = len(config.latent_dims) * len(config.variant_names)
+    per_seed = len(config.classifiers) * (len(baseline_dims) * len(baseline_variants)
+                                          + models_per_seed * len(config.columns))
     targets = config.train_on if isinstance(config.train_on, list) else [config.train_on]
     total = len(config.datasets) * len(protocols) * len(config.seeds) * per_seed
     bar = tqdm(total=total, initial=len(done), desc="cells", unit="cell", disable=not progress)
@@ -328,51 +464,49 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
         report.write_json_atomic(results_file, results)
         bar.update(1)
 
-    def score(data, split, protocol, seed, latent_dim, method, classifier, X_train, y_train, X_test, started,
-              generation=None):
-        record = {"dataset": data.name, "protocol": protocol["label"], "latent_dim": latent_dim,
-                  "method": method, "classifier": classifier, "seed": seed}
+    def cell(data, protocol, seed, latent_dim, variant, method, classifier):
+        return {"dataset": data.name, "protocol": protocol["label"], "latent_dim": latent_dim, "variant": variant,
+                "method": method, "classifier": classifier, "seed": seed}
+
+    def score(record, data, split, X_train, y_train, X_test, started, generation=None):
         if _cell_id(record) in done:
             return
-        model = make_classifier(classifier, random_state=seed, device=config.device,
-                                **config.classifier_options.get(classifier, {}))
+        model = make_classifier(record["classifier"], random_state=record["seed"], device=config.device,
+                                **config.classifier_options.get(record["classifier"], {}))
         scores = score_classifier(model, X_train, y_train, X_test, data.y[split.test])
         finish({**record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {})},
                started)
 
-    def pending(data, protocol, seed, dims, methods):
-        return any(_cell_id({"dataset": data.name, "protocol": protocol["label"], "latent_dim": z,
-                             "method": m, "classifier": c, "seed": seed}) not in done
-                   for z in dims for m in methods for c in config.classifiers)
+    def pending(data, protocol, seed, dims, variants, methods):
+        return any(_cell_id(cell(data, protocol, seed, z, v, m, c)) not in done
+                   for z in dims for v in variants for m in methods for c in config.classifiers)
 
     for dataset_name in config.datasets:
-        # A file is named by its full path, so two data.npz in different folders never share cells or VAEs.
-        identity = dataset_name if dataset_name in NAMED else str(Path(dataset_name).resolve())
-        data = replace(load(dataset_name, data_dir or config.data_dir), name=identity)
+        data = replace(load(dataset_name, data_dir or config.data_dir), name=_identity(dataset_name))
         image_only = [c for c in config.classifiers if c in IMAGE_CLASSIFIERS]
         if image_only and data.X.ndim < 3:
             raise ValueError(f"The {image_only[0]} classifier needs images, but {dataset_name} holds feature "
                              f"vectors (shape {data.X.shape}); drop it for this dataset, or use svm, knn or mlp.")
         for protocol, seed in product(protocols, config.seeds):
-            if not pending(data, protocol, seed, baseline_dims, [BASELINE]) and \
-                    not pending(data, protocol, seed, config.latent_dims, config.columns):
+            if not pending(data, protocol, seed, baseline_dims, baseline_variants, [BASELINE]) and \
+                    not pending(data, protocol, seed, config.latent_dims, config.variant_names, config.columns):
                 continue
             split = split_for(config, data, protocol, seed)
             X_lab, y_lab, X_test = data.X[split.labelled], data.y[split.labelled], data.X[split.test]
             if config.space == "data":
                 for classifier in config.classifiers:
-                    score(data, split, protocol, seed, None, BASELINE, classifier, X_lab, y_lab, X_test,
-                          time.perf_counter())
-            for latent_dim in config.latent_dims:
+                    score(cell(data, protocol, seed, None, None, BASELINE, classifier), data, split, X_lab, y_lab,
+                          X_test, time.perf_counter())
+            for latent_dim, variant in product(config.latent_dims, config.variant_names):
                 methods_here = config.columns + ([BASELINE] if config.space == "latent" else [])
-                if not pending(data, protocol, seed, [latent_dim], methods_here):
+                if not pending(data, protocol, seed, [latent_dim], [variant], methods_here):
                     continue
                 models = {}
 
                 def model_of(kind):
                     if kind not in models:
                         models[kind], trained = fitted_model(config, data, split, protocol, seed, latent_dim,
-                                                             cache, kind, progress)
+                                                             cache, kind, progress, variant)
                         if trained:
                             results["vaes"].append(trained)
                     return models[kind]
@@ -381,10 +515,11 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                 if config.space == "latent":
                     features_lab, features_test = model_of("vae").encode(X_lab), model_of("vae").encode(X_test)
                     for classifier in config.classifiers:
-                        score(data, split, protocol, seed, latent_dim, BASELINE, classifier, features_lab,
-                              y_lab, features_test, time.perf_counter())
+                        score(cell(data, protocol, seed, latent_dim, variant, BASELINE, classifier), data, split,
+                              features_lab, y_lab, features_test, time.perf_counter())
                 for method in config.methods:
-                    if not pending(data, protocol, seed, [latent_dim], [column_name(method, t) for t in targets]):
+                    if not pending(data, protocol, seed, [latent_dim], [variant],
+                                   [column_name(method, t) for t in targets]):
                         continue
                     spec = parse_method(method)
                     model = model_of(spec.model)
@@ -398,11 +533,13 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                         else:
                             X_train, y_train = np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new])
                         for classifier in config.classifiers:
-                            score(data, split, protocol, seed, latent_dim, column_name(method, target), classifier,
-                                  X_train, y_train, features_test, started, generation)
+                            record = cell(data, protocol, seed, latent_dim, variant, column_name(method, target),
+                                          classifier)
+                            score(record, data, split, X_train, y_train, features_test, started, generation)
                             started = time.perf_counter()
     bar.close()
     results["complete"] = True
     report.write_json_atomic(results_file, results)
-    report.write_tables(config, results, run_dir, log)
+    report.write_tables(config, results, run_dir, log, reference=config.reference,
+                        metric=config.paper.get("metric", "accuracy"), source=config.paper.get("source", "paper"))
     return results

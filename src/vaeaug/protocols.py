@@ -13,6 +13,8 @@ few-shot           ``labelled_per_class`` samples per class from the training
                    pool, the rest of it unlabelled (MNIST "restricted", paper
                    Table 2: 100 per class; the talk's few-shot k). Datasets
                    without a test split get a stratified ``test_fraction``.
+                   ``pool: train+validation`` draws from both (for a k that a
+                   small class's training part lacks, e.g. thyroid's k = 100).
 fractions          stratified random train / validation / test ``fractions``,
                    all of train labelled (UJIPEN, paper Table 3: 50 / 5 / 45 %)
 =================  ==========================================================
@@ -93,7 +95,8 @@ def few_shot_split(y, labelled_per_class, *, pool=None, validation=None, test=No
     return Split(labelled, unlabelled, np.sort(validation), np.sort(test))
 
 
-_PARAMETERS = {"predefined": set(), "few-shot": {"labelled_per_class", "test_fraction"},
+POOLS = ("train", "train+validation")
+_PARAMETERS = {"predefined": set(), "few-shot": {"labelled_per_class", "test_fraction", "pool"},
                "fractions": {"fractions"}}
 
 
@@ -108,6 +111,7 @@ def check_protocol(protocol) -> dict:
     counts = spec.get("labelled_per_class", 10)
     for count in counts if isinstance(counts, list) else [counts]:
         check_positive(count, name="labelled_per_class", integer=True)
+    check_choice(spec.get("pool", "train"), POOLS, name="few-shot pool")
     fraction = spec.get("test_fraction", 0.3)
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
         raise ValueError(f"test_fraction must be a share between 0 and 1; got {fraction!r}.")
@@ -117,7 +121,7 @@ def check_protocol(protocol) -> dict:
 def make_split(dataset, protocol, *, random_state=None) -> Split:
     """Split ``dataset`` by ``protocol``: a preset name, a protocol name, or a dict with ``name`` and parameters.
 
-    Parameters: ``labelled_per_class`` and ``test_fraction`` (few-shot),
+    Parameters: ``labelled_per_class``, ``test_fraction`` and ``pool`` (few-shot),
     ``fractions`` (fractions: train, validation, test).
     """
     spec = check_protocol(protocol)
@@ -131,8 +135,11 @@ def make_split(dataset, protocol, *, random_state=None) -> Split:
     if name == "few-shot":
         k = spec.get("labelled_per_class", 10)
         if "train" in splits and "test" in splits:
-            return few_shot_split(dataset.y, k, pool=splits["train"], validation=splits.get("validation"),
-                                  test=splits["test"], random_state=random_state)
+            pool, validation = splits["train"], splits.get("validation")
+            if spec.get("pool") == "train+validation" and validation is not None:
+                pool, validation = np.sort(np.concatenate([pool, validation])), None
+            return few_shot_split(dataset.y, k, pool=pool, validation=validation, test=splits["test"],
+                                  random_state=random_state)
         return few_shot_split(dataset.y, k, test_fraction=spec.get("test_fraction", 0.3),
                               random_state=random_state)
     fractions = spec.get("fractions", [0.5, 0.05, 0.45])

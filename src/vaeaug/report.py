@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import textwrap
 from datetime import datetime
@@ -65,41 +66,46 @@ def summarise(records, metric="accuracy"):
 
 # -- experiment tables ----------------------------------------------------------
 
-def _paper_value(paper, classifier, latent_dim, method):
-    if method == BASELINE:
-        return paper.get("baseline", {}).get(classifier)
-    by_dim = paper.get("results", {}).get(classifier, {})
-    return by_dim.get(latent_dim, by_dim.get(str(latent_dim), {})).get(method)
+ROW_KEYS = ("protocol", "classifier", "variant", "latent_dim")  # what a table row is; the columns are methods
+_SHOWN = {"accuracy": (100, 2), "f1_weighted": (1, 3)}  # accuracy in %, weighted F1 as a fraction, as papers do
 
 
-def format_paper_table(records, config, dataset, protocol, metric="accuracy") -> str:
-    """Markdown table in the paper's layout: rows classifier x latent size, columns baseline and methods.
+def format_paper_table(records, rows, columns, *, metric="accuracy", reference=None, source="paper") -> str:
+    """Markdown table: one row per context in ``rows`` (dicts over :data:`ROW_KEYS`), one column per method.
 
-    Each cell reads ``ours`` (mean ± std over seeds when there are several),
-    then the paper's number and the difference when the config gives one.
+    A record fills a cell when it agrees with the row on every key it sets; the
+    data-space baseline sets no latent size or variant, so it fills every
+    row of its classifier. Each cell reads ``ours`` (mean ± std over seeds when
+    there are several), then, when ``reference(context, method)`` gives a
+    number, ``(source number, difference)``.
     """
-    methods = [BASELINE] + list(config.columns)
-    chosen = [r for r in records if r["dataset"] == dataset and r["protocol"] == protocol]
-    summary = summarise([{**r, "method": (r["method"], r["latent_dim"])} for r in chosen], metric)
+    scale, digits = _SHOWN[metric]
+    values: dict[tuple, list[float]] = {}
+    for record in records:
+        values.setdefault((record["method"],) + tuple(record.get(k) for k in ROW_KEYS), []).append(record[metric])
 
-    def cell(classifier, method, latent_dim):
-        got = summary.get((classifier, (method, latent_dim)))
-        if got is None:
+    def cell(context, method):
+        got = [v for (m, *keys), scores in values.items() if m == method
+               and all(key is None or key == context[k] for k, key in zip(ROW_KEYS, keys)) for v in scores]
+        if not got:
             return "—"
-        text = f"{100 * got['mean']:.2f}" + (f" ± {100 * got['std']:.2f}" if got["n"] > 1 else "")
-        reference = _paper_value(config.paper, classifier, latent_dim, method) if metric == "accuracy" else None
-        if reference is not None:
-            text += f" (paper {reference:.2f}, {100 * got['mean'] - reference:+.2f})"
+        mean = scale * float(np.mean(got))
+        text = f"{mean:.{digits}f}" + (f" ± {scale * float(np.std(got, ddof=1)):.{digits}f}" if len(got) > 1 else "")
+        theirs = reference(context, method) if reference else None
+        if theirs is not None:
+            text += f" ({source} {theirs:.{digits}f}, {mean - theirs:+.{digits}f})"
         return text
 
-    lines = ["| Classifier | # dims | " + " | ".join(m.capitalize() for m in methods) + " |",
-             "|---|---|" + "---|" * len(methods)]
-    for classifier in config.classifiers:
-        for i, latent_dim in enumerate(sorted(config.latent_dims, reverse=True)):
-            baseline_dim = latent_dim if config.space == "latent" else None
-            baseline = cell(classifier, BASELINE, baseline_dim) if (i == 0 or config.space == "latent") else ""
-            row = [baseline] + [cell(classifier, m, latent_dim) for m in config.columns]
-            lines.append(f"| {classifier.upper() if i == 0 else ''} | {latent_dim} | " + " | ".join(row) + " |")
+    # Label columns: the classifier and latent size always, the protocol and variant when they vary.
+    shown = [k for k in ROW_KEYS if k in ("classifier", "latent_dim") or len({str(r[k]) for r in rows}) > 1]
+    titles = {"protocol": "Protocol", "classifier": "Classifier", "variant": "Variant", "latent_dim": "# dims"}
+    labels = {"classifier": str.upper}
+    lines = ["| " + " | ".join(titles[k] for k in shown) + " | "
+             + " | ".join(m.capitalize() for m in [BASELINE, *columns]) + " |",
+             "|" + "---|" * (len(shown) + 1 + len(columns))]
+    for context in rows:
+        keys = [labels.get(k, str)(context[k]) for k in shown]
+        lines.append("| " + " | ".join(keys + [cell(context, m) for m in [BASELINE, *columns]]) + " |")
     return "\n".join(lines)
 
 
@@ -121,10 +127,15 @@ def _generation_table(records) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_tables(config, results, run_dir, log=print):
+def write_tables(config, results, run_dir, log=print, *, reference=None, metric="accuracy", source="paper"):
+    """Write ``results.csv`` and ``results.md`` (a table per dataset and metric); log the ``metric`` tables.
+
+    ``reference(dataset, context, method)`` gives the reference number of a cell
+    in ``metric``'s units, or None.
+    """
     records = results["records"]
     buffer = io.StringIO()
-    columns = ["dataset", "protocol", "latent_dim", "method", "classifier", "seed", "n_train",
+    columns = ["dataset", "protocol", "latent_dim", "variant", "method", "classifier", "seed", "n_train",
                "accuracy", "f1_weighted", "seconds"]
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
@@ -133,12 +144,18 @@ def write_tables(config, results, run_dir, log=print):
 
     sections = [f"# {config.name}\n\n{config.description}".rstrip() + "\n"]
     for dataset in dict.fromkeys(r["dataset"] for r in records):
-        for protocol in dict.fromkeys(r["protocol"] for r in records if r["dataset"] == dataset):
-            for metric, title in (("accuracy", "test accuracy (%)"), ("f1_weighted", "weighted F1 (×100)")):
-                table = format_paper_table(records, config, dataset, protocol, metric)
-                sections.append(f"## {dataset}, {protocol}: {title}\n\n{table}\n")
-                if metric == "accuracy":
-                    log(f"\n{dataset}, {protocol}: {title}, seeds {config.seeds}\n\n{table}\n")
+        rows = [dict(zip(ROW_KEYS, values)) for values in itertools.product(
+            dict.fromkeys(r["protocol"] for r in records if r["dataset"] == dataset), config.classifiers,
+            config.variant_names, sorted(config.latent_dims, reverse=True))]
+        chosen = [r for r in records if r["dataset"] == dataset]
+        for shown, title in (("accuracy", "test accuracy (%)"), ("f1_weighted", "weighted F1")):
+            def theirs(context, method, dataset=dataset, shown=shown):
+                return reference(dataset, context, method) if reference and shown == metric else None
+
+            table = format_paper_table(chosen, rows, config.columns, metric=shown, reference=theirs, source=source)
+            sections.append(f"## {dataset}: {title}\n\n{table}\n")
+            if shown == metric:
+                log(f"\n{dataset}: {title}, seeds {config.seeds}\n\n{table}\n")
     sections.append(_generation_table(records))
     vae_seconds = sum(v["seconds"] for v in results["vaes"])
     cell_seconds = sum(r.get("seconds", 0) for r in records)

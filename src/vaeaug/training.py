@@ -78,6 +78,7 @@ def train_vae(
     X_val=None,
     *,
     max_epochs: int = 100,
+    max_steps: int | None = None,
     batch_size: int = 128,
     learning_rate: float = 1e-3,
     patience: int = 5,
@@ -96,6 +97,10 @@ def train_vae(
     X_train, X_val : array or tensor of shape (N, *model.config.input_shape)
         ``X_val`` (optional) drives early stopping; without it training runs
         ``max_epochs`` epochs.
+    max_steps : int, optional
+        Stop after this many optimiser steps (or ``max_epochs``, whichever
+        comes first): a budget that does not grow with the data, like the
+        2023 talk's "about 6000 steps".
     patience : int
         Epochs without a new best validation reconstruction loss before stopping.
     seed : int
@@ -124,6 +129,8 @@ def train_vae(
     check_positive(batch_size, name="batch_size", integer=True)
     check_positive(learning_rate, name="learning_rate")
     check_positive(patience, name="patience", integer=True)
+    if max_steps is not None:
+        check_positive(max_steps, name="max_steps", integer=True)
     device = select_device(device)
     model.to(device)
     X_train = torch.as_tensor(np.asarray(X_train, dtype=np.float32), device=device)
@@ -148,7 +155,7 @@ def train_vae(
             model.train()
             order = torch.randperm(n, generator=shuffler).to(device)
             # Sums stay on the device; one .item() per epoch avoids a sync per batch.
-            sums = torch.zeros(3, device=device)
+            sums, seen = torch.zeros(3, device=device), 0
             for start in range(0, n, batch_size):
                 x = X_train[order[start:start + batch_size]]
                 losses = model.loss(x) if corrupt is None else model.loss(corrupt(x), target=x)
@@ -158,12 +165,15 @@ def train_vae(
                 step += 1
                 if step == snapshot_step:
                     keep_snapshot()
+                seen += len(x)
                 sums += len(x) * torch.stack(
                     [losses["loss"].detach(), losses["reconstruction"].detach(), losses["kl"].detach()]
                 )
+                if step == max_steps:
+                    break
             if epoch == 1 and snapshot_step is not None and step < snapshot_step:
                 first_epoch = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            loss, reconstruction, kl = (sums / n).tolist()
+            loss, reconstruction, kl = (sums / seen).tolist()
             history.train_loss.append(loss)
             history.train_reconstruction.append(reconstruction)
             history.train_kl.append(kl)
@@ -183,6 +193,8 @@ def train_vae(
                         bar.set_postfix(postfix)
                         break
             bar.set_postfix(postfix)
+            if step == max_steps:
+                break
         bar.close()
 
     if snapshot_step is not None and history.snapshot is None:
