@@ -115,8 +115,12 @@ def test_shipped_configs_are_valid():
         config = load_config(path)
         if path.name.startswith("table"):
             assert config.paper["baseline"], path
-    sweep = ExperimentConfig.from_yaml(configs[0].parent / "fewshot-mnist.yaml")
+    sweep = ExperimentConfig.from_yaml(configs[0].parent / "talk-mnist-fewshot.yaml")
     assert len(expand_protocols(sweep.protocols)) == 13
+    subsample = load_config(configs[0].parent / "talk-mnist-fewshot.yaml",
+                            ["protocols=[{name: few-shot, labelled_per_class: [2, 200]}]", "vae.max_epochs=2"])
+    assert len(expand_protocols(subsample.protocols)) == 2 and subsample.vae["max_epochs"] == 2
+    assert subsample.vae["beta"] == 0.5  # the rest of the nested setting is kept
 
 
 def test_cli_experiment_errors_and_dataset_listing(tmp_path, capsys):
@@ -128,6 +132,22 @@ def test_cli_experiment_errors_and_dataset_listing(tmp_path, capsys):
     assert main(["datasets"]) == 0
     listing = capsys.readouterr().out
     assert "digits" in listing and "proben1/thyroid" in listing
+
+
+def test_cli_set_overrides_and_their_mistakes(tmp_path, capsys):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump({**TINY, "paper": {}}))
+    run = ["experiment", str(path), "--output-dir", str(tmp_path), "--quiet", "--set", "seeds=[3]",
+           "--set", "latent_dims=[2]", "--set", "protocols=[{name: few-shot, labelled_per_class: 3}]"]
+    assert main(run) == 0
+    (results,) = tmp_path.glob("experiment-tiny-*/results.json")
+    saved = json.loads(results.read_text())
+    assert {r["seed"] for r in saved["records"]} == {3} and saved["config"]["latent_dims"] == [2]
+    capsys.readouterr()
+    for bad, message in (("seeds", "takes KEY=VALUE"), ("seeds=[0", "not YAML"), ("name.x=1", "not a mapping"),
+                         ("sedes=[0]", "Did you mean 'seeds'")):
+        assert main(["experiment", str(path), "--output-dir", str(tmp_path), "--set", bad]) == 2
+        assert message in capsys.readouterr().err
 
 
 def test_protocol_sweeps_expand():

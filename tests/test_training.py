@@ -71,6 +71,15 @@ def test_max_steps_stops_mid_epoch():
         train_vae(_model(), train, max_steps=0, progress=False)
 
 
+def test_min_steps_trains_past_max_epochs_and_holds_off_early_stopping():
+    train, val = _data()  # 4 steps an epoch at batch 16
+    history = train_vae(_model(), train, max_epochs=2, min_steps=10, batch_size=16, device="cpu", progress=False)
+    assert len(history.train_loss) == 3  # ceil(10 / 4) epochs, not 2
+    history = train_vae(_model(), train, val, max_epochs=1, min_steps=400, patience=1, learning_rate=1e-2,
+                        batch_size=16, device="cpu", progress=False)
+    assert len(history.val_reconstruction) == 100  # validation gets worse, but the 400 steps come first
+
+
 def test_bad_training_settings_and_devices_are_clear_errors():
     train, _ = _data()
     with pytest.raises(ValueError, match="max_epochs"):

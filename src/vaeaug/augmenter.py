@@ -97,6 +97,9 @@ class VAEAugmenter(BaseEstimator):
     max_steps : int, optional
         Also stop after this many optimiser steps (the 2023 talk trains its
         VAEs for about 6000 steps, however small the data).
+    min_steps : int, default=0
+        Train at least this many optimiser steps, beyond ``max_epochs`` if need
+        be: a few-shot class VAE of 5 images gets 1 step an epoch otherwise.
     validation_fraction : float, default=0.1
         Share of the fitting data held out for early stopping (0 disables it).
     device : str, default="auto"
@@ -155,6 +158,7 @@ class VAEAugmenter(BaseEstimator):
         hidden_units=1024,
         max_epochs=100,
         max_steps=None,
+        min_steps=0,
         patience=5,
         batch_size=128,
         learning_rate=1e-3,
@@ -179,6 +183,7 @@ class VAEAugmenter(BaseEstimator):
         self.hidden_units = hidden_units
         self.max_epochs = max_epochs
         self.max_steps = max_steps
+        self.min_steps = min_steps
         self.patience = patience
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -250,8 +255,8 @@ class VAEAugmenter(BaseEstimator):
         with seeded(train_seed, device):
             self.model_ = make_vae(config)
         self.history_ = train_vae(
-            self.model_, train, val, max_epochs=self.max_epochs, max_steps=self.max_steps, batch_size=self.batch_size,
-            learning_rate=self.learning_rate, patience=self.patience, seed=train_seed,
+            self.model_, train, val, max_epochs=self.max_epochs, max_steps=self.max_steps, min_steps=self.min_steps,
+            batch_size=self.batch_size, learning_rate=self.learning_rate, patience=self.patience, seed=train_seed,
             device=device, progress=self.verbose, snapshot_step=SNAPSHOT_STEP,
         )
         self.early_model_ = make_vae(config).to(device)
@@ -282,6 +287,7 @@ class VAEAugmenter(BaseEstimator):
         for name in ("input_dim", "max_steps"):
             if getattr(self, name) is not None:
                 check_positive(getattr(self, name), name=name, integer=True)
+        check_positive(self.min_steps, name="min_steps", integer=True, allow_zero=True)
         if not 0 <= self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in [0, 1); got {self.validation_fraction!r}.")
         for name in ("hidden_units", "max_epochs", "patience", "batch_size"):

@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     experiment.add_argument("--data-dir", help="folder with dataset files (else $VAEAUG_DATA, then the cache)")
     experiment.add_argument("--vae-cache", metavar="DIR", help="folder of trained VAEs to reuse across runs "
                                                                  "(default: RUN_DIR/vaes)")
+    experiment.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                            help="override a config setting, VALUE in YAML, KEY dotted for nested ones: "
+                                 "--set 'seeds=[0]' --set vae.max_epochs=5 (repeatable)")
     experiment.add_argument("--quiet", action="store_true", help="no progress bars")
 
     datasets = commands.add_parser("datasets", help="list the datasets and whether their files are here")
@@ -183,7 +186,7 @@ def _run_dir(args, prefix="vaeaug-run"):
 
 
 def _experiment(args):
-    config = load_config(args.config)
+    config = load_config(args.config, args.overrides)
     with _run_dir(args, prefix=f"experiment-{config.name}") as run_dir:
         if isinstance(config, DenoisingStudyConfig):
             run_denoising_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)

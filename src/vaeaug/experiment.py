@@ -21,6 +21,7 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
+import yaml
 from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
@@ -37,7 +38,8 @@ from .protocols import check_protocol, make_split
 __all__ = ["ExperimentConfig", "load_config", "run_experiment", "expand_protocols", "split_for", "fitted_model"]
 
 BASELINE = report.BASELINE
-VAE_SETTINGS = ("beta", "normalize_beta", "input_dim", "hidden_units", "max_epochs", "max_steps", "patience",
+VAE_SETTINGS = ("beta", "normalize_beta", "input_dim", "hidden_units", "max_epochs", "max_steps", "min_steps",
+                "patience",
                 "batch_size", "learning_rate", "validation_fraction")
 AUGMENTATION_SETTINGS = ("alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale")
 TRAIN_ON = ("both", "generated")
@@ -314,11 +316,32 @@ def _identity(dataset) -> str:
     return dataset if dataset in NAMED else str(Path(dataset).resolve())
 
 
-def load_config(path):
-    """The config in a YAML file: an ``ExperimentConfig``, or with ``task: denoising`` a ``DenoisingStudyConfig``."""
+def load_config(path, overrides=()):
+    """The config in a YAML file: an ``ExperimentConfig``, or with ``task: denoising`` a ``DenoisingStudyConfig``.
+
+    ``overrides`` are ``"KEY=VALUE"`` strings applied first, VALUE read as YAML
+    and KEY dotted for nested settings (``seeds=[0]``, ``vae.max_epochs=5``):
+    the documented subsample of a costly config is the config plus overrides.
+    """
     from .denoising_study import DenoisingStudyConfig  # it builds on this module
 
     raw = read_yaml(path)
+    for override in overrides:
+        key, sep, value = override.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set takes KEY=VALUE (e.g. seeds=[0] or vae.max_epochs=5); got {override!r}.")
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError as error:
+            raise ValueError(f"The value of --set {key} is not YAML ({error.problem}); quote lists as "
+                             f"'{key}=[1, 2]'.") from None
+        *parents, leaf = key.split(".")
+        target = raw if isinstance(raw, dict) else {}
+        for parent in parents:
+            target = target.setdefault(parent, {})
+            if not isinstance(target, dict):
+                raise ValueError(f"--set {key}: {parent} in {path} is not a mapping.")
+        target[leaf] = value
     if isinstance(raw, dict) and raw.get("task") == "denoising":
         return DenoisingStudyConfig.from_dict(raw, where=str(path))
     return ExperimentConfig.from_dict(raw, where=str(path))

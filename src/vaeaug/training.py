@@ -79,6 +79,7 @@ def train_vae(
     *,
     max_epochs: int = 100,
     max_steps: int | None = None,
+    min_steps: int = 0,
     batch_size: int = 128,
     learning_rate: float = 1e-3,
     patience: int = 5,
@@ -101,6 +102,11 @@ def train_vae(
         Stop after this many optimiser steps (or ``max_epochs``, whichever
         comes first): a budget that does not grow with the data, like the
         2023 talk's "about 6000 steps".
+    min_steps : int
+        Train at least this many optimiser steps, in as many epochs beyond
+        ``max_epochs`` as that takes; early stopping waits for them too. A VAE
+        of a few samples (one class's k in a few-shot study) is otherwise left
+        with a handful of steps.
     patience : int
         Epochs without a new best validation reconstruction loss before stopping.
     seed : int
@@ -131,6 +137,7 @@ def train_vae(
     check_positive(patience, name="patience", integer=True)
     if max_steps is not None:
         check_positive(max_steps, name="max_steps", integer=True)
+    check_positive(min_steps, name="min_steps", integer=True, allow_zero=True)
     device = select_device(device)
     model.to(device)
     X_train = torch.as_tensor(np.asarray(X_train, dtype=np.float32), device=device)
@@ -149,8 +156,12 @@ def train_vae(
     def keep_snapshot():
         history.snapshot = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
+    steps_per_epoch = -(-n // batch_size)
+    epochs = max(max_epochs, -(-min_steps // steps_per_epoch))
+    if max_steps is not None:
+        epochs = min(epochs, -(-max_steps // steps_per_epoch))
     with seeded(seed, device):
-        bar = tqdm(range(1, max_epochs + 1), desc="VAE", unit="epoch", disable=not progress, leave=False)
+        bar = tqdm(range(1, epochs + 1), desc="VAE", unit="epoch", disable=not progress, leave=False)
         for epoch in bar:
             model.train()
             order = torch.randperm(n, generator=shuffler).to(device)
@@ -188,7 +199,7 @@ def train_vae(
                     best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
                 else:
                     epochs_without_improvement += 1
-                    if epochs_without_improvement >= patience:
+                    if epochs_without_improvement >= patience and step >= min_steps:
                         history.stopped_early = True
                         bar.set_postfix(postfix)
                         break
