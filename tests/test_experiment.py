@@ -299,7 +299,8 @@ def test_vae_variants_per_dataset_settings_and_talk_style_references(tmp_path):
 def test_variants_that_change_only_generation_share_one_vae(tmp_path):
     config = ExperimentConfig.from_dict({**TINY, "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
                                          "latent_dims": [2], "seeds": [0], "methods": ["noise"], "paper": {},
-                                         "variants": [{"name": "2", "n_per_class": 2}, {"name": "7", "n_per_class": 7}]})
+                                         "variants": [{"name": "2", "n_per_class": 2},
+                                                      {"name": "7", "n_per_class": 7}]})
     results = run_experiment(config, tmp_path, progress=False, log=lambda _: None)
     assert len(results["vaes"]) == 1
     n_train = {r["variant"]: r["n_train"] for r in results["records"] if r["method"] == "noise"}

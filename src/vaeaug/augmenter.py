@@ -17,7 +17,7 @@ from ._validation import check_choice, check_labels, check_positive, check_same_
 from .alteration import BALANCE, PRIOR, alter, check_method, class_targets
 from .filtering import GenerativeFilter, check_filter, draw_until, noisy_copies
 from .model import VAEConfig, load_vae, make_vae, normalized_beta
-from .training import seeded, select_device, train_vae
+from .training import seed_and_holdout, seeded, select_device, train_vae
 
 __all__ = ["VAEAugmenter"]
 
@@ -233,19 +233,12 @@ class VAEAugmenter(BaseEstimator):
         self.beta_ = (normalized_beta(self.beta, self.latent_dim, self.input_dim or int(np.prod(self.input_shape_)))
                       if self.normalize_beta else float(self.beta))
 
-        rng = check_random_state(self.random_state)
-        train_seed = int(rng.randint(np.iinfo(np.int32).max))
         prepared = self._to_model(data)
-        order = rng.permutation(len(prepared))
-        n_val = int(round(self.validation_fraction * len(prepared)))
+        train_seed, train, val = seed_and_holdout(prepared, self.validation_fraction, self.random_state)
         if X_validation is not None:
             X_validation = check_samples(X_validation, name="X_validation")
             check_same_layout(X_validation, X.shape[1:], name="X_validation")
             train, val = prepared, self._to_model(X_validation)
-        elif n_val < 1 or len(prepared) - n_val < 1:
-            train, val = prepared, None
-        else:
-            train, val = prepared[order[n_val:]], prepared[order[:n_val]]
 
         device = select_device(self.device)
         config = VAEConfig(

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._files import read_json, write_json_atomic
 from ._validation import check_choice, check_positive, check_same_layout, check_samples, check_seed
 from .model import VAEConfig, load_vae, make_vae
-from .training import seeded, select_device, train_vae
+from .training import seed_and_holdout, seeded, select_device, train_vae
 
 __all__ = ["NOISES", "parse_noise", "corrupt", "VAEDenoiser"]
 
@@ -160,18 +160,13 @@ class VAEDenoiser(TransformerMixin, BaseEstimator):
         X = _check_unit_range(check_samples(X))
         self.input_shape_ = tuple(X.shape[1:])
         self.n_features_in_ = int(np.prod(self.input_shape_))
-        data = self._to_model(X)
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        order = rng.permutation(len(data))
-        n_val = int(round(self.validation_fraction * len(data)))
-        train, val = (data, None) if n_val < 1 or n_val >= len(data) else (data[order[n_val:]], data[order[:n_val]])
+        seed, train, val = seed_and_holdout(self._to_model(X), self.validation_fraction, self.random_state)
         steps, noise_rng = parse_noise(self.noise, self.sigma), np.random.default_rng(seed)
 
         def noisy(batch: torch.Tensor) -> torch.Tensor:
             return torch.as_tensor(_add_noise(batch.cpu().numpy(), steps, noise_rng), device=batch.device)
 
-        config = VAEConfig(input_shape=data.shape[1:], latent_dim=self.latent_dim, hidden_units=self.hidden_units,
+        config = VAEConfig(input_shape=train.shape[1:], latent_dim=self.latent_dim, hidden_units=self.hidden_units,
                            likelihood="bernoulli", beta=float(self.beta))
         with seeded(seed, device):
             self.model_ = make_vae(config)

@@ -207,7 +207,7 @@ class ExperimentConfig:
         return [variant["name"] for variant in self.variants] or [None]
 
     def settings_for(self, dataset, variant=None) -> dict:
-        """The ``vae``, ``augmentation`` and ``mix_in`` of one dataset (a name or a data file's full path) and variant."""
+        """The ``vae``, ``augmentation`` and ``mix_in`` of one dataset (a name, or a file's full path) and variant."""
         own = next((v for k, v in self.per_dataset.items() if k == dataset or _identity(k) == dataset), {})
         override = next((v for v in self.variants if v["name"] == variant), {})
         return {"vae": {**self.vae, **own.get("vae", {}), **{k: v for k, v in override.items() if k in VAE_SETTINGS}},

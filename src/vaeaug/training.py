@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
 from ._validation import check_positive
 
-__all__ = ["TrainingHistory", "select_device", "seeded", "train_vae", "reconstruction_loss"]
+__all__ = ["TrainingHistory", "select_device", "seeded", "train_vae", "reconstruction_loss", "seed_and_holdout"]
 
 
 def select_device(device="auto") -> torch.device:
@@ -58,6 +59,21 @@ class TrainingHistory:
     best_epoch: int | None = None  # 1-based; None without validation data
     stopped_early: bool = False
     snapshot: dict | None = field(default=None, repr=False)  # weights early in training, if asked for
+
+
+def seed_and_holdout(data, validation_fraction, random_state):
+    """A training seed drawn from ``random_state``, then a random ``validation_fraction`` of ``data`` held out.
+
+    Returns ``(seed, train, validation)``; ``validation`` is None when the share
+    rounds to no sample or to all of them, and ``train`` is then all of ``data``.
+    """
+    rng = check_random_state(random_state)
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+    order = rng.permutation(len(data))
+    n_val = int(round(validation_fraction * len(data)))
+    if n_val < 1 or n_val >= len(data):
+        return seed, data, None
+    return seed, data[order[n_val:]], data[order[:n_val]]
 
 
 @torch.no_grad()
