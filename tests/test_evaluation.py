@@ -77,12 +77,22 @@ def test_cnn_refuses_images_of_another_size_at_predict(blobs):
         clf.predict(np.zeros((3, 12, 12)))
 
 
-@pytest.mark.parametrize("name", ["svm", "knn", "mlp", "cnn"])
+@pytest.mark.parametrize("name", ["svm", "knn", "mlp", "cnn", "rf"])
 def test_score_classifier_reports_accuracy_and_weighted_f1(blobs, name):
     X, y = blobs
     scores = score_classifier(make_classifier(name, random_state=0), X, y, X, y)
     assert set(scores) == {"accuracy", "f1_weighted"}
     assert scores["accuracy"] > 0.9
+
+
+def test_the_random_forest_follows_the_cell_seed(blobs):
+    X, y = blobs
+    X = X.reshape(len(X), -1)
+    forests = [make_classifier("rf", random_state=seed).fit(X, y) for seed in (0, 0, 1)]
+    importances = [forest.feature_importances_ for forest in forests]  # the blobs are separable: compare trees
+    assert np.array_equal(importances[0], importances[1])
+    assert not np.array_equal(importances[0], importances[2])
+    assert make_classifier("rf", n_estimators=7).n_estimators == 7
 
 
 def test_unknown_classifier_is_a_clear_error():
