@@ -88,6 +88,8 @@ def test_augment_writes_an_npz_and_never_overwrites(tmp_path, capsys):
         (["augment", "digits", "out.csv"], "must end in .npz"),
         (["run", "--seeds", "0", "0"], "distinct"),
         (["run", "--resume", "nowhere"], "no results.json"),
+        (["augment", "digits", "o.npz", "--method", "real"], "adds real labelled samples from a pool"),
+        (["augment", "digits", "o.npz", "--method", "smote", "--save-model", "m"], "nothing to --save-model"),
     ],
 )
 def test_bad_cli_input_is_a_one_line_error(argv, message, capsys, tmp_path, monkeypatch):
@@ -103,7 +105,7 @@ def test_npz_without_labels_is_a_clear_error(tmp_path, capsys):
     assert "lacks the array(s) ['y']" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("method", ["multi-vae", "prior+gc", "extrapolation+noise"])
+@pytest.mark.parametrize("method", ["multi-vae", "prior+gc", "extrapolation+noise", "smote"])
 def test_augment_with_the_talks_methods_balances_tabular_data(method, tmp_path, capsys):
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal(0, 1, (24, 5)), rng.normal(3, 1, (8, 5))].astype(np.float32)

@@ -5,14 +5,17 @@ The pipeline, one module per step::
     datasets -> protocols -> model -> training -> alteration -> augmenter -> filtering -> evaluation -> report
     (data)      (splits)     (VAE)    (fit)       (codes)        (decode)     (keep)       (classifiers)  (tables, figures)
 
-``multivae`` is one VAE per class; ``methods`` reads method names (``interpolation+noise``,
-``multi-vae``, ``prior+gc``) into models and settings; ``experiment`` runs grids from
+``multivae`` is one VAE per class; ``baselines`` are what a user would do instead (SMOTE,
+affine changes of images, more real data); ``stats`` compares methods over seeds;
+``methods`` reads method names (``interpolation+noise``, ``multi-vae``, ``prior+gc``,
+``smote``) into models and settings; ``experiment`` runs grids from
 YAML, ``study`` the default run; ``cli`` is the ``vaeaug`` command.
 """
 
 from .alteration import add_noise, alter, extrapolate, interpolate, sample_prior
 from .augmenter import VAEAugmenter
 from .multivae import MultiVAEAugmenter
+from .baselines import AffineSampler, RealSampler, SMOTESampler
 from .datasets import load as load_dataset
 from .methods import make_augmenter
 from .evaluation import CNNClassifier, PaperMLPClassifier, make_classifier, score_classifier
@@ -23,7 +26,7 @@ from .training import train_vae
 __version__ = "0.1.0"
 
 __all__ = [
-    "VAEAugmenter", "MultiVAEAugmenter", "make_augmenter",
+    "VAEAugmenter", "MultiVAEAugmenter", "make_augmenter", "SMOTESampler", "AffineSampler", "RealSampler",
     "ConvVAE", "MLPVAE", "VAEConfig", "load_vae", "train_vae",
     "add_noise", "interpolate", "extrapolate", "sample_prior", "alter",
     "PaperMLPClassifier", "CNNClassifier", "make_classifier", "score_classifier",

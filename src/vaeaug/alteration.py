@@ -14,10 +14,14 @@ the per-dimension deviation sigma of the encoded data in the paper's eq. 8,
 or 1 for the talk's ``z + eps, eps ~ N(0, alpha)`` (``noise_scale="unit"`` in
 the augmenter; alpha is then the deviation of the noise).
 
-``prior`` is the one method that does not start from a labelled code:
-codes are drawn from ``alpha * N(0, I)`` and labelled by their k nearest
-labelled codes (:func:`label_by_neighbours`); a draw whose neighbours do not
-all share one class is dropped as ambiguous.
+Two methods are not chains of moves but make their codes in one go:
+
+* ``prior`` does not start from a labelled code: codes are drawn from
+  ``alpha * N(0, I)`` and labelled by their k nearest labelled codes
+  (:func:`label_by_neighbours`); a draw whose neighbours do not all share one
+  class is dropped as ambiguous.
+* ``latent-smote`` is imbalanced-learn's SMOTE on the codes (:func:`smote`):
+  interpolation with a random fraction in [0, 1] instead of alpha.
 
 Every new code keeps the label of the code it came from. No model is involved:
 these are maths on arrays, tested directly against the equations.
@@ -33,10 +37,12 @@ from sklearn.neighbors import NearestNeighbors
 
 from ._validation import check_choice, check_labels, check_positive
 
-__all__ = ["Alteration", "MOVES", "PRIOR", "add_noise", "interpolate", "extrapolate", "sample_prior",
-           "label_by_neighbours", "class_targets", "check_method", "alter"]
+__all__ = ["Alteration", "MOVES", "PRIOR", "SMOTE", "add_noise", "interpolate", "extrapolate", "sample_prior",
+           "smote", "label_by_neighbours", "class_targets", "source_rows", "check_method", "alter"]
 
 PRIOR = "prior"
+SMOTE = "latent-smote"
+WHOLE_METHODS = (PRIOR, SMOTE)  # make their codes in one go, so they take no moves
 BALANCE = "balance"
 
 
@@ -87,6 +93,25 @@ def class_targets(labels, *, n_per_sample=1, n_per_class=None) -> dict:
         return {c: int(n_per_class.get(c, 0)) for c in keys}
     check_positive(n_per_class, name="n_per_class", integer=True)
     return {c: int(n_per_class) for c in keys}
+
+
+def source_rows(labels, *, n_per_sample=1, n_per_class=None, random_state=None) -> np.ndarray:
+    """The row each new sample starts from, for the amount :func:`class_targets` gives.
+
+    Per sample (``n_per_class`` None), each row's copies sit in consecutive
+    entries, in row order; per class, class by class (see ``_class_sources``).
+
+    Examples
+    --------
+    >>> source_rows([0, 0, 1], n_per_sample=2).tolist()
+    [0, 0, 1, 1, 2, 2]
+    """
+    labels = np.asarray(labels)
+    if n_per_class is None:
+        check_positive(n_per_sample, name="n_per_sample", integer=True)
+        return np.repeat(np.arange(len(labels)), n_per_sample)
+    targets = class_targets(labels, n_per_class=n_per_class)
+    return _class_sources(labels, targets, np.random.default_rng(random_state))
 
 
 def _class_sources(labels, targets, rng):
@@ -158,17 +183,19 @@ def check_method(method) -> tuple[str, ...]:
     """
     if not isinstance(method, str) or not method:
         raise ValueError(f"method must be a non-empty string such as 'interpolation'; got {method!r}.")
-    if method == PRIOR:
-        return (PRIOR,)
+    if method in WHOLE_METHODS:
+        return (method,)
     moves = tuple(method.split("+"))
     for move in moves:
-        if move not in MOVES and move != PRIOR:
+        if move not in MOVES and move not in WHOLE_METHODS:
             raise ValueError(f"Unknown method {method!r}: {move!r} is not a move. Moves are "
                              f"{', '.join(map(repr, MOVES))}, joined by '+' (e.g. 'interpolation+noise'); "
-                             "or use 'prior'. (A filter such as 'gc' is the augmenter's filter parameter.)")
-    if PRIOR in moves:
-        raise ValueError(f"method {method!r}: 'prior' draws new codes and cannot be combined with moves; "
-                         "use 'prior' alone.")
+                             f"or use {' or '.join(map(repr, WHOLE_METHODS))} alone. (A filter such as 'gc' is "
+                             "the augmenter's filter parameter.)")
+    whole = [move for move in moves if move in WHOLE_METHODS]
+    if whole:
+        raise ValueError(f"method {method!r}: {whole[0]!r} makes its codes in one go and cannot be combined "
+                         f"with moves; use {whole[0]!r} alone.")
     if len(set(moves)) != len(moves) or len(_NEEDS_NEIGHBOURS & set(moves)) > 1:
         raise ValueError(f"method {method!r} repeats a move or combines interpolation with extrapolation; "
                          "use at most one neighbour move, optionally followed by '+noise'.")
@@ -315,6 +342,53 @@ def sample_prior(n, latent_dim, *, alpha=1.0, random_state=None) -> np.ndarray:
     return alpha * np.random.default_rng(random_state).standard_normal((n, latent_dim))
 
 
+def smote(rows, labels, *, n_neighbors=3, n_per_sample=None, n_per_class=None, random_state=None) -> Alteration:
+    """SMOTE (Chawla et al. 2002) by imbalanced-learn: new rows on segments between same-class neighbours.
+
+    Each new row is ``x + u * (x_k - x)``, u ~ U(0, 1), x_k one of the k
+    nearest same-class neighbours of a random row x. ``rows`` may be latent
+    codes or samples of any shape (images are flattened for the neighbour
+    search and shaped back). The amount is :func:`alter`'s. The rows each new
+    one came from are not reported (``source`` is -1).
+
+    Examples
+    --------
+    >>> new = smote([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1], n_neighbors=1, random_state=0)
+    >>> new.labels.tolist(), bool(((new.codes[:2] >= 0) & (new.codes[:2] <= 1)).all())
+    ([0, 0, 1, 1], True)
+    """
+    from imblearn.over_sampling import SMOTE as ImblearnSMOTE
+
+    rows = np.asarray(rows)
+    flat, labels = _check_codes(rows.reshape(len(rows), -1), labels)
+    check_positive(n_neighbors, name="n_neighbors", integer=True)
+    n_per_sample = n_neighbors if n_per_sample is None else n_per_sample
+    targets = class_targets(labels, n_per_sample=n_per_sample, n_per_class=n_per_class)
+    classes, counts = np.unique(labels, return_counts=True)
+    count_of = dict(zip(classes.tolist(), counts.tolist()))
+    wanted = {c: count_of[c] + n for c, n in targets.items() if n > 0}
+    if not wanted:
+        return Alteration(rows[:0], labels[:0], np.empty(0, dtype=int))
+    if len(classes) < 2:
+        raise ValueError("SMOTE (imbalanced-learn) needs samples of at least two classes; with one VAE per "
+                         "class (multi-vae) use a move such as 'interpolation' instead.")
+    smallest = min(count_of[c] for c in wanted)
+    if smallest < 2:
+        raise ValueError(f"SMOTE needs at least 2 samples in every class it adds to, as each new sample lies "
+                         f"between two of them; a class here has {smallest}. Label more samples of it, or "
+                         "use a method such as 'noise'.")
+    k = min(n_neighbors, smallest - 1)
+    if k < n_neighbors:
+        warnings.warn(f"SMOTE uses {k} neighbours instead of n_neighbors = {n_neighbors}: the smallest class "
+                      f"it adds to has {smallest} samples.", UserWarning, stacklevel=2)
+    seed = int(np.random.default_rng(random_state).integers(np.iinfo(np.int32).max))
+    resampled, new_labels = ImblearnSMOTE(sampling_strategy=wanted, k_neighbors=k, random_state=seed) \
+        .fit_resample(flat, labels)
+    # imbalanced-learn returns the originals first, then the new rows class by class.
+    new = resampled[len(flat):].reshape((-1,) + rows.shape[1:])
+    return Alteration(new, new_labels[len(flat):], np.full(len(new), -1))
+
+
 def label_by_neighbours(new_codes, codes, labels, *, n_neighbors=3):
     """Label each new code by its k nearest labelled codes; ambiguous ones are marked.
 
@@ -354,7 +428,7 @@ def alter(method, codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None,
     ----------
     method : str
         ``"noise"``, ``"interpolation"``, ``"extrapolation"``, a chain such as
-        ``"interpolation+noise"``, or ``"prior"``.
+        ``"interpolation+noise"``, or ``"prior"`` or ``"latent-smote"`` alone.
     n_per_sample : int, optional
         New codes per sample; defaults to ``n_neighbors`` for every method, so
         that noise adds as many rows as the neighbour methods do.
@@ -380,12 +454,13 @@ def alter(method, codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None,
     rng = np.random.default_rng(random_state)
     n_per_sample = n_neighbors if n_per_sample is None else n_per_sample
     targets = class_targets(labels, n_per_sample=n_per_sample, n_per_class=n_per_class)
+    if moves == (SMOTE,):
+        return smote(codes, labels, n_neighbors=n_neighbors, n_per_sample=n_per_sample, n_per_class=n_per_class,
+                     random_state=rng)
     if moves == (PRIOR,):
         drawn = sample_prior(sum(targets.values()), codes.shape[1], alpha=alpha, random_state=rng)
         found, unanimous = label_by_neighbours(drawn, codes, labels, n_neighbors=n_neighbors)
         return Alteration(drawn[unanimous], found[unanimous], np.full(int(unanimous.sum()), -1))
-    # Per sample: each row's copies in consecutive rows, in row order; per class: class by class.
-    source = (np.repeat(np.arange(len(codes)), n_per_sample) if n_per_class is None
-              else _class_sources(labels, targets, rng))
+    source = source_rows(labels, n_per_sample=n_per_sample, n_per_class=n_per_class, random_state=rng)
     return _apply_moves(moves, codes, labels, source, rng, alpha=alpha, n_neighbors=n_neighbors,
                         scale=_scale(codes, scale), per_sample=n_per_class is None)

@@ -19,11 +19,12 @@ from .evaluation import CLASSIFIERS
 from .denoising import NOISES, VAEDenoiser, corrupt
 from .denoising_study import DenoisingStudyConfig, image_quality, run_denoising_study
 from .experiment import TRAIN_ON, load_config, run_experiment
-from .methods import PAPER_METHODS, TALK_METHODS, make_augmenter, parse_method
+from .methods import BASELINES, MODELS, PAPER_METHODS, TALK_METHODS, make_augmenter, parse_method
 from .study import StudyConfig, run_study
 
-METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior or latent moves (noise, interpolation, "
-               "extrapolation) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS))
+METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote or latent moves (noise, "
+               "interpolation, extrapolation) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS)
+               + "; or a baseline: " + ", ".join(BASELINES))
 
 
 def _amount(text):
@@ -227,8 +228,15 @@ def _augment(args):
     output = _check_outputs(args)
     spec = parse_method(args.method)
     if args.unlabelled and spec.model != "vae":
-        raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} trains one VAE per "
-                         "class on labelled samples; drop --unlabelled or choose another method.")
+        raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} does not use it (it "
+                         "learns from the labelled samples alone); drop --unlabelled or choose another method.")
+    kind = MODELS[spec.model]
+    if kind.learns_from == "pool":
+        raise ValueError(f"Method {args.method!r} adds real labelled samples from a pool, and augment has "
+                         "only the labelled file; use it in `vaeaug run` or `vaeaug experiment`.")
+    if args.save_model and kind.saved_file is None:
+        raise ValueError(f"Method {args.method!r} trains no model, so there is nothing to --save-model; "
+                         "drop --save-model.")
     augmenter = make_augmenter(
         args.method, mix_in=args.mix_in, random_state=args.seed, latent_dim=args.latent_dim, alpha=args.alpha,
         n_neighbors=args.n_neighbors, n_per_sample=args.n_per_sample, n_per_class=args.n_per_class,

@@ -31,7 +31,7 @@ from ._validation import check_choice, check_positive, check_seed, reject_unknow
 from .augmenter import SPACES, VAEAugmenter
 from .datasets import NAMED, load
 from .evaluation import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, make_classifier, score_classifier
-from .methods import MODELS, PAPER_METHODS, configure, parse_method
+from .methods import MODELS, PAPER_METHODS, configure, parse_method, set_generation
 from .multivae import MultiVAEAugmenter
 from .protocols import check_protocol, make_split
 
@@ -152,7 +152,7 @@ class ExperimentConfig:
             raise ValueError(f"methods in {where} must be distinct and must not name {BASELINE!r} (every table "
                              f"has a baseline column); got {methods}.")
         specs = [parse_method(method) for method in methods]
-        if self.space == "latent" and any(MODELS[s.model].needs_labels for s in specs):
+        if self.space == "latent" and any(MODELS[s.model].latent_space == "per-class" for s in specs):
             raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
                              "class; drop the multi-vae methods or use space: data.")
         for classifier in as_list("classifiers"):
@@ -400,6 +400,12 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
     """
     estimator = MODELS[kind].estimator
     settings = config.settings_for(data.name, variant)
+    generation = {"space": config.space, "verbose": progress, **settings["augmentation"]}
+    if MODELS[kind].saved_file is None:  # a baseline: nothing to train or keep
+        model = estimator(random_state=seed)
+        if MODELS[kind].learns_from == "pool":  # the unlabelled samples, with the labels the benchmark knows
+            model.fit(data.X[split.unlabelled], data.y[split.unlabelled])
+        return set_generation(model, kind, **generation), None
     if kind == "vae":
         learns_from = np.union1d(split.labelled, split.unlabelled)
         key = _key(data.name, _digest(learns_from), _digest(split.validation), seed, latent_dim, settings["vae"])
@@ -407,11 +413,9 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
         key = _key(data.name, _digest(split.labelled), _digest(split.validation), seed, latent_dim,
                    settings["vae"], kind, settings["mix_in"])
     folder = Path(cache) / key
-    generation = {"space": config.space, "verbose": progress, **settings["augmentation"]}
-    prefixed = {MODELS[kind].prefix + name: value for name, value in generation.items()}
     if (folder / MODELS[kind].saved_file).is_file():  # written last by save(), so the model is whole
         # The cache key covers what shapes the model; how it generates is this config's.
-        return estimator.load(folder, device=config.device).set_params(**prefixed), None
+        return set_generation(estimator.load(folder, device=config.device), kind, **generation), None
     started = time.perf_counter()
     single = VAEAugmenter(latent_dim=latent_dim, device=config.device, random_state=seed, **generation,
                           **settings["vae"])
@@ -470,13 +474,21 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
         results = previous
     done = {_cell_id(r) for r in results["records"]}
     protocols = expand_protocols(config.protocols)
-    # In data space the baseline needs no VAE, so it is one cell per classifier, not one per latent size.
+    targets = config.train_on if isinstance(config.train_on, list) else [config.train_on]
+
+    def columns_of(methods):
+        return [column_name(method, target) for method in methods for target in targets]
+
+    # In data space the baseline, and the baselines that need no VAE (smote, affine, real), are one cell per
+    # classifier, not one per latent size and variant.
+    without_vae = [m for m in config.methods
+                   if config.space == "data" and MODELS[parse_method(m).model].latent_space is None]
+    with_vae = [m for m in config.methods if m not in without_vae]
     baseline_dims = config.latent_dims if config.space == "latent" else [None]
     baseline_variants = config.variant_names if config.space == "latent" else [None]
     models_per_seed = len(config.latent_dims) * len(config.variant_names)
-    per_seed = len(config.classifiers) * (len(baseline_dims) * len(baseline_variants)
-                                          + models_per_seed * len(config.columns))
-    targets = config.train_on if isinstance(config.train_on, list) else [config.train_on]
+    per_seed = len(config.classifiers) * (len(baseline_dims) * len(baseline_variants) + len(columns_of(without_vae))
+                                          + models_per_seed * len(columns_of(with_vae)))
     total = len(config.datasets) * len(protocols) * len(config.seeds) * per_seed
     bar = tqdm(total=total, initial=len(done), desc="cells", unit="cell", disable=not progress)
 
@@ -504,6 +516,41 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
         return any(_cell_id(cell(data, protocol, seed, z, v, m, c)) not in done
                    for z in dims for v in variants for m in methods for c in config.classifiers)
 
+    def model_source(data, split, protocol, seed, latent_dim, variant):
+        """``model_of(kind)``: the fitted model of a kind for this cell's latent size and variant, made once."""
+        models = {}
+
+        def model_of(kind):
+            if kind not in models:
+                models[kind], trained = fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind,
+                                                     progress, variant)
+                if trained:
+                    results["vaes"].append(trained)
+            return models[kind]
+        return model_of
+
+    def run_method(method, data, split, protocol, seed, latent_dim, variant, model_of, features_lab, features_test):
+        """Generate with ``method`` once, then score every classifier on each ``train_on`` target."""
+        if not pending(data, protocol, seed, [latent_dim], [variant], columns_of([method])):
+            return
+        spec = parse_method(method)
+        X_lab, y_lab = data.X[split.labelled], data.y[split.labelled]
+        started = time.perf_counter()
+        X_new, y_new = configure(model_of(spec.model), spec).generate(X_lab, y_lab)
+        if config.space == "latent" and MODELS[spec.model].latent_space is None:
+            X_new = model_of("vae").encode(X_new)  # a baseline's samples, as codes like the rest
+        generation = {key: model_of(spec.model).generation_report_[key]
+                      for key in ("made", "requested", "acceptance_rate")}
+        for target in targets:
+            if target == "generated":
+                X_train, y_train = X_new, y_new
+            else:
+                X_train, y_train = np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new])
+            for classifier in config.classifiers:
+                record = cell(data, protocol, seed, latent_dim, variant, column_name(method, target), classifier)
+                score(record, data, split, X_train, y_train, features_test, started, generation)
+                started = time.perf_counter()
+
     for dataset_name in config.datasets:
         data = replace(load(dataset_name, data_dir or config.data_dir), name=_identity(dataset_name))
         image_only = [c for c in config.classifiers if c in IMAGE_CLASSIFIERS]
@@ -511,8 +558,9 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
             raise ValueError(f"The {image_only[0]} classifier needs images, but {dataset_name} holds feature "
                              f"vectors (shape {data.X.shape}); drop it for this dataset, or use svm, knn or mlp.")
         for protocol, seed in product(protocols, config.seeds):
-            if not pending(data, protocol, seed, baseline_dims, baseline_variants, [BASELINE]) and \
-                    not pending(data, protocol, seed, config.latent_dims, config.variant_names, config.columns):
+            if not pending(data, protocol, seed, baseline_dims, baseline_variants,
+                           [BASELINE] + columns_of(without_vae)) and \
+                    not pending(data, protocol, seed, config.latent_dims, config.variant_names, columns_of(with_vae)):
                 continue
             split = split_for(config, data, protocol, seed)
             X_lab, y_lab, X_test = data.X[split.labelled], data.y[split.labelled], data.X[split.test]
@@ -520,46 +568,23 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                 for classifier in config.classifiers:
                     score(cell(data, protocol, seed, None, None, BASELINE, classifier), data, split, X_lab, y_lab,
                           X_test, time.perf_counter())
+                model_of = model_source(data, split, protocol, seed, None, None)
+                for method in without_vae:
+                    run_method(method, data, split, protocol, seed, None, None, model_of, X_lab, X_test)
             for latent_dim, variant in product(config.latent_dims, config.variant_names):
-                methods_here = config.columns + ([BASELINE] if config.space == "latent" else [])
+                methods_here = columns_of(with_vae) + ([BASELINE] if config.space == "latent" else [])
                 if not pending(data, protocol, seed, [latent_dim], [variant], methods_here):
                     continue
-                models = {}
-
-                def model_of(kind):
-                    if kind not in models:
-                        models[kind], trained = fitted_model(config, data, split, protocol, seed, latent_dim,
-                                                             cache, kind, progress, variant)
-                        if trained:
-                            results["vaes"].append(trained)
-                    return models[kind]
-
+                model_of = model_source(data, split, protocol, seed, latent_dim, variant)
                 features_lab, features_test = X_lab, X_test
                 if config.space == "latent":
                     features_lab, features_test = model_of("vae").encode(X_lab), model_of("vae").encode(X_test)
                     for classifier in config.classifiers:
                         score(cell(data, protocol, seed, latent_dim, variant, BASELINE, classifier), data, split,
                               features_lab, y_lab, features_test, time.perf_counter())
-                for method in config.methods:
-                    if not pending(data, protocol, seed, [latent_dim], [variant],
-                                   [column_name(method, t) for t in targets]):
-                        continue
-                    spec = parse_method(method)
-                    model = model_of(spec.model)
-                    started = time.perf_counter()
-                    X_new, y_new = configure(model, spec).generate(X_lab, y_lab)
-                    generation = {key: model.generation_report_[key]
-                                  for key in ("made", "requested", "acceptance_rate")}
-                    for target in targets:
-                        if target == "generated":
-                            X_train, y_train = X_new, y_new
-                        else:
-                            X_train, y_train = np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new])
-                        for classifier in config.classifiers:
-                            record = cell(data, protocol, seed, latent_dim, variant, column_name(method, target),
-                                          classifier)
-                            score(record, data, split, X_train, y_train, features_test, started, generation)
-                            started = time.perf_counter()
+                for method in with_vae:
+                    run_method(method, data, split, protocol, seed, latent_dim, variant, model_of, features_lab,
+                               features_test)
     bar.close()
     results["complete"] = True
     report.write_json_atomic(results_file, results)

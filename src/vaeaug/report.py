@@ -17,13 +17,17 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ._files import write_bytes_atomic, write_json_atomic, write_text_atomic
+from .stats import mean_ci, paired_difference, share_of_gain
 
 __all__ = [
     "write_bytes_atomic", "write_text_atomic", "write_json_atomic", "new_run_dir",
-    "summarise", "format_paper_table", "write_tables", "plot_image_rows", "plot_scores", "plot_points",
+    "summarise", "format_paper_table", "format_comparison_table", "write_tables", "plot_image_rows", "plot_scores", "plot_points",
 ]
 
 BASELINE = "baseline"  # the column of classifiers trained on the real samples alone
+UPPER_BOUND = "real"  # the column that adds real labelled samples: what a method's gain is a share of
+COMPARISON_NOTE = ("Against the baseline, seed by seed: the mean difference, the paired t-test's p-value, and "
+                   "the share of the gain of more real data (when the real column is there).")
 
 
 # -- files -------------------------------------------------------------------
@@ -46,22 +50,21 @@ def new_run_dir(parent=".", prefix="vaeaug-run") -> Path:
 # -- tables ------------------------------------------------------------------
 
 def summarise(records, metric="accuracy"):
-    """Mean, standard deviation and count of ``metric`` per (classifier, method).
+    """Mean, standard deviation, 95 % CI half-width and count of ``metric`` per (classifier, method).
 
     ``records`` are dicts with keys ``classifier``, ``method`` and the metric;
-    the deviation is the sample standard deviation over seeds (0 for one seed).
+    the deviation is the sample standard deviation over seeds and the CI
+    Student's t over seeds (both 0 for one seed).
     """
     groups: dict[tuple[str, str], list[float]] = {}
     for record in records:
         groups.setdefault((record["classifier"], record["method"]), []).append(record[metric])
-    return {
-        key: {
-            "mean": float(np.mean(values)),
-            "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
-            "n": len(values),
-        }
-        for key, values in groups.items()
-    }
+    summary = {}
+    for key, values in groups.items():
+        mean, half = mean_ci(values)
+        summary[key] = {"mean": mean, "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+                        "ci": 0.0 if np.isnan(half) else half, "n": len(values)}
+    return summary
 
 
 # -- experiment tables ----------------------------------------------------------
@@ -70,43 +73,88 @@ ROW_KEYS = ("protocol", "classifier", "variant", "latent_dim")  # what a table r
 _SHOWN = {"accuracy": (100, 2), "f1_weighted": (1, 3)}  # accuracy in %, weighted F1 as a fraction, as papers do
 
 
+def _by_seed(records, metric):
+    """``scores(context, method)``: {seed: score} of the records that fill that cell (see format_paper_table)."""
+    values: dict[tuple, dict] = {}
+    for record in records:
+        key = (record["method"],) + tuple(record.get(k) for k in ROW_KEYS)
+        values.setdefault(key, {})[record["seed"]] = record[metric]
+
+    def scores(context, method):
+        found = {}
+        for (m, *keys), by_seed in values.items():
+            if m == method and all(key is None or key == context[k] for k, key in zip(ROW_KEYS, keys)):
+                found.update(by_seed)
+        return found
+    return scores
+
+
+def _table(rows, columns, cell) -> str:
+    """Markdown table: label columns for what varies between ``rows``, then ``cell(context, method)`` per method."""
+    # Label columns: the classifier and latent size always, the protocol and variant when they vary.
+    shown = [k for k in ROW_KEYS if k in ("classifier", "latent_dim") or len({str(r[k]) for r in rows}) > 1]
+    titles = {"protocol": "Protocol", "classifier": "Classifier", "variant": "Variant", "latent_dim": "# dims"}
+    labels = {"classifier": str.upper}
+    lines = ["| " + " | ".join(titles[k] for k in shown) + " | " + " | ".join(m.capitalize() for m in columns) + " |",
+             "|" + "---|" * (len(shown) + len(columns))]
+    for context in rows:
+        keys = [labels.get(k, str)(context[k]) for k in shown]
+        lines.append("| " + " | ".join(keys + [cell(context, m) for m in columns]) + " |")
+    return "\n".join(lines)
+
+
 def format_paper_table(records, rows, columns, *, metric="accuracy", reference=None, source="paper") -> str:
     """Markdown table: one row per context in ``rows`` (dicts over :data:`ROW_KEYS`), one column per method.
 
     A record fills a cell when it agrees with the row on every key it sets; the
     data-space baseline sets no latent size or variant, so it fills every
-    row of its classifier. Each cell reads ``ours`` (mean ± std over seeds when
-    there are several), then, when ``reference(context, method)`` gives a
-    number, ``(source number, difference)``.
+    row of its classifier. Each cell reads ``ours`` (mean ± the half-width of
+    the 95 % confidence interval over seeds when there are several), then, when
+    ``reference(context, method)`` gives a number, ``(source number, difference)``.
     """
     scale, digits = _SHOWN[metric]
-    values: dict[tuple, list[float]] = {}
-    for record in records:
-        values.setdefault((record["method"],) + tuple(record.get(k) for k in ROW_KEYS), []).append(record[metric])
+    scores = _by_seed(records, metric)
 
     def cell(context, method):
-        got = [v for (m, *keys), scores in values.items() if m == method
-               and all(key is None or key == context[k] for k, key in zip(ROW_KEYS, keys)) for v in scores]
+        got = list(scores(context, method).values())
         if not got:
             return "—"
-        mean = scale * float(np.mean(got))
-        text = f"{mean:.{digits}f}" + (f" ± {scale * float(np.std(got, ddof=1)):.{digits}f}" if len(got) > 1 else "")
+        mean, half = (scale * v for v in mean_ci(got))
+        text = f"{mean:.{digits}f}" + (f" ± {half:.{digits}f}" if len(got) > 1 else "")
         theirs = reference(context, method) if reference else None
         if theirs is not None:
             text += f" ({source} {theirs:.{digits}f}, {mean - theirs:+.{digits}f})"
         return text
 
-    # Label columns: the classifier and latent size always, the protocol and variant when they vary.
-    shown = [k for k in ROW_KEYS if k in ("classifier", "latent_dim") or len({str(r[k]) for r in rows}) > 1]
-    titles = {"protocol": "Protocol", "classifier": "Classifier", "variant": "Variant", "latent_dim": "# dims"}
-    labels = {"classifier": str.upper}
-    lines = ["| " + " | ".join(titles[k] for k in shown) + " | "
-             + " | ".join(m.capitalize() for m in [BASELINE, *columns]) + " |",
-             "|" + "---|" * (len(shown) + 1 + len(columns))]
-    for context in rows:
-        keys = [labels.get(k, str)(context[k]) for k in shown]
-        lines.append("| " + " | ".join(keys + [cell(context, m) for m in [BASELINE, *columns]]) + " |")
-    return "\n".join(lines)
+    return _table(rows, [BASELINE, *columns], cell)
+
+
+def format_comparison_table(records, rows, columns, *, metric="accuracy", upper=None) -> str:
+    """Markdown table of each method against the baseline, seed by seed.
+
+    A cell reads the mean difference from the baseline over the seeds both
+    have, the paired t-test's p-value, and, when the column ``upper`` (e.g.
+    ``real``, more real data) is there, the share of its gain the method
+    recovers: ``(method - baseline) / (upper - baseline)`` of the means.
+    """
+    scale, digits = _SHOWN[metric]
+    scores = _by_seed(records, metric)
+
+    def cell(context, method):
+        ours, base = scores(context, method), scores(context, BASELINE)
+        difference, p = paired_difference(ours, base)
+        if np.isnan(difference):
+            return "—"
+        text = f"{scale * difference:+.{digits}f}" + ("" if np.isnan(p) else f" (p {p:.3f})" if p >= 0.001
+                                                     else " (p < 0.001)")
+        top = scores(context, upper) if upper and method != upper else {}
+        if top and base:
+            share = share_of_gain(np.mean(list(ours.values())), np.mean(list(base.values())),
+                                  np.mean(list(top.values())))
+            text += f", {share:.0%} of {upper}" if not np.isnan(share) else f", {upper} gains nothing"
+        return text
+
+    return _table(rows, columns, cell)
 
 
 def _generation_table(records) -> str:
@@ -134,6 +182,7 @@ def write_tables(config, results, run_dir, log=print, *, reference=None, metric=
     in ``metric``'s units, or None.
     """
     records = results["records"]
+    upper = UPPER_BOUND if UPPER_BOUND in config.columns else None
     buffer = io.StringIO()
     columns = ["dataset", "protocol", "latent_dim", "variant", "method", "classifier", "seed", "n_train",
                "accuracy", "f1_weighted", "seconds"]
@@ -153,9 +202,12 @@ def write_tables(config, results, run_dir, log=print, *, reference=None, metric=
                 return reference(dataset, context, method) if reference and shown == metric else None
 
             table = format_paper_table(chosen, rows, config.columns, metric=shown, reference=theirs, source=source)
-            sections.append(f"## {dataset}: {title}\n\n{table}\n")
+            versus = format_comparison_table(chosen, rows, config.columns, metric=shown, upper=upper)
+            sections.append(f"## {dataset}: {title}\n\nMean ± 95 % confidence interval over seeds {config.seeds} "
+                            f"(Student's t).\n\n{table}\n\n{COMPARISON_NOTE}\n\n{versus}\n")
             if shown == metric:
-                log(f"\n{dataset}: {title}, seeds {config.seeds}\n\n{table}\n")
+                log(f"\n{dataset}: {title}, mean ± 95 % CI over seeds {config.seeds}\n\n{table}\n\n"
+                    f"{COMPARISON_NOTE}\n\n{versus}\n")
     sections.append(_generation_table(records))
     vae_seconds = sum(v["seconds"] for v in results["vaes"])
     cell_seconds = sum(r.get("seconds", 0) for r in records)
@@ -203,15 +255,15 @@ def plot_image_rows(rows, path, *, row_labels=None, column_labels=None, title=No
 
 
 def plot_scores(summary, classifiers, methods, path, *, metric="accuracy") -> Path:
-    """Bar chart of mean ± std per classifier and method."""
+    """Bar chart of the mean per classifier and method, with its 95 % confidence interval over seeds."""
     figure = Figure(figsize=(1.6 + 1.5 * len(classifiers), 3.2))
     axis = figure.subplots()
     width = 0.8 / len(methods)
     positions = np.arange(len(classifiers))
     for i, method in enumerate(methods):
-        cells = [summary.get((c, method), {"mean": np.nan, "std": 0.0}) for c in classifiers]
+        cells = [summary.get((c, method), {"mean": np.nan, "ci": 0.0}) for c in classifiers]
         axis.bar(positions + i * width, [100 * x["mean"] for x in cells], width,
-                 yerr=[100 * x["std"] for x in cells], capsize=2, label=method.capitalize())
+                 yerr=[100 * x["ci"] for x in cells], capsize=2, label=method.capitalize())
     axis.set_xticks(positions + width * (len(methods) - 1) / 2, [c.upper() for c in classifiers])
     axis.set_ylabel(f"test {metric} (%)")
     means = [100 * v["mean"] for v in summary.values()]

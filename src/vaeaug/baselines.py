@@ -1,0 +1,225 @@
+"""What a user would do instead of a VAE: SMOTE, small affine changes of images, or labelling more data.
+
+Each baseline is a sampler shaped like the augmenters: parameters in
+``__init__``, ``fit``, ``generate(X, y)`` returning the new samples only,
+``fit_resample(X, y)`` returning the originals followed by them, and a
+``generation_report_``. They make as many samples as the VAE methods do with
+the same settings (:func:`vaeaug.alteration.class_targets`: ``n_per_sample``
+per labelled sample, by default ``n_neighbors``, or ``n_per_class``), so a
+baseline column adds the same number of rows as a VAE column.
+
+* :class:`SMOTESampler` - imbalanced-learn's SMOTE on the samples themselves
+  (flattened pixels or features);
+* :class:`AffineSampler` - each image rotated, shifted and scaled at random
+  (scikit-image), the classic image augmentation;
+* :class:`RealSampler` - more *real* labelled samples, drawn from a labelled
+  pool: the upper bound of Wong et al. (2016), for when the pool's labels are
+  known, as in the benchmarks.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import check_labels, check_positive, check_samples, check_seed
+from .alteration import class_targets, smote, source_rows
+
+__all__ = ["SMOTESampler", "AffineSampler", "RealSampler"]
+
+
+class _Sampler(BaseEstimator):
+    """What the baselines share: the amount, the report, and ``fit_resample``."""
+
+    def _targets(self, y) -> dict:
+        n_per_sample = self.n_neighbors if self.n_per_sample is None else self.n_per_sample
+        return class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
+
+    def _checked(self, X, y):
+        check_positive(self.n_neighbors, name="n_neighbors", integer=True)
+        check_seed(self.random_state, name="random_state")
+        X = check_samples(X)
+        return X, check_labels(y, len(X), min_classes=1)
+
+    def _report(self, targets, y_new) -> None:
+        made = {c: int(np.sum(y_new == c)) for c in targets}
+        self.generation_report_ = {
+            "requested": int(sum(targets.values())), "made": len(y_new), "acceptance_rate": None,
+            "missing": {c: n - made[c] for c, n in targets.items() if made[c] < n},
+        }
+
+    def fit(self, X=None, y=None):
+        """Nothing to learn: SMOTE and affine changes work from the labelled samples alone."""
+        return self
+
+    def fit_resample(self, X, y):
+        """The originals followed by :meth:`generate`'s new samples."""
+        X_new, y_new = self.fit(X, y).generate(X, y)
+        X, y = self._checked(X, y)
+        return np.concatenate([X, X_new.astype(X.dtype, copy=False)]), np.concatenate([y, y_new])
+
+
+class SMOTESampler(_Sampler):
+    """SMOTE in data space: new samples on segments between same-class neighbours (imbalanced-learn).
+
+    Parameters
+    ----------
+    n_neighbors : int
+        SMOTE's k (fewer when a class is smaller), and, as for the VAE
+        methods, the default number of new samples per labelled sample.
+    n_per_sample, n_per_class : optional
+        The amount, as in :class:`VAEAugmenter`.
+    random_state : int, optional
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0], [6.0, 6.0]])
+    >>> X_new, y_new = SMOTESampler(n_neighbors=1, random_state=0).generate(X, [0, 0, 1, 1])
+    >>> X_new.shape, y_new.tolist()
+    ((4, 2), [0, 0, 1, 1])
+    """
+
+    def __init__(self, n_neighbors=3, n_per_sample=None, n_per_class=None, random_state=None):
+        self.n_neighbors = n_neighbors
+        self.n_per_sample = n_per_sample
+        self.n_per_class = n_per_class
+        self.random_state = random_state
+
+    def generate(self, X, y):
+        X, y = self._checked(X, y)
+        new = smote(X, y, n_neighbors=self.n_neighbors, n_per_sample=self.n_per_sample,
+                    n_per_class=self.n_per_class, random_state=self.random_state)
+        self._report(self._targets(y), new.labels)
+        return new.codes.astype(X.dtype, copy=False), new.labels
+
+
+class AffineSampler(_Sampler):
+    """Each new image is a labelled image rotated, shifted and scaled at random about its centre.
+
+    The classic image augmentation (as in Wong et al. 2016): angle, shift and
+    scale are drawn uniformly from the ranges below, independently for each
+    new image; pixels that come from outside the image are 0 (the background
+    of MNIST and the digits), and values are interpolated bilinearly
+    (scikit-image's ``warp``).
+
+    Parameters
+    ----------
+    rotation : float
+        Largest rotation, in degrees either way.
+    shift : float
+        Largest shift, as a fraction of the image's height and width.
+    scale : float
+        Largest relative change of size, either way (0.1: 90 % to 110 %).
+    n_neighbors, n_per_sample, n_per_class, random_state
+        The amount and seed, as in :class:`SMOTESampler` (``n_neighbors`` only
+        sets the default amount here).
+
+    Examples
+    --------
+    >>> images = np.zeros((2, 8, 8)); images[:, 2:6, 3:5] = 1.0
+    >>> X_new, y_new = AffineSampler(n_per_sample=2, random_state=0).generate(images, [0, 1])
+    >>> X_new.shape, y_new.tolist()
+    ((4, 8, 8), [0, 0, 1, 1])
+    """
+
+    def __init__(self, rotation=15.0, shift=0.1, scale=0.1, n_neighbors=3, n_per_sample=None, n_per_class=None,
+                 random_state=None):
+        self.rotation = rotation
+        self.shift = shift
+        self.scale = scale
+        self.n_neighbors = n_neighbors
+        self.n_per_sample = n_per_sample
+        self.n_per_class = n_per_class
+        self.random_state = random_state
+
+    def generate(self, X, y):
+        from skimage.transform import AffineTransform, warp
+
+        X, y = self._checked(X, y)
+        if X.ndim not in (3, 4):
+            raise ValueError(f"affine changes images, shape (N, height, width) or (N, channels, height, width); "
+                             f"got samples of shape {X.shape[1:]}. For feature vectors use smote or a VAE method.")
+        for value, name in ((self.rotation, "rotation"), (self.shift, "shift"), (self.scale, "scale")):
+            check_positive(value, name=name, allow_zero=True)
+        if self.scale >= 1:
+            raise ValueError(f"scale is the largest relative change of size and must be below 1; got {self.scale}.")
+        rng = np.random.default_rng(self.random_state)
+        source = source_rows(y, n_per_sample=self.n_neighbors if self.n_per_sample is None else self.n_per_sample,
+                             n_per_class=self.n_per_class, random_state=rng)
+        height, width = X.shape[-2:]
+        centre = np.array([(width - 1) / 2, (height - 1) / 2])
+        angles = np.deg2rad(rng.uniform(-self.rotation, self.rotation, len(source)))
+        scales = rng.uniform(1 - self.scale, 1 + self.scale, len(source))
+        shifts = rng.uniform(-self.shift, self.shift, (len(source), 2)) * [width, height]
+        X_new = np.empty((len(source),) + X.shape[1:], dtype=X.dtype)
+        for i, row in enumerate(source):
+            # About the centre: move it to the origin, rotate and scale, move it back and shift.
+            change = (AffineTransform(translation=-centre)
+                      + AffineTransform(scale=scales[i], rotation=angles[i])
+                      + AffineTransform(translation=centre + shifts[i]))
+            image = X[row].reshape((-1, height, width))
+            X_new[i] = np.stack([warp(channel, change.inverse, order=1, mode="constant", cval=0.0,
+                                      preserve_range=True) for channel in image]).reshape(X.shape[1:])
+        y_new = y[source]
+        self._report(self._targets(y), y_new)
+        return X_new, y_new
+
+
+class RealSampler(_Sampler):
+    """More real labelled samples: for each new sample asked, an unused one of its class from the pool.
+
+    ``fit(X_pool, y_pool)`` takes the pool (in the benchmarks, the unlabelled
+    samples with their true labels); ``generate(X, y)`` draws from it as many
+    samples per class as a VAE method would make from ``(X, y)``. A class whose
+    pool runs out gives what it has, with a warning.
+
+    Examples
+    --------
+    >>> pool, labels = np.arange(12.0).reshape(6, 2), np.array([0, 0, 0, 1, 1, 1])
+    >>> real = RealSampler(n_per_sample=1, random_state=0).fit(pool, labels)
+    >>> X_new, y_new = real.generate(np.zeros((2, 2)), [0, 1])
+    >>> X_new.shape, y_new.tolist()
+    ((2, 2), [0, 1])
+    """
+
+    def __init__(self, n_neighbors=3, n_per_sample=None, n_per_class=None, random_state=None):
+        self.n_neighbors = n_neighbors
+        self.n_per_sample = n_per_sample
+        self.n_per_class = n_per_class
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Keep ``(X, y)`` as the pool of real labelled samples to draw from."""
+        if y is None:
+            raise ValueError("RealSampler draws real labelled samples, so fit needs the pool's labels: "
+                             "fit(X_pool, y_pool).")
+        X, y = self._checked(X, y)
+        if len(X) == 0:
+            raise ValueError("The pool of real samples is empty; 'real' needs unlabelled samples whose labels "
+                             "are known.")
+        self.X_pool_, self.y_pool_ = X, y
+        return self
+
+    def fit_resample(self, X, y):
+        raise ValueError("RealSampler draws from a separate pool: call fit(X_pool, y_pool), then "
+                         "generate(X, y), and join the originals yourself.")
+
+    def generate(self, X, y):
+        check_is_fitted(self, "X_pool_")
+        X, y = self._checked(X, y)
+        if X.shape[1:] != self.X_pool_.shape[1:]:
+            raise ValueError(f"The labelled samples have shape {X.shape[1:]} but the pool's have "
+                             f"{self.X_pool_.shape[1:]}; give samples of one layout.")
+        rng = np.random.default_rng(self.random_state)
+        targets = self._targets(y)
+        chosen = [rng.choice(members, min(n, len(members)), replace=False)
+                  for c, n in targets.items() for members in [np.flatnonzero(self.y_pool_ == c)]]
+        chosen = np.concatenate(chosen).astype(int) if chosen else np.empty(0, dtype=int)
+        self._report(targets, self.y_pool_[chosen])
+        if self.generation_report_["missing"]:
+            warnings.warn(f"The pool has too few samples of some classes; missing per class: "
+                          f"{self.generation_report_['missing']}.", UserWarning, stacklevel=2)
+        return self.X_pool_[chosen], self.y_pool_[chosen]
