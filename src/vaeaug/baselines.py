@@ -34,6 +34,12 @@ __all__ = ["SMOTESampler", "AffineSampler", "RealSampler"]
 class _Sampler(BaseEstimator):
     """What the baselines share: the amount, the report, and ``fit_resample``."""
 
+    def __init__(self, n_neighbors=3, n_per_sample=None, n_per_class=None, random_state=None):
+        self.n_neighbors = n_neighbors
+        self.n_per_sample = n_per_sample
+        self.n_per_class = n_per_class
+        self.random_state = random_state
+
     def _targets(self, y) -> dict:
         n_per_sample = self.n_neighbors if self.n_per_sample is None else self.n_per_sample
         return class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
@@ -82,12 +88,6 @@ class SMOTESampler(_Sampler):
     ((4, 2), [0, 0, 1, 1])
     """
 
-    def __init__(self, n_neighbors=3, n_per_sample=None, n_per_class=None, random_state=None):
-        self.n_neighbors = n_neighbors
-        self.n_per_sample = n_per_sample
-        self.n_per_class = n_per_class
-        self.random_state = random_state
-
     def generate(self, X, y):
         X, y = self._checked(X, y)
         new = smote(X, y, n_neighbors=self.n_neighbors, n_per_sample=self.n_per_sample,
@@ -127,13 +127,10 @@ class AffineSampler(_Sampler):
 
     def __init__(self, rotation=15.0, shift=0.1, scale=0.1, n_neighbors=3, n_per_sample=None, n_per_class=None,
                  random_state=None):
+        super().__init__(n_neighbors, n_per_sample, n_per_class, random_state)
         self.rotation = rotation
         self.shift = shift
         self.scale = scale
-        self.n_neighbors = n_neighbors
-        self.n_per_sample = n_per_sample
-        self.n_per_class = n_per_class
-        self.random_state = random_state
 
     def generate(self, X, y):
         from skimage.transform import AffineTransform, warp
@@ -184,12 +181,6 @@ class RealSampler(_Sampler):
     >>> X_new.shape, y_new.tolist()
     ((2, 2), [0, 1])
     """
-
-    def __init__(self, n_neighbors=3, n_per_sample=None, n_per_class=None, random_state=None):
-        self.n_neighbors = n_neighbors
-        self.n_per_sample = n_per_sample
-        self.n_per_class = n_per_class
-        self.random_state = random_state
 
     def fit(self, X, y=None):
         """Keep ``(X, y)`` as the pool of real labelled samples to draw from."""
