@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from vaeaug.alteration import alter, class_targets
+from vaeaug.alteration import alter
 from vaeaug.baselines import AffineSampler, RealSampler, SMOTESampler
 from vaeaug.methods import make_augmenter, parse_method
 from vaeaug.report import format_comparison_table, format_paper_table
