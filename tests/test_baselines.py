@@ -91,6 +91,8 @@ def test_real_draws_distinct_pool_samples_of_each_class_and_warns_when_short():
     assert np.bincount(y_new).tolist() == [7, 5] and real.generation_report_["missing"] == {}
     with pytest.raises(ValueError, match="pool's labels"):
         RealSampler().fit(pool)
+    with pytest.raises(ValueError, match="pool of real samples is empty"):
+        RealSampler().fit(pool[:0], pool_labels[:0])
     with pytest.raises(ValueError, match="fit\\(X_pool, y_pool\\)"):
         real.fit_resample(labelled, labels)
 

@@ -453,10 +453,10 @@ def alter(method, codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None,
     check_positive(n_neighbors, name="n_neighbors", integer=True)
     rng = np.random.default_rng(random_state)
     n_per_sample = n_neighbors if n_per_sample is None else n_per_sample
-    targets = class_targets(labels, n_per_sample=n_per_sample, n_per_class=n_per_class)
     if moves == (SMOTE,):
         return smote(codes, labels, n_neighbors=n_neighbors, n_per_sample=n_per_sample, n_per_class=n_per_class,
                      random_state=rng)
+    targets = class_targets(labels, n_per_sample=n_per_sample, n_per_class=n_per_class)
     if moves == (PRIOR,):
         drawn = sample_prior(sum(targets.values()), codes.shape[1], alpha=alpha, random_state=rng)
         found, unanimous = label_by_neighbours(drawn, codes, labels, n_neighbors=n_neighbors)

@@ -40,9 +40,11 @@ class _Sampler(BaseEstimator):
         self.n_per_class = n_per_class
         self.random_state = random_state
 
+    def _n_per_sample(self) -> int:
+        return self.n_neighbors if self.n_per_sample is None else self.n_per_sample  # as the VAE methods
+
     def _targets(self, y) -> dict:
-        n_per_sample = self.n_neighbors if self.n_per_sample is None else self.n_per_sample
-        return class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
+        return class_targets(y, n_per_sample=self._n_per_sample(), n_per_class=self.n_per_class)
 
     def _checked(self, X, y):
         check_positive(self.n_neighbors, name="n_neighbors", integer=True)
@@ -144,8 +146,7 @@ class AffineSampler(_Sampler):
         if self.scale >= 1:
             raise ValueError(f"scale is the largest relative change of size and must be below 1; got {self.scale}.")
         rng = np.random.default_rng(self.random_state)
-        source = source_rows(y, n_per_sample=self.n_neighbors if self.n_per_sample is None else self.n_per_sample,
-                             n_per_class=self.n_per_class, random_state=rng)
+        source = source_rows(y, n_per_sample=self._n_per_sample(), n_per_class=self.n_per_class, random_state=rng)
         height, width = X.shape[-2:]
         centre = np.array([(width - 1) / 2, (height - 1) / 2])
         angles = np.deg2rad(rng.uniform(-self.rotation, self.rotation, len(source)))
@@ -187,10 +188,10 @@ class RealSampler(_Sampler):
         if y is None:
             raise ValueError("RealSampler draws real labelled samples, so fit needs the pool's labels: "
                              "fit(X_pool, y_pool).")
-        X, y = self._checked(X, y)
-        if len(X) == 0:
+        if len(X) == 0:  # before the generic check, to say which array is empty
             raise ValueError("The pool of real samples is empty; 'real' needs unlabelled samples whose labels "
                              "are known.")
+        X, y = self._checked(X, y)
         self.X_pool_, self.y_pool_ = X, y
         return self
 

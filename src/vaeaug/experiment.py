@@ -529,18 +529,19 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
             return models[kind]
         return model_of
 
-    def run_method(method, data, split, protocol, seed, latent_dim, variant, model_of, features_lab, features_test):
-        """Generate with ``method`` once, then score every classifier on each ``train_on`` target."""
+    def run_method(method, data, split, protocol, seed, latent_dim, variant, model_of, labelled, features_lab,
+                   features_test):
+        """Generate with ``method`` from ``labelled`` (X, y) once, then score every classifier on each target."""
         if not pending(data, protocol, seed, [latent_dim], [variant], columns_of([method])):
             return
         spec = parse_method(method)
-        X_lab, y_lab = data.X[split.labelled], data.y[split.labelled]
+        X_lab, y_lab = labelled
         started = time.perf_counter()
-        X_new, y_new = configure(model_of(spec.model), spec).generate(X_lab, y_lab)
+        model = configure(model_of(spec.model), spec)
+        X_new, y_new = model.generate(X_lab, y_lab)
         if config.space == "latent" and MODELS[spec.model].latent_space is None:
             X_new = model_of("vae").encode(X_new)  # a baseline's samples, as codes like the rest
-        generation = {key: model_of(spec.model).generation_report_[key]
-                      for key in ("made", "requested", "acceptance_rate")}
+        generation = {key: model.generation_report_[key] for key in ("made", "requested", "acceptance_rate")}
         for target in targets:
             if target == "generated":
                 X_train, y_train = X_new, y_new
@@ -570,7 +571,8 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                           X_test, time.perf_counter())
                 model_of = model_source(data, split, protocol, seed, None, None)
                 for method in without_vae:
-                    run_method(method, data, split, protocol, seed, None, None, model_of, X_lab, X_test)
+                    run_method(method, data, split, protocol, seed, None, None, model_of, (X_lab, y_lab), X_lab,
+                               X_test)
             for latent_dim, variant in product(config.latent_dims, config.variant_names):
                 methods_here = columns_of(with_vae) + ([BASELINE] if config.space == "latent" else [])
                 if not pending(data, protocol, seed, [latent_dim], [variant], methods_here):
@@ -583,8 +585,8 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                         score(cell(data, protocol, seed, latent_dim, variant, BASELINE, classifier), data, split,
                               features_lab, y_lab, features_test, time.perf_counter())
                 for method in with_vae:
-                    run_method(method, data, split, protocol, seed, latent_dim, variant, model_of, features_lab,
-                               features_test)
+                    run_method(method, data, split, protocol, seed, latent_dim, variant, model_of, (X_lab, y_lab),
+                               features_lab, features_test)
     bar.close()
     results["complete"] = True
     report.write_json_atomic(results_file, results)

@@ -21,7 +21,8 @@ from .stats import mean_ci, paired_difference, share_of_gain
 
 __all__ = [
     "write_bytes_atomic", "write_text_atomic", "write_json_atomic", "new_run_dir",
-    "summarise", "format_paper_table", "format_comparison_table", "write_tables", "plot_image_rows", "plot_scores", "plot_points",
+    "summarise", "format_paper_table", "format_comparison_table", "write_tables", "plot_image_rows", "plot_scores",
+    "plot_points",
 ]
 
 BASELINE = "baseline"  # the column of classifiers trained on the real samples alone
