@@ -7,6 +7,7 @@ import contextlib
 import io
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,8 @@ from .study import StudyConfig, run_study
 
 METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote or latent moves (noise, "
                "interpolation, extrapolation) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS)
-               + "; or a baseline: " + ", ".join(BASELINES))
+               + "; or a baseline: " + ", ".join(BASELINES) + "; or auto (chosen per classifier by "
+               "cross-validation on the labelled samples)")
 
 
 def _amount(text):
@@ -66,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="use beta_norm = beta x latent-dim / features per sample as the KL weight")
     run.add_argument("--batch-size", type=int, default=defaults.batch_size)
     run.add_argument("--max-epochs", type=int, default=defaults.max_epochs)
+    run.add_argument("--mlp-hidden-units", type=int, default=defaults.mlp_hidden_units,
+                     help="width of the MLP classifier's hidden layers (the paper's is 1024)")
     run.add_argument("--device", default=defaults.device)
     run.add_argument("--data-dir", help="folder with dataset files (else $VAEAUG_DATA, then the cache)")
     where = run.add_mutually_exclusive_group()
@@ -111,6 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     augment.add_argument("--normalize-beta", action="store_true", help="use beta x latent-dim / input-dim")
     augment.add_argument("--input-dim", type=int, help="N in beta_norm (default: features per sample)")
     augment.add_argument("--mix-in", type=float, default=0.2, help="multi-vae: share of other classes")
+    augment.add_argument("--classifier", default="svm", choices=list(CLASSIFIERS),
+                         help="auto: the classifier to choose the method for (default svm)")
     augment.add_argument("--max-epochs", type=int, default=100)
     augment.add_argument("--seed", type=int, default=0)
     augment.add_argument("--device", default="auto")
@@ -155,7 +161,8 @@ def _run(args):
         latent_dim=args.latent_dim, methods=args.methods, classifiers=args.classifiers, seeds=args.seeds,
         alpha=args.alpha, n_neighbors=args.n_neighbors, n_per_class=args.n_per_class,
         noise_scale=args.noise_scale, mix_in=args.mix_in, space=args.space, train_on=args.train_on,
-        beta=args.beta, normalize_beta=args.normalize_beta, batch_size=args.batch_size, max_epochs=args.max_epochs, device=args.device,
+        beta=args.beta, normalize_beta=args.normalize_beta, batch_size=args.batch_size, max_epochs=args.max_epochs,
+        mlp_hidden_units=args.mlp_hidden_units, device=args.device,
     ).validate()
     with _run_dir(args) as run_dir:
         run_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
@@ -227,15 +234,15 @@ def _check_outputs(args):
 def _augment(args):
     output = _check_outputs(args)
     spec = parse_method(args.method)
-    if args.unlabelled and spec.model != "vae":
+    kind = MODELS[spec.model]
+    if args.unlabelled and "vae" not in (spec.model, kind.built_on):
         raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} does not use it (it "
                          "learns from the labelled samples alone); drop --unlabelled or choose another method.")
-    kind = MODELS[spec.model]
     if kind.learns_from == "pool":
         raise ValueError(f"Method {args.method!r} adds real labelled samples from a pool, and augment has "
                          "only the labelled file; use it in `vaeaug run` or `vaeaug experiment`.")
     if args.save_model and kind.saved_file is None:
-        raise ValueError(f"Method {args.method!r} trains no model, so there is nothing to --save-model; "
+        raise ValueError(f"Method {args.method!r} keeps no trained model, so there is nothing to --save-model; "
                          "drop --save-model.")
     augmenter = make_augmenter(
         args.method, mix_in=args.mix_in, random_state=args.seed, latent_dim=args.latent_dim, alpha=args.alpha,
@@ -243,6 +250,8 @@ def _augment(args):
         noise_scale=args.noise_scale, beta=args.beta, normalize_beta=args.normalize_beta,
         input_dim=args.input_dim, max_epochs=args.max_epochs, device=args.device, verbose=not args.quiet,
     )
+    if kind.per_classifier:
+        augmenter.set_params(classifier=args.classifier)
     data = load(args.input)
     X, y = data.X, data.y
     if "test" in data.splits:
@@ -252,7 +261,9 @@ def _augment(args):
         print(f"{args.input} has a test split; its {len(data.splits['test'])} test rows are left out, "
               f"{len(kept)} rows are augmented.")
     unlabelled = {"X_unlabelled": read_npz(args.unlabelled, ["X"])["X"]} if args.unlabelled else {}
-    X_res, y_res = augmenter.fit_resample(X, y, **unlabelled)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="auto for ")  # its summary is printed below
+        X_res, y_res = augmenter.fit_resample(X, y, **unlabelled)
     is_synthetic = np.arange(len(X_res)) >= len(X)
     if args.save_model:
         augmenter.save(args.save_model)
@@ -263,6 +274,8 @@ def _augment(args):
     rate = made["acceptance_rate"]
     print(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}"
           + (f"; the GC accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
+    if "summary" in made:
+        print(made["summary"])
 
 
 def _images(source, data_dir, part):

@@ -44,6 +44,8 @@ VAE_SETTINGS = ("beta", "normalize_beta", "input_dim", "hidden_units", "max_epoc
 AUGMENTATION_SETTINGS = ("alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale")
 TRAIN_ON = ("both", "generated")
 DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
+# What a record keeps of a generator's report: the amount, the filter's rate, and auto's choice and CV table.
+GENERATION_KEYS = ("made", "requested", "acceptance_rate", "choice", "cv")
 # What a reference table (``paper:``) may be read in, and the range its numbers must fall in.
 METRICS = {"accuracy": ("a percentage", 0, 100), "f1_weighted": ("a weighted F1", 0, 1)}
 # Keys that pick the cells a row of ``paper.rows`` holds numbers for.
@@ -155,6 +157,8 @@ class ExperimentConfig:
         if self.space == "latent" and any(MODELS[s.model].latent_space == "per-class" for s in specs):
             raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
                              "class; drop the multi-vae methods or use space: data.")
+        if self.space == "latent" and any(MODELS[s.model].per_classifier for s in specs):
+            raise ValueError(f"auto in {where} chooses among samples in data space; drop it or use space: data.")
         for classifier in as_list("classifiers"):
             check_choice(classifier, CLASSIFIERS, name=f"classifier in {where}")
         image_only = [c for c in self.classifiers if c in IMAGE_CLASSIFIERS]
@@ -387,7 +391,8 @@ def _digest(indices) -> str:
     return hashlib.sha1(np.ascontiguousarray(indices, dtype=np.int64).tobytes()).hexdigest()[:16]
 
 
-def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="vae", progress=False, variant=None):
+def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="vae", progress=False, variant=None,
+                 built_on=None):
     """The model of ``kind`` (see :data:`vaeaug.methods.MODELS`) for one (dataset, split, seed, latent size, variant).
 
     Loaded from ``cache`` or trained and saved there. The single VAE learns
@@ -396,13 +401,14 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
     protocols of a few-shot sweep share one VAE per seed. The class VAEs learn
     from the labelled samples and their labels. Returns the model, set to this
     config's generation settings, and, when it was trained now, a record of the
-    training.
+    training. A kind built on another (``auto`` on the VAE) takes that fitted
+    model as ``built_on``.
     """
     estimator = MODELS[kind].estimator
     settings = config.settings_for(data.name, variant)
     generation = {"space": config.space, "verbose": progress, **settings["augmentation"]}
     if MODELS[kind].saved_file is None:  # a baseline: nothing to train or keep
-        model = estimator(random_state=seed)
+        model = estimator(random_state=seed, **({"augmenter": built_on} if MODELS[kind].built_on else {}))
         if MODELS[kind].learns_from == "pool":  # the unlabelled samples, with the labels the benchmark knows
             model.fit(data.X[split.unlabelled], data.y[split.unlabelled])
         return set_generation(model, kind, **generation), None
@@ -503,11 +509,14 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
         return {"dataset": data.name, "protocol": protocol["label"], "latent_dim": latent_dim, "variant": variant,
                 "method": method, "classifier": classifier, "seed": seed}
 
+    def new_classifier(name, seed):
+        return make_classifier(name, random_state=seed, device=config.device,
+                               **config.classifier_options.get(name, {}))
+
     def score(record, data, split, X_train, y_train, X_test, started, generation=None):
         if _cell_id(record) in done:
             return
-        model = make_classifier(record["classifier"], random_state=record["seed"], device=config.device,
-                                **config.classifier_options.get(record["classifier"], {}))
+        model = new_classifier(record["classifier"], record["seed"])
         scores = score_classifier(model, X_train, y_train, X_test, data.y[split.test])
         finish({**record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {})},
                started)
@@ -522,8 +531,9 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
 
         def model_of(kind):
             if kind not in models:
+                base = MODELS[kind].built_on
                 models[kind], trained = fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind,
-                                                     progress, variant)
+                                                     progress, variant, model_of(base) if base else None)
                 if trained:
                     results["vaes"].append(trained)
             return models[kind]
@@ -531,26 +541,43 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
 
     def run_method(method, data, split, protocol, seed, latent_dim, variant, model_of, labelled, features_lab,
                    features_test):
-        """Generate with ``method`` from ``labelled`` (X, y) once, then score every classifier on each target."""
+        """Generate with ``method`` from ``labelled`` (X, y), then score every classifier on each target.
+
+        The samples are made once, or once per classifier for a kind fitted per
+        classifier (``auto``, which keeps its choice and CV table in the record).
+        """
         if not pending(data, protocol, seed, [latent_dim], [variant], columns_of([method])):
             return
         spec = parse_method(method)
+        kind = MODELS[spec.model]
         X_lab, y_lab = labelled
+        made = {}
+
+        def generated(classifier):
+            key = classifier if kind.per_classifier else None
+            if key not in made:
+                model = configure(model_of(spec.model), spec)
+                if kind.per_classifier:
+                    model.set_params(classifier=new_classifier(classifier, seed)).fit(X_lab, y_lab)
+                X_new, y_new = model.generate(X_lab, y_lab)
+                if config.space == "latent" and kind.latent_space is None:
+                    X_new = model_of("vae").encode(X_new)  # a baseline's samples, as codes like the rest
+                made[key] = X_new, y_new, {k: model.generation_report_[k] for k in GENERATION_KEYS
+                                           if k in model.generation_report_}
+            return made[key]
+
         started = time.perf_counter()
-        model = configure(model_of(spec.model), spec)
-        X_new, y_new = model.generate(X_lab, y_lab)
-        if config.space == "latent" and MODELS[spec.model].latent_space is None:
-            X_new = model_of("vae").encode(X_new)  # a baseline's samples, as codes like the rest
-        generation = {key: model.generation_report_[key] for key in ("made", "requested", "acceptance_rate")}
-        for target in targets:
+        for target, classifier in product(targets, config.classifiers):
+            record = cell(data, protocol, seed, latent_dim, variant, column_name(method, target), classifier)
+            if _cell_id(record) in done:
+                continue
+            X_new, y_new, generation = generated(classifier)
             if target == "generated":
                 X_train, y_train = X_new, y_new
             else:
                 X_train, y_train = np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new])
-            for classifier in config.classifiers:
-                record = cell(data, protocol, seed, latent_dim, variant, column_name(method, target), classifier)
-                score(record, data, split, X_train, y_train, features_test, started, generation)
-                started = time.perf_counter()
+            score(record, data, split, X_train, y_train, features_test, started, generation)
+            started = time.perf_counter()
 
     for dataset_name in config.datasets:
         data = replace(load(dataset_name, data_dir or config.data_dir), name=_identity(dataset_name))

@@ -11,7 +11,10 @@ A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
   (:mod:`vaeaug.filtering`);
 * ``smote``, ``affine`` and ``real`` are what a user would do instead
   (:mod:`vaeaug.baselines`): SMOTE on the samples, rotated, shifted and scaled
-  images, and more real labelled samples.
+  images, and more real labelled samples;
+* ``auto`` chooses among the VAE's moves, SMOTE and affine changes (and
+  their alpha and amount) by cross-validation on the labelled samples, for
+  each classifier (:mod:`vaeaug.selection`).
 
 Each name resolves to a :class:`MethodSpec`: which model it needs (``MODELS``),
 the generation settings for that model, and its filter. Models are trained
@@ -28,13 +31,15 @@ from . import augmenter, multivae
 from .augmenter import VAEAugmenter
 from .baselines import AffineSampler, RealSampler, SMOTESampler
 from .multivae import MultiVAEAugmenter
+from .selection import AutoAugmenter
 
-__all__ = ["MethodSpec", "MODELS", "BASELINES", "PAPER_METHODS", "TALK_METHODS", "parse_method", "make_augmenter",
+__all__ = ["MethodSpec", "MODELS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "parse_method", "make_augmenter",
            "configure", "set_generation"]
 
 PAPER_METHODS = ["noise", "interpolation", "extrapolation"]
 TALK_METHODS = ["interpolation+noise", "extrapolation+noise", "prior", "prior+gc", "multi-vae"]
 BASELINES = ["smote", "affine", "real"]
+AUTO = "auto"
 _MULTI, _GC = "multi-vae", "gc"
 
 
@@ -46,6 +51,8 @@ class ModelKind(NamedTuple):
     learns_from: str | None  # "all" samples without labels, the "labelled" ones, the labelled "pool", or nothing
     latent_space: str | None  # "shared", "per-class", or None: it makes samples, never codes
     saved_file: str | None  # the file ``save`` writes last into its folder; None: nothing trained to keep
+    built_on: str | None = None  # the kind of fitted model it takes as its ``augmenter``
+    per_classifier: bool = False  # it is fitted for each classifier, so its samples differ by classifier
 
 
 MODELS = {
@@ -57,6 +64,8 @@ MODELS = {
     "smote": ModelKind(SMOTESampler, "", None, None, None),
     "affine": ModelKind(AffineSampler, "", None, None, None),
     "real": ModelKind(RealSampler, "", "pool", None, None),
+    # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples
+    AUTO: ModelKind(AutoAugmenter, "", "labelled", "shared", None, built_on="vae", per_classifier=True),
 }
 
 
@@ -79,12 +88,12 @@ def parse_method(name) -> MethodSpec:
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"A method must be a name such as 'interpolation' or 'multi-vae'; got {name!r}.")
-    if name in BASELINES:
+    if name in BASELINES + [AUTO]:
         return MethodSpec(name, name, None, None)
     tokens = name.split("+")
-    if set(tokens) & set(BASELINES):
-        raise ValueError(f"Method {name!r}: the baselines {', '.join(BASELINES)} stand alone, without moves, "
-                         "'multi-vae' or 'gc'; for SMOTE on the VAE's codes use 'latent-smote'.")
+    if set(tokens) & set(BASELINES + [AUTO]):
+        raise ValueError(f"Method {name!r}: the baselines {', '.join(BASELINES)} and {AUTO!r} stand alone, "
+                         "without moves, 'multi-vae' or 'gc'; for SMOTE on the VAE's codes use 'latent-smote'.")
     model = "class-vaes" if tokens[0] == _MULTI else "vae"
     tokens = tokens[1:] if model == "class-vaes" else tokens
     filter_ = _GC if tokens and tokens[-1] == _GC else None
@@ -129,6 +138,8 @@ def make_augmenter(name, *, mix_in=0.2, random_state=None, **params):
     if MODELS[spec.model].latent_space is None:
         return set_generation(MODELS[spec.model].estimator(random_state=random_state), spec.model, **params)
     single = VAEAugmenter(random_state=random_state, **params)
+    if spec.model == AUTO:  # the unfitted VAE is fitted, without labels, in AutoAugmenter.fit
+        return AutoAugmenter(single, n_neighbors=single.n_neighbors, random_state=random_state)
     model = MultiVAEAugmenter(single, mix_in=mix_in, random_state=random_state) if spec.model == "class-vaes" \
         else single
     return configure(model, spec)

@@ -163,8 +163,10 @@ def _generation_table(records) -> str:
     by_method = {}
     for record in records:
         if "generated" in record:
+            # A method makes one set per seed; auto makes one per classifier as well.
+            per = record["classifier"] if "choice" in record["generated"] else None
             by_method.setdefault(record["method"], {})[json.dumps([record["dataset"], record["protocol"],
-                                                                   record["latent_dim"], record["seed"]])] = \
+                                                                   record["latent_dim"], record["seed"], per])] = \
                 record["generated"]
     lines = ["## Generated samples\n", "| Method | made / asked (all seeds) | filter acceptance |", "|---|---|---|"]
     for method, runs in by_method.items():
@@ -173,6 +175,22 @@ def _generation_table(records) -> str:
         rates = [r["acceptance_rate"] for r in runs.values() if r["acceptance_rate"] is not None]
         rate = f"{100 * np.mean(rates):.1f} % (mean of {len(rates)})" if rates else "no filter"
         lines.append(f"| {method} | {made} / {asked} | {rate} |")
+    return "\n".join(lines) + "\n"
+
+
+def _choice_table(records) -> str:
+    """What ``auto`` chose in each cell, and by how much it beat no augmentation in cross-validation."""
+    rows = [r for r in records if "choice" in r.get("generated", {})]
+    if not rows:
+        return ""
+    lines = ["## What auto chose\n", "By stratified cross-validation on the labelled samples alone; the gain is "
+             "the CV score's over no augmentation, in points.\n",
+             "| protocol | latent size | classifier | seed | choice | CV gain of the best candidate |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        best = max(r["generated"]["cv"][1:], key=lambda row: row["mean"])
+        lines.append(f"| {r['protocol']} | {r['latent_dim']} | {r['classifier']} | {r['seed']} | "
+                     f"{r['generated']['choice']} | {best['candidate']}: {100 * best['gain']:+.1f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -210,6 +228,10 @@ def write_tables(config, results, run_dir, log=print, *, reference=None, metric=
                 log(f"\n{dataset}: {title}, mean ± 95 % CI over seeds {config.seeds}\n\n{table}\n\n"
                     f"{COMPARISON_NOTE}\n\n{versus}\n")
     sections.append(_generation_table(records))
+    choices = _choice_table(records)
+    sections.append(choices)
+    if choices:
+        log(choices)
     vae_seconds = sum(v["seconds"] for v in results["vaes"])
     cell_seconds = sum(r.get("seconds", 0) for r in records)
     sections.append(f"Cost: {len(results['vaes'])} VAE(s) trained in {vae_seconds:.0f} s; "

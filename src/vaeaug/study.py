@@ -16,7 +16,7 @@ from . import report
 from .datasets import load
 from .evaluation import PAPER_CLASSIFIERS
 from .experiment import BASELINE, ExperimentConfig, expand_protocols, fitted_model, run_experiment, split_for
-from .methods import BASELINES, PAPER_METHODS, configure, parse_method
+from .methods import AUTO, BASELINES, MODELS, PAPER_METHODS, configure, parse_method
 
 __all__ = ["StudyConfig", "run_study"]
 
@@ -45,7 +45,7 @@ class StudyConfig:
     labelled_per_class: int = 10
     test_fraction: float = 0.3
     latent_dim: int = 10
-    methods: list[str] = field(default_factory=lambda: PAPER_METHODS + DEFAULT_TALK_METHODS + BASELINES)
+    methods: list[str] = field(default_factory=lambda: PAPER_METHODS + DEFAULT_TALK_METHODS + BASELINES + [AUTO])
     classifiers: list[str] = field(default_factory=lambda: list(PAPER_CLASSIFIERS))
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     alpha: float = 0.5
@@ -60,6 +60,7 @@ class StudyConfig:
     batch_size: int = 32
     max_epochs: int = 300
     patience: int = 10
+    mlp_hidden_units: int = 256
     device: str = "auto"
 
     def to_experiment(self) -> ExperimentConfig:
@@ -76,6 +77,7 @@ class StudyConfig:
                  "patience": self.patience, **({"normalize_beta": True} if self.normalize_beta else {})},
             augmentation={"alpha": self.alpha, "n_neighbors": self.n_neighbors, "noise_scale": self.noise_scale,
                           **({"n_per_class": self.n_per_class} if self.n_per_class is not None else {})},
+            classifier_options={"mlp": {"hidden_units": self.mlp_hidden_units}},
             device=self.device,
         )
 
@@ -134,6 +136,8 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed):
     shown_classes = classes[:10]
     rows, labels = [X_lab[[np.flatnonzero(y_lab == c)[0] for c in shown_classes]]], ["original"]
     for spec in specs:
+        if MODELS[spec.model].per_classifier:
+            continue  # auto makes what it chose, which differs by classifier: its choices are in results.md
         model = configure(model_of(spec.model), spec, n_per_class=1)
         X_new, y_new = model.generate(X_lab, y_lab)
         rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])

@@ -1,0 +1,154 @@
+"""``auto``: the cross-validated choice of method, alpha and amount, in the library, the runner and the CLI."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.neighbors import KNeighborsClassifier
+
+from vaeaug import VAEAugmenter
+from vaeaug.cli import main
+from vaeaug.experiment import ExperimentConfig, run_experiment
+from vaeaug.methods import make_augmenter, parse_method
+from vaeaug.selection import AutoAugmenter, default_candidates
+
+MOVES = [{"method": "interpolation", "alpha": 0.5, "n_per_sample": 1},
+         {"method": "noise", "alpha": 0.25, "n_per_sample": 2}, {"method": "affine", "n_per_sample": 1}]
+
+
+@pytest.fixture(scope="module")
+def digits_vae():
+    """A small VAE on 8x8 digits (without labels), and 60 labelled images: 6 per class."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).reshape(-1, 8, 8).astype(np.float32)
+    labelled = np.concatenate([np.flatnonzero(y == c)[:6] for c in range(10)])
+    vae = VAEAugmenter(latent_dim=4, hidden_units=64, max_epochs=3, random_state=0).fit(X[400:])
+    return vae, X[labelled], y[labelled]
+
+
+def test_every_candidate_is_scored_on_the_same_folds_and_the_best_is_chosen(digits_vae):
+    vae, X, y = digits_vae
+    auto = AutoAugmenter(vae, classifier="knn", candidates=MOVES, margin=0.0, random_state=0).fit(X, y)
+    rows = auto.cv_results_
+    assert [row["candidate"] for row in rows] == ["none", "interpolation a=0.5 x1", "noise a=0.25 x2", "affine x1"]
+    assert all(len(row["scores"]) == 3 for row in rows)
+    assert rows[0]["gain"] == 0 and all(row["gain"] == pytest.approx(row["mean"] - rows[0]["mean"]) for row in rows)
+    best = max(rows[1:], key=lambda row: row["mean"])
+    if best["gain"] > 0:
+        assert auto.choice_["method"] == best["method"] and best["candidate"] in auto.summary_
+        X_new, y_new = auto.generate(X, y)
+        assert len(X_new) == len(X) * best["n_per_sample"] and X_new.shape[1:] == X.shape[1:]
+        assert auto.generation_report_["choice"] == best["candidate"]
+        assert auto.generation_report_["cv"] == rows
+    # The same seed gives the same folds, samples and scores.
+    again = AutoAugmenter(vae, classifier="knn", candidates=MOVES, margin=0.0, random_state=0).fit(X, y)
+    assert again.cv_results_ == rows
+    # The user's VAE generates as it did before: candidates change copies of it.
+    assert (vae.method, vae.alpha, vae.n_per_sample) == ("interpolation", 0.5, None)
+
+
+def test_when_nothing_beats_no_augmentation_by_the_margin_the_originals_come_back_and_it_says_so(digits_vae):
+    vae, X, y = digits_vae
+    auto = AutoAugmenter(vae, classifier=KNeighborsClassifier(3), candidates=MOVES[:1], margin=1.0, random_state=0)
+    with pytest.warns(UserWarning, match="no augmentation.*not more than the margin"):
+        X_res, y_res = auto.fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X)
+    np.testing.assert_array_equal(y_res, y)
+    assert auto.choice_ == {"method": "none"} and "KNeighborsClassifier" in auto.summary_
+    X_new, _ = auto.generate(X, y)
+    assert X_new.shape == (0, 8, 8) and auto.generation_report_["made"] == 0
+
+
+def test_an_unfitted_vae_is_cloned_and_fitted_without_labels(digits_vae):
+    _, X, y = digits_vae
+    vae = VAEAugmenter(latent_dim=2, hidden_units=16, max_epochs=1, random_state=0)
+    auto = make_augmenter("auto", latent_dim=2, hidden_units=16, max_epochs=1, random_state=0)
+    auto.set_params(classifier="knn", candidates=MOVES[:1], augmenter=vae).fit(X, y, X_unlabelled=X)
+    assert hasattr(auto.augmenter_, "model_") and not hasattr(vae, "model_")
+
+
+def test_the_default_grid_offers_affine_for_images_only():
+    assert {c["method"] for c in default_candidates(images=True)} == {"noise", "interpolation", "extrapolation",
+                                                                       "smote", "affine"}
+    assert "affine" not in {c["method"] for c in default_candidates(images=False)}
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"cv": 7}, "cv=7 folds need at least 7 labelled samples per class"),
+    ({"cv": 1}, "at least 2"),
+    ({"margin": -0.1}, "margin"),
+    ({"scoring": "auc"}, "Unknown scoring"),
+    ({"candidates": [{"method": "real"}]}, "cannot be cross-validated"),
+    ({"candidates": [{"method": "multi-vae"}]}, "cannot be cross-validated"),
+    ({"candidates": [{"method": "interpolation", "beta": 2}]}, "unknown setting"),
+    ({"candidates": [{"method": "interpolation", "n_per_sample": 0}]}, "n_per_sample"),
+    ({"candidates": [{"method": "wiggle"}]}, "wiggle"),
+    ({"candidates": []}, "non-empty list"),
+    ({"augmenter": None, "candidates": [{"method": "noise"}]}, "needs a VAE"),
+])
+def test_bad_settings_are_named(digits_vae, params, message):
+    vae, X, y = digits_vae
+    with pytest.raises(ValueError, match=message):
+        AutoAugmenter(**{"augmenter": vae, "classifier": "knn", **params}).fit(X, y)
+
+
+def test_it_needs_a_data_space_vae(digits_vae):
+    vae, X, y = digits_vae
+    import copy
+
+    latent = copy.copy(vae).set_params(space="latent")
+    with pytest.raises(ValueError, match="space='data'"):
+        AutoAugmenter(latent, classifier="knn").fit(X, y)
+
+
+def test_auto_is_a_method_name_on_its_own():
+    assert parse_method("auto").model == "auto"
+    with pytest.raises(ValueError, match="stand alone"):
+        parse_method("auto+gc")
+
+
+TINY_AUTO = {
+    "name": "tiny-auto", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 6}],
+    "latent_dims": [3], "methods": ["interpolation", "auto"], "classifiers": ["knn", "svm"], "seeds": [0],
+    "vae": {"max_epochs": 2, "hidden_units": 32},
+}
+
+
+def test_the_runner_chooses_per_classifier_and_keeps_the_choice_and_cv_table(tmp_path):
+    lines = []
+    results = run_experiment(ExperimentConfig.from_dict(TINY_AUTO), tmp_path, progress=False, log=lines.append)
+    auto = [r for r in results["records"] if r["method"] == "auto"]
+    assert [r["classifier"] for r in auto] == ["knn", "svm"]
+    for record in auto:
+        cv = record["generated"]["cv"]
+        assert cv[0]["candidate"] == "none" and len(cv) == 1 + len(default_candidates(images=True))
+        assert record["generated"]["choice"] in [row["candidate"] for row in cv]
+        assert record["n_train"] == 60 + record["generated"]["made"]
+    assert len(results["vaes"]) == 1  # auto uses the VAE the other methods use
+    markdown = (tmp_path / "results.md").read_text()
+    assert "## What auto chose" in markdown and "| knn | 0 |" in markdown
+    assert any("What auto chose" in line for line in lines)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["records"][-1]["generated"]["cv"] == auto[-1]["generated"]["cv"]
+
+
+def test_auto_is_refused_in_latent_space():
+    with pytest.raises(ValueError, match="auto .* data space"):
+        ExperimentConfig.from_dict({**TINY_AUTO, "space": "latent"})
+
+
+def test_augment_with_auto_prints_its_choice(tmp_path, capsys):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    keep = np.concatenate([np.flatnonzero(y == c)[:6] for c in range(3)])
+    source = tmp_path / "small.npz"
+    np.savez(source, X=(X[keep] / 16).reshape(-1, 8, 8), y=y[keep])
+    main(["augment", str(source), str(tmp_path / "out.npz"), "--method", "auto", "--classifier", "knn",
+          "--latent-dim", "2", "--max-epochs", "1", "--quiet"])
+    printed = capsys.readouterr().out
+    assert "auto for knn:" in printed
+    with np.load(tmp_path / "out.npz") as out:
+        assert out["X"].shape[0] >= 18 and out["is_synthetic"][:18].sum() == 0
