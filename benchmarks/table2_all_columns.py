@@ -9,6 +9,7 @@ the tables are written beside it. A job still running at ``--time-limit`` is
 stopped; the merge keeps the cells it finished and says what is missing.
 
     python benchmarks/table2_all_columns.py --data-dir DIR --output OUT [--jobs 12] [--time-limit 540]
+        [--set KEY=VALUE ...]
 
 writes ``OUT/merged/results.{json,md,csv}`` and ``OUT/table2_all_columns.json``
 (wall time of each job and of the whole, device, versions).
@@ -42,6 +43,7 @@ def main():
                         help="as for vaeaug experiment")
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--output", required=True)
+    parser.add_argument("--vae-cache", help="folder of trained VAEs (default OUTPUT/vaes)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--threads", type=int, default=1, help="CPU threads per job (torch, BLAS)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds; stop jobs still running then")
@@ -52,6 +54,8 @@ def main():
     output.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **{k: str(args.threads) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS",
                                                               "OPENBLAS_NUM_THREADS")}}
+    # The data-space columns (smote, affine, real) need no VAE: one job per seed runs them, the others skip them.
+    with_vae = [m for m in config.methods if MODELS[parse_method(m).model].latent_space is not None]
     queue = [(seed, z) for seed in config.seeds for z in config.latent_dims]
     running, finished = {}, []
     started = time.perf_counter()
@@ -61,8 +65,11 @@ def main():
             folder = output / "runs" / f"seed{seed}-z{z}"
             command = [sys.executable, "-m", "vaeaug.cli", "experiment", args.config, *sum(
                 (["--set", o] for o in args.overrides), []), "--set", f"seeds=[{seed}]", "--set",
-                f"latent_dims=[{z}]", "--data-dir", args.data_dir, "--vae-cache", str(output / "vaes"),
+                f"latent_dims=[{z}]", "--data-dir", args.data_dir,
+                "--vae-cache", args.vae_cache or str(output / "vaes"),
                 "--output-dir", str(folder), "--quiet"]
+            if z != config.latent_dims[0]:
+                command += ["--set", f"methods=[{', '.join(with_vae)}]"]
             folder.mkdir(parents=True, exist_ok=True)
             log = open(folder / "log.txt", "w")
             running[(seed, z)] = (subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env),
@@ -79,6 +86,11 @@ def main():
                 del running[job]
         time.sleep(1)
     wall = time.perf_counter() - started
+    for job in finished:
+        if job["returncode"] != 0:
+            log = (output / "runs" / f"seed{job['seed']}-z{job['latent_dim']}" / "log.txt").read_text()
+            print(f"job seed {job['seed']}, latent size {job['latent_dim']} ended with {job['returncode']}:\n"
+                  + "\n".join(log.splitlines()[-15:]))
 
     records, vaes, seen = [], [], set()
     for path in sorted((output / "runs").glob("*/*/results.json")):

@@ -33,8 +33,8 @@ from .baselines import AffineSampler, RealSampler, SMOTESampler
 from .multivae import MultiVAEAugmenter
 from .selection import AutoAugmenter
 
-__all__ = ["MethodSpec", "MODELS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "parse_method", "make_augmenter",
-           "configure", "set_generation"]
+__all__ = ["MethodSpec", "MODELS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "parse_method",
+           "make_augmenter", "configure", "set_generation"]
 
 PAPER_METHODS = ["noise", "interpolation", "extrapolation"]
 TALK_METHODS = ["interpolation+noise", "extrapolation+noise", "prior", "prior+gc", "multi-vae"]
