@@ -9,7 +9,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from vaeaug import VAEAugmenter
 from vaeaug.cli import main
 from vaeaug.experiment import ExperimentConfig, run_experiment
-from vaeaug.methods import make_augmenter, parse_method
+from vaeaug.methods import AugmentationChain, configure, make_augmenter, parse_method
 from vaeaug.selection import AutoAugmenter, default_candidates
 
 MOVES = [{"method": "interpolation", "alpha": 0.5, "n_per_sample": 1},
@@ -70,9 +70,9 @@ def test_an_unfitted_vae_is_cloned_and_fitted_without_labels(digits_vae):
 
 
 def test_the_default_grid_offers_affine_for_images_only():
-    assert {c["method"] for c in default_candidates(images=True)} == {"noise", "interpolation", "extrapolation",
-                                                                       "smote", "affine"}
-    assert "affine" not in {c["method"] for c in default_candidates(images=False)}
+    assert {c["method"] for c in default_candidates(images=True)} == {
+        "noise", "interpolation", "extrapolation", "smote", "affine", "affine+interpolation", "affine+extrapolation"}
+    assert not any("affine" in c["method"] for c in default_candidates(images=False))
 
 
 @pytest.mark.parametrize("params, message", [
@@ -85,6 +85,7 @@ def test_the_default_grid_offers_affine_for_images_only():
     ({"candidates": [{"method": "interpolation", "beta": 2}]}, "unknown setting"),
     ({"candidates": [{"method": "interpolation", "n_per_sample": 0}]}, "n_per_sample"),
     ({"candidates": [{"method": "wiggle"}]}, "wiggle"),
+    ({"candidates": [{"method": "affine+interpolation", "n_per_sample": 1}]}, "at least 2"),
     ({"candidates": []}, "non-empty list"),
     ({"augmenter": None, "candidates": [{"method": "noise"}]}, "needs a VAE"),
 ])
@@ -111,7 +112,7 @@ def test_auto_is_a_method_name_on_its_own():
 
 TINY_AUTO = {
     "name": "tiny-auto", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 6}],
-    "latent_dims": [3], "methods": ["interpolation", "auto"], "classifiers": ["knn", "svm"], "seeds": [0],
+    "latent_dims": [3], "methods": ["interpolation", "affine+extrapolation", "auto"], "classifiers": ["knn", "svm"], "seeds": [0],
     "vae": {"max_epochs": 2, "hidden_units": 32},
 }
 
@@ -126,7 +127,9 @@ def test_the_runner_chooses_per_classifier_and_keeps_the_choice_and_cv_table(tmp
         assert cv[0]["candidate"] == "none" and len(cv) == 1 + len(default_candidates(images=True))
         assert record["generated"]["choice"] in [row["candidate"] for row in cv]
         assert record["n_train"] == 60 + record["generated"]["made"]
-    assert len(results["vaes"]) == 1  # auto uses the VAE the other methods use
+    assert len(results["vaes"]) == 1  # auto and the chain use the VAE the other methods use
+    chained = [r for r in results["records"] if r["method"] == "affine+extrapolation"]
+    assert {r["n_train"] for r in chained} == {60 * 4}  # as many new rows as extrapolation alone
     markdown = (tmp_path / "results.md").read_text()
     assert "## What auto chose" in markdown and "| knn | 0 |" in markdown
     assert any("What auto chose" in line for line in lines)
@@ -136,7 +139,7 @@ def test_the_runner_chooses_per_classifier_and_keeps_the_choice_and_cv_table(tmp
 
 def test_auto_is_refused_in_latent_space():
     with pytest.raises(ValueError, match="auto .* data space"):
-        ExperimentConfig.from_dict({**TINY_AUTO, "space": "latent"})
+        ExperimentConfig.from_dict({**TINY_AUTO, "methods": ["auto"], "space": "latent"})
 
 
 def test_augment_with_auto_prints_its_choice(tmp_path, capsys):
@@ -152,3 +155,37 @@ def test_augment_with_auto_prints_its_choice(tmp_path, capsys):
     assert "auto for knn:" in printed
     with np.load(tmp_path / "out.npz") as out:
         assert out["X"].shape[0] >= 18 and out["is_synthetic"][:18].sum() == 0
+
+
+def test_a_chain_makes_affine_copies_then_the_vae_move_from_both_and_keeps_the_amount(digits_vae):
+    vae, X, y = digits_vae
+    spec = parse_method("affine+interpolation")
+    assert (spec.model, spec.generation, spec.first) == ("vae", "interpolation", "affine")
+    import copy
+
+    chain = configure(copy.copy(vae), spec, n_per_sample=3)
+    assert isinstance(chain, AugmentationChain)
+    X_new, y_new = chain.generate(X, y)
+    assert X_new.shape == (3 * len(X), 8, 8)
+    np.testing.assert_array_equal(y_new[:len(X)], y)  # one affine copy per labelled sample comes first
+    np.testing.assert_array_equal(np.bincount(y_new[len(X):]), 2 * np.bincount(y))  # then two moves per sample
+    assert chain.generation_report_["made"] == chain.generation_report_["requested"] == 3 * len(X)
+    assert chain.then.n_per_class is None  # the amount was set on a copy
+    with pytest.raises(ValueError, match="at least 2 per sample"):
+        configure(copy.copy(vae), spec, n_per_sample=1).generate(X, y)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("affine+smote", "goes before a method of the single VAE"),
+    ("affine+multi-vae", "goes before a method of the single VAE"),
+    ("affine+auto", "goes before a method of the single VAE"),
+    ("smote+interpolation", "stand alone"),
+])
+def test_chains_start_with_affine_and_end_with_a_vae_move(name, message):
+    with pytest.raises(ValueError, match=message):
+        parse_method(name)
+
+
+def test_a_chain_is_refused_in_latent_space():
+    with pytest.raises(ValueError, match="mixes affine images"):
+        ExperimentConfig.from_dict({**TINY_AUTO, "methods": ["affine+interpolation"], "space": "latent"})

@@ -157,6 +157,9 @@ class ExperimentConfig:
         if self.space == "latent" and any(MODELS[s.model].latent_space == "per-class" for s in specs):
             raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
                              "class; drop the multi-vae methods or use space: data.")
+        if self.space == "latent" and any(s.first for s in specs):
+            raise ValueError(f"space: latent in {where} gives codes, but {next(s.name for s in specs if s.first)} "
+                             "mixes affine images into them; drop it or use space: data.")
         if self.space == "latent" and any(MODELS[s.model].per_classifier for s in specs):
             raise ValueError(f"auto in {where} chooses among samples in data space; drop it or use space: data.")
         for classifier in as_list("classifiers"):

@@ -12,6 +12,9 @@ A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
 * ``smote``, ``affine`` and ``real`` are what a user would do instead
   (:mod:`vaeaug.baselines`): SMOTE on the samples, rotated, shifted and scaled
   images, and more real labelled samples;
+* ``affine+GENERATION`` (``affine+interpolation``) chains the two: affine
+  copies first, then the VAE's method on the labelled samples and the copies
+  together (:class:`AugmentationChain`);
 * ``auto`` chooses among the VAE's moves, SMOTE and affine changes (and
   their alpha and amount) by cross-validation on the labelled samples, for
   each classifier (:mod:`vaeaug.selection`).
@@ -24,9 +27,13 @@ generate.
 
 from __future__ import annotations
 
+import copy
 from typing import NamedTuple
 
-from .alteration import PRIOR, check_method
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .alteration import PRIOR, check_method, class_targets
 from . import augmenter, multivae
 from .augmenter import VAEAugmenter
 from .baselines import AffineSampler, RealSampler, SMOTESampler
@@ -34,12 +41,13 @@ from .multivae import MultiVAEAugmenter
 from .selection import AutoAugmenter
 
 __all__ = ["MethodSpec", "MODELS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "parse_method",
-           "make_augmenter", "configure", "set_generation"]
+           "make_augmenter", "configure", "set_generation", "AugmentationChain"]
 
 PAPER_METHODS = ["noise", "interpolation", "extrapolation"]
 TALK_METHODS = ["interpolation+noise", "extrapolation+noise", "prior", "prior+gc", "multi-vae"]
 BASELINES = ["smote", "affine", "real"]
 AUTO = "auto"
+CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+interpolation
 _MULTI, _GC = "multi-vae", "gc"
 
 
@@ -76,6 +84,7 @@ class MethodSpec(NamedTuple):
     model: str  # a key of MODELS
     generation: str  # the augmenter's ``method``
     filter: str | None  # the augmenter's ``filter``
+    first: str | None = None  # a baseline that augments the labelled samples before the VAE method does
 
 
 def parse_method(name) -> MethodSpec:
@@ -84,13 +93,21 @@ def parse_method(name) -> MethodSpec:
     Examples
     --------
     >>> parse_method("multi-vae+interpolation+gc")
-    MethodSpec(name='multi-vae+interpolation+gc', model='class-vaes', generation='interpolation', filter='gc')
+    MethodSpec(name='multi-vae+interpolation+gc', model='class-vaes', generation='interpolation', filter='gc', first=None)
+    >>> parse_method("affine+interpolation").first
+    'affine'
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"A method must be a name such as 'interpolation' or 'multi-vae'; got {name!r}.")
     if name in BASELINES + [AUTO]:
         return MethodSpec(name, name, None, None)
     tokens = name.split("+")
+    if tokens[0] in CHAINABLE and len(tokens) > 1:
+        then = parse_method("+".join(tokens[1:]))
+        if then.model != "vae":
+            raise ValueError(f"Method {name!r}: {tokens[0]}+ goes before a method of the single VAE, as in "
+                             f"'{tokens[0]}+interpolation'; {then.name!r} is not one.")
+        return then._replace(name=name, first=tokens[0])
     if set(tokens) & set(BASELINES + [AUTO]):
         raise ValueError(f"Method {name!r}: the baselines {', '.join(BASELINES)} and {AUTO!r} stand alone, "
                          "without moves, 'multi-vae' or 'gc'; for SMOTE on the VAE's codes use 'latent-smote'.")
@@ -118,8 +135,76 @@ def set_generation(model, kind, **settings):
 
 
 def configure(model, spec: MethodSpec, **settings):
-    """Set ``model`` (fitted or not) to generate as ``spec`` says, with further generation ``settings``."""
-    return set_generation(model, spec.model, method=spec.generation, filter=spec.filter, **settings)
+    """Set ``model`` (fitted or not) to generate as ``spec`` says, with further generation ``settings``.
+
+    Returns the model, or for a chain (``affine+interpolation``) the chain that ends with it.
+    """
+    model = set_generation(model, spec.model, method=spec.generation, filter=spec.filter, **settings)
+    if spec.first is None:
+        return model
+    first = set_generation(MODELS[spec.first].estimator(random_state=model.random_state), spec.first,
+                           n_per_sample=1, n_per_class=None)
+    return AugmentationChain(first, model)
+
+
+class AugmentationChain(BaseEstimator):
+    """``first`` makes one new sample per labelled sample; ``then`` generates the rest of the amount from the
+    labelled samples and those together.
+
+    The amount is ``then``'s (``n_per_sample``, by default ``n_neighbors``, per
+    labelled sample; or its ``n_per_class``), so ``affine+interpolation`` adds
+    as many rows as ``interpolation``: with 3 per sample, one affine copy and
+    two interpolations per labelled sample, the interpolations drawn from the
+    originals and their copies.
+
+    Examples
+    --------
+    >>> from vaeaug.baselines import AffineSampler, SMOTESampler
+    >>> images = np.zeros((4, 8, 8)); images[:, 2:6, 3:5] = 1.0
+    >>> chain = AugmentationChain(AffineSampler(n_per_sample=1, random_state=0),
+    ...                           SMOTESampler(n_neighbors=1, n_per_sample=2, random_state=0))
+    >>> X_new, y_new = chain.generate(images, [0, 0, 1, 1])  # 2 per sample: an affine copy, then SMOTE
+    >>> X_new.shape, np.bincount(y_new).tolist()
+    ((8, 8, 8), [4, 4])
+    """
+
+    def __init__(self, first=None, then=None):
+        self.first = first
+        self.then = then
+
+    @property
+    def random_state(self):
+        return self.then.random_state
+
+    def fit(self, X, y=None, **fit_params):
+        """Fit ``then`` (the VAE; ``first`` learns nothing)."""
+        self.then.fit(X, y, **fit_params)
+        return self
+
+    def generate(self, X, y):
+        X_first, y_first = self.first.generate(X, y)
+        then = self.then
+        if then.n_per_class is None:
+            amount = then.n_neighbors if then.n_per_sample is None else then.n_per_sample
+            if amount < 2:
+                raise ValueError(f"A chain makes one sample per labelled sample with {type(self.first).__name__} "
+                                 f"and the rest with the VAE, so it needs at least 2 per sample; got {amount}.")
+            then = copy.copy(then).set_params(n_per_class=class_targets(y, n_per_sample=amount - 1))
+        X_then, y_then = then.generate(np.concatenate([np.asarray(X, dtype=X_first.dtype), X_first]),
+                                       np.concatenate([np.asarray(y), y_first]))
+        first, second = self.first.generation_report_, then.generation_report_
+        self.generation_report_ = {**second, "requested": first["requested"] + second["requested"],
+                                   "made": first["made"] + second["made"]}
+        return np.concatenate([X_first, X_then.astype(X_first.dtype)]), np.concatenate([y_first, y_then])
+
+    def save(self, path):
+        """Save the VAE (``first`` has nothing to keep)."""
+        return self.then.save(path)
+
+    def fit_resample(self, X, y, **fit_params):
+        """Fit the VAE, then return the originals followed by the chain's new samples."""
+        X_new, y_new = self.fit(X, y, **fit_params).generate(X, y)
+        return np.concatenate([np.asarray(X, dtype=X_new.dtype), X_new]), np.concatenate([np.asarray(y), y_new])
 
 
 def make_augmenter(name, *, mix_in=0.2, random_state=None, **params):

@@ -13,7 +13,7 @@ samples can tell.
 
 The candidates are methods that can be refitted per fold at no cost: the VAE's
 latent moves (the VAE learnt without labels, so it is shared by every fold),
-SMOTE and affine changes. The Multi-VAE learns from the labelled samples and
+SMOTE, affine changes, and the VAE's moves on top of affine copies. The Multi-VAE learns from the labelled samples and
 would need new class VAEs in every fold; ``real`` needs a labelled pool.
 """
 
@@ -40,16 +40,19 @@ CANDIDATE_SETTINGS = ("method", "alpha", "n_per_sample")
 
 def default_candidates(images=True) -> list[dict]:
     """The default grid: the paper's three moves at alpha 0.25 and 0.5, SMOTE and (for images) affine
-    changes, each at 1 and 3 new samples per labelled sample.
+    changes, each at 1 and 3 new samples per labelled sample; for images also interpolation and
+    extrapolation on top of affine copies, at 3 per sample.
 
     >>> len(default_candidates()), default_candidates()[0]
-    (16, {'method': 'noise', 'alpha': 0.25, 'n_per_sample': 1})
+    (20, {'method': 'noise', 'alpha': 0.25, 'n_per_sample': 1})
     """
     moves = [{"method": method, "alpha": alpha, "n_per_sample": n}
              for method in ("noise", "interpolation", "extrapolation") for alpha in (0.25, 0.5) for n in (1, 3)]
     baselines = [{"method": method, "n_per_sample": n}
                  for method in ("smote",) + (("affine",) if images else ()) for n in (1, 3)]
-    return moves + baselines
+    chains = [{"method": f"affine+{method}", "alpha": alpha, "n_per_sample": 3}
+              for method in ("interpolation", "extrapolation") for alpha in (0.25, 0.5)] if images else []
+    return moves + baselines + chains
 
 
 def describe(candidate) -> str:
@@ -144,13 +147,16 @@ class AutoAugmenter(BaseEstimator):
             if spec.model != "vae" and kind.learns_from is not None:
                 raise ValueError(f"Candidate {spec.name!r} cannot be cross-validated here: it learns from "
                                  f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
-                                 "'smote' and 'affine'.")
+                                 "'smote', 'affine' and 'affine+' a move.")
             if spec.model == "vae" and self.augmenter is None:
                 raise ValueError(f"Candidate {spec.name!r} needs a VAE: AutoAugmenter(augmenter=VAEAugmenter(...)).")
             if spec.model == "vae" and "alpha" in candidate:
                 check_positive(candidate["alpha"], name=f"alpha of candidate {spec.name!r}", allow_zero=True)
-            check_positive(candidate.get("n_per_sample", self.n_neighbors), integer=True,
-                           name=f"n_per_sample of candidate {spec.name!r}")
+            amount = candidate.get("n_per_sample", self.n_neighbors)
+            check_positive(amount, integer=True, name=f"n_per_sample of candidate {spec.name!r}")
+            if spec.first and amount < 2:
+                raise ValueError(f"Candidate {spec.name!r} makes one {spec.first} copy per sample and the rest "
+                                 f"with the VAE, so its n_per_sample must be at least 2; got {amount}.")
             checked.append({"n_per_sample": self.n_neighbors, **candidate})
         return checked
 
