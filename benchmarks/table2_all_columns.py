@@ -108,7 +108,8 @@ def main():
     results = {"config": json.loads(json.dumps(asdict(config))), "complete": len(records) == expected,
                "records": records, "vaes": vaes}
     report.write_json_atomic(merged_dir / "results.json", results)
-    report.write_tables(config, results, merged_dir, log=print)
+    report.write_tables(config, results, merged_dir, log=print, reference=config.reference,
+                        metric=config.paper.get("metric", "accuracy"), source=config.paper.get("source", "paper"))
     summary = {
         "config": args.config, "overrides": args.overrides, "jobs": args.jobs, "threads_per_job": args.threads,
         "wall_seconds": round(wall, 1), "cells": len(records), "cells_expected": expected,
