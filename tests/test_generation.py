@@ -164,8 +164,8 @@ def test_redrawing_is_bounded_and_says_what_is_missing():
 # -- names, seeds and bad input --------------------------------------------------------------
 
 def test_method_names_resolve_to_a_model_and_settings():
-    assert parse_method("multi-vae") == ("multi-vae", "class-vaes", "prior", None)
-    assert parse_method("extrapolation+noise+gc")[1:] == ("vae", "extrapolation+noise", "gc")
+    assert parse_method("multi-vae") == ("multi-vae", "class-vaes", "prior", None, None)
+    assert parse_method("extrapolation+noise+gc")[1:] == ("vae", "extrapolation+noise", "gc", None)
     multi = make_augmenter("multi-vae+interpolation", latent_dim=2, mix_in=0.3)
     assert (multi.mix_in, multi.augmenter.method, multi.augmenter.latent_dim) == (0.3, "interpolation", 2)
 
