@@ -29,9 +29,11 @@ from pathlib import Path
 
 import torch
 
-from vaeaug import report
-from vaeaug.experiment import _cell_id, load_config
-from vaeaug.methods import MODELS, parse_method
+from vaeaug._files import write_json_atomic
+from vaeaug.report.tables import write_tables
+from vaeaug.experiments.config import load_config
+from vaeaug.experiments.results import cell_id
+from vaeaug.generation.registry import KINDS, parse_method
 
 CONFIG = Path(__file__).parent.parent / "configs" / "table2-restricted-mnist.yaml"
 
@@ -55,7 +57,7 @@ def main():
     env = {**os.environ, **{k: str(args.threads) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS",
                                                               "OPENBLAS_NUM_THREADS")}}
     # The data-space columns (smote, affine, real) need no VAE: one job per seed runs them, the others skip them.
-    with_vae = [m for m in config.methods if MODELS[parse_method(m).model].latent_space is not None]
+    with_vae = [m for m in config.methods if KINDS[parse_method(m).model].latent_space is not None]
     queue = [(seed, z) for seed in config.seeds for z in config.latent_dims]
     running, finished = {}, []
     started = time.perf_counter()
@@ -97,18 +99,18 @@ def main():
         part = json.loads(path.read_text())
         vaes += part["vaes"]
         for record in part["records"]:  # the data-space cells (baseline, smote, affine, real) are in every job
-            if _cell_id(record) not in seen:
-                seen.add(_cell_id(record))
+            if cell_id(record) not in seen:
+                seen.add(cell_id(record))
                 records.append(record)
     merged_dir = output / "merged"
     merged_dir.mkdir(exist_ok=True)
-    without_vae = sum(MODELS[parse_method(m).model].latent_space is None for m in config.methods)
+    without_vae = sum(KINDS[parse_method(m).model].latent_space is None for m in config.methods)
     expected = len(config.seeds) * len(config.classifiers) * (
         1 + without_vae + len(config.latent_dims) * (len(config.methods) - without_vae))
     results = {"config": json.loads(json.dumps(asdict(config))), "complete": len(records) == expected,
                "records": records, "vaes": vaes}
-    report.write_json_atomic(merged_dir / "results.json", results)
-    report.write_tables(config, results, merged_dir, log=print, reference=config.reference,
+    write_json_atomic(merged_dir / "results.json", results)
+    write_tables(config, results, merged_dir, log=print, reference=config.reference,
                         metric=config.paper.get("metric", "accuracy"), source=config.paper.get("source", "paper"))
     summary = {
         "config": args.config, "overrides": args.overrides, "jobs": args.jobs, "threads_per_job": args.threads,
@@ -117,7 +119,7 @@ def main():
         "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else platform.processor() or "cpu",
         "cpus": os.cpu_count(), "torch": torch.__version__, "python": platform.python_version(),
     }
-    report.write_json_atomic(output / "table2_all_columns.json", summary)
+    write_json_atomic(output / "table2_all_columns.json", summary)
     print(json.dumps({k: v for k, v in summary.items() if k != "job_seconds"}, indent=1))
 
 

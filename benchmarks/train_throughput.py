@@ -22,8 +22,8 @@ import numpy as np
 import torch
 
 from vaeaug import ConvVAE, VAEConfig, train_vae
-from vaeaug.augmenter import SNAPSHOT_STEP
-from vaeaug.training import seeded
+from vaeaug.generation.augmenter import SNAPSHOT_STEP
+from vaeaug.vae.training import seeded
 
 
 def plain_loop(model, X, epochs, batch_size, seed):

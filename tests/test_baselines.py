@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from vaeaug.alteration import alter
-from vaeaug.baselines import AffineSampler, RealSampler, SMOTESampler
-from vaeaug.methods import make_augmenter, parse_method
-from vaeaug.report import format_comparison_table, format_paper_table
-from vaeaug.stats import mean_ci, paired_difference, share_of_gain
+from vaeaug.generation.latent import alter
+from vaeaug.generation.baselines import AffineSampler, RealSampler, SMOTESampler
+from vaeaug.generation.factory import make_augmenter
+from vaeaug.generation.registry import parse_method
+from vaeaug.report.tables import format_comparison_table, format_paper_table
+from vaeaug.report.stats import mean_ci, paired_difference, share_of_gain
 
 
 @pytest.fixture
@@ -140,7 +141,8 @@ def test_tables_show_confidence_intervals_and_the_paired_comparison():
 
 
 def test_an_experiment_runs_the_baselines_beside_the_vae_methods(tmp_path):
-    from vaeaug.experiment import ExperimentConfig, run_experiment
+    from vaeaug.experiments.config import ExperimentConfig
+    from vaeaug.experiments.runner import run_experiment
 
     def run(space, methods):
         config = ExperimentConfig(name="baselines", datasets=["digits"], seeds=[0, 1], latent_dims=[3],

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vaeaug import datasets
-from vaeaug.datasets import load, parse_ujipen, render_strokes
+from vaeaug.data import datasets
+from vaeaug.data.datasets import load, parse_ujipen, render_strokes
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not (SHARED / "mnist").is_dir(), reason="../shared/data is not here")

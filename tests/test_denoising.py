@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from vaeaug.cli import main
-from vaeaug.denoising import VAEDenoiser, corrupt, parse_noise
-from vaeaug.denoising_study import DenoisingStudyConfig, image_quality, run_denoising_study
+from vaeaug.vae.denoiser import VAEDenoiser, corrupt, parse_noise
+from vaeaug.experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
 
 SMALL = {"latent_dim": 8, "hidden_units": 64, "batch_size": 32}
 

@@ -2,14 +2,14 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from vaeaug import CNNClassifier, PaperMLPClassifier, make_classifier, score_classifier
-from vaeaug.evaluation import takes_images
-from vaeaug.protocols import few_shot_split
+from vaeaug import CNNClassifier, TorchMLPClassifier, make_classifier, score_classifier
+from vaeaug.classifiers import takes_images
+from vaeaug.data.protocols import few_shot_split
 
 
 def test_paper_mlp_learns_a_separable_problem(blobs):
     X, y = blobs
-    clf = PaperMLPClassifier(hidden_units=32, max_epochs=30, random_state=0, device="cpu")
+    clf = TorchMLPClassifier(hidden_units=32, max_epochs=30, random_state=0, device="cpu")
     assert clf.fit(X[::2], y[::2]).score(X[1::2], y[1::2]) == 1.0  # held-out half; images are flattened
     assert clf.predict_proba(X).shape == (40, 2)
     assert len(clone(clf).get_params()) == 8
@@ -17,7 +17,7 @@ def test_paper_mlp_learns_a_separable_problem(blobs):
 
 def test_paper_mlp_has_five_batchnorm_dropout_layers(blobs):
     X, y = blobs
-    network = PaperMLPClassifier(max_epochs=1, random_state=0).fit(X, y).network_
+    network = TorchMLPClassifier(max_epochs=1, random_state=0).fit(X, y).network_
     kinds = [type(layer).__name__ for layer in network]
     assert kinds.count("BatchNorm1d") == 5 and kinds.count("Dropout") == 5
     assert network[0].out_features == 1024
@@ -25,8 +25,8 @@ def test_paper_mlp_has_five_batchnorm_dropout_layers(blobs):
 
 def test_paper_mlp_is_reproducible(blobs):
     X, y = blobs
-    a = PaperMLPClassifier(hidden_units=16, max_epochs=3, random_state=1).fit(X, y).predict_proba(X)
-    b = PaperMLPClassifier(hidden_units=16, max_epochs=3, random_state=1).fit(X, y).predict_proba(X)
+    a = TorchMLPClassifier(hidden_units=16, max_epochs=3, random_state=1).fit(X, y).predict_proba(X)
+    b = TorchMLPClassifier(hidden_units=16, max_epochs=3, random_state=1).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(a, b)
 
 
@@ -38,7 +38,7 @@ def test_cnn_learns_images_in_their_own_layout(blobs):
     assert clf.network_[0].in_channels == 1  # (N, H, W) gained a channel axis
     with_channels = clone(clf).fit(X[:, None], y)  # (N, C, H, W) works as it is
     assert with_channels.predict(X[:, None]).shape == (40,)
-    assert takes_images(clf) and not takes_images(PaperMLPClassifier())
+    assert takes_images(clf) and not takes_images(TorchMLPClassifier())
 
 
 def test_cnn_trains_at_least_min_steps():

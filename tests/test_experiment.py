@@ -4,7 +4,8 @@ import pytest
 import yaml
 
 from vaeaug.cli import main
-from vaeaug.experiment import ExperimentConfig, expand_protocols, load_config, run_experiment
+from vaeaug.experiments.config import ExperimentConfig, expand_protocols, load_config
+from vaeaug.experiments.runner import run_experiment
 
 TINY = {
     "name": "tiny",
@@ -158,8 +159,9 @@ def test_protocol_sweeps_expand():
 
 
 def test_a_cached_vae_augments_with_the_current_settings(tmp_path):
-    from vaeaug.datasets import load
-    from vaeaug.experiment import fitted_model, split_for
+    from vaeaug.data.datasets import load
+    from vaeaug.experiments.cache import fitted_model
+    from vaeaug.experiments.config import split_for
 
     data = load("digits")
     protocol = expand_protocols([{"name": "few-shot", "labelled_per_class": 4}])[0]
@@ -281,7 +283,7 @@ def test_vae_variants_per_dataset_settings_and_talk_style_references(tmp_path):
     lines = []
     results = run_experiment(config, tmp_path, progress=False, log=lines.append)
     assert len(results["vaes"]) == 2  # one per variant, shared by both protocols
-    from vaeaug.augmenter import VAEAugmenter
+    from vaeaug.generation.augmenter import VAEAugmenter
 
     betas = {v["variant"]: VAEAugmenter.load(tmp_path / "vaes" / v["key"]).beta_ for v in results["vaes"]}
     assert betas == {"beta-norm": pytest.approx(2 / 16), "beta-0.5": 0.5}  # beta_norm = beta * d / input_dim

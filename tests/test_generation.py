@@ -5,10 +5,12 @@ import pytest
 from sklearn.datasets import load_digits
 
 from vaeaug import MultiVAEAugmenter, VAEAugmenter, alter, sample_prior
-from vaeaug.alteration import class_targets, label_by_neighbours
-from vaeaug.filtering import GenerativeFilter, draw_until, noisy_copies
-from vaeaug.methods import make_augmenter, parse_method
-from vaeaug.model import normalized_beta
+from vaeaug.generation.amounts import class_targets
+from vaeaug.generation.latent import label_by_neighbours
+from vaeaug.generation.filtering import GenerativeFilter, draw_until, noisy_copies
+from vaeaug.generation.factory import make_augmenter
+from vaeaug.generation.registry import parse_method
+from vaeaug.vae.model import normalized_beta
 
 CODES = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [1.5, 0.1], [10.0, 0.0]])
 LABELS = np.array([0, 0, 0, 1, 1])
@@ -229,22 +231,14 @@ def test_bad_multi_vae_use_is_a_clear_error(blobs):
         VAEAugmenter(**FAST).fit(X).generate(X, None)
 
 
-def test_sample_is_a_deprecated_name_for_generate(blobs):
-    X, y = blobs
-    augmenter = VAEAugmenter(**FAST).fit(X)
-    with pytest.warns(FutureWarning, match="renamed generate"):
-        old = augmenter.sample(X, y)
-    np.testing.assert_array_equal(old[0], augmenter.generate(X, y)[0])
-
-
 def test_the_gc_learns_from_a_bounded_subsample(blobs, monkeypatch):
-    import vaeaug.augmenter
+    import vaeaug.generation.augmenter
 
     X, y = blobs
     seen = []
     original = GenerativeFilter.fit
     monkeypatch.setattr(GenerativeFilter, "fit", lambda self, good, bad: seen.append((len(good), len(bad)))
                         or original(self, good, bad))
-    monkeypatch.setattr(vaeaug.augmenter, "GC_MAX_SAMPLES", 15)
+    monkeypatch.setattr(vaeaug.generation.augmenter, "GC_MAX_SAMPLES", 15)
     VAEAugmenter(**FAST, filter="gc").fit(X).make_filter(X)
     assert seen == [(15, 15)]

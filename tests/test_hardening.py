@@ -9,8 +9,9 @@ from sklearn.datasets import load_digits
 
 from vaeaug import VAEAugmenter
 from vaeaug.cli import main
-from vaeaug.datasets import read_npz
-from vaeaug.experiment import ExperimentConfig, run_experiment
+from vaeaug.data.datasets import read_npz
+from vaeaug.experiments.config import ExperimentConfig
+from vaeaug.experiments.runner import run_experiment
 
 FAST = dict(latent_dim=3, hidden_units=32, max_epochs=2, batch_size=16, random_state=0)
 TINY = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],

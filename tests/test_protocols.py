@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from vaeaug.datasets import Dataset, load
-from vaeaug.protocols import make_split
+from vaeaug.data.datasets import Dataset, load
+from vaeaug.data.protocols import make_split
 
 
 def _with_splits():

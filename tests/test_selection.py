@@ -8,9 +8,12 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from vaeaug import VAEAugmenter
 from vaeaug.cli import main
-from vaeaug.experiment import ExperimentConfig, run_experiment
-from vaeaug.methods import AugmentationChain, configure, make_augmenter, parse_method
-from vaeaug.selection import AutoAugmenter, default_candidates
+from vaeaug.experiments.config import ExperimentConfig
+from vaeaug.experiments.runner import run_experiment
+from vaeaug.generation.chain import AugmentationChain, configure
+from vaeaug.generation.factory import make_augmenter
+from vaeaug.generation.registry import parse_method
+from vaeaug.generation.auto import AutoAugmenter, default_candidates
 
 MOVES = [{"method": "interpolation", "alpha": 0.5, "n_per_sample": 1},
          {"method": "noise", "alpha": 0.25, "n_per_sample": 2}, {"method": "affine", "n_per_sample": 1}]

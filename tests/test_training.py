@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from vaeaug import MLPVAE, VAEConfig, train_vae
-from vaeaug.training import reconstruction_loss, seeded, select_device
+from vaeaug.vae.training import reconstruction_loss, seeded, select_device
 
 
 def _model(seed=0):

@@ -5,10 +5,10 @@ Class-VAE settings against the SVM's weighted F1 on 100 prior draws per class, t
 Run from the repository root: python docs/probes/multivae_prior_mnist.py (about 4 minutes on one core)."""
 import sys, time
 import numpy as np
-from vaeaug.datasets import load
-from vaeaug.protocols import make_split
+from vaeaug.data.datasets import load
+from vaeaug.data.protocols import make_split
 from vaeaug import VAEAugmenter
-from vaeaug.multivae import MultiVAEAugmenter
+from vaeaug.generation.multivae import MultiVAEAugmenter
 from vaeaug.evaluation import make_classifier, score_classifier
 
 d = load("mnist", "../shared/data")

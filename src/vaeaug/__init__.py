@@ -1,37 +1,45 @@
-"""vaeaug: labelled data augmentation with variational autoencoders.
+"""vaeaug: labelled data augmentation with variational autoencoders, and the experiments that show whether it helps.
 
-The pipeline, one module per step::
+The package is the pipeline, one subpackage or module per step::
 
-    datasets -> protocols -> model -> training -> alteration -> augmenter -> filtering -> evaluation -> report
-    (data)      (splits)     (VAE)    (fit)       (codes)        (decode)     (keep)       (classifiers)  (tables, figures)
+    data/          datasets (named and your own files) and protocols (labelled / unlabelled / validation / test)
+    vae/           the VAE (model), its training loop (training), the base of the VAE estimators (estimator),
+                   and the denoising VAE (denoiser)
+    generation/    latent moves as pure functions (latent, amounts), the method-name grammar (registry),
+                   the augmenters (augmenter, multivae), the baselines, the GC filter (filtering),
+                   chains (chain), auto (auto), and names to estimators (factory)
+    classifiers    the classifiers that judge the new data, and score_classifier
+    experiments/   YAML configs (config), the model cache (cache), the runner (runner), results.json
+                   (results), the default study of ``vaeaug run`` (study), the denoising study (denoising)
+    report/        tables, figures and statistics over seeds
+    cli            the ``vaeaug`` command
 
-``multivae`` is one VAE per class; ``baselines`` are what a user would do instead (SMOTE,
-affine changes of images, more real data); ``stats`` compares methods over seeds;
-``selection`` is ``auto``, the method, alpha and amount chosen by cross-validation
-for one classifier; ``methods`` reads method names (``interpolation+noise``,
-``multi-vae``, ``prior+gc``, ``smote``, ``auto``) into models and settings; ``experiment`` runs grids from
-YAML, ``study`` the default run; ``cli`` is the ``vaeaug`` command.
+Each layer imports only the layers above it in this list (data and vae first, cli last).
 """
 
-from .alteration import add_noise, alter, extrapolate, interpolate, sample_prior
-from .augmenter import VAEAugmenter
-from .multivae import MultiVAEAugmenter
-from .baselines import AffineSampler, RealSampler, SMOTESampler
-from .selection import AutoAugmenter
-from .datasets import load as load_dataset
-from .methods import make_augmenter
-from .evaluation import CNNClassifier, PaperMLPClassifier, make_classifier, score_classifier
-from .model import ConvVAE, MLPVAE, VAEConfig, load_vae
-from .study import StudyConfig, run_study
-from .training import train_vae
+from .classifiers import CNNClassifier, TorchMLPClassifier, make_classifier, score_classifier
+from .data.datasets import load as load_dataset
+from .experiments.config import ExperimentConfig, load_config
+from .experiments.runner import run_experiment
+from .experiments.study import run_study, study_config
+from .generation.augmenter import VAEAugmenter
+from .generation.auto import AutoAugmenter
+from .generation.baselines import AffineSampler, RealSampler, SMOTESampler
+from .generation.factory import make_augmenter
+from .generation.latent import add_noise, alter, extrapolate, interpolate, sample_prior
+from .generation.multivae import MultiVAEAugmenter
+from .generation.registry import MethodSpec, parse_method
+from .vae.denoiser import VAEDenoiser, corrupt
+from .vae.model import ConvVAE, MLPVAE, VAEConfig, load_vae
+from .vae.training import train_vae
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "VAEAugmenter", "MultiVAEAugmenter", "make_augmenter", "SMOTESampler", "AffineSampler", "RealSampler",
-    "AutoAugmenter",
-    "ConvVAE", "MLPVAE", "VAEConfig", "load_vae", "train_vae",
+    "VAEAugmenter", "MultiVAEAugmenter", "AutoAugmenter", "SMOTESampler", "AffineSampler", "RealSampler",
+    "make_augmenter", "parse_method", "MethodSpec",
     "add_noise", "interpolate", "extrapolate", "sample_prior", "alter",
-    "PaperMLPClassifier", "CNNClassifier", "make_classifier", "score_classifier",
-    "load_dataset", "StudyConfig", "run_study",
+    "ConvVAE", "MLPVAE", "VAEConfig", "load_vae", "train_vae", "VAEDenoiser", "corrupt",
+    "TorchMLPClassifier", "CNNClassifier", "make_classifier", "score_classifier",
+    "load_dataset", "ExperimentConfig", "load_config", "run_experiment", "study_config", "run_study",
 ]

@@ -1,10 +1,11 @@
-"""Atomic file writes: the one way vaeaug writes results and models."""
+"""Files: atomic writes (the one way vaeaug writes results and models), new run folders, JSON and YAML reads."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 
@@ -65,3 +66,18 @@ def read_yaml(path):
         return yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
         raise ValueError(f"{path} is not valid YAML: {error}") from None
+
+
+def new_run_dir(parent=".", prefix="vaeaug-run") -> Path:
+    """Create and return a new folder ``parent/prefix-YYYYmmdd-HHMMSS[-n]``; never reuses one."""
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for attempt in range(1000):
+        candidate = parent / (f"{prefix}-{stamp}" + (f"-{attempt}" if attempt else ""))
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"Could not create a new run folder under {parent}.")

@@ -6,6 +6,7 @@ clear ``ValueError`` wherever it enters, never a traceback from PyTorch.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 
 import numpy as np
@@ -132,3 +133,88 @@ def reject_unknown(given, allowed, where):
             close = difflib.get_close_matches(str(key), list(allowed), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise ValueError(f"Unknown key {key!r} in {where}.{hint} Allowed: {', '.join(sorted(allowed))}.")
+
+
+# -- parameter constraints ------------------------------------------------------
+#
+# Each estimator declares ``_parameter_constraints``: a parameter name -> a check
+# that raises a ValueError naming the parameter and the fix (scikit-learn's
+# convention, with vaeaug's messages). ``check_params`` runs the table on an
+# estimator's parameters, or on settings from a config file before any estimator
+# exists, so a config and an estimator refuse the same values in the same words.
+
+
+def integer(low=1, *, optional=False):
+    """A check for an integer of at least ``low`` (0 or 1); None passes too when ``optional``."""
+    def check(value, name):
+        if value is None and optional:
+            return
+        check_positive(value, name=name, integer=True, allow_zero=low == 0)
+    return check
+
+
+def number(*, allow_zero=True):
+    """A check for a finite number, >= 0 (or > 0 without ``allow_zero``)."""
+    def check(value, name):
+        check_positive(value, name=name, allow_zero=allow_zero)
+    return check
+
+
+def share(*, include_zero=True):
+    """A check for a fraction in [0, 1) (or (0, 1) without ``include_zero``)."""
+    interval = "a share in [0, 1)" if include_zero else "a share in (0, 1)"
+
+    def check(value, name):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or \
+                not (0 <= value < 1 if include_zero else 0 < value < 1):
+            raise ValueError(f"{name} must be {interval}; got {value!r}.")
+    return check
+
+
+def one_of(*choices, optional=False):
+    """A check for one of ``choices`` (None too when ``optional``)."""
+    def check(value, name):
+        if value is None and optional:
+            return
+        check_choice(value, choices, name=name)
+    return check
+
+
+def boolean(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False; got {value!r}.")
+
+
+def seed(value, name):
+    check_seed(value)
+
+
+def anything(value, name):
+    """No check: the parameter is read by something that checks it itself (an estimator, a callable)."""
+
+
+def check_params(estimator, params=None, *, where=None):
+    """Check ``params`` (default: the estimator's own) against ``estimator``'s ``_parameter_constraints``.
+
+    ``estimator`` is an estimator or its class; ``params`` may be a partial
+    mapping (a config's settings), whose unknown keys are refused with a
+    "Did you mean" suggestion. ``where`` names the config in messages.
+    """
+    constraints = estimator._parameter_constraints
+    if params is None:
+        params = estimator.get_params(deep=False)
+    else:
+        reject_unknown(params, constraints, where or type(estimator).__name__)
+    for name, value in params.items():
+        constraints[name](value, name)
+
+
+def build_config(cls, raw, where):
+    """A config dataclass ``cls`` from the mapping ``raw`` (a YAML file's contents), validated.
+
+    Unknown keys are refused with a suggestion; ``where`` names the file in messages.
+    """
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where} must be a mapping of keys to values; got {type(raw).__name__}.")
+    reject_unknown(raw, [f.name for f in dataclasses.fields(cls)], where)
+    return cls(**raw).validate(where)

@@ -12,16 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
-from . import report
-from .alteration import BALANCE
-from .augmenter import NOISE_SCALES, SPACES
-from .datasets import NAMED, describe_all, load, read_npz
-from .evaluation import CLASSIFIERS
-from .denoising import NOISES, VAEDenoiser, corrupt
-from .denoising_study import DenoisingStudyConfig, image_quality, run_denoising_study
-from .experiment import TRAIN_ON, load_config, run_experiment
-from .methods import BASELINES, MODELS, PAPER_METHODS, TALK_METHODS, make_augmenter, parse_method
-from .study import StudyConfig, run_study
+from ._files import new_run_dir, write_bytes_atomic
+from .classifiers import CLASSIFIERS
+from .data.datasets import describe_all, load, read_npz
+from .experiments.config import load_config
+from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
+from .experiments.runner import run_experiment
+from .experiments.study import RUN_OPTIONS, run_study, study_config, study_default
+from .generation.amounts import parse_amount
+from .generation.augmenter import NOISE_SCALES
+from .generation.factory import make_augmenter
+from .generation.registry import BASELINES, KINDS, PAPER_METHODS, TALK_METHODS, parse_method
+from .vae.denoiser import NOISES, VAEDenoiser, corrupt, parse_noise
 
 METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote or latent moves (noise, "
                "interpolation, extrapolation) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS)
@@ -29,75 +31,70 @@ METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote o
                "cross-validation on the labelled samples)")
 
 
-def _amount(text):
-    """--n-per-class: a count, or 'balance'."""
-    return text if text == BALANCE else int(text)
+def _shared_options() -> dict[str, argparse.ArgumentParser]:
+    """The options several commands take, each declared once (argparse parent parsers)."""
+    def parent():
+        return argparse.ArgumentParser(add_help=False)
+
+    shared = {name: parent() for name in ("output", "data", "set", "quiet", "device", "seed", "writes")}
+    where = shared["output"].add_mutually_exclusive_group()
+    where.add_argument("--output-dir", default=".", help="parent folder of the new run folder")
+    where.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run in RUN_DIR")
+    shared["data"].add_argument("--data-dir", help="folder with dataset files (else $VAEAUG_DATA, then the cache)")
+    shared["set"].add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                               help="override a config setting, VALUE in YAML, KEY dotted for nested ones: "
+                                    "--set 'seeds=[0]' --set vae.max_epochs=5 (repeatable)")
+    shared["quiet"].add_argument("--quiet", action="store_true", help="no progress bars")
+    shared["device"].add_argument("--device", default="auto", help="'auto' (CUDA when available), 'cpu' or 'cuda'")
+    shared["seed"].add_argument("--seed", type=int, default=0, help="seeds the VAE, the generation and the noise")
+    shared["writes"].add_argument("--save-model", metavar="DIR", help="also save the fitted model here")
+    shared["writes"].add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    return shared
+
+
+def _add_run_options(run):
+    """``vaeaug run``'s study options, from the table that names the config key each one sets."""
+    for option in RUN_OPTIONS:
+        default = study_default(option.key)
+        flag = f"--{option.flag}"
+        if isinstance(default, bool):
+            run.add_argument(flag, action="store_true", dest=option.key, help=option.help)
+        elif isinstance(default, list):
+            run.add_argument(flag, nargs="+", type=type(default[0]), default=default, choices=option.choices,
+                             dest=option.key, help=METHOD_HELP if option.flag == "methods" else option.help)
+        else:
+            run.add_argument(flag, type=option.type or type(default), default=default, choices=option.choices, dest=option.key,
+                             help=option.help)
 
 
 def _parser() -> argparse.ArgumentParser:
-    defaults = StudyConfig()
+    shared = _shared_options()
     parser = argparse.ArgumentParser(prog="vaeaug", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser(
         "run", help="run a whole study and write a new run folder",
-        description="Train a VAE, augment the labelled samples with each method, train each "
-                    "classifier with and without the synthetic data, and report mean ± std over seeds.")
-    run.add_argument("--dataset", default=defaults.dataset, choices=list(NAMED))
-    run.add_argument("--labelled-per-class", type=int, default=defaults.labelled_per_class,
-                     help="labelled samples per class; the rest of the training pool is unlabelled (VAE only)")
-    run.add_argument("--test-fraction", type=float, default=defaults.test_fraction)
-    run.add_argument("--latent-dim", type=int, default=defaults.latent_dim)
-    run.add_argument("--methods", nargs="+", default=defaults.methods, help=METHOD_HELP)
-    run.add_argument("--classifiers", nargs="+", default=defaults.classifiers, choices=list(CLASSIFIERS))
-    run.add_argument("--seeds", nargs="+", type=int, default=defaults.seeds)
-    run.add_argument("--alpha", type=float, default=defaults.alpha)
-    run.add_argument("--n-neighbors", type=int, default=defaults.n_neighbors)
-    run.add_argument("--n-per-class", type=_amount, help="new samples per class, or 'balance' (default: "
-                                                           "n-neighbors per labelled sample)")
-    run.add_argument("--noise-scale", default=defaults.noise_scale, choices=list(NOISE_SCALES),
-                     help="noise deviation: alpha x the codes' deviation (paper) or alpha alone (talk)")
-    run.add_argument("--mix-in", type=float, default=defaults.mix_in,
-                     help="multi-vae: share of other classes in each class's VAE training set")
-    run.add_argument("--space", default=defaults.space, choices=list(SPACES),
-                     help="train classifiers on decoded samples (data) or on latent codes (latent)")
-    run.add_argument("--train-on", default=defaults.train_on, choices=list(TRAIN_ON),
-                     help="method columns train on real + generated samples, or on generated ones only")
-    run.add_argument("--beta", type=float, default=defaults.beta, help="KL weight of the VAE")
-    run.add_argument("--normalize-beta", action="store_true",
-                     help="use beta_norm = beta x latent-dim / features per sample as the KL weight")
-    run.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    run.add_argument("--max-epochs", type=int, default=defaults.max_epochs)
-    run.add_argument("--mlp-hidden-units", type=int, default=defaults.mlp_hidden_units,
-                     help="width of the MLP classifier's hidden layers (the paper's is 1024)")
-    run.add_argument("--device", default=defaults.device)
-    run.add_argument("--data-dir", help="folder with dataset files (else $VAEAUG_DATA, then the cache)")
-    where = run.add_mutually_exclusive_group()
-    where.add_argument("--output-dir", default=".", help="parent folder of the new run folder")
-    where.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run in RUN_DIR")
-    run.add_argument("--quiet", action="store_true", help="no progress bars")
+        parents=[shared[name] for name in ("output", "data", "set", "quiet", "device")],
+        description="Train a VAE, augment the labelled samples with each method, train each classifier with and "
+                    "without the synthetic data, and report the mean and its 95 % confidence interval over seeds. "
+                    "The study is a built-in experiment config; each option sets one of its keys, and --set any.")
+    _add_run_options(run)
 
     experiment = commands.add_parser(
         "experiment", help="run a grid from a YAML config (see configs/)",
+        parents=[shared[name] for name in ("output", "data", "set", "quiet")],
         description="Run dataset x protocol x latent size x method x classifier x seed from a YAML "
                     "config, print tables beside the paper's numbers, and write JSON, CSV and Markdown.")
     experiment.add_argument("config", help="the YAML config file (with task: denoising, a denoising study)")
-    where = experiment.add_mutually_exclusive_group()
-    where.add_argument("--output-dir", default=".", help="parent folder of the new run folder")
-    where.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted grid in RUN_DIR")
-    experiment.add_argument("--data-dir", help="folder with dataset files (else $VAEAUG_DATA, then the cache)")
     experiment.add_argument("--vae-cache", metavar="DIR", help="folder of trained VAEs to reuse across runs "
                                                                  "(default: RUN_DIR/vaes)")
-    experiment.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
-                            help="override a config setting, VALUE in YAML, KEY dotted for nested ones: "
-                                 "--set 'seeds=[0]' --set vae.max_epochs=5 (repeatable)")
-    experiment.add_argument("--quiet", action="store_true", help="no progress bars")
 
-    datasets = commands.add_parser("datasets", help="list the datasets and whether their files are here")
-    datasets.add_argument("--data-dir")
+    commands.add_parser("datasets", help="list the datasets and whether their files are here",
+                        parents=[shared["data"]])
 
     augment = commands.add_parser(
         "augment", help="fit a VAE and write an augmented dataset (.npz)",
+        parents=[shared[name] for name in ("data", "device", "seed", "writes", "quiet")],
         description="Read X and y from an .npz file (or a named dataset), append synthetic samples "
                     "and write X, y and is_synthetic to a new .npz file.")
     augment.add_argument("input", help="a dataset name (see `vaeaug datasets`), an .npz file with arrays X "
@@ -109,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     augment.add_argument("--alpha", type=float, default=0.5)
     augment.add_argument("--n-neighbors", type=int, default=3)
     augment.add_argument("--n-per-sample", type=int)
-    augment.add_argument("--n-per-class", type=_amount, help="new samples per class, or 'balance'")
+    augment.add_argument("--n-per-class", type=parse_amount, help="new samples per class, or 'balance'")
     augment.add_argument("--noise-scale", default="latent_std", choices=list(NOISE_SCALES))
     augment.add_argument("--beta", type=float, default=1.0, help="KL weight of the VAE")
     augment.add_argument("--normalize-beta", action="store_true", help="use beta x latent-dim / input-dim")
@@ -118,14 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     augment.add_argument("--classifier", default="svm", choices=list(CLASSIFIERS),
                          help="auto: the classifier to choose the method for (default svm)")
     augment.add_argument("--max-epochs", type=int, default=100)
-    augment.add_argument("--seed", type=int, default=0)
-    augment.add_argument("--device", default="auto")
-    augment.add_argument("--save-model", metavar="DIR", help="also save the fitted VAE here")
-    augment.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
-    augment.add_argument("--quiet", action="store_true")
 
     denoise = commands.add_parser(
         "denoise", help="denoise images with a VAE and write them to a new .npz",
+        parents=[shared[name] for name in ("data", "device", "seed", "writes", "quiet")],
         description="Denoise the images X of an .npz file (or a named dataset's test images) with a VAE that "
                     "learnt noisy -> clean on the clean images given by --clean (or a model saved earlier), and "
                     "write the denoised images (and y, if present) to a new .npz file.")
@@ -146,24 +139,13 @@ def _parser() -> argparse.ArgumentParser:
     denoise.add_argument("--latent-dim", type=int, default=32)
     denoise.add_argument("--beta", type=float, default=0.1, help="KL weight of the VAE (default 0.1, measured best)")
     denoise.add_argument("--max-epochs", type=int, default=30)
-    denoise.add_argument("--seed", type=int, default=0)
-    denoise.add_argument("--device", default="auto")
-    denoise.add_argument("--data-dir", help="folder with dataset files (else $VAEAUG_DATA, then the cache)")
-    denoise.add_argument("--save-model", metavar="DIR", help="also save the trained denoiser here")
-    denoise.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
-    denoise.add_argument("--quiet", action="store_true")
     return parser
 
 
 def _run(args):
-    config = StudyConfig(
-        dataset=args.dataset, labelled_per_class=args.labelled_per_class, test_fraction=args.test_fraction,
-        latent_dim=args.latent_dim, methods=args.methods, classifiers=args.classifiers, seeds=args.seeds,
-        alpha=args.alpha, n_neighbors=args.n_neighbors, n_per_class=args.n_per_class,
-        noise_scale=args.noise_scale, mix_in=args.mix_in, space=args.space, train_on=args.train_on,
-        beta=args.beta, normalize_beta=args.normalize_beta, batch_size=args.batch_size, max_epochs=args.max_epochs,
-        mlp_hidden_units=args.mlp_hidden_units, device=args.device,
-    ).validate()
+    options = {option.key: getattr(args, option.key) for option in RUN_OPTIONS}
+    options["device"] = args.device
+    config = study_config(options, args.overrides)
     with _run_dir(args) as run_dir:
         run_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
 
@@ -182,7 +164,7 @@ def _run_dir(args, prefix="vaeaug-run"):
         print(f"Run folder: {run_dir}", flush=True)
         yield run_dir
         return
-    run_dir = report.new_run_dir(args.output_dir, prefix=prefix)
+    run_dir = new_run_dir(args.output_dir, prefix=prefix)
     print(f"Run folder: {run_dir}", flush=True)
     try:
         yield run_dir
@@ -233,26 +215,26 @@ def _check_outputs(args):
 
 def _augment(args):
     output = _check_outputs(args)
-    spec = parse_method(args.method)
-    kind = MODELS[spec.model]
+    spec = parse_method(args.method)  # once, here; the spec goes down
+    kind = KINDS[spec.model]
     if args.unlabelled and "vae" not in (spec.model, kind.built_on):
         raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} does not use it (it "
                          "learns from the labelled samples alone); drop --unlabelled or choose another method.")
     if kind.learns_from == "pool":
         raise ValueError(f"Method {args.method!r} adds real labelled samples from a pool, and augment has "
                          "only the labelled file; use it in `vaeaug run` or `vaeaug experiment`.")
-    if args.save_model and kind.saved_file is None:
+    if args.save_model and not kind.trained:
         raise ValueError(f"Method {args.method!r} keeps no trained model, so there is nothing to --save-model; "
                          "drop --save-model.")
     augmenter = make_augmenter(
-        args.method, mix_in=args.mix_in, random_state=args.seed, latent_dim=args.latent_dim, alpha=args.alpha,
+        spec, mix_in=args.mix_in, random_state=args.seed, latent_dim=args.latent_dim, alpha=args.alpha,
         n_neighbors=args.n_neighbors, n_per_sample=args.n_per_sample, n_per_class=args.n_per_class,
         noise_scale=args.noise_scale, beta=args.beta, normalize_beta=args.normalize_beta,
         input_dim=args.input_dim, max_epochs=args.max_epochs, device=args.device, verbose=not args.quiet,
     )
     if kind.per_classifier:
         augmenter.set_params(classifier=args.classifier)
-    data = load(args.input)
+    data = load(args.input, args.data_dir)
     X, y = data.X, data.y
     if "test" in data.splits:
         # Test rows must never reach a training file: augment what is left.
@@ -269,7 +251,7 @@ def _augment(args):
         augmenter.save(args.save_model)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, X=X_res, y=y_res, is_synthetic=is_synthetic)
-    report.write_bytes_atomic(output, buffer.getvalue())
+    write_bytes_atomic(output, buffer.getvalue())
     made = augmenter.generation_report_
     rate = made["acceptance_rate"]
     print(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}"
@@ -301,7 +283,7 @@ def _denoise(args):
         denoiser = VAEDenoiser(noise=args.noise, sigma=sigma, latent_dim=args.latent_dim, beta=args.beta,
                                max_epochs=args.max_epochs, device=args.device, random_state=args.seed,
                                verbose=not args.quiet)
-        denoiser._check_params()  # a bad noise or sigma fails before the data is read
+        parse_noise(args.noise, sigma)  # a bad noise or sigma fails before the data is read
         denoiser.fit(_images(args.clean, args.data_dir, "train")[0])
         if args.save_model:
             denoiser.save(args.save_model)
@@ -314,7 +296,7 @@ def _denoise(args):
         arrays["y"] = y
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
-    report.write_bytes_atomic(output, buffer.getvalue())
+    write_bytes_atomic(output, buffer.getvalue())
     print(f"Wrote {output}: {len(X)} denoised images (X)" + (", with X_clean and X_noisy" if args.add_noise else "")
           + (" and y" if y is not None else "") + ".")
     if args.add_noise:

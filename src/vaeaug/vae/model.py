@@ -17,8 +17,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._files import read_json, write_bytes_atomic, write_json_atomic
-from ._validation import check_choice, check_positive
+from .._files import read_json, write_bytes_atomic, write_json_atomic
+from .._validation import check_choice, check_positive
 
 FORMAT_VERSION = 1
 LIKELIHOODS = ("bernoulli", "gaussian")

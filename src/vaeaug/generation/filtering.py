@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 
-from ._validation import check_choice, check_positive, check_samples
+from .._validation import check_choice, check_positive, check_samples
 
 __all__ = ["FILTERS", "GenerativeFilter", "noisy_copies", "check_filter", "draw_until"]
 

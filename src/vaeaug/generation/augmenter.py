@@ -7,28 +7,30 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
+from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._files import read_json, write_json_atomic
-from ._validation import check_choice, check_labels, check_positive, check_same_layout, check_samples, check_seed
-from .alteration import BALANCE, PRIOR, alter, check_method, class_targets
-from .filtering import GenerativeFilter, check_filter, draw_until, noisy_copies
-from .model import VAEConfig, load_vae, make_vae, normalized_beta
-from .training import seed_and_holdout, seeded, select_device, train_vae
+from .._validation import boolean, check_labels, check_same_layout, check_samples, integer, number, one_of
+from ..vae.estimator import TRAINING_CONSTRAINTS, VAEEstimator
+from ..vae.model import load_vae, make_vae, normalized_beta
+from .amounts import check_amount, class_targets
+from .filtering import FILTERS, GenerativeFilter, draw_until, noisy_copies
+from .latent import PRIOR, alter, parse_moves
 
-__all__ = ["VAEAugmenter"]
+__all__ = ["VAEAugmenter", "GENERATION_SETTINGS", "SPACES", "NOISE_SCALES"]
 
 SPACES = ("data", "latent")
+# The parameters that generate() reads: one fitted VAE serves any of their values. The others shape the
+# trained VAE, so they key the model cache and cannot change without refitting.
+GENERATION_SETTINGS = ("method", "alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale", "filter",
+                       "space")
 NOISE_SCALES = ("latent_std", "unit")
 # The GC's "bad" images are reconstructions by the VAE after this many optimiser
 # steps (or after its first epoch, if sooner): blurred, not yet shaped.
 SNAPSHOT_STEP = 100
 # The GC learns from at most this many labelled samples (and as many bad ones).
 GC_MAX_SAMPLES = 2000
-SAVED_FILE = "augmenter.json"  # written last by save()
 _EARLY_FOLDER = "early"
 
 
@@ -44,7 +46,7 @@ def _latent_space_only(augmenter):
     return True
 
 
-class VAEAugmenter(BaseEstimator):
+class VAEAugmenter(VAEEstimator):
     """Make labelled samples by altering VAE codes of labelled samples.
 
     ``fit`` trains a VAE without labels (on ``X`` plus any extra unlabelled
@@ -140,6 +142,24 @@ class VAEAugmenter(BaseEstimator):
     [2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
     """
 
+    saved_file = "augmenter.json"
+    _parameter_constraints = {
+        **TRAINING_CONSTRAINTS,
+        "method": lambda value, name: parse_moves(value),
+        "alpha": number(),
+        "n_neighbors": integer(1),
+        "n_per_sample": integer(1, optional=True),
+        "n_per_class": check_amount,
+        "noise_scale": one_of(*NOISE_SCALES),
+        "filter": one_of(*FILTERS, optional=True),
+        "space": one_of(*SPACES),
+        "normalize_beta": boolean,
+        "input_dim": integer(1, optional=True),
+        "likelihood": one_of("auto", "bernoulli", "gaussian"),
+        "max_steps": integer(1, optional=True),
+        "min_steps": integer(0),
+    }
+
     def __init__(
         self,
         latent_dim=10,
@@ -212,7 +232,7 @@ class VAEAugmenter(BaseEstimator):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         X = check_samples(X)
         if y is not None:
             check_labels(y, len(X), min_classes=1)
@@ -221,74 +241,24 @@ class VAEAugmenter(BaseEstimator):
             X_unlabelled = check_samples(X_unlabelled, name="X_unlabelled")
             check_same_layout(X_unlabelled, X.shape[1:], name="X_unlabelled")
             data = np.concatenate([X, X_unlabelled])
-        self.input_shape_ = tuple(X.shape[1:])
-        self.n_features_in_ = int(np.prod(self.input_shape_))
         self.likelihood_ = self._resolve_likelihood(data)
-        if self.likelihood_ == "gaussian":
-            self.feature_mean_ = data.mean(axis=0, dtype=np.float64).astype(np.float32)
-            std = data.std(axis=0, dtype=np.float64)
-            self.feature_std_ = np.where(std > 0, std, 1.0).astype(np.float32)
-        else:
-            self.feature_mean_ = self.feature_std_ = None
-        self.beta_ = (normalized_beta(self.beta, self.latent_dim, self.input_dim or int(np.prod(self.input_shape_)))
+        self._set_layout(X, data, standardise=self.likelihood_ == "gaussian")
+        self.beta_ = (normalized_beta(self.beta, self.latent_dim, self.input_dim or self.n_features_in_)
                       if self.normalize_beta else float(self.beta))
-
-        prepared = self._to_model(data)
-        train_seed, train, val = seed_and_holdout(prepared, self.validation_fraction, self.random_state)
+        validation = None
         if X_validation is not None:
             X_validation = check_samples(X_validation, name="X_validation")
             check_same_layout(X_validation, X.shape[1:], name="X_validation")
-            train, val = prepared, self._to_model(X_validation)
-
-        device = select_device(self.device)
-        config = VAEConfig(
-            input_shape=prepared.shape[1:], latent_dim=self.latent_dim,
-            hidden_units=self.hidden_units, likelihood=self.likelihood_, beta=self.beta_,
-        )
-        with seeded(train_seed, device):
-            self.model_ = make_vae(config)
-        self.history_ = train_vae(
-            self.model_, train, val, max_epochs=self.max_epochs, max_steps=self.max_steps, min_steps=self.min_steps,
-            batch_size=self.batch_size, learning_rate=self.learning_rate, patience=self.patience, seed=train_seed,
-            device=device, progress=self.verbose, snapshot_step=SNAPSHOT_STEP,
-        )
-        self.early_model_ = make_vae(config).to(device)
+            validation = self._to_model(X_validation)
+        prepared = self._to_model(data)
+        device = self._train(prepared, likelihood=self.likelihood_, beta=self.beta_, validation=validation,
+                             max_steps=self.max_steps, min_steps=self.min_steps, snapshot_step=SNAPSHOT_STEP)
+        self.early_model_ = make_vae(self.model_.config).to(device)
         self.early_model_.load_state_dict(self.history_.snapshot)
         self.early_model_.eval()
         self.history_.snapshot = None
         self.latent_std_ = self.model_.encode_array(prepared).std(axis=0)
         return self
-
-    def _check_params(self):
-        check_positive(self.latent_dim, name="latent_dim", integer=True)
-        check_method(self.method)
-        check_filter(self.filter)
-        check_choice(self.space, SPACES, name="space")
-        check_choice(self.noise_scale, NOISE_SCALES, name="noise_scale")
-        check_choice(self.likelihood, ("auto", "bernoulli", "gaussian"), name="likelihood")
-        check_positive(self.alpha, name="alpha", allow_zero=True)
-        check_positive(self.n_neighbors, name="n_neighbors", integer=True)
-        if self.n_per_sample is not None:
-            check_positive(self.n_per_sample, name="n_per_sample", integer=True)
-        if self.n_per_class is not None and not isinstance(self.n_per_class, dict):
-            if isinstance(self.n_per_class, str):
-                check_choice(self.n_per_class, (BALANCE,), name="n_per_class")
-            else:
-                check_positive(self.n_per_class, name="n_per_class", integer=True)
-        if not isinstance(self.normalize_beta, (bool, np.bool_)):
-            raise ValueError(f"normalize_beta must be True or False; got {self.normalize_beta!r}.")
-        for name in ("input_dim", "max_steps"):
-            if getattr(self, name) is not None:
-                check_positive(getattr(self, name), name=name, integer=True)
-        check_positive(self.min_steps, name="min_steps", integer=True, allow_zero=True)
-        if not 0 <= self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in [0, 1); got {self.validation_fraction!r}.")
-        for name in ("hidden_units", "max_epochs", "patience", "batch_size"):
-            check_positive(getattr(self, name), name=name, integer=True)
-        check_positive(self.learning_rate, name="learning_rate")
-        check_positive(self.beta, name="beta", allow_zero=True)
-        check_seed(self.random_state)
-        select_device(self.device)  # an unknown device, or CUDA without a GPU, fails here
 
     def _resolve_likelihood(self, data):
         in_unit_range = data.min() >= 0 and data.max() <= 1
@@ -300,29 +270,6 @@ class VAEAugmenter(BaseEstimator):
                 f"{data.max():g}]; scale it (e.g. X / X.max()) or use likelihood='gaussian'."
             )
         return self.likelihood
-
-    # -- layout: user arrays <-> model tensors -------------------------------
-
-    def _to_model(self, X):
-        """User layout -> model layout: grey images gain a channel axis, Gaussian data is standardised."""
-        if self.feature_mean_ is not None:
-            X = (X - self.feature_mean_) / self.feature_std_
-        if len(self.input_shape_) == 2:
-            X = X[:, None]
-        return np.ascontiguousarray(X, dtype=np.float32)
-
-    def _from_model(self, X):
-        X = X.reshape((len(X),) + self.input_shape_)
-        if self.feature_mean_ is not None:
-            X *= self.feature_std_
-            X += self.feature_mean_
-        return X
-
-    def _checked(self, X):
-        check_is_fitted(self, "model_")
-        X = check_samples(X)
-        check_same_layout(X, self.input_shape_, owner=type(self).__name__)
-        return X
 
     def __sklearn_tags__(self):
         # A sampler (imbalanced-learn's tags, when it is installed) that takes 2-D to 4-D
@@ -339,8 +286,6 @@ class VAEAugmenter(BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.target_tags.required = False  # fit learns without labels; fit_resample takes them
         if self.space == "latent":
-            from sklearn.utils import TransformerTags
-
             tags.transformer_tags = TransformerTags(preserves_dtype=["float32"])  # the VAE computes in float32
         return tags
 
@@ -418,7 +363,8 @@ class VAEAugmenter(BaseEstimator):
             Their labels: the label of the sample each came from, or for prior
             draws the class its nearest labelled codes agree on.
         """
-        self._check_params()
+        self._validate_params()
+        moves = parse_moves(self.method)  # once, not once per round
         if y is None:
             raise ValueError("generate needs the labels y: new samples take their labels from the labelled "
                              "samples (prior draws from their nearest labelled codes). For labels without "
@@ -435,7 +381,7 @@ class VAEAugmenter(BaseEstimator):
         def draw(ask, round_number):
             # The first round asks as the user did (per sample keeps each sample's copies
             # together); later rounds ask per class (see draw_until).
-            new = alter(self.method, codes, y, alpha=self.alpha, n_neighbors=self.n_neighbors,
+            new = alter(moves, codes, y, alpha=self.alpha, n_neighbors=self.n_neighbors,
                         n_per_sample=n_per_sample, n_per_class=self.n_per_class if round_number == 1 else ask,
                         scale=scale, random_state=rng)
             # The filter judges decoded samples, in either space; the rows returned are in the chosen space.
@@ -448,7 +394,7 @@ class VAEAugmenter(BaseEstimator):
         targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
         X_new, y_new, report = draw_until(draw, targets, keep=keep)
         self.generation_report_ = report
-        if report["missing"] and (gc is not None or self.method == PRIOR):
+        if report["missing"] and (gc is not None or moves == (PRIOR,)):
             warnings.warn(
                 f"Made {report['made']} of the {report['requested']} samples asked for after "
                 f"{report['rounds']} rounds; missing per class: {report['missing']}. The filter or the "
@@ -461,12 +407,6 @@ class VAEAugmenter(BaseEstimator):
     def _empty_output(self):
         shape = (self.model_.config.latent_dim,) if self.space == "latent" else self.input_shape_
         return np.empty((0,) + tuple(shape), dtype=np.float32)
-
-    def sample(self, X, y):
-        """Deprecated name of :meth:`generate` (``sample`` now means drawing from the prior)."""
-        warnings.warn("VAEAugmenter.sample(X, y) is renamed generate(X, y); sample will be removed.",
-                      FutureWarning, stacklevel=2)
-        return self.generate(X, y)
 
     def fit_resample(self, X, y, X_unlabelled=None):
         """Fit the VAE, then return the originals followed by the synthetic samples.
@@ -496,54 +436,28 @@ class VAEAugmenter(BaseEstimator):
         names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
         return np.asarray([str(name) for name in names], dtype=object)
 
-    # -- persistence ---------------------------------------------------------
+    # -- persistence: the early snapshot and the fitted state beside the VAE ----
 
     def save(self, path) -> Path:
         """Save the fitted VAE, its early snapshot and the augmenter's parameters to the folder ``path``."""
         check_is_fitted(self, "model_")
-        path = Path(path)
-        self.model_.save(path)
         if getattr(self, "early_model_", None) is not None:
-            self.early_model_.save(path / _EARLY_FOLDER)
-        state = {
-            "params": self.get_params(),
-            "input_shape": list(self.input_shape_),
-            "likelihood": self.likelihood_,
-            "beta": self.beta_,
-            "latent_std": self.latent_std_.tolist(),
-            "feature_mean": None if self.feature_mean_ is None else self.feature_mean_.tolist(),
-            "feature_std": None if self.feature_std_ is None else self.feature_std_.tolist(),
-        }
-        write_json_atomic(path / SAVED_FILE, state)
-        return path
+            self.early_model_.save(Path(path) / _EARLY_FOLDER)
+        return super().save(path)
 
-    @classmethod
-    def load(cls, path, device="auto"):
-        """Load an augmenter saved with :meth:`save`; generation needs no retraining."""
-        path = Path(path)
-        if not (path / SAVED_FILE).is_file():
-            raise ValueError(f"{path} has no {SAVED_FILE}; it was not written by VAEAugmenter.save.")
-        fix = "delete the folder and fit the augmenter again"
-        state = read_json(path / SAVED_FILE, fix=fix, keys=(
-            "params", "input_shape", "likelihood", "latent_std", "feature_mean", "feature_std"))
-        try:
-            augmenter = cls(**state["params"])
-            augmenter._check_params()
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"{path / SAVED_FILE} holds invalid parameters ({error}); {fix}.") from None
-        device = select_device(device)
-        augmenter.model_ = load_vae(path, device=device)
+    def _saved_state(self):
+        return {"likelihood": self.likelihood_, "beta": self.beta_, "latent_std": self.latent_std_.tolist()}
+
+    def _restore_state(self, state, path, device):
+        for key in ("likelihood", "latent_std"):
+            if key not in state:
+                raise ValueError(f"{path / self.saved_file} lacks {key!r}: it was edited or written by something "
+                                 "else; delete the folder and fit the VAEAugmenter again.")
         early = path / _EARLY_FOLDER
-        augmenter.early_model_ = load_vae(early, device=device) if early.is_dir() else None
-        augmenter.input_shape_ = tuple(state["input_shape"])
-        augmenter.n_features_in_ = int(np.prod(augmenter.input_shape_))
-        augmenter.likelihood_ = state["likelihood"]
-        augmenter.beta_ = state.get("beta", augmenter.model_.config.beta)
-        augmenter.latent_std_ = np.asarray(state["latent_std"], dtype=np.float32)
-        for name in ("feature_mean", "feature_std"):
-            value = state[name]
-            setattr(augmenter, name + "_", None if value is None else np.asarray(value, dtype=np.float32))
-        return augmenter
+        self.early_model_ = load_vae(early, device=device) if early.is_dir() else None
+        self.likelihood_ = state["likelihood"]
+        self.beta_ = state.get("beta", self.model_.config.beta)
+        self.latent_std_ = np.asarray(state["latent_std"], dtype=np.float32)
 
 
 def _as_dict(tags) -> dict:

@@ -35,15 +35,15 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from ._validation import check_choice, check_labels, check_positive
+from .._validation import check_labels, check_positive
+from .amounts import class_targets, source_rows
 
-__all__ = ["Alteration", "MOVES", "PRIOR", "SMOTE", "add_noise", "interpolate", "extrapolate", "sample_prior",
-           "smote", "label_by_neighbours", "class_targets", "source_rows", "check_method", "alter"]
+__all__ = ["Alteration", "MOVES", "PRIOR", "LATENT_SMOTE", "add_noise", "interpolate", "extrapolate", "sample_prior",
+           "smote", "label_by_neighbours", "parse_moves", "alter"]
 
 PRIOR = "prior"
-SMOTE = "latent-smote"
-WHOLE_METHODS = (PRIOR, SMOTE)  # make their codes in one go, so they take no moves
-BALANCE = "balance"
+LATENT_SMOTE = "latent-smote"
+WHOLE_METHODS = (PRIOR, LATENT_SMOTE)  # make their codes in one go, so they take no moves
 
 
 class Alteration(NamedTuple):
@@ -62,71 +62,6 @@ def _check_codes(codes, labels):
         raise ValueError("codes contain NaN or infinite values; check the encoder's output.")
     labels = check_labels(labels, len(codes), name="labels", min_classes=1)
     return codes, labels
-
-
-# -- which rows new codes come from ---------------------------------------------
-
-def class_targets(labels, *, n_per_sample=1, n_per_class=None) -> dict:
-    """How many new codes each class gets.
-
-    ``n_per_class`` wins when given: an int for every class, a dict per class, or
-    ``"balance"`` (each class is topped up to the largest class's count, which
-    gets none: imbalanced-learn's ``"not majority"``). Otherwise each class gets
-    ``n_per_sample`` per sample it has.
-
-    Examples
-    --------
-    >>> class_targets([0, 0, 0, 1], n_per_class="balance")
-    {0: 0, 1: 2}
-    """
-    classes, counts = np.unique(np.asarray(labels), return_counts=True)
-    keys = classes.tolist()
-    if n_per_class is None:
-        check_positive(n_per_sample, name="n_per_sample", integer=True)
-        return {c: n_per_sample * int(m) for c, m in zip(keys, counts)}
-    if isinstance(n_per_class, str):
-        check_choice(n_per_class, (BALANCE,), name="n_per_class")
-        return {c: int(counts.max() - m) for c, m in zip(keys, counts)}
-    if isinstance(n_per_class, dict):
-        for count in n_per_class.values():
-            check_positive(count, name="each count in n_per_class", integer=True, allow_zero=True)
-        return {c: int(n_per_class.get(c, 0)) for c in keys}
-    check_positive(n_per_class, name="n_per_class", integer=True)
-    return {c: int(n_per_class) for c in keys}
-
-
-def source_rows(labels, *, n_per_sample=1, n_per_class=None, random_state=None) -> np.ndarray:
-    """The row each new sample starts from, for the amount :func:`class_targets` gives.
-
-    Per sample (``n_per_class`` None), each row's copies sit in consecutive
-    entries, in row order; per class, class by class (see ``_class_sources``).
-
-    Examples
-    --------
-    >>> source_rows([0, 0, 1], n_per_sample=2).tolist()
-    [0, 0, 1, 1, 2, 2]
-    """
-    labels = np.asarray(labels)
-    if n_per_class is None:
-        check_positive(n_per_sample, name="n_per_sample", integer=True)
-        return np.repeat(np.arange(len(labels)), n_per_sample)
-    targets = class_targets(labels, n_per_class=n_per_class)
-    return _class_sources(labels, targets, np.random.default_rng(random_state))
-
-
-def _class_sources(labels, targets, rng):
-    """Row indices, one per new code: each class's rows cycled until its target is met.
-
-    A class of m rows with target t gives each row t // m codes and a random
-    t % m of its rows one more.
-    """
-    chunks = []
-    for label, target in targets.items():
-        members = np.flatnonzero(labels == label)
-        rounds, rest = divmod(target, len(members))
-        chunks.append(np.sort(np.concatenate([np.tile(members, rounds),
-                                              rng.choice(members, rest, replace=False)])))
-    return np.concatenate(chunks).astype(int) if chunks else np.empty(0, dtype=int)
 
 
 # -- moves: displacements of source codes ----------------------------------------
@@ -173,14 +108,18 @@ MOVES = {"noise": _noise_move, "interpolation": _neighbour_move(+1.0), "extrapol
 _NEEDS_NEIGHBOURS = {"interpolation", "extrapolation"}
 
 
-def check_method(method) -> tuple[str, ...]:
+def parse_moves(method) -> tuple[str, ...]:
     """The moves of ``method`` (``"prior"``, or moves joined by ``+``); raises on an unknown or repeated one.
+
+    A tuple that this function returned is passed through, so a caller that parsed once can hand it on.
 
     Examples
     --------
-    >>> check_method("interpolation+noise")
+    >>> parse_moves("interpolation+noise")
     ('interpolation', 'noise')
     """
+    if isinstance(method, tuple):  # parsed already (the augmenter parses once per generate)
+        return method
     if not isinstance(method, str) or not method:
         raise ValueError(f"method must be a non-empty string such as 'interpolation'; got {method!r}.")
     if method in WHOLE_METHODS:
@@ -447,13 +386,13 @@ def alter(method, codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None,
     >>> new.codes.ravel().tolist()
     [1.0, 1.0, 11.0, 11.0]
     """
-    moves = check_method(method)
+    moves = parse_moves(method)
     codes, labels = _check_codes(codes, labels)
     check_positive(alpha, name="alpha", allow_zero=True)
     check_positive(n_neighbors, name="n_neighbors", integer=True)
     rng = np.random.default_rng(random_state)
     n_per_sample = n_neighbors if n_per_sample is None else n_per_sample
-    if moves == (SMOTE,):
+    if moves == (LATENT_SMOTE,):
         return smote(codes, labels, n_neighbors=n_neighbors, n_per_sample=n_per_sample, n_per_class=n_per_class,
                      random_state=rng)
     targets = class_targets(labels, n_per_sample=n_per_sample, n_per_class=n_per_class)

@@ -13,19 +13,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
-from ._files import read_json, write_json_atomic
-from ._validation import check_choice, check_positive, check_same_layout, check_samples, check_seed
-from .model import VAEConfig, load_vae, make_vae
-from .training import seed_and_holdout, seeded, select_device, train_vae
+from .._validation import anything, check_choice, check_positive, check_samples
+from .estimator import TRAINING_CONSTRAINTS, VAEEstimator
 
 __all__ = ["NOISES", "parse_noise", "corrupt", "VAEDenoiser"]
 
 NOISES = ("gaussian", "speckle")
-SAVED_FILE = "denoiser.json"  # written last by save()
 
 
 def parse_noise(noise, sigma) -> list[tuple[str, float]]:
@@ -84,7 +80,7 @@ def _check_unit_range(X, name="X"):
     return X
 
 
-class VAEDenoiser(TransformerMixin, BaseEstimator):
+class VAEDenoiser(TransformerMixin, VAEEstimator):
     """A VAE trained to reconstruct clean images from noisy ones.
 
     ``fit(X)`` takes *clean* images and makes the noisy inputs itself, afresh
@@ -126,6 +122,10 @@ class VAEDenoiser(TransformerMixin, BaseEstimator):
     (5, 8, 8)
     """
 
+    saved_file = "denoiser.json"
+    _saved_params_skip = ("device", "random_state")  # the device is chosen at load
+    _parameter_constraints = {**TRAINING_CONSTRAINTS, "noise": anything, "sigma": anything}
+
     def __init__(self, noise="gaussian", sigma=0.3, latent_dim=32, beta=0.1, hidden_units=1024, max_epochs=30,
                  patience=5, batch_size=128, learning_rate=1e-3, validation_fraction=0.1, device="auto",
                  random_state=None, verbose=False):
@@ -143,74 +143,33 @@ class VAEDenoiser(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_params(self):
-        parse_noise(self.noise, self.sigma)
-        for name in ("latent_dim", "hidden_units", "max_epochs", "patience", "batch_size"):
-            check_positive(getattr(self, name), name=name, integer=True)
-        check_positive(self.beta, name="beta", allow_zero=True)
-        check_positive(self.learning_rate, name="learning_rate")
-        if not 0 <= self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in [0, 1); got {self.validation_fraction!r}.")
-        check_seed(self.random_state)
-        return select_device(self.device)
+    def _validate_params(self):
+        super()._validate_params()
+        parse_noise(self.noise, self.sigma)  # noise and sigma are checked together: one sigma per noise
 
     def fit(self, X, y=None):
         """Train on clean images ``X`` (``y`` is ignored): noisy inputs in, clean images out."""
-        device = self._check_params()
+        self._validate_params()
         X = _check_unit_range(check_samples(X))
-        self.input_shape_ = tuple(X.shape[1:])
-        self.n_features_in_ = int(np.prod(self.input_shape_))
-        seed, train, val = seed_and_holdout(self._to_model(X), self.validation_fraction, self.random_state)
-        steps, noise_rng = parse_noise(self.noise, self.sigma), np.random.default_rng(seed)
+        self._set_layout(X)
+        steps = parse_noise(self.noise, self.sigma)
 
-        def noisy(batch: torch.Tensor) -> torch.Tensor:
-            return torch.as_tensor(_add_noise(batch.cpu().numpy(), steps, noise_rng), device=batch.device)
+        def noisy_inputs(seed, validation):
+            rng = np.random.default_rng(seed)
 
-        config = VAEConfig(input_shape=train.shape[1:], latent_dim=self.latent_dim, hidden_units=self.hidden_units,
-                           likelihood="bernoulli", beta=float(self.beta))
-        with seeded(seed, device):
-            self.model_ = make_vae(config)
-        self.history_ = train_vae(
-            self.model_, train, None if val is None else _add_noise(val, steps, np.random.default_rng(seed + 1)),
-            max_epochs=self.max_epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
-            patience=self.patience, seed=seed, device=device, progress=self.verbose, corrupt=noisy,
-            val_targets=val,
-        )
+            def corrupt_batch(batch: torch.Tensor) -> torch.Tensor:
+                return torch.as_tensor(_add_noise(batch.cpu().numpy(), steps, rng), device=batch.device)
+
+            # One fixed noisy copy of the validation images, so that early stopping compares like with like.
+            fixed = None if validation is None else _add_noise(validation, steps, np.random.default_rng(seed + 1))
+            return corrupt_batch, fixed
+
+        self._train(self._to_model(X), likelihood="bernoulli", beta=float(self.beta), noisy_inputs=noisy_inputs)
         return self
-
-    def _to_model(self, X):
-        return np.ascontiguousarray(X[:, None] if X.ndim == 3 else X, dtype=np.float32)
 
     def transform(self, X):
         """The denoised images, shaped like ``X``."""
-        check_is_fitted(self, "model_")
-        X = check_samples(X)
-        check_same_layout(X, self.input_shape_, owner=type(self).__name__)
+        X = self._checked(X)
         X = np.clip(X, 0, 1)  # noisy inputs made elsewhere may overshoot a little; the model saw [0, 1]
         codes = self.model_.encode_array(self._to_model(X))
         return self.model_.decode_array(codes).reshape(X.shape)
-
-    def save(self, path):
-        """The VAE (config.json, weights.pt) and this estimator's parameters (denoiser.json, written last)."""
-        check_is_fitted(self, "model_")
-        path = Path(path)
-        self.model_.save(path)
-        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()
-                  if k not in ("device", "random_state")}
-        write_json_atomic(path / SAVED_FILE, {"params": params, "input_shape": list(self.input_shape_)})
-        return path
-
-    @classmethod
-    def load(cls, path, device="cpu"):
-        """A fitted ``VAEDenoiser`` from a folder written by :meth:`save`."""
-        path, device = Path(path), select_device(device)
-        if not (path / SAVED_FILE).is_file():
-            raise ValueError(f"{path} is not a saved VAEDenoiser: it has no {SAVED_FILE} (written by "
-                             "VAEDenoiser.save or `vaeaug denoise --save-model`).")
-        saved = read_json(path / SAVED_FILE, keys=("params", "input_shape"),
-                          fix="delete the folder and train the denoiser again")
-        denoiser = cls(**saved["params"], device=str(device))
-        denoiser.model_ = load_vae(path, device=device)
-        denoiser.input_shape_ = tuple(saved["input_shape"])
-        denoiser.n_features_in_ = int(np.prod(denoiser.input_shape_))
-        return denoiser

@@ -15,9 +15,9 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._validation import check_choice, check_labels, check_positive, check_same_layout, check_samples
-from .training import seeded, select_device
+from .vae.training import seeded, select_device
 
-__all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "CNNClassifier", "PaperMLPClassifier", "make_classifier", "score_classifier",
+__all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "CNNClassifier", "TorchMLPClassifier", "make_classifier", "score_classifier",
            "takes_images"]
 
 
@@ -85,7 +85,7 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
-class PaperMLPClassifier(_TorchClassifier):
+class TorchMLPClassifier(_TorchClassifier):
     """The paper's MLP: hidden layers of 1024 units with batch normalisation and dropout.
 
     Samples of any layout are flattened to vectors.
@@ -104,7 +104,7 @@ class PaperMLPClassifier(_TorchClassifier):
     Examples
     --------
     >>> X = np.r_[np.zeros((20, 4)), np.ones((20, 4))]
-    >>> clf = PaperMLPClassifier(hidden_units=16, max_epochs=20, random_state=0)
+    >>> clf = TorchMLPClassifier(hidden_units=16, max_epochs=20, random_state=0)
     >>> clf.fit(X, [0] * 20 + [1] * 20).predict(X[:2]).tolist()
     [0, 0]
     """
@@ -227,7 +227,7 @@ class CNNClassifier(_TorchClassifier):
 _FACTORIES = {
     "svm": lambda random_state, device: SVC(kernel="rbf", gamma="scale"),
     "knn": lambda random_state, device: KNeighborsClassifier(n_neighbors=3),
-    "mlp": lambda random_state, device: PaperMLPClassifier(random_state=random_state, device=device),
+    "mlp": lambda random_state, device: TorchMLPClassifier(random_state=random_state, device=device),
     "cnn": lambda random_state, device: CNNClassifier(random_state=random_state, device=device),
     # The 2023 talk does not name its classifier; a random forest's baselines come closest to its PROBEN1 ones.
     "rf": lambda random_state, device: RandomForestClassifier(random_state=random_state),

@@ -16,27 +16,15 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_labels, check_samples
+from .._validation import check_labels, check_samples
+from .sources import Dataset, from_csv, from_image_folder, from_npz, read_npz
 
 __all__ = ["Dataset", "NAMED", "load", "describe_all", "read_npz", "parse_ujipen", "render_strokes"]
 
-
-@dataclass
-class Dataset:
-    """Samples ``X``, labels ``y``, class names, and named index splits (e.g. train/validation/test)."""
-
-    name: str
-    X: np.ndarray
-    y: np.ndarray
-    class_names: list[str]
-    splits: dict[str, np.ndarray] = field(default_factory=dict)
-    description: str = ""
 
 
 # -- where files are ----------------------------------------------------------
@@ -328,91 +316,6 @@ def _proben1(set_name, permutation=1):
     return loader
 
 
-# -- generic sources ----------------------------------------------------------
-
-def read_npz(path, required=("X", "y")) -> dict[str, np.ndarray]:
-    """All arrays of an ``.npz`` file; raises if one of ``required`` is missing."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path} does not exist; pass an existing .npz file.")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except ValueError:
-        # numpy calls any file that is not an archive "pickled data"; vaeaug never unpickles.
-        raise ValueError(f"{path} is not an .npz archive of arrays; save your arrays with "
-                         "numpy.savez(path, X=..., y=...).") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{path} is empty, truncated or not an .npz archive ({type(error).__name__}); "
-                         "write it again with numpy.savez(path, X=..., y=...).") from None
-    missing = [key for key in required if key not in arrays]
-    if missing:
-        raise ValueError(f"{path} lacks the array(s) {missing}; it holds {list(arrays)}.")
-    return arrays
-
-
-def _from_npz(path) -> Dataset:
-    arrays = read_npz(path)
-    X, y, splits = arrays["X"], arrays["y"], {}
-    if "X_test" in arrays or "y_test" in arrays:
-        if not {"X_test", "y_test"} <= set(arrays):
-            raise ValueError(f"{path} has only one of X_test and y_test; give both or neither.")
-        splits = {"train": np.arange(len(X)), "test": np.arange(len(X), len(X) + len(arrays["X_test"]))}
-        X, y = np.concatenate([X, arrays["X_test"]]), np.concatenate([y, arrays["y_test"]])
-    return _with_names(Path(path).name, X.astype(np.float32), y, splits)
-
-
-def _from_csv(path, label_column="label") -> Dataset:
-    import csv
-
-    with open(path, newline="") as file:
-        rows = list(csv.reader(file))
-    if len(rows) < 2:
-        raise ValueError(f"{path} has no data rows under its header.")
-    header, body = rows[0], rows[1:]
-    if label_column not in header:
-        raise ValueError(f"{path} has no column {label_column!r}; its columns are {header}. "
-                         "Name the label column with label_column.")
-    at = header.index(label_column)
-    try:
-        X = np.array([[float(v) for i, v in enumerate(row) if i != at] for row in body], dtype=np.float32)
-    except ValueError as error:
-        raise ValueError(f"{path}: every column but {label_column!r} must be numeric ({error}).") from None
-    return _with_names(Path(path).name, X, np.array([row[at] for row in body]), {})
-
-
-def _from_image_folder(path) -> Dataset:
-    from PIL import Image
-
-    path = Path(path)
-    classes = sorted(p.name for p in path.iterdir() if p.is_dir())
-    if not classes:
-        raise ValueError(f"{path} has no sub-folders; put each class's images in a sub-folder named after it.")
-    images, labels, shape = [], [], None
-    for index, name in enumerate(classes):
-        for file in sorted((path / name).iterdir()):
-            if file.suffix.lower() not in {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}:
-                continue
-            image = np.asarray(Image.open(file).convert("L"), dtype=np.float32) / 255.0
-            if shape is None:
-                shape = image.shape
-            elif image.shape != shape:
-                raise ValueError(f"{file} is {image.shape[1]}x{image.shape[0]} pixels but earlier images are "
-                                 f"{shape[1]}x{shape[0]}; resize them to one size.")
-            images.append(image)
-            labels.append(index)
-    if not images:
-        raise ValueError(f"No images (.png, .jpg, ...) found under {path}'s class folders.")
-    return Dataset(path.name, np.stack(images), np.array(labels, dtype=np.int64), classes,
-                   description=f"image folder {path}: {len(images)} images, {len(classes)} classes")
-
-
-def _with_names(name, X, y, splits) -> Dataset:
-    classes, y = np.unique(y, return_inverse=True)
-    return Dataset(name, X, y.astype(np.int64), [str(c) for c in classes], splits,
-                   description=f"{name}: {len(X)} samples of shape {X.shape[1:]}, {len(classes)} classes")
-
-
 # -- the registry -------------------------------------------------------------
 
 NAMED = {"digits": _digits, "mnist": _mnist, "ujipen": _ujipen}
@@ -444,11 +347,11 @@ def _load(name, data_dir, label_column) -> Dataset:
         return NAMED[name](data_dir)
     path = Path(name)
     if path.suffix == ".npz" and path.is_file():
-        return _from_npz(path)
+        return from_npz(path)
     if path.suffix == ".csv" and path.is_file():
-        return _from_csv(path, label_column)
+        return from_csv(path, label_column)
     if path.is_dir():
-        return _from_image_folder(path)
+        return from_image_folder(path)
     if path.suffix in {".npz", ".csv"} or (os.sep in name and not name.startswith("proben1/")):
         raise ValueError(f"{name} does not exist; pass an existing .npz or .csv file, or an image folder.")
     raise ValueError(f"Unknown dataset {name!r}; choose one of {', '.join(NAMED)}, "

@@ -27,8 +27,11 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_choice, check_labels, check_positive, check_samples, check_seed
-from .evaluation import make_classifier, score_classifier
+from .._validation import check_choice, check_labels, check_positive, check_samples, check_seed
+from ..classifiers import make_classifier, score_classifier
+from .baselines import SAMPLERS
+from .chain import configure
+from .registry import KINDS, parse_method
 
 __all__ = ["AutoAugmenter", "default_candidates", "NO_AUGMENTATION"]
 
@@ -126,9 +129,8 @@ class AutoAugmenter(BaseEstimator):
         self.n_neighbors = n_neighbors
         self.random_state = random_state
 
-    def _checked_candidates(self, images) -> list[dict]:
-        from .methods import MODELS, parse_method  # methods names this class as a model kind
-
+    def _checked_candidates(self, images) -> list[tuple[dict, object]]:
+        """Each candidate with its method parsed once: ``(candidate, spec)``."""
         candidates = default_candidates(images) if self.candidates is None else self.candidates
         if not isinstance(candidates, (list, tuple)) or not candidates:
             raise ValueError(f"candidates must be a non-empty list of {{'method': ..., 'n_per_sample': ...}}; "
@@ -143,7 +145,7 @@ class AutoAugmenter(BaseEstimator):
                 raise ValueError(f"Candidate {candidate!r} has unknown setting(s) {sorted(unknown)}; a candidate "
                                  f"sets {', '.join(CANDIDATE_SETTINGS)}.")
             spec = parse_method(candidate["method"])
-            kind = MODELS[spec.model]
+            kind = KINDS[spec.model]
             if spec.model != "vae" and kind.learns_from is not None:
                 raise ValueError(f"Candidate {spec.name!r} cannot be cross-validated here: it learns from "
                                  f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
@@ -157,18 +159,15 @@ class AutoAugmenter(BaseEstimator):
             if spec.first and amount < 2:
                 raise ValueError(f"Candidate {spec.name!r} makes one {spec.first} copy per sample and the rest "
                                  f"with the VAE, so its n_per_sample must be at least 2; got {amount}.")
-            checked.append({"n_per_sample": self.n_neighbors, **candidate})
+            checked.append(({"n_per_sample": self.n_neighbors, **candidate}, spec))
         return checked
 
-    def _generator(self, candidate):
-        """A model that generates as ``candidate`` says; the user's augmenter is copied, not changed."""
-        from .methods import MODELS, configure, parse_method
-
-        spec = parse_method(candidate["method"])
+    def _generator(self, candidate, spec):
+        """A model that generates as ``candidate`` (parsed as ``spec``) says; the user's augmenter is copied."""
         if spec.model == "vae":
             model = copy.copy(self.augmenter_)  # shares the trained network; set_params changes the copy only
         else:
-            model = MODELS[spec.model].estimator(random_state=self.random_state)
+            model = SAMPLERS[spec.model](random_state=self.random_state)
         settings = {k: v for k, v in candidate.items() if k != "method"}
         return configure(model, spec, n_neighbors=self.n_neighbors, n_per_class=None, **settings)
 
@@ -198,19 +197,20 @@ class AutoAugmenter(BaseEstimator):
         if counts.min() < self.cv:
             raise ValueError(f"cv={self.cv} folds need at least {self.cv} labelled samples per class; class "
                              f"{classes[counts.argmin()]!r} has {counts.min()}. Use a smaller cv (at least 2).")
-        candidates = [{"method": NO_AUGMENTATION}] + self._checked_candidates(X.ndim >= 3)
+        parsed = [({"method": NO_AUGMENTATION}, None)] + self._checked_candidates(X.ndim >= 3)
+        candidates = [candidate for candidate, _ in parsed]
         self.augmenter_ = self.augmenter
         if self.augmenter is not None and not hasattr(self.augmenter, "model_"):
             self.augmenter_ = clone(self.augmenter).fit(X, X_unlabelled=X_unlabelled)
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(np.zeros(len(y)), y)
         scores = np.zeros((len(candidates), self.cv))
         for f, (train, held_out) in enumerate(folds):
-            for c, candidate in enumerate(candidates):
+            for c, (candidate, spec) in enumerate(parsed):
                 X_fit, y_fit = X[train], y[train]
-                if candidate["method"] != NO_AUGMENTATION:
+                if spec is not None:
                     with warnings.catch_warnings():  # a fold's smaller classes: SMOTE's k shrinks, and says so
                         warnings.simplefilter("ignore", UserWarning)
-                        X_new, y_new = self._generator(candidate).generate(X_fit, y_fit)
+                        X_new, y_new = self._generator(candidate, spec).generate(X_fit, y_fit)
                     X_fit, y_fit = np.concatenate([X_fit, X_new.astype(X.dtype)]), np.concatenate([y_fit, y_new])
                 scores[c, f] = score_classifier(self._classifier(), X_fit, y_fit, X[held_out],
                                                 y[held_out])[self.scoring]
@@ -226,7 +226,7 @@ class AutoAugmenter(BaseEstimator):
             self.summary_ = (f"auto for {name}: {describe(candidates[best])}, {100 * gain:+.1f} points of "
                              f"{self.cv}-fold CV {self.scoring} over no augmentation.")
         else:
-            self.choice_ = {"method": NO_AUGMENTATION}
+            self.choice_ = candidates[0]
             self.summary_ = (f"auto for {name}: no augmentation; the best candidate, {describe(candidates[best])}, "
                              f"gains {100 * gain:+.1f} points of {self.cv}-fold CV {self.scoring}, not more than "
                              f"the margin of {100 * self.margin:.1f}. The originals are returned as they are.")
@@ -241,7 +241,7 @@ class AutoAugmenter(BaseEstimator):
             X_new, y_new = X[:0], y[:0]
             report = {"requested": 0, "made": 0, "acceptance_rate": None, "missing": {}}
         else:
-            generator = self._generator(self.choice_)
+            generator = self._generator(self.choice_, parse_method(self.choice_["method"]))
             X_new, y_new = generator.generate(X, y)
             report = dict(generator.generation_report_)
         self.generation_report_ = {**report, "choice": describe(self.choice_), "summary": self.summary_,

@@ -1,51 +1,43 @@
-"""The experiment runner: a grid of dataset x protocol x latent size x method x classifier x seed.
+"""An experiment's config: a grid of dataset x protocol x latent size x method x classifier x seed.
 
 An experiment is data, a YAML file (see ``configs/``), checked up front so that a
-typo fails in a second, not after hours. Each VAE is trained once per (dataset,
-the samples it learns from, seed, latent size, VAE settings), saved in a cache
-folder and reused by every method, classifier and protocol that shares it: a
-few-shot sweep over k labelled samples per class trains one VAE per seed, as
-every k leaves the VAE the same training pool. Every finished cell is written at once
-(atomically) to ``results.json``, so an interrupted grid resumes from the cells
-it finished.
+typo fails in a second, not after hours. The runner (:mod:`vaeaug.experiments.runner`)
+trains each model once (:mod:`vaeaug.experiments.cache`) and writes every finished
+cell at once (:mod:`vaeaug.experiments.results`), so an interrupted grid resumes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import time
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 
 import numpy as np
 import yaml
 from sklearn.model_selection import train_test_split
-from tqdm.auto import tqdm
 
-from . import report
-from ._files import read_json, read_yaml
-from ._validation import check_choice, check_positive, check_seed, reject_unknown
-from .augmenter import SPACES, VAEAugmenter
-from .datasets import NAMED, load
-from .evaluation import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, make_classifier, score_classifier
-from .methods import MODELS, PAPER_METHODS, configure, parse_method, set_generation
-from .multivae import MultiVAEAugmenter
-from .protocols import check_protocol, make_split
+from .._files import read_yaml
+from .._validation import build_config, check_choice, check_params, check_positive, check_seed, reject_unknown
+from ..classifiers import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, make_classifier
+from ..data.datasets import NAMED
+from ..data.protocols import check_protocol, make_split
+from ..generation.augmenter import GENERATION_SETTINGS, SPACES, VAEAugmenter
+from ..generation.multivae import MultiVAEAugmenter
+from ..generation.registry import KINDS, PAPER_METHODS, parse_method
+from ..report.tables import BASELINE
+from .denoising import DenoisingStudyConfig
 
-__all__ = ["ExperimentConfig", "load_config", "run_experiment", "expand_protocols", "split_for", "fitted_model"]
+__all__ = ["ExperimentConfig", "load_config", "parse_override", "apply_override", "expand_protocols", "split_for",
+           "column_name", "dataset_identity"]
 
-BASELINE = report.BASELINE
-VAE_SETTINGS = ("beta", "normalize_beta", "input_dim", "hidden_units", "max_epochs", "max_steps", "min_steps",
-                "patience",
-                "batch_size", "learning_rate", "validation_fraction")
-AUGMENTATION_SETTINGS = ("alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale")
+# A config's ``vae`` settings shape the trained VAE; its ``augmentation`` settings are how it generates. The
+# method name gives the method and filter, and ``space`` is the config's own; the latent size is an axis.
+VAE_SETTINGS = tuple(p for p in VAEAugmenter().get_params()
+                     if p not in GENERATION_SETTINGS + ("latent_dim", "device", "random_state", "verbose"))
+AUGMENTATION_SETTINGS = tuple(p for p in GENERATION_SETTINGS if p not in ("method", "filter", "space"))
 TRAIN_ON = ("both", "generated")
 DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
-# What a record keeps of a generator's report: the amount, the filter's rate, and auto's choice and CV table.
-GENERATION_KEYS = ("made", "requested", "acceptance_rate", "choice", "cv")
 # What a reference table (``paper:``) may be read in, and the range its numbers must fall in.
 METRICS = {"accuracy": ("a percentage", 0, 100), "f1_weighted": ("a weighted F1", 0, 1)}
 # Keys that pick the cells a row of ``paper.rows`` holds numbers for.
@@ -124,10 +116,7 @@ class ExperimentConfig:
 
     @classmethod
     def from_dict(cls, raw: dict, *, where="the config") -> "ExperimentConfig":
-        if not isinstance(raw, dict):
-            raise ValueError(f"{where} must be a mapping of keys to values; got {type(raw).__name__}.")
-        reject_unknown(raw, [f.name for f in fields(cls)], where)
-        return cls(**raw).validate(where)
+        return build_config(cls, raw, where)
 
     @classmethod
     def from_yaml(cls, path) -> "ExperimentConfig":
@@ -154,13 +143,13 @@ class ExperimentConfig:
             raise ValueError(f"methods in {where} must be distinct and must not name {BASELINE!r} (every table "
                              f"has a baseline column); got {methods}.")
         specs = [parse_method(method) for method in methods]
-        if self.space == "latent" and any(MODELS[s.model].latent_space == "per-class" for s in specs):
+        if self.space == "latent" and any(KINDS[s.model].latent_space == "per-class" for s in specs):
             raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
                              "class; drop the multi-vae methods or use space: data.")
         if self.space == "latent" and any(s.first for s in specs):
             raise ValueError(f"space: latent in {where} gives codes, but {next(s.name for s in specs if s.first)} "
                              "mixes affine images into them; drop it or use space: data.")
-        if self.space == "latent" and any(MODELS[s.model].per_classifier for s in specs):
+        if self.space == "latent" and any(KINDS[s.model].per_classifier for s in specs):
             raise ValueError(f"auto in {where} chooses among samples in data space; drop it or use space: data.")
         for classifier in as_list("classifiers"):
             check_choice(classifier, CLASSIFIERS, name=f"classifier in {where}")
@@ -203,8 +192,9 @@ class ExperimentConfig:
             reject_unknown(own.get("augmentation", {}), AUGMENTATION_SETTINGS, f"augmentation of {at}")
         for dataset, variant in product(self.datasets, self.variant_names):
             settings = self.settings_for(dataset, variant)
-            VAEAugmenter(**settings["vae"], **settings["augmentation"], device=self.device)._check_params()
-            MultiVAEAugmenter(mix_in=settings["mix_in"])._template()  # raises on a bad mix_in
+            check_params(VAEAugmenter, {**settings["vae"], **settings["augmentation"], "device": self.device},
+                         where=where)
+            check_params(MultiVAEAugmenter, {"mix_in": settings["mix_in"]}, where=where)
         self._check_paper(where)
         return self
 
@@ -215,7 +205,7 @@ class ExperimentConfig:
 
     def settings_for(self, dataset, variant=None) -> dict:
         """The ``vae``, ``augmentation`` and ``mix_in`` of one dataset (a name, or a file's full path) and variant."""
-        own = next((v for k, v in self.per_dataset.items() if k == dataset or _identity(k) == dataset), {})
+        own = next((v for k, v in self.per_dataset.items() if k == dataset or dataset_identity(k) == dataset), {})
         override = next((v for v in self.variants if v["name"] == variant), {})
         return {"vae": {**self.vae, **own.get("vae", {}), **{k: v for k, v in override.items() if k in VAE_SETTINGS}},
                 "augmentation": {**self.augmentation, **own.get("augmentation", {}),
@@ -298,7 +288,7 @@ class ExperimentConfig:
 
         def matches(key, value):
             if key == "dataset":
-                return value == dataset or _identity(value) == dataset
+                return value == dataset or dataset_identity(value) == dataset
             if key in PAPER_SELECTORS:
                 return cell.get(key) == value or (key == "latent_dim" and str(cell.get(key)) == str(value))
             return specs.get(cell["protocol"], {}).get(key) == value  # a protocol parameter
@@ -318,9 +308,43 @@ def _paper_rows(paper) -> list[dict]:
     return rows + list(paper.get("rows", []))
 
 
-def _identity(dataset) -> str:
+def dataset_identity(dataset) -> str:
     """How the grid names a dataset: a named one by its name, a file by its full path (two data.npz differ)."""
     return dataset if dataset in NAMED else str(Path(dataset).resolve())
+
+
+def parse_override(override) -> tuple[str, object]:
+    """``"KEY=VALUE"`` -> (KEY, VALUE read as YAML): ``seeds=[0]``, ``vae.max_epochs=5``."""
+    key, sep, value = str(override).partition("=")
+    if not sep or not key:
+        raise ValueError(f"--set takes KEY=VALUE (e.g. seeds=[0] or vae.max_epochs=5); got {override!r}.")
+    try:
+        return key, yaml.safe_load(value)
+    except yaml.YAMLError as error:
+        raise ValueError(f"The value of --set {key} is not YAML ({error.problem}); quote lists as "
+                         f"'{key}=[1, 2]'.") from None
+
+
+def apply_override(raw, key, value) -> None:
+    """Set the dotted ``key`` of the config mapping ``raw`` to ``value``; a number in the key indexes a list
+    (``protocols.0.labelled_per_class``)."""
+    *parents, leaf = key.split(".")
+    target = raw
+    for parent in parents:
+        if isinstance(target, list) and parent.isdigit() and int(parent) < len(target):
+            target = target[int(parent)]
+        elif isinstance(target, dict):
+            target = target.setdefault(parent, {})
+        else:
+            target = None
+        if not isinstance(target, (dict, list)):
+            raise ValueError(f"--set {key}: {parent} is not a mapping in the config.")
+    if isinstance(target, list):
+        if not leaf.isdigit() or int(leaf) >= len(target):
+            raise ValueError(f"--set {key}: {leaf!r} is not an index of that list (it has {len(target)} items).")
+        target[int(leaf)] = value
+    else:
+        target[leaf] = value
 
 
 def load_config(path, overrides=()):
@@ -330,25 +354,11 @@ def load_config(path, overrides=()):
     and KEY dotted for nested settings (``seeds=[0]``, ``vae.max_epochs=5``):
     the documented subsample of a costly config is the config plus overrides.
     """
-    from .denoising_study import DenoisingStudyConfig  # it builds on this module
-
     raw = read_yaml(path)
     for override in overrides:
-        key, sep, value = override.partition("=")
-        if not sep or not key:
-            raise ValueError(f"--set takes KEY=VALUE (e.g. seeds=[0] or vae.max_epochs=5); got {override!r}.")
-        try:
-            value = yaml.safe_load(value)
-        except yaml.YAMLError as error:
-            raise ValueError(f"The value of --set {key} is not YAML ({error.problem}); quote lists as "
-                             f"'{key}=[1, 2]'.") from None
-        *parents, leaf = key.split(".")
-        target = raw if isinstance(raw, dict) else {}
-        for parent in parents:
-            target = target.setdefault(parent, {})
-            if not isinstance(target, dict):
-                raise ValueError(f"--set {key}: {parent} in {path} is not a mapping.")
-        target[leaf] = value
+        if not isinstance(raw, dict):
+            break  # build_config says what is wrong with the file
+        apply_override(raw, *parse_override(override))
     if isinstance(raw, dict) and raw.get("task") == "denoising":
         return DenoisingStudyConfig.from_dict(raw, where=str(path))
     return ExperimentConfig.from_dict(raw, where=str(path))
@@ -372,10 +382,6 @@ def _spec(protocol):
     return {k: v for k, v in protocol.items() if k != "label"}
 
 
-def _key(*parts) -> str:
-    return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
 def _subsample(split, y, n, seed):
     """Keep a stratified ``n`` of the labelled samples; the others become unlabelled."""
     if n is None or n >= len(split.labelled):
@@ -388,238 +394,3 @@ def split_for(config, data, protocol, seed):
     """The split of one (dataset, protocol, seed): the protocol's, then ``labelled_subsample``."""
     return _subsample(make_split(data, _spec(protocol), random_state=seed), data.y,
                       config.labelled_subsample, seed)
-
-
-def _digest(indices) -> str:
-    return hashlib.sha1(np.ascontiguousarray(indices, dtype=np.int64).tobytes()).hexdigest()[:16]
-
-
-def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="vae", progress=False, variant=None,
-                 built_on=None):
-    """The model of ``kind`` (see :data:`vaeaug.methods.MODELS`) for one (dataset, split, seed, latent size, variant).
-
-    Loaded from ``cache`` or trained and saved there. The single VAE learns
-    from the labelled and unlabelled samples together, without labels, so it
-    is keyed by those samples (in index order), not by the protocol: the
-    protocols of a few-shot sweep share one VAE per seed. The class VAEs learn
-    from the labelled samples and their labels. Returns the model, set to this
-    config's generation settings, and, when it was trained now, a record of the
-    training. A kind built on another (``auto`` on the VAE) takes that fitted
-    model as ``built_on``.
-    """
-    estimator = MODELS[kind].estimator
-    settings = config.settings_for(data.name, variant)
-    generation = {"space": config.space, "verbose": progress, **settings["augmentation"]}
-    if MODELS[kind].saved_file is None:  # a baseline: nothing to train or keep
-        model = estimator(random_state=seed, **({"augmenter": built_on} if MODELS[kind].built_on else {}))
-        if MODELS[kind].learns_from == "pool":  # the unlabelled samples, with the labels the benchmark knows
-            model.fit(data.X[split.unlabelled], data.y[split.unlabelled])
-        return set_generation(model, kind, **generation), None
-    if kind == "vae":
-        learns_from = np.union1d(split.labelled, split.unlabelled)
-        key = _key(data.name, _digest(learns_from), _digest(split.validation), seed, latent_dim, settings["vae"])
-    else:
-        key = _key(data.name, _digest(split.labelled), _digest(split.validation), seed, latent_dim,
-                   settings["vae"], kind, settings["mix_in"])
-    folder = Path(cache) / key
-    if (folder / MODELS[kind].saved_file).is_file():  # written last by save(), so the model is whole
-        # The cache key covers what shapes the model; how it generates is this config's.
-        return set_generation(estimator.load(folder, device=config.device), kind, **generation), None
-    started = time.perf_counter()
-    single = VAEAugmenter(latent_dim=latent_dim, device=config.device, random_state=seed, **generation,
-                          **settings["vae"])
-    validation = data.X[split.validation] if len(split.validation) else None
-    if kind == "vae":
-        model = single.fit(data.X[learns_from], X_validation=validation)
-    else:
-        model = MultiVAEAugmenter(single, mix_in=settings["mix_in"], random_state=seed).fit(
-            data.X[split.labelled], data.y[split.labelled])
-    model.save(folder)
-    epochs = [len(a.history_.train_loss) for a in getattr(model, "augmenters_", [model])]
-    return model, {"key": key, "kind": kind, "dataset": data.name, "protocol": protocol["label"], "seed": seed,
-                   "latent_dim": latent_dim, "variant": variant, "seconds": round(time.perf_counter() - started, 2),
-                   "epochs": max(epochs), "best_epoch": getattr(getattr(model, "history_", None), "best_epoch", None)}
-
-
-_CELL_KEYS = ("dataset", "protocol", "latent_dim", "variant", "method", "classifier", "seed")
-
-
-def _read_results(path) -> dict:
-    """A run's ``results.json``, checked enough to resume from: damaged or hand-edited files are an error."""
-    fix = "restore it, or start a new run without --resume"
-    results = read_json(path, keys=("config", "complete", "records", "vaes"), fix=fix)
-    records, vaes = results["records"], results["vaes"]
-    if not isinstance(records, list) or not isinstance(vaes, list) or not all(
-            isinstance(r, dict) and all(k in r for k in _CELL_KEYS if k != "variant")
-            and all(isinstance(r.get(m), (int, float)) for m in ("accuracy", "f1_weighted")) for r in records):
-        raise ValueError(f"{path} has records that are not vaeaug cells (edited by hand?); {fix}.")
-    return results
-
-
-def _cell_id(record):
-    return json.dumps([record.get(k) for k in _CELL_KEYS])  # runs from before variants have none
-
-
-def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cache=None, progress=True,
-                   log=print):
-    """Run every cell of ``config`` not already in ``run_dir/results.json``; return the results.
-
-    ``data_dir`` (else the config's) is where dataset files are looked for first;
-    ``vae_cache`` (default ``run_dir/vaes``) holds trained VAEs for reuse.
-    """
-    config.validate()
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    cache = Path(vae_cache) if vae_cache else run_dir / "vaes"
-    results_file = run_dir / "results.json"
-    # Compared as JSON, as saved: JSON turns the paper table's integer keys into strings.
-    saved_config = json.loads(json.dumps(asdict(config)))
-    results = {"config": saved_config, "complete": False, "records": [], "vaes": []}
-    if results_file.is_file():
-        previous = _read_results(results_file)
-        if previous.get("config") != saved_config:
-            raise ValueError(f"{run_dir} holds a run of a different configuration; resume it with the same "
-                             "config and options, or start a new run folder.")
-        results = previous
-    done = {_cell_id(r) for r in results["records"]}
-    protocols = expand_protocols(config.protocols)
-    targets = config.train_on if isinstance(config.train_on, list) else [config.train_on]
-
-    def columns_of(methods):
-        return [column_name(method, target) for method in methods for target in targets]
-
-    # In data space the baseline, and the baselines that need no VAE (smote, affine, real), are one cell per
-    # classifier, not one per latent size and variant.
-    without_vae = [m for m in config.methods
-                   if config.space == "data" and MODELS[parse_method(m).model].latent_space is None]
-    with_vae = [m for m in config.methods if m not in without_vae]
-    baseline_dims = config.latent_dims if config.space == "latent" else [None]
-    baseline_variants = config.variant_names if config.space == "latent" else [None]
-    models_per_seed = len(config.latent_dims) * len(config.variant_names)
-    per_seed = len(config.classifiers) * (len(baseline_dims) * len(baseline_variants) + len(columns_of(without_vae))
-                                          + models_per_seed * len(columns_of(with_vae)))
-    total = len(config.datasets) * len(protocols) * len(config.seeds) * per_seed
-    bar = tqdm(total=total, initial=len(done), desc="cells", unit="cell", disable=not progress)
-
-    def finish(record, started):
-        record["seconds"] = round(time.perf_counter() - started, 2)
-        results["records"].append(record)
-        done.add(_cell_id(record))
-        report.write_json_atomic(results_file, results)
-        bar.update(1)
-
-    def cell(data, protocol, seed, latent_dim, variant, method, classifier):
-        return {"dataset": data.name, "protocol": protocol["label"], "latent_dim": latent_dim, "variant": variant,
-                "method": method, "classifier": classifier, "seed": seed}
-
-    def new_classifier(name, seed):
-        return make_classifier(name, random_state=seed, device=config.device,
-                               **config.classifier_options.get(name, {}))
-
-    def score(record, data, split, X_train, y_train, X_test, started, generation=None):
-        if _cell_id(record) in done:
-            return
-        model = new_classifier(record["classifier"], record["seed"])
-        scores = score_classifier(model, X_train, y_train, X_test, data.y[split.test])
-        finish({**record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {})},
-               started)
-
-    def pending(data, protocol, seed, dims, variants, methods):
-        return any(_cell_id(cell(data, protocol, seed, z, v, m, c)) not in done
-                   for z in dims for v in variants for m in methods for c in config.classifiers)
-
-    def model_source(data, split, protocol, seed, latent_dim, variant):
-        """``model_of(kind)``: the fitted model of a kind for this cell's latent size and variant, made once."""
-        models = {}
-
-        def model_of(kind):
-            if kind not in models:
-                base = MODELS[kind].built_on
-                models[kind], trained = fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind,
-                                                     progress, variant, model_of(base) if base else None)
-                if trained:
-                    results["vaes"].append(trained)
-            return models[kind]
-        return model_of
-
-    def run_method(method, data, split, protocol, seed, latent_dim, variant, model_of, labelled, features_lab,
-                   features_test):
-        """Generate with ``method`` from ``labelled`` (X, y), then score every classifier on each target.
-
-        The samples are made once, or once per classifier for a kind fitted per
-        classifier (``auto``, which keeps its choice and CV table in the record).
-        """
-        if not pending(data, protocol, seed, [latent_dim], [variant], columns_of([method])):
-            return
-        spec = parse_method(method)
-        kind = MODELS[spec.model]
-        X_lab, y_lab = labelled
-        made = {}
-
-        def generated(classifier):
-            key = classifier if kind.per_classifier else None
-            if key not in made:
-                model = configure(model_of(spec.model), spec)
-                if kind.per_classifier:
-                    model.set_params(classifier=new_classifier(classifier, seed)).fit(X_lab, y_lab)
-                X_new, y_new = model.generate(X_lab, y_lab)
-                if config.space == "latent" and kind.latent_space is None:
-                    X_new = model_of("vae").encode(X_new)  # a baseline's samples, as codes like the rest
-                made[key] = X_new, y_new, {k: model.generation_report_[k] for k in GENERATION_KEYS
-                                           if k in model.generation_report_}
-            return made[key]
-
-        started = time.perf_counter()
-        for target, classifier in product(targets, config.classifiers):
-            record = cell(data, protocol, seed, latent_dim, variant, column_name(method, target), classifier)
-            if _cell_id(record) in done:
-                continue
-            X_new, y_new, generation = generated(classifier)
-            if target == "generated":
-                X_train, y_train = X_new, y_new
-            else:
-                X_train, y_train = np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new])
-            score(record, data, split, X_train, y_train, features_test, started, generation)
-            started = time.perf_counter()
-
-    for dataset_name in config.datasets:
-        data = replace(load(dataset_name, data_dir or config.data_dir), name=_identity(dataset_name))
-        image_only = [c for c in config.classifiers if c in IMAGE_CLASSIFIERS]
-        if image_only and data.X.ndim < 3:
-            raise ValueError(f"The {image_only[0]} classifier needs images, but {dataset_name} holds feature "
-                             f"vectors (shape {data.X.shape}); drop it for this dataset, or use svm, knn or mlp.")
-        for protocol, seed in product(protocols, config.seeds):
-            if not pending(data, protocol, seed, baseline_dims, baseline_variants,
-                           [BASELINE] + columns_of(without_vae)) and \
-                    not pending(data, protocol, seed, config.latent_dims, config.variant_names, columns_of(with_vae)):
-                continue
-            split = split_for(config, data, protocol, seed)
-            X_lab, y_lab, X_test = data.X[split.labelled], data.y[split.labelled], data.X[split.test]
-            if config.space == "data":
-                for classifier in config.classifiers:
-                    score(cell(data, protocol, seed, None, None, BASELINE, classifier), data, split, X_lab, y_lab,
-                          X_test, time.perf_counter())
-                model_of = model_source(data, split, protocol, seed, None, None)
-                for method in without_vae:
-                    run_method(method, data, split, protocol, seed, None, None, model_of, (X_lab, y_lab), X_lab,
-                               X_test)
-            for latent_dim, variant in product(config.latent_dims, config.variant_names):
-                methods_here = columns_of(with_vae) + ([BASELINE] if config.space == "latent" else [])
-                if not pending(data, protocol, seed, [latent_dim], [variant], methods_here):
-                    continue
-                model_of = model_source(data, split, protocol, seed, latent_dim, variant)
-                features_lab, features_test = X_lab, X_test
-                if config.space == "latent":
-                    features_lab, features_test = model_of("vae").encode(X_lab), model_of("vae").encode(X_test)
-                    for classifier in config.classifiers:
-                        score(cell(data, protocol, seed, latent_dim, variant, BASELINE, classifier), data, split,
-                              features_lab, y_lab, features_test, time.perf_counter())
-                for method in with_vae:
-                    run_method(method, data, split, protocol, seed, latent_dim, variant, model_of, (X_lab, y_lab),
-                               features_lab, features_test)
-    bar.close()
-    results["complete"] = True
-    report.write_json_atomic(results_file, results)
-    report.write_tables(config, results, run_dir, log, reference=config.reference,
-                        metric=config.paper.get("metric", "accuracy"), source=config.paper.get("source", "paper"))
-    return results

@@ -1,7 +1,5 @@
-"""Reporting: atomic result files, new run folders, the paper-layout tables beside the paper's numbers, figures.
-
-Figures use matplotlib's object API (``Figure``), so no display or backend is needed.
-"""
+"""Tables: the paper's layout (classifier x latent size, one column per method) beside the paper's numbers,
+the paired comparison with the baseline, and the result files of a run (CSV, Markdown)."""
 
 from __future__ import annotations
 
@@ -9,21 +7,13 @@ import csv
 import io
 import itertools
 import json
-import textwrap
-from datetime import datetime
-from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
-from ._files import write_bytes_atomic, write_json_atomic, write_text_atomic
+from .._files import write_text_atomic
 from .stats import mean_ci, paired_difference, share_of_gain
 
-__all__ = [
-    "write_bytes_atomic", "write_text_atomic", "write_json_atomic", "new_run_dir",
-    "summarise", "format_paper_table", "format_comparison_table", "write_tables", "plot_image_rows", "plot_scores",
-    "plot_points",
-]
+__all__ = ["BASELINE", "UPPER_BOUND", "summarise", "format_paper_table", "format_comparison_table", "write_tables"]
 
 BASELINE = "baseline"  # the column of classifiers trained on the real samples alone
 UPPER_BOUND = "real"  # the column that adds real labelled samples: what a method's gain is a share of
@@ -31,21 +21,6 @@ COMPARISON_NOTE = ("Against the baseline, seed by seed: the mean difference, the
                    "the share of the gain of more real data (when the real column is there).")
 
 
-# -- files -------------------------------------------------------------------
-
-def new_run_dir(parent=".", prefix="vaeaug-run") -> Path:
-    """Create and return a new folder ``parent/prefix-YYYYmmdd-HHMMSS[-n]``; never reuses one."""
-    parent = Path(parent)
-    parent.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for attempt in range(1000):
-        candidate = parent / (f"{prefix}-{stamp}" + (f"-{attempt}" if attempt else ""))
-        try:
-            candidate.mkdir()
-            return candidate
-        except FileExistsError:
-            continue
-    raise RuntimeError(f"Could not create a new run folder under {parent}.")
 
 
 # -- tables ------------------------------------------------------------------
@@ -238,99 +213,3 @@ def write_tables(config, results, run_dir, log=print, *, reference=None, metric=
                     f"{len(records)} cells (augment + fit + score) in {cell_seconds:.0f} s.\n")
     write_text_atomic(run_dir / "results.md", "\n".join(sections))
     log(f"Results in {run_dir} (results.json, results.csv, results.md)")
-
-
-# -- figures -----------------------------------------------------------------
-
-def _as_displayable(images):
-    """(N, H, W) or (N, C, H, W) -> (N, H, W) or (N, H, W, 3) for imshow."""
-    images = np.asarray(images)
-    if images.ndim == 4:
-        images = images[:, 0] if images.shape[1] == 1 else np.moveaxis(images[:, :3], 1, -1)
-    return images
-
-
-def plot_image_rows(rows, path, *, row_labels=None, column_labels=None, title=None) -> Path:
-    """Save a grid of images: one list/array of images per row (all of one shape)."""
-    rows = [_as_displayable(row) for row in rows]
-    n_rows, n_cols = len(rows), max(len(row) for row in rows)
-    figure = Figure(figsize=(1.0 * n_cols + (1.4 if row_labels else 0.2), 1.0 * n_rows + 0.5))
-    axes = figure.subplots(n_rows, n_cols, squeeze=False)
-    vmin = min(float(np.min(r)) for r in rows if len(r))
-    vmax = max(float(np.max(r)) for r in rows if len(r))
-    for r, row in enumerate(rows):
-        for c in range(n_cols):
-            axis = axes[r][c]
-            axis.set_xticks([])
-            axis.set_yticks([])
-            for spine in axis.spines.values():
-                spine.set_visible(False)
-            if c < len(row):
-                axis.imshow(row[c], cmap="gray_r", vmin=vmin, vmax=vmax)
-            if c == 0 and row_labels:
-                axis.set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=9)
-            if r == 0 and column_labels and c < len(column_labels):
-                axis.set_title(str(column_labels[c]), fontsize=8)
-    if title:
-        figure.suptitle(title, fontsize=10)
-    figure.tight_layout()
-    return _save(figure, path)
-
-
-def plot_scores(summary, classifiers, methods, path, *, metric="accuracy") -> Path:
-    """Bar chart of the mean per classifier and method, with its 95 % confidence interval over seeds."""
-    figure = Figure(figsize=(1.6 + 1.5 * len(classifiers), 3.2))
-    axis = figure.subplots()
-    width = 0.8 / len(methods)
-    positions = np.arange(len(classifiers))
-    for i, method in enumerate(methods):
-        cells = [summary.get((c, method), {"mean": np.nan, "ci": 0.0}) for c in classifiers]
-        axis.bar(positions + i * width, [100 * x["mean"] for x in cells], width,
-                 yerr=[100 * x["ci"] for x in cells], capsize=2, label=method.capitalize())
-    axis.set_xticks(positions + width * (len(methods) - 1) / 2, [c.upper() for c in classifiers])
-    axis.set_ylabel(f"test {metric} (%)")
-    means = [100 * v["mean"] for v in summary.values()]
-    if means:
-        axis.set_ylim(max(0.0, min(means) - 10), min(100.0, max(means) + 5))
-    axis.legend(fontsize=8, ncol=2)
-    figure.tight_layout()
-    return _save(figure, path)
-
-
-def plot_points(points, groups, path, *, title=None, axis_names=("PC 1", "PC 2")) -> Path:
-    """Scatter points coloured by group; points of more than 2 dimensions are projected by PCA first.
-
-    The 2023 talk's latent map (codes coloured by class) and the filter's
-    accepted / rejected samples both use it.
-    """
-    from sklearn.decomposition import PCA
-
-    points = np.asarray(points, dtype=np.float64).reshape(len(points), -1)
-    groups = np.asarray(groups)
-    if points.shape[1] > 2:
-        pca = PCA(n_components=2, random_state=0).fit(points)
-        points = pca.transform(points)
-        share = pca.explained_variance_ratio_.sum()
-        title = f"{title or ''} (PCA, {100 * share:.0f}\u00a0% of variance)".strip()  # no break before %
-    elif points.shape[1] == 2:
-        axis_names = ("z 1", "z 2") if axis_names == ("PC 1", "PC 2") else axis_names
-    else:
-        points = np.c_[points, np.zeros(len(points))]
-    figure = Figure(figsize=(5.2, 4.4))
-    axis = figure.subplots()
-    for group in dict.fromkeys(groups.tolist()):
-        chosen = groups == group
-        axis.scatter(points[chosen, 0], points[chosen, 1], s=8, alpha=0.7, label=str(group))
-    axis.set_xlabel(axis_names[0])
-    axis.set_ylabel(axis_names[1])
-    axis.legend(fontsize=7, markerscale=1.5, ncol=2 if len(set(groups.tolist())) > 6 else 1)
-    if title:
-        axis.set_title(textwrap.fill(title, 64), fontsize=9)
-    figure.tight_layout()
-    return _save(figure, path)
-
-
-def _save(figure, path) -> Path:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    return write_bytes_atomic(path, buffer.getvalue())

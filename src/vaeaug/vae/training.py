@@ -14,7 +14,7 @@ import torch
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
-from ._validation import check_positive
+from .._validation import check_positive
 
 __all__ = ["TrainingHistory", "select_device", "seeded", "train_vae", "reconstruction_loss", "seed_and_holdout"]
 

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from ._validation import check_choice, check_positive
+from .._validation import check_choice, check_positive
 
 __all__ = ["Split", "PROTOCOLS", "PRESETS", "check_protocol", "make_split", "few_shot_split"]
 

@@ -4,7 +4,7 @@ Each baseline is a sampler shaped like the augmenters: parameters in
 ``__init__``, ``fit``, ``generate(X, y)`` returning the new samples only,
 ``fit_resample(X, y)`` returning the originals followed by them, and a
 ``generation_report_``. They make as many samples as the VAE methods do with
-the same settings (:func:`vaeaug.alteration.class_targets`: ``n_per_sample``
+the same settings (:func:`vaeaug.generation.amounts.class_targets`: ``n_per_sample``
 per labelled sample, by default ``n_neighbors``, or ``n_per_class``), so a
 baseline column adds the same number of rows as a VAE column.
 
@@ -25,10 +25,11 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_labels, check_positive, check_samples, check_seed
-from .alteration import class_targets, smote, source_rows
+from .._validation import check_labels, check_positive, check_samples, check_seed
+from .amounts import class_targets, source_rows
+from .latent import smote
 
-__all__ = ["SMOTESampler", "AffineSampler", "RealSampler"]
+__all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]
 
 
 class _Sampler(BaseEstimator):
@@ -215,3 +216,7 @@ class RealSampler(_Sampler):
             warnings.warn(f"The pool has too few samples of some classes; missing per class: "
                           f"{self.generation_report_['missing']}.", UserWarning, stacklevel=2)
         return self.X_pool_[chosen], self.y_pool_[chosen]
+
+
+# Each baseline's method name (registry.BASELINES) and sampler.
+SAMPLERS = {"smote": SMOTESampler, "affine": AffineSampler, "real": RealSampler}

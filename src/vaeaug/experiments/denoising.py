@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from . import report
-from ._files import read_json
-from ._validation import check_choice, check_positive, check_seed, reject_unknown
-from .datasets import NAMED, load
-from .denoising import SAVED_FILE, VAEDenoiser, corrupt, parse_noise
-from .evaluation import CLASSIFIERS, make_classifier, takes_images
+from .._files import read_json, write_json_atomic, write_text_atomic
+from .._validation import build_config, check_choice, check_params, check_positive, check_seed, reject_unknown
+from ..classifiers import CLASSIFIERS, make_classifier, takes_images
+from ..data.datasets import NAMED, load
+from ..report.figures import plot_image_rows
+from ..vae.denoiser import VAEDenoiser, corrupt, parse_noise
 
 __all__ = ["DENOISERS", "DenoisingStudyConfig", "image_quality", "run_denoising_study"]
 
@@ -73,7 +73,7 @@ def _apply(function, images, parameter):
 class DenoisingStudyConfig:
     """One denoising study.
 
-    ``noise_levels`` are ``{noise, sigma}`` mappings (see :func:`vaeaug.denoising.parse_noise`);
+    ``noise_levels`` are ``{noise, sigma}`` mappings (see :func:`vaeaug.vae.denoiser.parse_noise`);
     ``vae`` holds ``VAEDenoiser`` parameters; ``test_subsample`` scores a
     stratified share of the test images only (to price a study); the
     classifier is trained once on the clean training images.
@@ -96,10 +96,7 @@ class DenoisingStudyConfig:
 
     @classmethod
     def from_dict(cls, raw: dict, *, where="the config") -> "DenoisingStudyConfig":
-        if not isinstance(raw, dict):
-            raise ValueError(f"{where} must be a mapping of keys to values; got {type(raw).__name__}.")
-        reject_unknown(raw, [f.name for f in fields(cls)], where)
-        return cls(**raw).validate(where)
+        return build_config(cls, raw, where)
 
     def validate(self, where="the config") -> "DenoisingStudyConfig":
         check_choice(self.task, ("denoising",), name=f"task in {where}")
@@ -121,7 +118,7 @@ class DenoisingStudyConfig:
         reject_unknown(self.vae, [p for p in VAEDenoiser().get_params() if p not in ("noise", "sigma",
                                                                                     "random_state", "device")],
                         f"vae of {where}")
-        VAEDenoiser(**self.vae, device=self.device)._check_params()
+        check_params(VAEDenoiser, {**self.vae, "device": self.device}, where=f"vae of {where}")
         check_choice(self.classifier, CLASSIFIERS, name=f"classifier in {where}")
         make_classifier(self.classifier, **self.classifier_options)
         check_seed(self.seed, name=f"seed in {where}")
@@ -153,7 +150,7 @@ def _split(config, data):
 
 def _vae_denoiser(config, X_train, noise, folder, progress):
     """The level's VAEDenoiser, loaded from ``folder`` or trained on the clean images and saved there."""
-    if (folder / SAVED_FILE).is_file():
+    if (folder / VAEDenoiser.saved_file).is_file():
         return VAEDenoiser.load(folder, device=config.device), {}
     started = time.perf_counter()
     denoiser = VAEDenoiser(**config.vae, **noise, device=config.device, random_state=config.seed,
@@ -184,7 +181,7 @@ def run_denoising_study(config: DenoisingStudyConfig, run_dir, *, data_dir=None,
         record["seconds"] = round(time.perf_counter() - started, 2)
         results["records"].append(record)
         done.add((record["noise_level"], record["denoiser"]))
-        report.write_json_atomic(results_file, results)
+        write_json_atomic(results_file, results)
         log(f"{record['noise_level']:>24}  {record['denoiser']:<9} PSNR {record['psnr'] or float('inf'):6.2f} dB  "
             f"SSIM {record['ssim']:.3f}  accuracy {100 * record['accuracy']:.2f} %")
 
@@ -241,13 +238,13 @@ def run_denoising_study(config: DenoisingStudyConfig, run_dir, *, data_dir=None,
             if (label, name) not in done:
                 finish({"noise_level": label, "denoiser": name, **image_quality(X_test, cleaned),
                         "accuracy": accuracy(cleaned), **extra}, started)
-        report.plot_image_rows(list(shown.values()), run_dir / f"denoising-{index}.png", row_labels=list(shown),
+        plot_image_rows(list(shown.values()), run_dir / f"denoising-{index}.png", row_labels=list(shown),
                                title=f"{data.name} test images, {label}")
     results["complete"] = True
-    report.write_json_atomic(results_file, results)
+    write_json_atomic(results_file, results)
     table = format_denoising_table(results["records"])
     figures = "".join(f"![{_label(level)}](denoising-{i}.png)\n" for i, level in enumerate(config.noise_levels))
-    report.write_text_atomic(run_dir / "results.md", f"# {config.name}\n\n{config.description}\n\n{table}\n\n"
+    write_text_atomic(run_dir / "results.md", f"# {config.name}\n\n{config.description}\n\n{table}\n\n"
                                                      f"{figures}")
     log(f"\n{config.dataset}: denoising, {len(X_test)} test images, seed {config.seed}\n\n{table}\n")
     log(f"Results in {run_dir} (results.json, results.md, denoising-*.png)")

@@ -15,17 +15,25 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._files import read_json, write_json_atomic
-from ._validation import check_labels, check_samples, check_same_layout
-from .alteration import class_targets
-from .augmenter import VAEAugmenter
+from .._files import read_json, write_json_atomic
+from .._validation import check_labels, check_params, check_same_layout, check_samples, seed, share
+from .amounts import class_targets
+from .augmenter import GENERATION_SETTINGS, VAEAugmenter
 
 __all__ = ["MultiVAEAugmenter"]
 
-SAVED_FILE = "multivae.json"  # written last by save()
-# Settings read when generating, passed on from the template to every class's VAE.
-GENERATION_PARAMS = ("method", "alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale", "filter",
-                     "space")
+
+
+def _check_template(template, name):
+    if template is None:
+        return
+    if not isinstance(template, VAEAugmenter):
+        raise ValueError(f"{name} must be a VAEAugmenter; got {type(template).__name__}.")
+    check_params(template)
+    if template.space != "data":
+        raise ValueError("MultiVAEAugmenter needs space='data': each class has its own latent space, so "
+                         "codes from different classes cannot be compared. Use one VAEAugmenter for "
+                         "latent features.")
 
 
 class MultiVAEAugmenter(BaseEstimator):
@@ -63,23 +71,18 @@ class MultiVAEAugmenter(BaseEstimator):
     ((30, 64), [3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
     """
 
+    saved_file = "multivae.json"  # written last by save()
+    _parameter_constraints = {"augmenter": _check_template, "mix_in": share(), "random_state": seed}
+
     def __init__(self, augmenter=None, mix_in=0.2, random_state=None):
         self.augmenter = augmenter
         self.mix_in = mix_in
         self.random_state = random_state
 
     def _template(self) -> VAEAugmenter:
-        template = VAEAugmenter(method="prior") if self.augmenter is None else self.augmenter
-        if not isinstance(template, VAEAugmenter):
-            raise ValueError(f"augmenter must be a VAEAugmenter; got {type(template).__name__}.")
-        template._check_params()
-        if template.space != "data":
-            raise ValueError("MultiVAEAugmenter needs space='data': each class has its own latent space, so "
-                             "codes from different classes cannot be compared. Use one VAEAugmenter for "
-                             "latent features.")
-        if isinstance(self.mix_in, bool) or not isinstance(self.mix_in, (int, float)) or not 0 <= self.mix_in < 1:
-            raise ValueError(f"mix_in must be a share in [0, 1); got {self.mix_in!r}.")
-        return template
+        """The checked template every class's VAE is cloned from."""
+        check_params(self)
+        return VAEAugmenter(method="prior") if self.augmenter is None else self.augmenter
 
     def fit(self, X, y):
         """Train one VAE per class on its samples plus a ``mix_in`` share of the others'.
@@ -120,7 +123,7 @@ class MultiVAEAugmenter(BaseEstimator):
         if unknown:
             raise ValueError(f"Classes {unknown} have no VAE: this MultiVAEAugmenter was fitted on classes "
                              f"{self.classes_.tolist()}. Fit it on data with every class.")
-        settings = {name: getattr(template, name) for name in GENERATION_PARAMS}
+        settings = {name: getattr(template, name) for name in GENERATION_SETTINGS}
         n_per_sample = template.n_neighbors if template.n_per_sample is None else template.n_per_sample
         targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=template.n_per_class)
         parts, reports = [], []
@@ -149,7 +152,7 @@ class MultiVAEAugmenter(BaseEstimator):
         path = Path(path)
         for i, augmenter in enumerate(self.augmenters_):
             augmenter.save(path / f"class-{i}")
-        write_json_atomic(path / SAVED_FILE, {
+        write_json_atomic(path / self.saved_file, {
             "mix_in": self.mix_in, "random_state": self.random_state,
             "template": self._template().get_params(), "classes": self.classes_.tolist(),
             "input_shape": list(self.input_shape_),
@@ -160,17 +163,18 @@ class MultiVAEAugmenter(BaseEstimator):
     def load(cls, path, device="auto") -> "MultiVAEAugmenter":
         """Load a MultiVAEAugmenter saved with :meth:`save`."""
         path = Path(path)
-        if not (path / SAVED_FILE).is_file():
-            raise ValueError(f"{path} has no {SAVED_FILE}; it was not written by MultiVAEAugmenter.save.")
+        if not (path / cls.saved_file).is_file():
+            raise ValueError(f"{path} is not a saved {cls.__name__}: it has no {cls.saved_file} (written by "
+                             f"{cls.__name__}.save or a command's --save-model).")
         fix = "delete the folder and fit the MultiVAEAugmenter again"
-        state = read_json(path / SAVED_FILE, keys=("template", "mix_in", "random_state", "classes", "input_shape"),
+        state = read_json(path / cls.saved_file, keys=("template", "mix_in", "random_state", "classes", "input_shape"),
                           fix=fix)
         try:
             multi = cls(VAEAugmenter(**state["template"]), mix_in=state["mix_in"],
                         random_state=state["random_state"])
-            multi._template()
+            check_params(multi)
         except (TypeError, ValueError) as error:
-            raise ValueError(f"{path / SAVED_FILE} holds invalid parameters ({error}); {fix}.") from None
+            raise ValueError(f"{path / cls.saved_file} holds invalid parameters ({error}); {fix}.") from None
         multi.classes_ = np.asarray(state["classes"])
         multi.input_shape_ = tuple(state["input_shape"])
         multi.augmenters_ = [VAEAugmenter.load(path / f"class-{i}", device=device)

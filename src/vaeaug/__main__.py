@@ -1,0 +1,7 @@
+"""``python -m vaeaug``: the ``vaeaug`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

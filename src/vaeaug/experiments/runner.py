@@ -1,0 +1,175 @@
+"""The experiment runner: plan the cells, train or reuse the models they need, score them, write the results.
+
+A cell is one (dataset, protocol, seed, latent size, variant, method column,
+classifier): a classifier trained on the labelled samples, with or without the
+samples a method made, and scored on the test split. In data space the
+baseline and the baselines that need no VAE (smote, affine, real) are one cell
+per classifier, not one per latent size and variant.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from itertools import groupby, product
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..classifiers import IMAGE_CLASSIFIERS, make_classifier, score_classifier
+from ..data.datasets import load
+from ..generation.chain import configure
+from ..generation.registry import KINDS, parse_method
+from ..report import tables
+from .cache import ModelSource
+from .config import BASELINE, ExperimentConfig, column_name, dataset_identity, expand_protocols, split_for
+from .results import ResultStore, cell_id
+
+__all__ = ["Cell", "plan_cells", "run_experiment"]
+
+# What a record keeps of a generator's report: the amount, the filter's rate, and auto's choice and CV table.
+GENERATION_KEYS = ("made", "requested", "acceptance_rate", "choice", "cv")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the grid; ``method`` is the table column, ``generator`` the method name it trains with."""
+
+    dataset: str
+    protocol: dict
+    seed: int
+    latent_dim: int | None
+    variant: str | None
+    method: str
+    classifier: str
+    generator: str | None = None  # None: the baseline, trained on the labelled samples alone
+    target: str = "both"  # train on the labelled and generated samples, or the "generated" alone
+
+    @property
+    def record(self) -> dict:
+        return {"dataset": self.dataset, "protocol": self.protocol["label"], "latent_dim": self.latent_dim,
+                "variant": self.variant, "method": self.method, "classifier": self.classifier, "seed": self.seed}
+
+    @property
+    def key(self) -> str:
+        return cell_id(self.record)
+
+
+def plan_cells(config: ExperimentConfig) -> list[Cell]:
+    """Every cell of ``config``'s grid, in the order the runner scores them.
+
+    Per (dataset, protocol, seed): in data space the baseline and the methods
+    that need no VAE first, then per (latent size, variant) the rest (and in
+    latent space the baseline, on the codes).
+    """
+    targets = config.train_on if isinstance(config.train_on, list) else [config.train_on]
+    in_data = config.space == "data"
+    without_vae = [m for m in config.methods if in_data and KINDS[parse_method(m).model].latent_space is None]
+    with_vae = [m for m in config.methods if m not in without_vae]
+
+    def cells(dataset, protocol, seed, latent_dim, variant, methods, baseline):
+        out = [Cell(dataset, protocol, seed, latent_dim, variant, BASELINE, c) for c in config.classifiers
+               if baseline]
+        for method in methods:
+            out += [Cell(dataset, protocol, seed, latent_dim, variant, column_name(method, target), classifier,
+                         method, target) for target, classifier in product(targets, config.classifiers)]
+        return out
+
+    plan = []
+    for dataset, protocol, seed in product(map(dataset_identity, config.datasets),
+                                           expand_protocols(config.protocols), config.seeds):
+        if in_data:
+            plan += cells(dataset, protocol, seed, None, None, without_vae, baseline=True)
+        for latent_dim, variant in product(config.latent_dims, config.variant_names):
+            plan += cells(dataset, protocol, seed, latent_dim, variant, with_vae, baseline=not in_data)
+    return plan
+
+
+def _generate(config, cell, models, labelled, made):
+    """The samples ``cell``'s method makes from ``labelled`` (X, y): once per method, or once per classifier
+    for a kind fitted per classifier (``auto``, whose choice and CV table go into the record)."""
+    spec = parse_method(cell.generator)
+    kind = KINDS[spec.model]
+    key = (cell.generator, cell.classifier if kind.per_classifier else None)
+    if key not in made:
+        X_lab, y_lab = labelled
+        model = configure(models(spec.model), spec)
+        if kind.per_classifier:
+            model.set_params(classifier=_classifier(config, cell.classifier, cell.seed)).fit(X_lab, y_lab)
+        X_new, y_new = model.generate(X_lab, y_lab)
+        if config.space == "latent" and kind.latent_space is None:
+            X_new = models("vae").encode(X_new)  # a baseline's samples, as codes like the rest
+        made[key] = X_new, y_new, {k: model.generation_report_[k] for k in GENERATION_KEYS
+                                   if k in model.generation_report_}
+    return made[key]
+
+
+def _classifier(config, name, seed):
+    return make_classifier(name, random_state=seed, device=config.device, **config.classifier_options.get(name, {}))
+
+
+def _score_group(config, data, split, cells, models):
+    """Score ``cells`` (one latent size and variant of one split); yield each finished record."""
+    X_lab, y_lab, X_test = data.X[split.labelled], data.y[split.labelled], data.X[split.test]
+    features_lab, features_test = X_lab, X_test
+    if config.space == "latent":
+        features_lab, features_test = models("vae").encode(X_lab), models("vae").encode(X_test)
+    made = {}
+    for cell in cells:
+        started = time.perf_counter()
+        generation = None
+        X_train, y_train = features_lab, y_lab
+        if cell.generator is not None:
+            X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made)
+            X_train, y_train = (X_new, y_new) if cell.target == "generated" else \
+                (np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new]))
+        scores = score_classifier(_classifier(config, cell.classifier, cell.seed), X_train, y_train, features_test,
+                                  data.y[split.test])
+        yield {**cell.record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {}),
+               "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _load_dataset(config, name, data_dir):
+    data = replace(load(name, data_dir or config.data_dir), name=dataset_identity(name))
+    image_only = [c for c in config.classifiers if c in IMAGE_CLASSIFIERS]
+    if image_only and data.X.ndim < 3:
+        raise ValueError(f"The {image_only[0]} classifier needs images, but {name} holds feature "
+                         f"vectors (shape {data.X.shape}); drop it for this dataset, or use svm, knn or mlp.")
+    return data
+
+
+def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cache=None, progress=True,
+                   log=print) -> dict:
+    """Run every cell of ``config`` not already in ``run_dir/results.json``; return the results.
+
+    ``data_dir`` (else the config's) is where dataset files are looked for first;
+    ``vae_cache`` (default ``run_dir/vaes``) holds trained models for reuse.
+    """
+    config.validate()
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    cache = Path(vae_cache) if vae_cache else run_dir / "vaes"
+    store = ResultStore(run_dir, config)
+    plan = plan_cells(config)
+    datasets = {dataset_identity(name): name for name in config.datasets}
+    bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell", disable=not progress)
+    for dataset, unit in groupby(plan, key=lambda c: c.dataset):
+        data = _load_dataset(config, datasets[dataset], data_dir)
+        for (label, seed), cells in groupby(unit, key=lambda c: (c.protocol["label"], c.seed)):
+            todo = [c for c in cells if c.key not in store]
+            if not todo:
+                continue
+            split = split_for(config, data, todo[0].protocol, seed)
+            for (latent_dim, variant), group in groupby(todo, key=lambda c: (c.latent_dim, c.variant)):
+                models = ModelSource(config, data, split, todo[0].protocol, seed, latent_dim, variant, cache,
+                                     progress)
+                for record in _score_group(config, data, split, list(group), models):
+                    store.add(record, trained=models.trained)
+                    models.trained = []
+                    bar.update(1)
+    bar.close()
+    results = store.complete()
+    tables.write_tables(config, results, run_dir, log, reference=config.reference,
+                        metric=config.paper.get("metric", "accuracy"), source=config.paper.get("source", "paper"))
+    return results

@@ -1,0 +1,89 @@
+"""How many new samples each class gets, and which labelled rows they start from."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import check_choice, check_positive
+
+__all__ = ["BALANCE", "check_amount", "parse_amount", "class_targets", "source_rows"]
+
+BALANCE = "balance"
+
+
+def class_targets(labels, *, n_per_sample=1, n_per_class=None) -> dict:
+    """How many new codes each class gets.
+
+    ``n_per_class`` wins when given: an int for every class, a dict per class, or
+    ``"balance"`` (each class is topped up to the largest class's count, which
+    gets none: imbalanced-learn's ``"not majority"``). Otherwise each class gets
+    ``n_per_sample`` per sample it has.
+
+    Examples
+    --------
+    >>> class_targets([0, 0, 0, 1], n_per_class="balance")
+    {0: 0, 1: 2}
+    """
+    classes, counts = np.unique(np.asarray(labels), return_counts=True)
+    keys = classes.tolist()
+    check_amount(n_per_class)
+    if n_per_class is None:
+        check_positive(n_per_sample, name="n_per_sample", integer=True)
+        return {c: n_per_sample * int(m) for c, m in zip(keys, counts)}
+    if isinstance(n_per_class, str):
+        return {c: int(counts.max() - m) for c, m in zip(keys, counts)}
+    if isinstance(n_per_class, dict):
+        return {c: int(n_per_class.get(c, 0)) for c in keys}
+    return {c: int(n_per_class) for c in keys}
+
+
+def source_rows(labels, *, n_per_sample=1, n_per_class=None, random_state=None) -> np.ndarray:
+    """The row each new sample starts from, for the amount :func:`class_targets` gives.
+
+    Per sample (``n_per_class`` None), each row's copies sit in consecutive
+    entries, in row order; per class, class by class (see ``_class_sources``).
+
+    Examples
+    --------
+    >>> source_rows([0, 0, 1], n_per_sample=2).tolist()
+    [0, 0, 1, 1, 2, 2]
+    """
+    labels = np.asarray(labels)
+    if n_per_class is None:
+        check_positive(n_per_sample, name="n_per_sample", integer=True)
+        return np.repeat(np.arange(len(labels)), n_per_sample)
+    targets = class_targets(labels, n_per_class=n_per_class)
+    return _class_sources(labels, targets, np.random.default_rng(random_state))
+
+
+def _class_sources(labels, targets, rng):
+    """Row indices, one per new code: each class's rows cycled until its target is met.
+
+    A class of m rows with target t gives each row t // m codes and a random
+    t % m of its rows one more.
+    """
+    chunks = []
+    for label, target in targets.items():
+        members = np.flatnonzero(labels == label)
+        rounds, rest = divmod(target, len(members))
+        chunks.append(np.sort(np.concatenate([np.tile(members, rounds),
+                                              rng.choice(members, rest, replace=False)])))
+    return np.concatenate(chunks).astype(int) if chunks else np.empty(0, dtype=int)
+
+
+def check_amount(n_per_class, name="n_per_class"):
+    """``n_per_class`` is None, a count >= 1, a mapping of class to count >= 0, or ``"balance"``."""
+    if n_per_class is None:
+        return
+    if isinstance(n_per_class, dict):
+        for count in n_per_class.values():
+            check_positive(count, name=f"each count in {name}", integer=True, allow_zero=True)
+    elif isinstance(n_per_class, str):
+        check_choice(n_per_class, (BALANCE,), name=name)
+    else:
+        check_positive(n_per_class, name=name, integer=True)
+
+
+def parse_amount(text):
+    """An amount typed on a command line: a count, or ``"balance"``."""
+    return text if text == BALANCE else int(text)

@@ -1,0 +1,92 @@
+"""Combining: a baseline's copies first, then the VAE's method on the originals and the copies together.
+
+``configure`` sets a model to generate as a method name says, and wraps it in an
+:class:`AugmentationChain` when the name starts with a baseline (``affine+interpolation``).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .amounts import class_targets
+from .baselines import SAMPLERS
+from .registry import parse_method, set_generation
+
+__all__ = ["AugmentationChain", "configure"]
+
+def configure(model, spec, **settings):
+    """Set ``model`` (fitted or not) to generate as ``spec`` (a :class:`MethodSpec` or a name) says, with
+    further generation ``settings``.
+
+    Returns the model, or for a chain (``affine+interpolation``) the chain that ends with it.
+    """
+    spec = parse_method(spec)
+    model = set_generation(model, spec.model, method=spec.generation, filter=spec.filter, **settings)
+    if spec.first is None:
+        return model
+    first = set_generation(SAMPLERS[spec.first](random_state=model.random_state), spec.first,
+                           n_per_sample=1, n_per_class=None)
+    return AugmentationChain(first, model)
+
+
+class AugmentationChain(BaseEstimator):
+    """``first`` makes one new sample per labelled sample; ``then`` generates the rest of the amount from the
+    labelled samples and those together.
+
+    The amount is ``then``'s (``n_per_sample``, by default ``n_neighbors``, per
+    labelled sample; or its ``n_per_class``), so ``affine+interpolation`` adds
+    as many rows as ``interpolation``: with 3 per sample, one affine copy and
+    two interpolations per labelled sample, the interpolations drawn from the
+    originals and their copies.
+
+    Examples
+    --------
+    >>> from vaeaug.generation.baselines import AffineSampler, SMOTESampler
+    >>> images = np.zeros((4, 8, 8)); images[:, 2:6, 3:5] = 1.0
+    >>> chain = AugmentationChain(AffineSampler(n_per_sample=1, random_state=0),
+    ...                           SMOTESampler(n_neighbors=1, n_per_sample=2, random_state=0))
+    >>> X_new, y_new = chain.generate(images, [0, 0, 1, 1])  # 2 per sample: an affine copy, then SMOTE
+    >>> X_new.shape, np.bincount(y_new).tolist()
+    ((8, 8, 8), [4, 4])
+    """
+
+    def __init__(self, first=None, then=None):
+        self.first = first
+        self.then = then
+
+    @property
+    def random_state(self):
+        return self.then.random_state
+
+    def fit(self, X, y=None, **fit_params):
+        """Fit ``then`` (the VAE; ``first`` learns nothing)."""
+        self.then.fit(X, y, **fit_params)
+        return self
+
+    def generate(self, X, y):
+        X_first, y_first = self.first.generate(X, y)
+        then = self.then
+        if then.n_per_class is None:
+            amount = then.n_neighbors if then.n_per_sample is None else then.n_per_sample
+            if amount < 2:
+                raise ValueError(f"A chain makes one sample per labelled sample with {type(self.first).__name__} "
+                                 f"and the rest with the VAE, so it needs at least 2 per sample; got {amount}.")
+            then = copy.copy(then).set_params(n_per_class=class_targets(y, n_per_sample=amount - 1))
+        X_then, y_then = then.generate(np.concatenate([np.asarray(X, dtype=X_first.dtype), X_first]),
+                                       np.concatenate([np.asarray(y), y_first]))
+        first, second = self.first.generation_report_, then.generation_report_
+        self.generation_report_ = {**second, "requested": first["requested"] + second["requested"],
+                                   "made": first["made"] + second["made"]}
+        return np.concatenate([X_first, X_then.astype(X_first.dtype)]), np.concatenate([y_first, y_then])
+
+    def save(self, path):
+        """Save the VAE (``first`` has nothing to keep)."""
+        return self.then.save(path)
+
+    def fit_resample(self, X, y, **fit_params):
+        """Fit the VAE, then return the originals followed by the chain's new samples."""
+        X_new, y_new = self.fit(X, y, **fit_params).generate(X, y)
+        return np.concatenate([np.asarray(X, dtype=X_new.dtype), X_new]), np.concatenate([np.asarray(y), y_new])

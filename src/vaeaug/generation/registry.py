@@ -1,0 +1,132 @@
+"""Generation methods by name: the one place where a name in a config, a command or a table is read.
+
+A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
+
+* ``GENERATION`` is ``prior``, ``latent-smote`` or a chain of latent moves,
+  ``noise``, ``interpolation``, ``extrapolation``, ``interpolation+noise`` and
+  so on (:mod:`vaeaug.generation.latent`);
+* a leading ``multi-vae`` uses one VAE per class (:class:`MultiVAEAugmenter`);
+  ``multi-vae`` alone means ``multi-vae+prior``;
+* a trailing ``gc`` keeps only what the generative classifier calls real
+  (:mod:`vaeaug.generation.filtering`);
+* ``smote``, ``affine`` and ``real`` are what a user would do instead
+  (:mod:`vaeaug.generation.baselines`): SMOTE on the samples, rotated, shifted and scaled
+  images, and more real labelled samples;
+* ``affine+GENERATION`` (``affine+interpolation``) chains the two: affine
+  copies first, then the VAE's method on the labelled samples and the copies
+  together (:class:`AugmentationChain`);
+* ``auto`` chooses among the VAE's moves, SMOTE and affine changes (and
+  their alpha and amount) by cross-validation on the labelled samples, for
+  each classifier (:mod:`vaeaug.generation.auto`).
+
+Each name resolves to a :class:`MethodSpec`: which model it needs (``KINDS``),
+the generation settings for that model, and its filter. Models are trained
+once and shared by every method that needs them; a method only sets how they
+generate.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .latent import PRIOR, parse_moves
+
+__all__ = ["MethodSpec", "KINDS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
+           "set_generation"]
+
+PAPER_METHODS = ["noise", "interpolation", "extrapolation"]
+TALK_METHODS = ["interpolation+noise", "extrapolation+noise", "prior", "prior+gc", "multi-vae"]
+BASELINES = ["smote", "affine", "real"]
+AUTO = "auto"
+CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+interpolation
+_MULTI, _GC = "multi-vae", "gc"
+
+
+class ModelKind(NamedTuple):
+    """A kind of model a method needs: what it learns from, where it works, and how it is built.
+
+    The estimator class of each kind is in :data:`vaeaug.generation.factory.ESTIMATORS`; this table is
+    below every estimator, so that ``auto`` can read method names without importing itself.
+    """
+
+    prefix: str  # of its generation settings in ``set_params``
+    learns_from: str | None  # "all" samples without labels, the "labelled" ones, the labelled "pool", or nothing
+    latent_space: str | None  # "shared", "per-class", or None: it makes samples, never codes
+    trained: bool  # it learns weights worth keeping in the model cache
+    built_on: str | None = None  # the kind of fitted model it takes as its ``augmenter``
+    per_classifier: bool = False  # it is fitted for each classifier, so its samples differ by classifier
+
+
+KINDS = {
+    # one VAE, trained on all data without labels
+    "vae": ModelKind("", "all", "shared", trained=True),
+    # one VAE per class, trained on the labelled samples
+    "class-vaes": ModelKind("augmenter__", "labelled", "per-class", trained=True),
+    # the baselines, each its own kind: they need no VAE
+    "smote": ModelKind("", None, None, trained=False),
+    "affine": ModelKind("", None, None, trained=False),
+    "real": ModelKind("", "pool", None, trained=False),
+    # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples
+    AUTO: ModelKind("", "labelled", "shared", trained=False, built_on="vae", per_classifier=True),
+}
+
+
+class MethodSpec(NamedTuple):
+    """What a method name asks for."""
+
+    name: str
+    model: str  # a key of KINDS
+    generation: str  # the augmenter's ``method``
+    filter: str | None  # the augmenter's ``filter``
+    first: str | None = None  # a baseline that augments the labelled samples before the VAE method does
+
+
+def parse_method(name) -> MethodSpec:
+    """Read a method name (or pass a :class:`MethodSpec` through); raises a ValueError that says what is wrong.
+
+    Commands and configs call it once, where a name comes in, and hand the spec down.
+
+    Examples
+    --------
+    >>> parse_method("multi-vae+interpolation+gc")
+    MethodSpec(name='multi-vae+interpolation+gc', model='class-vaes', generation='interpolation', filter='gc', first=None)
+    >>> parse_method("affine+interpolation").first
+    'affine'
+    """
+    if isinstance(name, MethodSpec):
+        return name
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"A method must be a name such as 'interpolation' or 'multi-vae'; got {name!r}.")
+    if name in BASELINES + [AUTO]:
+        return MethodSpec(name, name, None, None)
+    tokens = name.split("+")
+    if tokens[0] in CHAINABLE and len(tokens) > 1:
+        then = parse_method("+".join(tokens[1:]))
+        if then.model != "vae":
+            raise ValueError(f"Method {name!r}: {tokens[0]}+ goes before a method of the single VAE, as in "
+                             f"'{tokens[0]}+interpolation'; {then.name!r} is not one.")
+        return then._replace(name=name, first=tokens[0])
+    if set(tokens) & set(BASELINES + [AUTO]):
+        raise ValueError(f"Method {name!r}: the baselines {', '.join(BASELINES)} and {AUTO!r} stand alone, "
+                         "without moves, 'multi-vae' or 'gc'; for SMOTE on the VAE's codes use 'latent-smote'.")
+    model = "class-vaes" if tokens[0] == _MULTI else "vae"
+    tokens = tokens[1:] if model == "class-vaes" else tokens
+    filter_ = _GC if tokens and tokens[-1] == _GC else None
+    tokens = tokens[:-1] if filter_ else tokens
+    if _MULTI in tokens or _GC in tokens:
+        raise ValueError(f"Method {name!r}: 'multi-vae' may only come first and 'gc' only last, as in "
+                         "'multi-vae+interpolation+gc'.")
+    generation = "+".join(tokens) if tokens else (PRIOR if model == "class-vaes" else "")
+    try:
+        parse_moves(generation)
+    except ValueError as error:
+        raise ValueError(f"{error} A method name is [multi-vae+]GENERATION[+gc], as in 'multi-vae', "
+                         "'prior+gc' or 'interpolation+noise'.") from None
+    return MethodSpec(name, model, generation, filter_)
+
+
+def set_generation(model, kind, **settings):
+    """Set the generation ``settings`` that a model of ``kind`` has (a baseline has no alpha, say); return it."""
+    prefix = KINDS[kind].prefix
+    known = model.get_params()
+    return model.set_params(**{prefix + key: value for key, value in settings.items() if prefix + key in known})

@@ -1,0 +1,1 @@
+"""Report: tables (tables), figures (figures) and statistics over seeds (stats)."""

@@ -1,0 +1,177 @@
+"""``VAEEstimator``: what every estimator built on one trained VAE shares.
+
+The input layout (grey images gain a channel axis; Gaussian data is
+standardised with the fitting data's mean and deviation), seeding, the
+hold-out for early stopping, training, the fitted-state checks, and saving and
+loading a fitted estimator as one folder (the VAE's ``config.json`` and
+``weights.pt``, then the estimator's JSON, written last). ``VAEAugmenter`` and
+``VAEDenoiser`` are subclasses; the Multi-VAE's class VAEs are ``VAEAugmenter``\\ s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from .._files import read_json, write_json_atomic
+from .._validation import (anything, boolean, check_params, check_same_layout, check_samples, integer, number,
+                           seed, share)
+from .model import VAEConfig, load_vae, make_vae
+from .training import seed_and_holdout, seeded, select_device, train_vae
+
+__all__ = ["VAEEstimator", "TRAINING_CONSTRAINTS"]
+
+
+def _device(value, name):
+    select_device(value)  # an unknown device, or CUDA without a GPU, fails here
+
+
+# The VAE's size and training, shared by every VAE estimator.
+TRAINING_CONSTRAINTS = {
+    "latent_dim": integer(1),
+    "beta": number(),
+    "hidden_units": integer(1),
+    "max_epochs": integer(1),
+    "patience": integer(1),
+    "batch_size": integer(1),
+    "learning_rate": number(allow_zero=False),
+    "validation_fraction": share(),
+    "device": _device,
+    "random_state": seed,
+    "verbose": anything,
+}
+
+
+class VAEEstimator(BaseEstimator):
+    """The base of the estimators that own one trained VAE (``model_``).
+
+    Subclasses set ``_parameter_constraints`` (with :data:`TRAINING_CONSTRAINTS`),
+    ``saved_file`` (their JSON, written last by :meth:`save`), and say what
+    they add to that JSON (:meth:`_saved_state`, :meth:`_restore_state`).
+    """
+
+    _parameter_constraints: dict = TRAINING_CONSTRAINTS
+    saved_file = ""
+    _saved_params_skip: tuple[str, ...] = ()  # parameters not saved (e.g. the device, chosen at load)
+
+    # -- layout: user arrays <-> model tensors -------------------------------
+
+    def _validate_params(self):
+        check_params(self)
+
+    def _set_layout(self, X, data=None, *, standardise=False):
+        """Remember one sample's shape; with ``standardise``, the mean and deviation of ``data`` (default X)."""
+        self.input_shape_ = tuple(X.shape[1:])
+        self.n_features_in_ = int(np.prod(self.input_shape_))
+        data = X if data is None else data
+        if standardise:
+            self.feature_mean_ = data.mean(axis=0, dtype=np.float64).astype(np.float32)
+            std = data.std(axis=0, dtype=np.float64)
+            self.feature_std_ = np.where(std > 0, std, 1.0).astype(np.float32)
+        else:
+            self.feature_mean_ = self.feature_std_ = None
+
+    def _to_model(self, X):
+        """User layout -> model layout: grey images gain a channel axis, Gaussian data is standardised."""
+        if getattr(self, "feature_mean_", None) is not None:
+            X = (X - self.feature_mean_) / self.feature_std_
+        if len(self.input_shape_) == 2:
+            X = X[:, None]
+        return np.ascontiguousarray(X, dtype=np.float32)
+
+    def _from_model(self, X):
+        X = X.reshape((len(X),) + self.input_shape_)
+        if getattr(self, "feature_mean_", None) is not None:
+            X *= self.feature_std_
+            X += self.feature_mean_
+        return X
+
+    def _checked(self, X):
+        """``X`` checked against the fitted layout (NotFittedError before ``fit``)."""
+        check_is_fitted(self, "model_")
+        X = check_samples(X)
+        check_same_layout(X, self.input_shape_, owner=type(self).__name__)
+        return X
+
+    # -- training --------------------------------------------------------------
+
+    def _train(self, prepared, *, likelihood, beta, validation=None, noisy_inputs=None, **options):
+        """Build ``model_`` (seeded) and train it on ``prepared`` (model layout); return the device.
+
+        The training seed and a random ``validation_fraction`` hold-out come from
+        ``random_state``; a given ``validation`` (model layout) replaces the
+        hold-out. ``noisy_inputs(seed, validation) -> (corrupt, validation_inputs)``
+        makes a denoiser: training batches are corrupted afresh by ``corrupt``
+        and validation scores ``validation_inputs`` against the clean samples.
+        ``options`` go to :func:`vaeaug.vae.training.train_vae`.
+        """
+        train_seed, train, val = seed_and_holdout(prepared, self.validation_fraction, self.random_state)
+        if validation is not None:
+            train, val = prepared, validation
+        device = select_device(self.device)
+        config = VAEConfig(input_shape=prepared.shape[1:], latent_dim=self.latent_dim,
+                           hidden_units=self.hidden_units, likelihood=likelihood, beta=beta)
+        with seeded(train_seed, device):
+            self.model_ = make_vae(config)
+        if noisy_inputs is not None:
+            corrupt, val_inputs = noisy_inputs(train_seed, val)
+            options.update(corrupt=corrupt, val_targets=val)
+            val = val_inputs
+        self.history_ = train_vae(
+            self.model_, train, val, max_epochs=self.max_epochs, batch_size=self.batch_size,
+            learning_rate=self.learning_rate, patience=self.patience, seed=train_seed, device=device,
+            progress=self.verbose, **options)
+        return device
+
+    # -- persistence -------------------------------------------------------------
+
+    def _saved_state(self) -> dict:
+        """What the estimator's JSON keeps besides its parameters and layout."""
+        return {}
+
+    def _restore_state(self, state: dict, path: Path, device) -> None:
+        """Set the fitted attributes that :meth:`_saved_state` kept."""
+
+    def save(self, path) -> Path:
+        """Save the fitted estimator to the folder ``path``: the VAE, then the estimator's JSON, written last."""
+        check_is_fitted(self, "model_")
+        path = Path(path)
+        self.model_.save(path)
+        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()
+                  if k not in self._saved_params_skip}
+        write_json_atomic(path / self.saved_file, {
+            "params": params, "input_shape": list(self.input_shape_),
+            "feature_mean": None if self.feature_mean_ is None else self.feature_mean_.tolist(),
+            "feature_std": None if self.feature_std_ is None else self.feature_std_.tolist(),
+            **self._saved_state()})
+        return path
+
+    @classmethod
+    def load(cls, path, device="auto"):
+        """Load an estimator saved with :meth:`save`; it transforms and generates without retraining."""
+        path = Path(path)
+        name = cls.__name__
+        if not (path / cls.saved_file).is_file():
+            raise ValueError(f"{path} is not a saved {name}: it has no {cls.saved_file} (written by {name}.save "
+                             "or a command's --save-model).")
+        fix = f"delete the folder and fit the {name} again"
+        state = read_json(path / cls.saved_file, keys=("params", "input_shape"), fix=fix)
+        device = select_device(device)
+        try:
+            estimator = cls(**state["params"])
+            if "device" in cls._saved_params_skip:
+                estimator.set_params(device=str(device))
+            estimator._validate_params()
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path / cls.saved_file} holds invalid parameters ({error}); {fix}.") from None
+        estimator.model_ = load_vae(path, device=device)
+        estimator.input_shape_ = tuple(state["input_shape"])
+        estimator.n_features_in_ = int(np.prod(estimator.input_shape_))
+        for key in ("feature_mean", "feature_std"):
+            value = state.get(key)
+            setattr(estimator, key + "_", None if value is None else np.asarray(value, dtype=np.float32))
+        estimator._restore_state(state, path, device)
+        return estimator
