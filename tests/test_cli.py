@@ -1,11 +1,15 @@
+"""The vaeaug command: run, experiment, augment, denoise, datasets, and their one-line errors (vaeaug.cli)."""
+
 import json
 
 import numpy as np
 import pytest
+import yaml
 
+from vaeaug import VAEAugmenter
 from vaeaug.cli import main
 
-TINY = ["--labelled-per-class", "3", "--seeds", "0", "1", "--max-epochs", "2",
+RUN_ARGS = ["--labelled-per-class", "3", "--seeds", "0", "1", "--max-epochs", "2",
         "--classifiers", "svm", "knn", "--methods", "noise", "interpolation+noise", "prior+gc", "multi-vae",
         "--quiet"]
 
@@ -13,9 +17,64 @@ TINY = ["--labelled-per-class", "3", "--seeds", "0", "1", "--max-epochs", "2",
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     parent = tmp_path_factory.mktemp("runs")
-    assert main(["run", *TINY, "--output-dir", str(parent)]) == 0
+    assert main(["run", *RUN_ARGS, "--output-dir", str(parent)]) == 0
     (run_dir,) = parent.iterdir()
     return run_dir
+
+
+def strokes(n=300, size=12, seed=0):
+    """Clean images: one bright horizontal or vertical bar per image, at a random place."""
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, size, size), dtype=np.float32)
+    for image, place, vertical in zip(X, rng.integers(2, size - 3, n), rng.integers(0, 2, n)):
+        if vertical:
+            image[:, place:place + 2] = 1
+        else:
+            image[place:place + 2, :] = 1
+    return X
+
+
+GRID = {
+    "name": "tiny",
+    "datasets": ["digits"],
+    "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}],
+    "latent_dims": [3, 5],
+    "methods": ["noise", "extrapolation"],
+    "classifiers": ["knn"],
+    "seeds": [0, 1],
+    "vae": {"max_epochs": 2, "hidden_units": 32},
+    "paper": {"baseline": {"knn": 50.0}, "results": {"knn": {5: {"noise": 40.0}}}},
+}
+
+
+QUICK = dict(latent_dim=3, hidden_units=32, max_epochs=2, batch_size=16, random_state=0)
+
+
+ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
+        "latent_dims": [3], "methods": ["noise"], "classifiers": ["knn"], "seeds": [0],
+        "vae": {"max_epochs": 2, "hidden_units": 32}}
+
+
+@pytest.fixture
+def npz(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "in.npz"
+    np.savez(path, X=rng.uniform(size=(30, 6)).astype(np.float32), y=np.repeat([0, 1, 2], 10))
+    return path
+
+
+def error_of(argv, capsys):
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    return err
+
+
+@pytest.fixture
+def saved(blobs, tmp_path):
+    X, _ = blobs
+    VAEAugmenter(**QUICK).fit(X).save(tmp_path / "model")
+    return tmp_path / "model"
 
 
 def test_run_writes_results_table_and_figures(tiny_run, capsys):
@@ -48,7 +107,7 @@ def test_an_interrupted_run_resumes_from_finished_seeds(tiny_run, capsys):
     for record in seed_zero:
         record["accuracy"] = -1.0
     results_file.write_text(json.dumps({**finished, "records": seed_zero, "complete": False}))
-    assert main(["run", *TINY, "--resume", str(tiny_run)]) == 0
+    assert main(["run", *RUN_ARGS, "--resume", str(tiny_run)]) == 0
     resumed = json.loads(results_file.read_text())
     assert resumed["complete"]
     assert [r["accuracy"] for r in resumed["records"] if r["seed"] == 0] == [-1.0] * 10
@@ -57,7 +116,7 @@ def test_an_interrupted_run_resumes_from_finished_seeds(tiny_run, capsys):
 
 
 def test_resume_with_other_options_is_refused(tiny_run, capsys):
-    assert main(["run", *TINY, "--latent-dim", "4", "--resume", str(tiny_run)]) == 2
+    assert main(["run", *RUN_ARGS, "--latent-dim", "4", "--resume", str(tiny_run)]) == 2
     assert "different configuration" in capsys.readouterr().err
 
 
@@ -125,3 +184,124 @@ def test_augment_with_the_talks_methods_balances_tabular_data(method, tmp_path, 
 def test_augment_rejects_a_bad_method_name_before_loading_data(capsys):
     assert main(["augment", "digits", "x.npz", "--method", "multi-vae+prior+prior"]) == 2
     assert "cannot be combined" in capsys.readouterr().err
+
+
+def test_denoise_command_writes_a_new_file_and_never_overwrites(tmp_path, capsys):
+    X = strokes(200)
+    np.savez(tmp_path / "clean.npz", X=X[:150])
+    np.savez(tmp_path / "test.npz", X=X[150:], y=np.arange(50))
+    out = tmp_path / "out.npz"
+    args = [str(tmp_path / "test.npz"), str(out), "--clean", str(tmp_path / "clean.npz"), "--add-noise",
+            "--noise", "gaussian+speckle", "--sigma", "0.2", "0.3", "--latent-dim", "4", "--max-epochs", "2",
+            "--quiet", "--save-model", str(tmp_path / "model")]
+    assert main(["denoise", *args]) == 0
+    with np.load(out) as saved:
+        assert set(saved.files) == {"X", "X_clean", "X_noisy", "y"} and saved["X"].shape == (50, 12, 12)
+        first = saved["X"].copy()
+    assert "PSNR" in capsys.readouterr().out
+    assert main(["denoise", *args]) == 2  # exists: refused
+    assert "already exists" in capsys.readouterr().err
+    assert main(["denoise", str(tmp_path / "test.npz"), str(out), "--model", str(tmp_path / "model"),
+                 "--add-noise", "--force", "--quiet"]) == 0  # the saved model, same noise draw
+    with np.load(out) as saved:
+        np.testing.assert_allclose(saved["X"], first, atol=1e-6)
+    assert main(["denoise", str(tmp_path / "test.npz"), str(tmp_path / "b.npz"), "--clean",
+                 str(tmp_path / "clean.npz"), "--noise", "pepper"]) == 2
+    assert "Unknown noise 'pepper'" in capsys.readouterr().err and not (tmp_path / "b.npz").exists()
+
+
+def test_cli_experiment_errors_and_dataset_listing(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({**GRID, "methodz": ["noise"]}))
+    assert main(["experiment", str(bad), "--output-dir", str(tmp_path)]) == 2
+    assert "Unknown key 'methodz'" in capsys.readouterr().err
+    assert main(["experiment", str(tmp_path / "none.yaml")]) == 2
+    assert main(["datasets"]) == 0
+    listing = capsys.readouterr().out
+    assert "digits" in listing and "proben1/thyroid" in listing
+
+
+def test_cli_set_overrides_and_their_mistakes(tmp_path, capsys):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump({**GRID, "paper": {}}))
+    run = ["experiment", str(path), "--output-dir", str(tmp_path), "--quiet", "--set", "seeds=[3]",
+           "--set", "latent_dims=[2]", "--set", "protocols=[{name: few-shot, labelled_per_class: 3}]"]
+    assert main(run) == 0
+    (results,) = tmp_path.glob("experiment-tiny-*/results.json")
+    saved = json.loads(results.read_text())
+    assert {r["seed"] for r in saved["records"]} == {3} and saved["config"]["latent_dims"] == [2]
+    capsys.readouterr()
+    for bad, message in (("seeds", "takes KEY=VALUE"), ("seeds=[0", "not YAML"), ("name.x=1", "not a mapping"),
+                         ("sedes=[0]", "Did you mean 'seeds'")):
+        assert main(["experiment", str(path), "--output-dir", str(tmp_path), "--set", bad]) == 2
+        assert message in capsys.readouterr().err
+
+
+def test_a_run_that_fails_before_its_first_cell_leaves_no_folder(tmp_path, capsys):
+    (tmp_path / "empty.npz").write_bytes(b"")
+    config = tmp_path / "c.yaml"
+    config.write_text(json.dumps({**ONE_CELL, "datasets": [str(tmp_path / "empty.npz")]}))  # YAML reads JSON
+    runs = tmp_path / "runs"
+    assert "empty, truncated" in error_of(["experiment", config, "--output-dir", runs], capsys)
+    assert not runs.exists() or list(runs.iterdir()) == []
+    assert "must be an integer" in error_of(["run", "--seeds", "-1", "--output-dir", runs], capsys)
+    assert not runs.exists() or list(runs.iterdir()) == []
+
+
+def test_output_paths_are_checked_before_training(npz, tmp_path, capsys, monkeypatch):
+    trained = []
+    monkeypatch.setattr(VAEAugmenter, "fit", lambda *a, **k: trained.append(1))
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "folder.npz").mkdir()
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "old.txt").write_text("x")
+    assert "is a file" in error_of(["augment", npz, tmp_path / "o.npz", "--save-model", tmp_path / "a-file"], capsys)
+    assert "is a folder" in error_of(["augment", npz, tmp_path / "folder.npz"], capsys)
+    assert "not empty" in error_of(["augment", npz, tmp_path / "o.npz", "--save-model", tmp_path / "model"], capsys)
+    assert trained == [] and not (tmp_path / "o.npz").exists()
+
+
+def test_an_unwritable_output_folder_is_one_line(capsys):
+    err = error_of(["run", "--seeds", "0", "--max-epochs", "1", "--output-dir", "/proc/vaeaug-cannot-write"], capsys)
+    assert err.startswith("vaeaug: error: cannot write") and "/proc/vaeaug-cannot-write" in err
+
+
+def test_interrupting_augment_does_not_suggest_resume(npz, tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(VAEAugmenter, "fit", interrupted)
+    assert main(["augment", str(npz), str(tmp_path / "o.npz"), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "nothing was written" in err and "--resume" not in err
+
+
+def test_seed_errors_name_the_option(npz, tmp_path, capsys):
+    assert "random_state (--seed)" in error_of(["augment", npz, tmp_path / "o.npz", "--seed", "-1"], capsys)
+
+
+def test_augment_leaves_the_test_rows_out(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "split.npz", X=rng.uniform(size=(30, 4)), y=np.repeat([0, 1, 2], 10),
+             X_test=np.full((6, 4), 7.0), y_test=np.repeat([0, 1, 2], 2))
+    out = tmp_path / "o.npz"
+    assert main(["augment", str(tmp_path / "split.npz"), str(out), "--max-epochs", "2", "--latent-dim", "2",
+                 "--method", "noise", "--quiet"]) == 0
+    with np.load(out) as written:
+        assert (~written["is_synthetic"]).sum() == 30 and not (written["X"] == 7.0).all(axis=1).any()
+    assert "6 test rows are left out" in capsys.readouterr().out
+
+
+def test_augment_with_auto_prints_its_choice(tmp_path, capsys):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    keep = np.concatenate([np.flatnonzero(y == c)[:6] for c in range(3)])
+    source = tmp_path / "small.npz"
+    np.savez(source, X=(X[keep] / 16).reshape(-1, 8, 8), y=y[keep])
+    main(["augment", str(source), str(tmp_path / "out.npz"), "--method", "auto", "--classifier", "knn",
+          "--latent-dim", "2", "--max-epochs", "1", "--quiet"])
+    printed = capsys.readouterr().out
+    assert "auto for knn:" in printed
+    with np.load(tmp_path / "out.npz") as out:
+        assert out["X"].shape[0] >= 18 and out["is_synthetic"][:18].sum() == 0

@@ -1,21 +1,20 @@
-"""scikit-learn's and imbalanced-learn's common checks: VAEAugmenter behaves like every other estimator.
-
-As imbalanced-learn does for its own samplers, the checks that do not apply are
-listed with the reason; every other check must pass.
-"""
+"""scikit-learn's and imbalanced-learn's common checks on vaeaug's estimators."""
 
 import pytest
 import sklearn
-
-imblearn_checks = pytest.importorskip("imblearn.utils.estimator_checks")
-if tuple(int(part) for part in sklearn.__version__.split(".")[:2]) < (1, 6):
-    pytest.skip("estimator tags and expected_failed_checks arrived in scikit-learn 1.6", allow_module_level=True)
-
 from sklearn.utils import estimator_checks as sklearn_checks  # noqa: E402
 
 from vaeaug import VAEAugmenter  # noqa: E402
 
+imblearn_checks = pytest.importorskip("imblearn.utils.estimator_checks")
+
+
+if tuple(int(part) for part in sklearn.__version__.split(".")[:2]) < (1, 6):
+    pytest.skip("estimator tags and expected_failed_checks arrived in scikit-learn 1.6", allow_module_level=True)
+
+
 FAST = dict(latent_dim=2, hidden_units=8, max_epochs=1, batch_size=16, random_state=0)
+
 
 NOT_APPLICABLE = {
     "check_dtype_object": "vaeaug raises ValueError for every bad input, so callers catch one type; "

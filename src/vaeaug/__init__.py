@@ -9,12 +9,14 @@ The package is the pipeline, one subpackage or module per step::
                    the augmenters (augmenter, multivae), the baselines, the GC filter (filtering),
                    chains (chain), auto (auto), and names to estimators (factory)
     classifiers    the classifiers that judge the new data, and score_classifier
+    report/        tables, figures and statistics over seeds
     experiments/   YAML configs (config), the model cache (cache), the runner (runner), results.json
                    (results), the default study of ``vaeaug run`` (study), the denoising study (denoising)
-    report/        tables, figures and statistics over seeds
     cli            the ``vaeaug`` command
 
-Each layer imports only the layers above it in this list (data and vae first, cli last).
+Imports go one way, with no circle: data/ and vae/ use only vaeaug's own ``_validation`` and ``_files``;
+classifiers uses vae/ (device and seeding); generation/ uses vae/ and classifiers (auto scores its
+candidates); report/ uses nothing of the pipeline; experiments/ uses all of those; cli uses experiments/.
 """
 
 from .classifiers import CNNClassifier, TorchMLPClassifier, make_classifier, score_classifier

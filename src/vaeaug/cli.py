@@ -92,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("datasets", help="list the datasets and whether their files are here",
                         parents=[shared["data"]])
 
+    _add_augment(commands, shared)
+    _add_denoise(commands, shared)
+    return parser
+
+
+def _add_augment(commands, shared):
     augment = commands.add_parser(
         "augment", help="fit a VAE and write an augmented dataset (.npz)",
         parents=[shared[name] for name in ("data", "device", "seed", "writes", "quiet")],
@@ -116,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="auto: the classifier to choose the method for (default svm)")
     augment.add_argument("--max-epochs", type=int, default=100)
 
+
+def _add_denoise(commands, shared):
     denoise = commands.add_parser(
         "denoise", help="denoise images with a VAE and write them to a new .npz",
         parents=[shared[name] for name in ("data", "device", "seed", "writes", "quiet")],
@@ -139,7 +147,6 @@ def _parser() -> argparse.ArgumentParser:
     denoise.add_argument("--latent-dim", type=int, default=32)
     denoise.add_argument("--beta", type=float, default=0.1, help="KL weight of the VAE (default 0.1, measured best)")
     denoise.add_argument("--max-epochs", type=int, default=30)
-    return parser
 
 
 def _run(args):

@@ -123,41 +123,36 @@ class ExperimentConfig:
         return cls.from_dict(read_yaml(path), where=str(path))
 
     def validate(self, where="the config") -> "ExperimentConfig":
-        def as_list(name):
-            value = getattr(self, name)
-            if not isinstance(value, list) or not value:
-                raise ValueError(f"{name} in {where} must be a non-empty list; got {value!r}.")
-            return value
+        """Check every setting now, so that a typo fails before the grid runs, not hours into it."""
+        self._check_grid(where)
+        self._check_methods(where)
+        self._check_variants(where)
+        self._check_settings(where)
+        self._check_paper(where)
+        return self
 
-        for dataset in as_list("datasets"):
+    def _list(self, name, where) -> list:
+        value = getattr(self, name)
+        if not isinstance(value, list) or not value:
+            raise ValueError(f"{name} in {where} must be a non-empty list; got {value!r}.")
+        return value
+
+    def _check_grid(self, where):
+        """The axes of the grid: datasets, protocols, latent sizes, classifiers, seeds; the name and space."""
+        for dataset in self._list("datasets", where):
             if dataset not in NAMED and not Path(dataset).exists():
                 raise ValueError(f"Unknown dataset {dataset!r} in {where}; choose one of "
                                  f"{', '.join(NAMED)}, or give the path of a file or image folder.")
-        expand_protocols(as_list("protocols"))
-        for z in as_list("latent_dims"):
+        expand_protocols(self._list("protocols", where))
+        for z in self._list("latent_dims", where):
             check_positive(z, name="each of latent_dims", integer=True)
-        methods = self.methods  # an empty list runs the baselines alone (e.g. to choose a classifier)
-        if not isinstance(methods, list):
-            raise ValueError(f"methods in {where} must be a list (empty for baselines only); got {methods!r}.")
-        if len(set(methods)) != len(methods) or BASELINE in methods:
-            raise ValueError(f"methods in {where} must be distinct and must not name {BASELINE!r} (every table "
-                             f"has a baseline column); got {methods}.")
-        specs = [parse_method(method) for method in methods]
-        if self.space == "latent" and any(KINDS[s.model].latent_space == "per-class" for s in specs):
-            raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
-                             "class; drop the multi-vae methods or use space: data.")
-        if self.space == "latent" and any(s.first for s in specs):
-            raise ValueError(f"space: latent in {where} gives codes, but {next(s.name for s in specs if s.first)} "
-                             "mixes affine images into them; drop it or use space: data.")
-        if self.space == "latent" and any(KINDS[s.model].per_classifier for s in specs):
-            raise ValueError(f"auto in {where} chooses among samples in data space; drop it or use space: data.")
-        for classifier in as_list("classifiers"):
+        for classifier in self._list("classifiers", where):
             check_choice(classifier, CLASSIFIERS, name=f"classifier in {where}")
         image_only = [c for c in self.classifiers if c in IMAGE_CLASSIFIERS]
         if image_only and self.space == "latent":
             raise ValueError(f"The {image_only[0]} classifier in {where} needs images, but space: latent gives it "
                              "latent codes; use space: data, or the svm, knn or mlp classifier.")
-        seeds = as_list("seeds")
+        seeds = self._list("seeds", where)
         for seed in seeds:
             check_seed(seed, name=f"each of seeds in {where}")
         if len(set(seeds)) != len(seeds):
@@ -174,12 +169,32 @@ class ExperimentConfig:
             check_choice(target, TRAIN_ON, name=f"train_on in {where}")
         if self.labelled_subsample is not None:
             check_positive(self.labelled_subsample, name="labelled_subsample", integer=True)
+
+    def _check_methods(self, where):
+        """Each method name parses, none repeats, and each can work in the config's space."""
+        methods = self.methods  # an empty list runs the baselines alone (e.g. to choose a classifier)
+        if not isinstance(methods, list):
+            raise ValueError(f"methods in {where} must be a list (empty for baselines only); got {methods!r}.")
+        if len(set(methods)) != len(methods) or BASELINE in methods:
+            raise ValueError(f"methods in {where} must be distinct and must not name {BASELINE!r} (every table "
+                             f"has a baseline column); got {methods}.")
+        specs = [parse_method(method) for method in methods]
+        if self.space == "latent" and any(KINDS[s.model].latent_space == "per-class" for s in specs):
+            raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
+                             "class; drop the multi-vae methods or use space: data.")
+        if self.space == "latent" and any(s.first for s in specs):
+            raise ValueError(f"space: latent in {where} gives codes, but {next(s.name for s in specs if s.first)} "
+                             "mixes affine images into them; drop it or use space: data.")
+        if self.space == "latent" and any(KINDS[s.model].per_classifier for s in specs):
+            raise ValueError(f"auto in {where} chooses among samples in data space; drop it or use space: data.")
+
+    def _check_settings(self, where):
+        """The VAE's, the augmentation's and the classifiers' settings, overall and per dataset and variant."""
         reject_unknown(self.vae, VAE_SETTINGS, f"vae of {where}")
         reject_unknown(self.augmentation, AUGMENTATION_SETTINGS, f"augmentation of {where}")
         reject_unknown(self.classifier_options, CLASSIFIERS, f"classifier_options of {where}")
         for name, options in self.classifier_options.items():
             make_classifier(name, **options)  # raises on an unknown option
-        self._check_variants(where)
         if not isinstance(self.per_dataset, dict):
             raise ValueError(f"per_dataset in {where} must map dataset names to settings; got {self.per_dataset!r}.")
         reject_unknown(self.per_dataset, self.datasets, f"per_dataset of {where} (it names datasets of the grid)")
@@ -195,8 +210,6 @@ class ExperimentConfig:
             check_params(VAEAugmenter, {**settings["vae"], **settings["augmentation"], "device": self.device},
                          where=where)
             check_params(MultiVAEAugmenter, {"mix_in": settings["mix_in"]}, where=where)
-        self._check_paper(where)
-        return self
 
     @property
     def variant_names(self) -> list:

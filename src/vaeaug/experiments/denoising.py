@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from .._files import read_json, write_json_atomic, write_text_atomic
+from .._files import write_text_atomic
 from .._validation import build_config, check_choice, check_params, check_positive, check_seed, reject_unknown
 from ..classifiers import CLASSIFIERS, make_classifier, takes_images
 from ..data.datasets import NAMED, load
 from ..report.figures import plot_image_rows
 from ..vae.denoiser import VAEDenoiser, corrupt, parse_noise
+from .results import ResultStore
 
 __all__ = ["DENOISERS", "DenoisingStudyConfig", "image_quality", "run_denoising_study"]
 
@@ -160,92 +161,93 @@ def _vae_denoiser(config, X_train, noise, folder, progress):
                       "epochs": len(denoiser.history_.train_loss), "best_epoch": denoiser.history_.best_epoch}
 
 
+def _row_id(record) -> str:
+    return json.dumps([record["noise_level"], record["denoiser"]])
+
+
+def _is_row(record) -> bool:
+    return isinstance(record, dict) and {"noise_level", "denoiser", "ssim", "accuracy"} <= set(record)
+
+
+class _CleanClassifier:
+    """The study's classifier, trained once on the clean training images; scores denoised test images."""
+
+    def __init__(self, config, X_train, y_train, y_test):
+        started = time.perf_counter()
+        self.model = make_classifier(config.classifier, random_state=config.seed, device=config.device,
+                                     **config.classifier_options)
+        self.model.fit(self._input(X_train), y_train)
+        self.y_test, self.seconds = y_test, round(time.perf_counter() - started, 2)
+
+    def _input(self, X):
+        return X if takes_images(self.model) else X.reshape(len(X), -1)
+
+    def accuracy(self, X) -> float:
+        return float(np.mean(self.model.predict(self._input(X)) == self.y_test))
+
+
+def _classical_denoise(name, noisy, X_tuning, noise, seed):
+    """A classical denoiser's output, its parameter chosen by PSNR on noisy copies of ``X_tuning``."""
+    function, parameter, values = _classical()[name]
+    tuning_noisy = corrupt(X_tuning, **noise, random_state=seed)
+    scores = [image_quality(X_tuning, _apply(function, tuning_noisy, v))["psnr"] for v in values]
+    chosen = values[int(np.argmax(scores))]
+    return _apply(function, noisy, chosen).astype(np.float32), {parameter: chosen}
+
+
 def run_denoising_study(config: DenoisingStudyConfig, run_dir, *, data_dir=None, progress=True, log=print):
-    """Run every row of ``config`` not already in ``run_dir/results.json``; return the results."""
+    """Run every row of ``config`` not already in ``run_dir/results.json``; return the results.
+
+    Rows already done are recomputed for the figures, not recorded again.
+    """
     config.validate()
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    results_file = run_dir / "results.json"
-    saved_config = json.loads(json.dumps(asdict(config)))
-    results = {"config": saved_config, "complete": False, "records": []}
-    if results_file.is_file():
-        previous = read_json(results_file, keys=("config", "records"),
-                             fix="restore it, or start a new run without --resume")
-        if previous["config"] != saved_config:
-            raise ValueError(f"{run_dir} holds a run of a different configuration; resume it with the same "
-                             "config, or start a new run folder.")
-        results = previous
-    done = {(r["noise_level"], r["denoiser"]) for r in results["records"]}
+    store = ResultStore(run_dir, config, identity=_row_id, is_record=_is_row)
 
     def finish(record, started):
-        record["seconds"] = round(time.perf_counter() - started, 2)
-        results["records"].append(record)
-        done.add((record["noise_level"], record["denoiser"]))
-        write_json_atomic(results_file, results)
-        log(f"{record['noise_level']:>24}  {record['denoiser']:<9} PSNR {record['psnr'] or float('inf'):6.2f} dB  "
-            f"SSIM {record['ssim']:.3f}  accuracy {100 * record['accuracy']:.2f} %")
+        if _row_id(record) not in store:
+            store.add({**record, "seconds": round(time.perf_counter() - started, 2)})
+            log(f"{record['noise_level']:>24}  {record['denoiser']:<9} PSNR {record['psnr'] or float('inf'):6.2f} "
+                f"dB  SSIM {record['ssim']:.3f}  accuracy {100 * record['accuracy']:.2f} %")
 
     data = load(config.dataset, data_dir or config.data_dir)
     if data.X.ndim < 3:
         raise ValueError(f"{config.dataset} holds feature vectors (shape {data.X.shape}), not images; the "
                          "denoising study needs an image dataset.")
     train, test = _split(config, data)
-    X_train, X_test, y_train, y_test = data.X[train], data.X[test], data.y[train], data.y[test]
-    rng = np.random.default_rng(config.seed)
-    tuning = rng.choice(len(X_train), size=min(TUNING_IMAGES, len(X_train)), replace=False)
-
+    X_train, X_test = data.X[train], data.X[test]
+    tuning = np.random.default_rng(config.seed).choice(len(X_train), size=min(TUNING_IMAGES, len(X_train)),
+                                                       replace=False)
     started = time.perf_counter()
-    classifier = make_classifier(config.classifier, random_state=config.seed, device=config.device,
-                                 **config.classifier_options)
-
-    def as_input(X):
-        return X if takes_images(classifier) else X.reshape(len(X), -1)
-
-    classifier.fit(as_input(X_train), y_train)
-
-    def accuracy(X):
-        return float(np.mean(classifier.predict(as_input(X)) == y_test))
-
-    classifier_seconds = round(time.perf_counter() - started, 2)
-    if ("clean", "none") not in done:
-        finish({"noise_level": "clean", "denoiser": "none", "psnr": None, "ssim": 1.0,
-                "accuracy": accuracy(X_test), "classifier_seconds": classifier_seconds}, started)
-
-    classical = _classical()
+    classifier = _CleanClassifier(config, X_train, data.y[train], data.y[test])
+    finish({"noise_level": "clean", "denoiser": "none", "psnr": None, "ssim": 1.0,
+            "accuracy": classifier.accuracy(X_test), "classifier_seconds": classifier.seconds}, started)
     for index, level in enumerate(config.noise_levels):
         label = _label(level)
         noise = {"noise": level.get("noise", "gaussian"), "sigma": level.get("sigma", 0.3)}
         noisy = corrupt(X_test, **noise, random_state=config.seed + index)
         shown = {"clean": X_test[:config.figure_images], "noisy": noisy[:config.figure_images]}
-        if (label, "none") not in done:
-            started = time.perf_counter()
-            finish({"noise_level": label, "denoiser": "none", **image_quality(X_test, noisy),
-                    "accuracy": accuracy(noisy)}, started)
-        for name in config.denoisers:  # rows already done are recomputed for the figure, not recorded again
+        started = time.perf_counter()
+        finish({"noise_level": label, "denoiser": "none", **image_quality(X_test, noisy),
+                "accuracy": classifier.accuracy(noisy)}, started)
+        for name in config.denoisers:
             started = time.perf_counter()
             if name == "vae":
                 denoiser, extra = _vae_denoiser(config, X_train, noise, run_dir / "denoisers" / f"level-{index}",
                                                 progress)
                 cleaned = denoiser.transform(noisy)
             else:
-                function, parameter, values = classical[name]
-                tuning_clean = X_train[tuning]
-                tuning_noisy = corrupt(tuning_clean, **noise, random_state=config.seed + 1000 + index)
-                scores = [image_quality(tuning_clean, _apply(function, tuning_noisy, v))["psnr"] for v in values]
-                chosen = values[int(np.argmax(scores))]
-                cleaned, extra = _apply(function, noisy, chosen).astype(np.float32), {parameter: chosen}
+                cleaned, extra = _classical_denoise(name, noisy, X_train[tuning], noise, config.seed + 1000 + index)
             shown[name] = cleaned[:config.figure_images]
-            if (label, name) not in done:
-                finish({"noise_level": label, "denoiser": name, **image_quality(X_test, cleaned),
-                        "accuracy": accuracy(cleaned), **extra}, started)
+            finish({"noise_level": label, "denoiser": name, **image_quality(X_test, cleaned),
+                    "accuracy": classifier.accuracy(cleaned), **extra}, started)
         plot_image_rows(list(shown.values()), run_dir / f"denoising-{index}.png", row_labels=list(shown),
-                               title=f"{data.name} test images, {label}")
-    results["complete"] = True
-    write_json_atomic(results_file, results)
+                        title=f"{data.name} test images, {label}")
+    results = store.complete()
     table = format_denoising_table(results["records"])
     figures = "".join(f"![{_label(level)}](denoising-{i}.png)\n" for i, level in enumerate(config.noise_levels))
-    write_text_atomic(run_dir / "results.md", f"# {config.name}\n\n{config.description}\n\n{table}\n\n"
-                                                     f"{figures}")
+    write_text_atomic(run_dir / "results.md", f"# {config.name}\n\n{config.description}\n\n{table}\n\n{figures}")
     log(f"\n{config.dataset}: denoising, {len(X_test)} test images, seed {config.seed}\n\n{table}\n")
     log(f"Results in {run_dir} (results.json, results.md, denoising-*.png)")
     return results

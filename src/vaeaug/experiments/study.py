@@ -137,76 +137,80 @@ def study_config(options=None, overrides=()) -> ExperimentConfig:
     return ExperimentConfig.from_dict(raw, where="the study options")
 
 
-def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed):
+def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed) -> list[Path]:
     """The paper's Figs. 2, 3 and 7 (reconstructions, an interpolation strip, generated samples), and the
     talk's latent map, Multi-VAE prior samples and the GC's accepted / rejected samples.
 
     ``model_of(kind)`` gives the fitted model of a kind (see :data:`vaeaug.generation.registry.KINDS`).
     """
     vae = model_of("vae")
-    classes = np.unique(y_lab)
     test_codes = vae.encode(X_test)
     paths = [plots.plot_points(test_codes, y_test, run_dir / "latent_map.png",
-                                title=f"Test samples in the {test_codes.shape[1]}-d latent space, by class")]
+                               title=f"Test samples in the {test_codes.shape[1]}-d latent space, by class")]
     specs = [parse_method(m) for m in methods]
     filtered = [s for s in specs if s.filter and s.model == "vae"]
-    images = len(vae.input_shape_) >= 2
     if filtered:
-        spec = filtered[0]
-        candidates, _ = configure(vae, spec._replace(filter=None)).generate(X_lab, y_lab)
-        passed = configure(vae, spec).make_filter(X_lab, seed).keep(candidates)
-        title = f"{spec.name}: samples the GC accepts ({passed.sum()}) and rejects ({(~passed).sum()})"
-        if images:
-            paths.append(plots.plot_image_rows([candidates[passed][:10], candidates[~passed][:10]],
-                                                run_dir / "gc.png", row_labels=["accepted", "rejected"],
-                                                title=title))
-        else:
-            groups = np.r_[np.full(len(X_lab), "real"), np.where(passed, "accepted", "rejected")]
-            paths.append(plots.plot_points(np.r_[X_lab, candidates], groups, run_dir / "gc.png", title=title))
-    if not images:
+        paths.append(_gc_figure(run_dir / "gc.png", vae, filtered[0], X_lab, y_lab, seed))
+    if len(vae.input_shape_) < 2:
         return paths  # tabular data has no pictures of samples
-
-    rng = np.random.default_rng(seed)
-    shown = X_test[rng.choice(len(X_test), min(10, len(X_test)), replace=False)]
+    shown = X_test[np.random.default_rng(seed).choice(len(X_test), min(10, len(X_test)), replace=False)]
     paths.append(plots.plot_image_rows(
         [shown, vae.decode(vae.encode(shown))],
         run_dir / "reconstructions.png", row_labels=["original", "reconstructed"],
         title="Test images and their VAE reconstructions"))
-
-    first, last = classes[min(2, len(classes) - 1)], classes[min(6, len(classes) - 1)]
-    a, b = X_lab[y_lab == first][0], X_lab[y_lab == last][0]
-    codes = vae.encode(np.stack([a, b]))
-    steps = np.linspace(0, 1, 10)[:, None]
-    strip = vae.decode((1 - steps) * codes[0] + steps * codes[1])
-    paths.append(plots.plot_image_rows(
-        [np.concatenate([a[None], strip, b[None]])], run_dir / "interpolation.png",
-        column_labels=[f"{first}"] + [f"{s:.1f}" for s in steps.ravel()] + [f"{last}"],
-        title=f"Linear interpolation in latent space between a {first} and a {last}"))
-
-    # One labelled original per class (up to 10), then one sample of that class from each method.
-    shown_classes = classes[:10]
-    rows, labels = [X_lab[[np.flatnonzero(y_lab == c)[0] for c in shown_classes]]], ["original"]
-    for spec in specs:
-        if KINDS[spec.model].per_classifier:
-            continue  # auto makes what it chose, which differs by classifier: its choices are in results.md
-        model = configure(model_of(spec.model), spec, n_per_class=1)
-        X_new, y_new = model.generate(X_lab, y_lab)
-        rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])
-                     for c in shown_classes])
-        labels.append(spec.name)
-    paths.append(plots.plot_image_rows(
-        rows, run_dir / "generated.png", row_labels=labels, column_labels=[str(c) for c in shown_classes],
-        title="Synthetic samples, one per class and method"))
-
+    paths.append(_interpolation_figure(run_dir / "interpolation.png", vae, X_lab, y_lab))
+    paths.append(_generated_figure(run_dir / "generated.png", model_of, specs, X_lab, y_lab))
     multi = [s for s in specs if s.model == "class-vaes"]
     if multi:
         model = configure(model_of("class-vaes"), multi[0]._replace(generation="prior", filter=None),
                           n_per_class=8)
         X_new, y_new = model.generate(X_lab, y_lab)
+        shown_classes = np.unique(y_lab)[:10]
         paths.append(plots.plot_image_rows(
             [X_new[y_new == c] for c in shown_classes], run_dir / "multivae_prior.png",
             row_labels=[str(c) for c in shown_classes], title="Multi-VAE: prior samples of each class's VAE"))
     return paths
+
+
+def _gc_figure(path, vae, spec, X_lab, y_lab, seed) -> Path:
+    """The samples the GC accepts and rejects: images in two rows, tabular samples as points beside the real."""
+    candidates, _ = configure(vae, spec._replace(filter=None)).generate(X_lab, y_lab)
+    passed = configure(vae, spec).make_filter(X_lab, seed).keep(candidates)
+    title = f"{spec.name}: samples the GC accepts ({passed.sum()}) and rejects ({(~passed).sum()})"
+    if len(vae.input_shape_) >= 2:
+        return plots.plot_image_rows([candidates[passed][:10], candidates[~passed][:10]], path,
+                                     row_labels=["accepted", "rejected"], title=title)
+    groups = np.r_[np.full(len(X_lab), "real"), np.where(passed, "accepted", "rejected")]
+    return plots.plot_points(np.r_[X_lab, candidates], groups, path, title=title)
+
+
+def _interpolation_figure(path, vae, X_lab, y_lab) -> Path:
+    """Decoded codes on the line between a labelled image of one class and one of another (paper Fig. 3)."""
+    classes = np.unique(y_lab)
+    first, last = classes[min(2, len(classes) - 1)], classes[min(6, len(classes) - 1)]
+    a, b = X_lab[y_lab == first][0], X_lab[y_lab == last][0]
+    codes = vae.encode(np.stack([a, b]))
+    steps = np.linspace(0, 1, 10)[:, None]
+    strip = vae.decode((1 - steps) * codes[0] + steps * codes[1])
+    return plots.plot_image_rows(
+        [np.concatenate([a[None], strip, b[None]])], path,
+        column_labels=[f"{first}"] + [f"{s:.1f}" for s in steps.ravel()] + [f"{last}"],
+        title=f"Linear interpolation in latent space between a {first} and a {last}")
+
+
+def _generated_figure(path, model_of, specs, X_lab, y_lab) -> Path:
+    """One labelled original per class (up to 10), then one sample of that class from each method."""
+    shown_classes = np.unique(y_lab)[:10]
+    rows, labels = [X_lab[[np.flatnonzero(y_lab == c)[0] for c in shown_classes]]], ["original"]
+    for spec in specs:
+        if KINDS[spec.model].per_classifier:
+            continue  # auto makes what it chose, which differs by classifier: its choices are in results.md
+        X_new, y_new = configure(model_of(spec.model), spec, n_per_class=1).generate(X_lab, y_lab)
+        rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])
+                     for c in shown_classes])
+        labels.append(spec.name)
+    return plots.plot_image_rows(rows, path, row_labels=labels, column_labels=[str(c) for c in shown_classes],
+                                 title="Synthetic samples, one per class and method")
 
 
 def run_study(config: ExperimentConfig, run_dir, *, data_dir=None, progress=True, log=print):

@@ -9,7 +9,6 @@ it never sees the same noisy image twice.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import torch

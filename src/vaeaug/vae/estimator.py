@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._files import read_json, write_json_atomic
-from .._validation import (anything, boolean, check_params, check_same_layout, check_samples, integer, number,
+from .._validation import (anything, check_params, check_same_layout, check_samples, integer, number,
                            seed, share)
 from .model import VAEConfig, load_vae, make_vae
 from .training import seed_and_holdout, seeded, select_device, train_vae

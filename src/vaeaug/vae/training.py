@@ -156,77 +156,104 @@ def train_vae(
     check_positive(min_steps, name="min_steps", integer=True, allow_zero=True)
     device = select_device(device)
     model.to(device)
-    X_train = torch.as_tensor(np.asarray(X_train, dtype=np.float32), device=device)
-    if X_val is not None:
-        X_val = torch.as_tensor(np.asarray(X_val, dtype=np.float32), device=device)
-    if val_targets is not None:
-        val_targets = torch.as_tensor(np.asarray(val_targets, dtype=np.float32), device=device)
-
+    X_train, X_val, val_targets = (None if a is None else torch.as_tensor(np.asarray(a, dtype=np.float32),
+                                                                          device=device)
+                                   for a in (X_train, X_val, val_targets))
     optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
     history = TrainingHistory()
-    best_loss, best_state, epochs_without_improvement = float("inf"), None, 0
+    steps = _Steps(model, max_steps, snapshot_step)
+    stopping = _EarlyStopping(patience, min_steps)
     shuffler = torch.Generator().manual_seed(int(seed))
-    n = len(X_train)
-    step, first_epoch = 0, None
-
-    def keep_snapshot():
-        history.snapshot = {k: v.detach().clone() for k, v in model.state_dict().items()}
-
-    steps_per_epoch = -(-n // batch_size)
+    steps_per_epoch = -(-len(X_train) // batch_size)
     epochs = max(max_epochs, -(-min_steps // steps_per_epoch))
     if max_steps is not None:
         epochs = min(epochs, -(-max_steps // steps_per_epoch))
+    first_epoch = None
     with seeded(seed, device):
         bar = tqdm(range(1, epochs + 1), desc="VAE", unit="epoch", disable=not progress, leave=False)
         for epoch in bar:
             model.train()
-            order = torch.randperm(n, generator=shuffler).to(device)
-            # Sums stay on the device; one .item() per epoch avoids a sync per batch.
-            sums, seen = torch.zeros(3, device=device), 0
-            for start in range(0, n, batch_size):
-                x = X_train[order[start:start + batch_size]]
-                losses = model.loss(x) if corrupt is None else model.loss(corrupt(x), target=x)
-                optimiser.zero_grad(set_to_none=True)
-                losses["loss"].backward()
-                optimiser.step()
-                step += 1
-                if step == snapshot_step:
-                    keep_snapshot()
-                seen += len(x)
-                sums += len(x) * torch.stack(
-                    [losses["loss"].detach(), losses["reconstruction"].detach(), losses["kl"].detach()]
-                )
-                if step == max_steps:
-                    break
-            if epoch == 1 and snapshot_step is not None and step < snapshot_step:
-                first_epoch = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            loss, reconstruction, kl = (sums / seen).tolist()
+            order = torch.randperm(len(X_train), generator=shuffler).to(device)
+            loss, reconstruction, kl = _train_epoch(model, X_train, order, batch_size, optimiser, corrupt, steps)
+            if epoch == 1 and snapshot_step is not None and steps.count < snapshot_step:
+                first_epoch = _weights(model)
             history.train_loss.append(loss)
             history.train_reconstruction.append(reconstruction)
             history.train_kl.append(kl)
             postfix = {"loss": f"{loss:.2f}", "kl": f"{kl:.2f}"}
-
+            stop = False
             if X_val is not None:
                 val = reconstruction_loss(model, X_val, val_targets)
                 history.val_reconstruction.append(val)
                 postfix["val_rec"] = f"{val:.2f}"
-                if val < best_loss:
-                    best_loss, history.best_epoch, epochs_without_improvement = val, epoch, 0
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                else:
-                    epochs_without_improvement += 1
-                    if epochs_without_improvement >= patience and step >= min_steps:
-                        history.stopped_early = True
-                        bar.set_postfix(postfix)
-                        break
+                stop = stopping.update(val, epoch, model, steps.count)
             bar.set_postfix(postfix)
-            if step == max_steps:
+            if stop or steps.done:
                 break
         bar.close()
 
-    if snapshot_step is not None and history.snapshot is None:
-        history.snapshot = first_epoch  # training ended before snapshot_step: the first epoch's weights
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    history.best_epoch, history.stopped_early = stopping.best_epoch, stopping.stopped
+    # Training that ended before snapshot_step keeps the first epoch's weights as its snapshot.
+    history.snapshot = steps.snapshot if steps.snapshot is not None else first_epoch
+    if stopping.best_state is not None:
+        model.load_state_dict(stopping.best_state)
     model.eval()
     return history
+
+
+def _weights(model) -> dict:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+class _Steps:
+    """Counts optimiser steps, keeps the weights after ``snapshot_step`` of them, and knows ``max_steps``."""
+
+    def __init__(self, model, max_steps, snapshot_step):
+        self.model, self.max_steps, self.snapshot_step = model, max_steps, snapshot_step
+        self.count, self.snapshot = 0, None
+
+    def step(self) -> None:
+        self.count += 1
+        if self.count == self.snapshot_step:
+            self.snapshot = _weights(self.model)
+
+    @property
+    def done(self) -> bool:
+        return self.count == self.max_steps
+
+
+class _EarlyStopping:
+    """Keeps the best validation loss's weights; says stop after ``patience`` epochs without a new best,
+    once ``min_steps`` optimiser steps have run."""
+
+    def __init__(self, patience, min_steps):
+        self.patience, self.min_steps = patience, min_steps
+        self.best_loss, self.best_epoch, self.best_state = float("inf"), None, None
+        self.waited, self.stopped = 0, False
+
+    def update(self, loss, epoch, model, steps) -> bool:
+        if loss < self.best_loss:
+            self.best_loss, self.best_epoch, self.waited, self.best_state = loss, epoch, 0, _weights(model)
+            return False
+        self.waited += 1
+        self.stopped = self.waited >= self.patience and steps >= self.min_steps
+        return self.stopped
+
+
+def _train_epoch(model, X_train, order, batch_size, optimiser, corrupt, steps) -> list[float]:
+    """One pass over ``X_train`` in ``order`` (ending early at ``steps.max_steps``); mean loss, reconstruction, KL."""
+    # Sums stay on the device; one .item() per epoch avoids a sync per batch.
+    sums, seen = torch.zeros(3, device=X_train.device), 0
+    for start in range(0, len(order), batch_size):
+        x = X_train[order[start:start + batch_size]]
+        losses = model.loss(x) if corrupt is None else model.loss(corrupt(x), target=x)
+        optimiser.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        optimiser.step()
+        steps.step()
+        seen += len(x)
+        sums += len(x) * torch.stack([losses["loss"].detach(), losses["reconstruction"].detach(),
+                                      losses["kl"].detach()])
+        if steps.done:
+            break
+    return (sums / seen).tolist()

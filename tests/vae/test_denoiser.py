@@ -1,9 +1,10 @@
+"""The denoising VAE and the noise model (vaeaug.vae.denoiser)."""
+
 import numpy as np
 import pytest
 
-from vaeaug.cli import main
+from vaeaug.experiments.denoising import image_quality
 from vaeaug.vae.denoiser import VAEDenoiser, corrupt, parse_noise
-from vaeaug.experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
 
 SMALL = {"latent_dim": 8, "hidden_units": 64, "batch_size": 32}
 
@@ -85,58 +86,3 @@ def test_transform_refuses_other_image_sizes_and_unfitted_use():
         denoiser.transform(np.zeros((2, 8, 8)))
     with pytest.raises(ValueError, match="not a saved VAEDenoiser"):
         VAEDenoiser.load("/nonexistent/folder")
-
-
-def test_denoise_command_writes_a_new_file_and_never_overwrites(tmp_path, capsys):
-    X = strokes(200)
-    np.savez(tmp_path / "clean.npz", X=X[:150])
-    np.savez(tmp_path / "test.npz", X=X[150:], y=np.arange(50))
-    out = tmp_path / "out.npz"
-    args = [str(tmp_path / "test.npz"), str(out), "--clean", str(tmp_path / "clean.npz"), "--add-noise",
-            "--noise", "gaussian+speckle", "--sigma", "0.2", "0.3", "--latent-dim", "4", "--max-epochs", "2",
-            "--quiet", "--save-model", str(tmp_path / "model")]
-    assert main(["denoise", *args]) == 0
-    with np.load(out) as saved:
-        assert set(saved.files) == {"X", "X_clean", "X_noisy", "y"} and saved["X"].shape == (50, 12, 12)
-        first = saved["X"].copy()
-    assert "PSNR" in capsys.readouterr().out
-    assert main(["denoise", *args]) == 2  # exists: refused
-    assert "already exists" in capsys.readouterr().err
-    assert main(["denoise", str(tmp_path / "test.npz"), str(out), "--model", str(tmp_path / "model"),
-                 "--add-noise", "--force", "--quiet"]) == 0  # the saved model, same noise draw
-    with np.load(out) as saved:
-        np.testing.assert_allclose(saved["X"], first, atol=1e-6)
-    assert main(["denoise", str(tmp_path / "test.npz"), str(tmp_path / "b.npz"), "--clean",
-                 str(tmp_path / "clean.npz"), "--noise", "pepper"]) == 2
-    assert "Unknown noise 'pepper'" in capsys.readouterr().err and not (tmp_path / "b.npz").exists()
-
-
-def test_the_denoising_study_runs_scores_and_resumes(tmp_path):
-    config = DenoisingStudyConfig.from_dict({
-        "name": "tiny", "dataset": "digits", "noise_levels": [{"noise": "gaussian", "sigma": 0.3}],
-        "vae": {**SMALL, "max_epochs": 2}, "classifier": "knn", "test_subsample": 60, "figure_images": 3,
-    })
-    logs = []
-    results = run_denoising_study(config, tmp_path, progress=False, log=logs.append)
-    rows = {(r["noise_level"], r["denoiser"]): r for r in results["records"]}
-    assert set(rows) == {("clean", "none")} | {("gaussian σ=0.3", d) for d in ("none", "vae", "tv", "wavelet",
-                                                                               "gaussian")}
-    assert rows[("gaussian σ=0.3", "tv")]["psnr"] > rows[("gaussian σ=0.3", "none")]["psnr"]
-    assert "weight" in rows[("gaussian σ=0.3", "tv")]
-    assert (tmp_path / "denoising-0.png").is_file() and "| Noise | Denoiser |" in (tmp_path / "results.md").read_text()
-    again = run_denoising_study(config, tmp_path, progress=False, log=lambda _: None)
-    assert again["records"] == results["records"]  # nothing was redone
-
-
-@pytest.mark.parametrize(
-    "change, message",
-    [
-        ({"denoisers": ["median"]}, "Unknown denoiser"),
-        ({"noise_levels": [{"noise": "gaussian", "sigmaa": 0.1}]}, "Did you mean 'sigma'"),
-        ({"vae": {"latent_dims": 3}}, "Did you mean 'latent_dim'"),
-        ({"dataset": "nope"}, "Unknown dataset"),
-    ],
-)
-def test_denoising_study_mistakes_fail_up_front(change, message):
-    with pytest.raises(ValueError, match=message):
-        DenoisingStudyConfig.from_dict({"name": "x", **change})

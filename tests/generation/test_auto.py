@@ -1,19 +1,12 @@
-"""``auto``: the cross-validated choice of method, alpha and amount, in the library, the runner and the CLI."""
-
-import json
+"""auto: the method chosen by cross-validation on the labelled samples (vaeaug.generation.auto)."""
 
 import numpy as np
 import pytest
 from sklearn.neighbors import KNeighborsClassifier
 
 from vaeaug import VAEAugmenter
-from vaeaug.cli import main
-from vaeaug.experiments.config import ExperimentConfig
-from vaeaug.experiments.runner import run_experiment
-from vaeaug.generation.chain import AugmentationChain, configure
-from vaeaug.generation.factory import make_augmenter
-from vaeaug.generation.registry import parse_method
 from vaeaug.generation.auto import AutoAugmenter, default_candidates
+from vaeaug.generation.factory import make_augmenter
 
 MOVES = [{"method": "interpolation", "alpha": 0.5, "n_per_sample": 1},
          {"method": "noise", "alpha": 0.25, "n_per_sample": 2}, {"method": "affine", "n_per_sample": 1}]
@@ -105,90 +98,3 @@ def test_it_needs_a_data_space_vae(digits_vae):
     latent = copy.copy(vae).set_params(space="latent")
     with pytest.raises(ValueError, match="space='data'"):
         AutoAugmenter(latent, classifier="knn").fit(X, y)
-
-
-def test_auto_is_a_method_name_on_its_own():
-    assert parse_method("auto").model == "auto"
-    with pytest.raises(ValueError, match="stand alone"):
-        parse_method("auto+gc")
-
-
-TINY_AUTO = {
-    "name": "tiny-auto", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 6}],
-    "latent_dims": [3], "methods": ["interpolation", "affine+extrapolation", "auto"], "classifiers": ["knn", "svm"], "seeds": [0],
-    "vae": {"max_epochs": 2, "hidden_units": 32},
-}
-
-
-def test_the_runner_chooses_per_classifier_and_keeps_the_choice_and_cv_table(tmp_path):
-    lines = []
-    results = run_experiment(ExperimentConfig.from_dict(TINY_AUTO), tmp_path, progress=False, log=lines.append)
-    auto = [r for r in results["records"] if r["method"] == "auto"]
-    assert [r["classifier"] for r in auto] == ["knn", "svm"]
-    for record in auto:
-        cv = record["generated"]["cv"]
-        assert cv[0]["candidate"] == "none" and len(cv) == 1 + len(default_candidates(images=True))
-        assert record["generated"]["choice"] in [row["candidate"] for row in cv]
-        assert record["n_train"] == 60 + record["generated"]["made"]
-    assert len(results["vaes"]) == 1  # auto and the chain use the VAE the other methods use
-    chained = [r for r in results["records"] if r["method"] == "affine+extrapolation"]
-    assert {r["n_train"] for r in chained} == {60 * 4}  # as many new rows as extrapolation alone
-    markdown = (tmp_path / "results.md").read_text()
-    assert "## What auto chose" in markdown and "| knn | 0 |" in markdown
-    assert any("What auto chose" in line for line in lines)
-    saved = json.loads((tmp_path / "results.json").read_text())
-    assert saved["records"][-1]["generated"]["cv"] == auto[-1]["generated"]["cv"]
-
-
-def test_auto_is_refused_in_latent_space():
-    with pytest.raises(ValueError, match="auto .* data space"):
-        ExperimentConfig.from_dict({**TINY_AUTO, "methods": ["auto"], "space": "latent"})
-
-
-def test_augment_with_auto_prints_its_choice(tmp_path, capsys):
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    keep = np.concatenate([np.flatnonzero(y == c)[:6] for c in range(3)])
-    source = tmp_path / "small.npz"
-    np.savez(source, X=(X[keep] / 16).reshape(-1, 8, 8), y=y[keep])
-    main(["augment", str(source), str(tmp_path / "out.npz"), "--method", "auto", "--classifier", "knn",
-          "--latent-dim", "2", "--max-epochs", "1", "--quiet"])
-    printed = capsys.readouterr().out
-    assert "auto for knn:" in printed
-    with np.load(tmp_path / "out.npz") as out:
-        assert out["X"].shape[0] >= 18 and out["is_synthetic"][:18].sum() == 0
-
-
-def test_a_chain_makes_affine_copies_then_the_vae_move_from_both_and_keeps_the_amount(digits_vae):
-    vae, X, y = digits_vae
-    spec = parse_method("affine+interpolation")
-    assert (spec.model, spec.generation, spec.first) == ("vae", "interpolation", "affine")
-    import copy
-
-    chain = configure(copy.copy(vae), spec, n_per_sample=3)
-    assert isinstance(chain, AugmentationChain)
-    X_new, y_new = chain.generate(X, y)
-    assert X_new.shape == (3 * len(X), 8, 8)
-    np.testing.assert_array_equal(y_new[:len(X)], y)  # one affine copy per labelled sample comes first
-    np.testing.assert_array_equal(np.bincount(y_new[len(X):]), 2 * np.bincount(y))  # then two moves per sample
-    assert chain.generation_report_["made"] == chain.generation_report_["requested"] == 3 * len(X)
-    assert chain.then.n_per_class is None  # the amount was set on a copy
-    with pytest.raises(ValueError, match="at least 2 per sample"):
-        configure(copy.copy(vae), spec, n_per_sample=1).generate(X, y)
-
-
-@pytest.mark.parametrize("name, message", [
-    ("affine+smote", "goes before a method of the single VAE"),
-    ("affine+multi-vae", "goes before a method of the single VAE"),
-    ("affine+auto", "goes before a method of the single VAE"),
-    ("smote+interpolation", "stand alone"),
-])
-def test_chains_start_with_affine_and_end_with_a_vae_move(name, message):
-    with pytest.raises(ValueError, match=message):
-        parse_method(name)
-
-
-def test_a_chain_is_refused_in_latent_space():
-    with pytest.raises(ValueError, match="mixes affine images"):
-        ExperimentConfig.from_dict({**TINY_AUTO, "methods": ["affine+interpolation"], "space": "latent"})

@@ -1,11 +1,27 @@
+"""The latent moves as pure functions, tested against the paper's equations (vaeaug.generation.latent)."""
+
 import numpy as np
 import pytest
 
-from vaeaug import add_noise, alter, extrapolate, interpolate
+from vaeaug import add_noise, alter, extrapolate, interpolate, sample_prior
+from vaeaug.generation.latent import label_by_neighbours
 
-# Class 0 on a line at 0, 1, 3; class 1 at 1.5 — nearer to some class-0 points than they are to each other.
 CODES = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [1.5, 0.1], [10.0, 0.0]])
+
+
 LABELS = np.array([0, 0, 0, 1, 1])
+
+
+@pytest.fixture
+def two_lines():
+    """Class 0 on the segment x = y in [0, 1], class 1 on x = -y in [5, 6]: SMOTE stays on each."""
+    rng = np.random.default_rng(0)
+    t = rng.uniform(0, 1, 12)
+    X = np.r_[np.c_[t[:6], t[:6]], np.c_[5 + t[6:], -(5 + t[6:])]]
+    return X, np.repeat([0, 1], 6)
+
+
+NEAREST = np.array([1, 0, 1, 4, 3])  # each code's nearest same-class code
 
 
 def test_interpolation_follows_eq_9_with_same_class_neighbours():
@@ -99,3 +115,44 @@ def test_alter_dispatches_and_rejects_unknown_methods():
 def test_bad_codes_are_clear_errors(codes, labels, message):
     with pytest.raises(ValueError, match=message):
         interpolate(codes, labels)
+
+
+def test_latent_smote_is_a_whole_method_of_the_alterations(two_lines):
+    X, y = two_lines
+    new = alter("latent-smote", X, y, n_neighbors=2, n_per_class=5, random_state=1)
+    assert np.bincount(new.labels).tolist() == [5, 5] and (new.source == -1).all()
+    with pytest.raises(ValueError, match="alone"):
+        alter("latent-smote+noise", X, y)
+
+
+@pytest.mark.parametrize("method, sign", [("interpolation+noise", 1.0), ("extrapolation+noise", -1.0)])
+def test_combined_moves_add_the_neighbour_step_and_the_noise(method, sign):
+    scale = np.array([0.5, 2.0])
+    new = alter(method, CODES, LABELS, alpha=0.5, n_neighbors=1, scale=scale, random_state=3)
+    eps = np.random.default_rng(3).standard_normal((5, 2))
+    # z' = ±alpha (z_k - z) + z + alpha * scale * eps
+    expected = CODES + sign * 0.5 * (CODES[NEAREST] - CODES) + 0.5 * scale * eps
+    np.testing.assert_allclose(new.codes, expected)
+    np.testing.assert_array_equal(new.labels, LABELS)
+
+
+def test_talk_noise_is_unit_scaled_and_paper_noise_follows_the_codes_spread():
+    codes = np.random.default_rng(0).normal(scale=[0.1, 10.0], size=(4000, 2))
+    labels = np.zeros(4000)
+    unit = alter("noise", codes, labels, alpha=0.5, n_per_sample=1, scale=1.0, random_state=0)
+    paper = alter("noise", codes, labels, alpha=0.5, n_per_sample=1, random_state=0)
+    np.testing.assert_allclose((unit.codes - codes).std(axis=0), [0.5, 0.5], rtol=0.05)
+    np.testing.assert_allclose((paper.codes - codes).std(axis=0), [0.05, 5.0], rtol=0.05)
+
+
+def test_prior_draws_are_labelled_by_unanimous_neighbours():
+    codes = np.r_[np.full((5, 2), -3.0), np.full((5, 2), 3.0)] + np.random.default_rng(0).normal(0, .1, (10, 2))
+    labels = np.repeat(["left", "right"], 5)
+    new = alter("prior", codes, labels, alpha=1.0, n_neighbors=3, n_per_sample=50, random_state=0)
+    assert np.all(new.source == -1) and 0 < len(new.codes) <= 500
+    assert set(new.labels[new.codes.sum(axis=1) < 0]) == {"left"}
+    assert set(new.labels[new.codes.sum(axis=1) > 0]) == {"right"}
+    found, sure = label_by_neighbours([[0.0, 0.0]], [[-1.0, 0.0], [1.0, 0.0]], [0, 1], n_neighbors=2)
+    assert not sure[0]  # halfway between two classes: ambiguous, dropped
+    np.testing.assert_array_equal(sample_prior(3, 2, alpha=0.5, random_state=1),
+                                  0.5 * np.random.default_rng(1).standard_normal((3, 2)))

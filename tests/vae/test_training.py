@@ -1,3 +1,5 @@
+"""The training loop (vaeaug.vae.training)."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,12 +1,27 @@
+"""VAEAugmenter: fit, generate, layouts, persistence and its refusals (vaeaug.generation.augmenter)."""
+
+import json
+
 import numpy as np
 import pytest
 from imblearn.pipeline import Pipeline
 from sklearn.base import clone
+from sklearn.datasets import load_digits
 from sklearn.neighbors import KNeighborsClassifier
 
 from vaeaug import VAEAugmenter
 
 FAST = dict(latent_dim=3, hidden_units=32, max_epochs=3, batch_size=16, random_state=0)
+
+
+QUICK = dict(latent_dim=3, hidden_units=32, max_epochs=2, batch_size=16, random_state=0)
+
+
+@pytest.fixture
+def saved(blobs, tmp_path):
+    X, _ = blobs
+    VAEAugmenter(**QUICK).fit(X).save(tmp_path / "model")
+    return tmp_path / "model"
 
 
 def test_sample_keeps_layout_and_labels(blobs):
@@ -124,3 +139,65 @@ def test_bad_parameters_and_layouts_are_clear_errors(blobs):
         fitted.set_params(method="mixup").generate(X, y)
     with pytest.raises(ValueError, match="X_unlabelled"):
         VAEAugmenter(**FAST).fit(X, X_unlabelled=X[:, :4])
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"n_per_class": 0}, "n_per_class must be > 0"),
+        ({"n_per_class": "even"}, "Unknown n_per_class"),
+        ({"noise_scale": "sigma"}, "Unknown noise_scale"),
+        ({"filter": "gan"}, "Unknown filter"),
+        ({"normalize_beta": "yes"}, "normalize_beta must be True or False"),
+        ({"input_dim": 0}, "input_dim must be > 0"),
+        ({"method": "prior+gc"}, "Unknown method 'prior\\+gc'"),
+    ],
+)
+def test_bad_generation_parameters_are_clear_errors(blobs, params, message):
+    X, y = blobs
+    with pytest.raises(ValueError, match=message):
+        VAEAugmenter(**FAST, **params).fit(X)
+
+
+def test_huge_values_give_finite_samples_or_a_clear_error():
+    X, y = load_digits(return_X_y=True)
+    X_res, _ = VAEAugmenter(**QUICK).fit_resample(X[:100] * 1e30, y[:100])
+    assert np.isfinite(X_res).all() and np.abs(X_res[100:]).max() > 1e29  # in the data's own units
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        VAEAugmenter(**QUICK).fit(X[:100] * 1e38)
+
+
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        (np.ones((20, 3)), np.linspace(0, 1, 20), "continuous values"),
+        (np.ones((20, 3)) * (1 + 1j), np.repeat([0, 1], 10), "complex numbers"),
+        (np.ones((4, 3)), np.array(["a", 1, "b", 2], dtype=object), "mixes text and numeric"),
+    ],
+)
+def test_bad_samples_and_labels_are_refused(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        VAEAugmenter(**QUICK).fit_resample(X, y)
+
+
+def test_decoding_nan_codes_is_refused(blobs):
+    X, _ = blobs
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        VAEAugmenter(**QUICK).fit(X).decode(np.full((2, 3), np.nan))
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda p: (p / "weights.pt").write_bytes((p / "weights.pt").read_bytes()[:200]), r"weights\.pt is damaged"),
+        (lambda p: (p / "config.json").write_text("{garbage"), r"config\.json is damaged or not JSON"),
+        (lambda p: (p / "config.json").write_text('{"format_version": 1}'), r"config\.json lacks"),
+        (lambda p: (p / "augmenter.json").write_text("[]"), r"augmenter\.json lacks"),
+        (lambda p: (p / "augmenter.json").write_text(json.dumps(
+            {**json.loads((p / "augmenter.json").read_text()), "params": {"latent_dims": 3}})), "invalid parameters"),
+    ],
+)
+def test_damaged_saved_models_get_one_sentence(saved, damage, message):
+    damage(saved)
+    with pytest.raises(ValueError, match=message):
+        VAEAugmenter.load(saved, device="cpu")

@@ -1,8 +1,10 @@
+"""Protocols: labelled / unlabelled / validation / test splits (vaeaug.data.protocols)."""
+
 import numpy as np
 import pytest
 
 from vaeaug.data.datasets import Dataset, load
-from vaeaug.data.protocols import make_split
+from vaeaug.data.protocols import few_shot_split, make_split
 
 
 def _with_splits():
@@ -10,6 +12,17 @@ def _with_splits():
     order = np.random.default_rng(0).permutation(120)
     splits = {"train": np.sort(order[:80]), "validation": np.sort(order[80:90]), "test": np.sort(order[90:])}
     return Dataset("toy", np.zeros((120, 2), np.float32), y, ["a", "b", "c"], splits)
+
+
+def test_few_shot_split_is_disjoint_and_stratified():
+    y = np.repeat(np.arange(4), 25)
+    split = few_shot_split(y, 3, test_fraction=0.2, random_state=0)
+    assert np.bincount(y[split.labelled]).tolist() == [3] * 4
+    assert np.bincount(y[split.test]).tolist() == [5] * 4
+    everything = np.concatenate(split)
+    assert len(everything) == len(np.unique(everything)) == 100
+    with pytest.raises(ValueError, match="fewer than labelled_per_class=30"):
+        few_shot_split(y, 30, random_state=0)
 
 
 def test_predefined_uses_the_datasets_own_split():

@@ -1,10 +1,11 @@
+"""The classifiers and score_classifier (vaeaug.classifiers)."""
+
 import numpy as np
 import pytest
 from sklearn.base import clone
 
 from vaeaug import CNNClassifier, TorchMLPClassifier, make_classifier, score_classifier
 from vaeaug.classifiers import takes_images
-from vaeaug.data.protocols import few_shot_split
 
 
 def test_paper_mlp_learns_a_separable_problem(blobs):
@@ -98,14 +99,3 @@ def test_the_random_forest_follows_the_cell_seed(blobs):
 def test_unknown_classifier_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown classifier 'forest'"):
         make_classifier("forest")
-
-
-def test_few_shot_split_is_disjoint_and_stratified():
-    y = np.repeat(np.arange(4), 25)
-    split = few_shot_split(y, 3, test_fraction=0.2, random_state=0)
-    assert np.bincount(y[split.labelled]).tolist() == [3] * 4
-    assert np.bincount(y[split.test]).tolist() == [5] * 4
-    everything = np.concatenate(split)
-    assert len(everything) == len(np.unique(everything)) == 100
-    with pytest.raises(ValueError, match="fewer than labelled_per_class=30"):
-        few_shot_split(y, 30, random_state=0)

@@ -1,3 +1,6 @@
+"""Named datasets and a user's own files (vaeaug.data.datasets, vaeaug.data.sources)."""
+
+import os
 from pathlib import Path
 
 import numpy as np
@@ -5,17 +8,34 @@ import pytest
 from PIL import Image
 
 from vaeaug.data import datasets
-from vaeaug.data.datasets import load, parse_ujipen, render_strokes
+from vaeaug.data.datasets import load, parse_ujipen, read_npz, render_strokes
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
 needs_shared = pytest.mark.skipif(not (SHARED / "mnist").is_dir(), reason="../shared/data is not here")
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    """Never read or write the user's cache, nor follow their $VAEAUG_DATA."""
-    monkeypatch.setenv("VAEAUG_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("VAEAUG_DATA", raising=False)
+UJIPEN_TEXT = """// a comment
+WORD a trn_UJI-W01-a
+  NUMSTROKES 1
+  POINTS 3 # 0 0 10 10 20 0
+WORD - trn_UJI-W01-dash
+  NUMSTROKES 1
+  POINTS 2 # 0 50 100 50
+WORD a trn_UJI-W02-a
+  NUMSTROKES 2
+  POINTS 2 # 5 5 15 15
+  POINTS 1 # 30 30
+"""
+
+
+@pytest.fixture
+def npz(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "in.npz"
+    np.savez(path, X=rng.uniform(size=(30, 6)).astype(np.float32), y=np.repeat([0, 1, 2], 10))
+    return path
 
 
 @needs_shared
@@ -74,20 +94,6 @@ def test_a_proben1_file_without_its_header_is_a_clear_error(tmp_path):
     bad.write_text("1 2 3\n")
     with pytest.raises(ValueError, match="PROBEN1 header"):
         datasets.read_proben1(bad)
-
-
-UJIPEN_TEXT = """// a comment
-WORD a trn_UJI-W01-a
-  NUMSTROKES 1
-  POINTS 3 # 0 0 10 10 20 0
-WORD - trn_UJI-W01-dash
-  NUMSTROKES 1
-  POINTS 2 # 0 50 100 50
-WORD a trn_UJI-W02-a
-  NUMSTROKES 2
-  POINTS 2 # 5 5 15 15
-  POINTS 1 # 30 30
-"""
 
 
 def test_ujipen_text_is_parsed_into_strokes():
@@ -163,3 +169,12 @@ def test_unknown_and_missing_sources_are_clear_errors(tmp_path):
     Image.fromarray(np.zeros((5, 5), np.uint8)).save(tmp_path / "mixed" / "a" / "1.png")
     with pytest.raises(ValueError, match="resize them"):
         load(str(tmp_path / "mixed"))
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04" + b"\0" * 20, os.urandom(400)])
+def test_damaged_npz_files_get_one_sentence(tmp_path, content):
+    path = tmp_path / "bad.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=r"bad\.npz (is empty, truncated|is not an \.npz archive)") as error:
+        read_npz(path)
+    assert "allow_pickle" not in str(error.value) and "pickle.load" not in str(error.value)

@@ -1,0 +1,61 @@
+"""The model cache (vaeaug.experiments.cache)."""
+
+import numpy as np
+import pytest
+
+from vaeaug.experiments.config import ExperimentConfig, expand_protocols
+from vaeaug.experiments.runner import run_experiment
+
+GRID = {
+    "name": "tiny",
+    "datasets": ["digits"],
+    "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}],
+    "latent_dims": [3, 5],
+    "methods": ["noise", "extrapolation"],
+    "classifiers": ["knn"],
+    "seeds": [0, 1],
+    "vae": {"max_epochs": 2, "hidden_units": 32},
+    "paper": {"baseline": {"knn": 50.0}, "results": {"knn": {5: {"noise": 40.0}}}},
+}
+
+
+ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
+        "latent_dims": [3], "methods": ["noise"], "classifiers": ["knn"], "seeds": [0],
+        "vae": {"max_epochs": 2, "hidden_units": 32}}
+
+
+@pytest.fixture
+def npz(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "in.npz"
+    np.savez(path, X=rng.uniform(size=(30, 6)).astype(np.float32), y=np.repeat([0, 1, 2], 10))
+    return path
+
+
+def test_a_cached_vae_augments_with_the_current_settings(tmp_path):
+    from vaeaug.data.datasets import load
+    from vaeaug.experiments.cache import fitted_model
+    from vaeaug.experiments.config import split_for
+
+    data = load("digits")
+    protocol = expand_protocols([{"name": "few-shot", "labelled_per_class": 4}])[0]
+    got = []
+    for alpha, space in ((0.1, "data"), (2.0, "latent")):
+        config = ExperimentConfig.from_dict({**GRID, "augmentation": {"alpha": alpha}, "space": space})
+        split = split_for(config, data, protocol, 0)
+        got.append(fitted_model(config, data, split, protocol, 0, 3, tmp_path))
+    (first, trained_first), (second, trained_second) = got
+    assert trained_first is not None and trained_second is None  # the second came from the cache
+    assert (second.alpha, second.space) == (2.0, "latent")  # ...but augments with its own settings
+
+
+def test_two_files_of_one_name_do_not_share_cells_or_vaes(tmp_path):
+    rng = np.random.default_rng(0)
+    for folder, shift in (("a", 0.0), ("b", 0.5)):
+        (tmp_path / folder).mkdir()
+        np.savez(tmp_path / folder / "data.npz", X=rng.uniform(shift, shift + 0.5, (40, 5)), y=np.repeat([0, 1], 20))
+    config = ExperimentConfig.from_dict({**ONE_CELL, "datasets": [str(tmp_path / "a" / "data.npz"),
+                                                              str(tmp_path / "b" / "data.npz")]})
+    results = run_experiment(config, tmp_path / "run", progress=False, log=lambda _: None)
+    assert len({r["dataset"] for r in results["records"]}) == 2
+    assert len(results["vaes"]) == 2 and len(list((tmp_path / "run" / "vaes").iterdir())) == 2

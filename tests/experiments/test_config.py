@@ -1,0 +1,160 @@
+"""Experiment configs: every mistake fails before the grid runs (vaeaug.experiments.config)."""
+
+import numpy as np
+import pytest
+
+from vaeaug import VAEAugmenter
+from vaeaug.experiments.config import ExperimentConfig, expand_protocols, load_config
+
+GRID = {
+    "name": "tiny",
+    "datasets": ["digits"],
+    "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}],
+    "latent_dims": [3, 5],
+    "methods": ["noise", "extrapolation"],
+    "classifiers": ["knn"],
+    "seeds": [0, 1],
+    "vae": {"max_epochs": 2, "hidden_units": 32},
+    "paper": {"baseline": {"knn": 50.0}, "results": {"knn": {5: {"noise": 40.0}}}},
+}
+
+
+TALK = {**GRID, "protocols": [{"name": "few-shot", "labelled_per_class": 5}], "latent_dims": [3], "seeds": [0],
+        "methods": ["interpolation+noise", "prior+gc", "multi-vae"], "augmentation": {"n_per_class": 4}, "paper": {}}
+
+
+ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
+        "latent_dims": [3], "methods": ["noise"], "classifiers": ["knn"], "seeds": [0],
+        "vae": {"max_epochs": 2, "hidden_units": 32}}
+
+
+TINY_AUTO = {
+    "name": "tiny-auto", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 6}],
+    "latent_dims": [3], "methods": ["interpolation", "affine+extrapolation", "auto"], "classifiers": ["knn", "svm"], "seeds": [0],
+    "vae": {"max_epochs": 2, "hidden_units": 32},
+}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"latent_dim": [10]}, "Did you mean 'latent_dims'"),
+        ({"methods": ["noise", "mixup"]}, "Unknown method"),
+        ({"classifiers": ["forest"]}, "Unknown classifier"),
+        ({"vae": {"betta": 2}}, "Did you mean 'beta'"),
+        ({"classifier_options": {"mlp": {"epochs": 3}}}, "Unknown option"),
+        ({"seeds": [1, 1]}, "distinct"),
+        ({"datasets": ["cifar"]}, "Unknown dataset"),
+        ({"protocols": [{"name": "few-shot", "k": 3}]}, r"unknown: \['k'\]"),
+        ({"space": "pixels"}, "Unknown space"),
+    ],
+)
+def test_config_mistakes_fail_up_front(change, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({**GRID, **change})
+
+
+def test_shipped_configs_are_valid():
+    from pathlib import Path
+
+    configs = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
+    assert len(configs) >= 5
+    assert type(load_config(configs[0].parent / "report-denoising-mnist.yaml")).__name__ == "DenoisingStudyConfig"
+    for path in configs:
+        config = load_config(path)
+        if path.name.startswith("table"):
+            assert config.paper["baseline"], path
+    sweep = ExperimentConfig.from_yaml(configs[0].parent / "talk-mnist-fewshot.yaml")
+    assert len(expand_protocols(sweep.protocols)) == 13
+    subsample = load_config(configs[0].parent / "talk-mnist-fewshot.yaml",
+                            ["protocols=[{name: few-shot, labelled_per_class: [2, 200]}]", "vae.max_epochs=2"])
+    assert len(expand_protocols(subsample.protocols)) == 2 and subsample.vae["max_epochs"] == 2
+    assert subsample.vae["beta"] == 0.5  # the rest of the nested setting is kept
+
+
+def test_protocol_sweeps_expand():
+    labels = [p["label"] for p in expand_protocols(["mnist-full", {"name": "few-shot", "labelled_per_class": [2, 3]}])]
+    assert labels == ["mnist-full", "few-shot labelled_per_class=2", "few-shot labelled_per_class=3"]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"train_on": "synthetic"}, "Unknown train_on"),
+        ({"train_on": ["both", "both"]}, "without repeats"),
+        ({"train_on": []}, "without repeats"),
+        ({"space": "latent"}, "one shared latent space"),
+        ({"methods": ["baseline", "noise"]}, "must not name 'baseline'"),
+        ({"methods": ["noise", "noise"]}, "must be distinct"),
+        ({"methods": ["prior+interpolation"]}, "cannot be combined"),
+        ({"mix_in": 1.5}, "mix_in must be a share"),
+        ({"augmentation": {"n_per_class": "most"}}, "Unknown n_per_class"),
+        ({"augmentation": {"noise_scale": "big"}}, "Unknown noise_scale"),
+        ({"vae": {"normalize_beta": True, "input_dim": -2}}, "input_dim must be > 0"),
+    ],
+)
+def test_talk_config_mistakes_fail_up_front(change, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({**TALK, **change})
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"variants": [{"name": "a", "beta": 1}, {"name": "a", "beta": 2}]}, "distinct names"),
+        ({"variants": [{"beta": 1}]}, "with a name"),
+        ({"variants": [{"name": "few", "n_per_clas": 2}]}, "Did you mean 'n_per_class'"),
+        ({"variants": [{"name": "a", "betta": 1}]}, "Did you mean 'beta'"),
+        ({"variants": [{"name": "a", "beta": -1}]}, "beta must be >= 0"),
+        ({"per_dataset": {"mnist": {"vae": {"input_dim": 8}}}}, "Unknown key 'mnist' in per_dataset"),
+        ({"per_dataset": {"digits": {"vae": {"input_dimm": 8}}}}, "Did you mean 'input_dim'"),
+        ({"per_dataset": {"digits": {"mix_in": 2}}}, "mix_in"),
+        ({"paper": {"metric": "f1_weighted", "rows": [{"baseline": 50}]}}, "weighted F1 between 0 and 1"),
+        ({"paper": {"metric": "auc"}}, "Unknown paper.metric"),
+        ({"paper": {"rows": [{"classifier": "svm", "baseline": 50}]}}, "not in the grid"),
+        ({"paper": {"rows": [{"labelled_per_class": 4, "noize": 50}]}}, "Did you mean 'noise'"),
+        ({"vae": {"max_steps": 0}}, "max_steps must be > 0"),
+    ],
+)
+def test_variant_dataset_and_reference_mistakes_fail_up_front(change, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({**GRID, **change})
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"paper": {"baseline": {"knn": "abc"}}}, "percentage"),
+        ({"paper": {"results": {"knn": [1, 2]}}}, "must be a mapping"),
+        ({"paper": {"baseline": {"knnn": 50}}}, "Did you mean 'knn'"),
+        ({"paper": {"results": {"knn": {3: {"noize": 50}}}}}, "Did you mean 'noise'"),
+        ({"vae": {"max_epochs": 0}}, "max_epochs must be > 0"),
+        ({"vae": {"beta": -1}}, "beta must be >= 0"),
+        ({"vae": {"batch_size": 0}}, "batch_size must be > 0"),
+        ({"device": "tpu"}, "Unknown device 'tpu'"),
+        ({"protocols": [{"name": "few-shot", "test_fraction": 1.5}]}, "test_fraction must be a share"),
+        ({"protocols": [{"name": "few-shot", "labelled_per_class": [5, 0]}]}, "labelled_per_class must be > 0"),
+        ({"name": "x/../../../escaped"}, "plain folder name"),
+        ({"name": "a/b"}, "plain folder name"),
+        ({"seeds": [True]}, "seeds .* must be an integer"),
+        ({"seeds": [-1]}, "seeds .* must be an integer"),
+    ],
+)
+def test_config_mistakes_fail_before_the_grid(change, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({**ONE_CELL, **change})
+
+
+def test_device_in_the_vae_settings_is_checked_too():
+    with pytest.raises(ValueError, match="Unknown device"):
+        VAEAugmenter(device="tpu").fit(np.zeros((4, 3)))
+
+
+def test_auto_is_refused_in_latent_space():
+    with pytest.raises(ValueError, match="auto .* data space"):
+        ExperimentConfig.from_dict({**TINY_AUTO, "methods": ["auto"], "space": "latent"})
+
+
+def test_a_chain_is_refused_in_latent_space():
+    with pytest.raises(ValueError, match="mixes affine images"):
+        ExperimentConfig.from_dict({**TINY_AUTO, "methods": ["affine+interpolation"], "space": "latent"})

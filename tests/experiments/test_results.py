@@ -1,0 +1,29 @@
+"""A run's results.json, read back to resume (vaeaug.experiments.results)."""
+
+import json
+
+import pytest
+
+from vaeaug.experiments.config import ExperimentConfig
+from vaeaug.experiments.runner import run_experiment
+
+ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
+        "latent_dims": [3], "methods": ["noise"], "classifiers": ["knn"], "seeds": [0],
+        "vae": {"max_epochs": 2, "hidden_units": 32}}
+
+
+def test_damaged_results_and_cached_vaes_on_resume(tmp_path):
+    config = ExperimentConfig.from_dict(ONE_CELL)
+    run_experiment(config, tmp_path, progress=False, log=lambda _: None)
+    results = json.loads((tmp_path / "results.json").read_text())
+    (tmp_path / "results.json").write_text(json.dumps({**results, "records": [{"accuracy": "high"}]}))
+    with pytest.raises(ValueError, match="not vaeaug cells"):
+        run_experiment(config, tmp_path, progress=False, log=lambda _: None)
+    (tmp_path / "results.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"results\.json is damaged"):
+        run_experiment(config, tmp_path, progress=False, log=lambda _: None)
+    (tmp_path / "results.json").write_text(json.dumps({**results, "records": [], "complete": False}))
+    (weights,) = (tmp_path / "vaes").glob("*/weights.pt")
+    weights.write_bytes(b"\0" * 10)
+    with pytest.raises(ValueError, match=r"weights\.pt is damaged"):
+        run_experiment(config, tmp_path, progress=False, log=lambda _: None)

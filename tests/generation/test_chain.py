@@ -1,0 +1,38 @@
+"""affine+MOVE chains (vaeaug.generation.chain)."""
+
+import numpy as np
+import pytest
+
+from vaeaug import VAEAugmenter
+from vaeaug.generation.chain import AugmentationChain, configure
+from vaeaug.generation.registry import parse_method
+
+
+@pytest.fixture(scope="module")
+def digits_vae():
+    """A small VAE on 8x8 digits (without labels), and 60 labelled images: 6 per class."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).reshape(-1, 8, 8).astype(np.float32)
+    labelled = np.concatenate([np.flatnonzero(y == c)[:6] for c in range(10)])
+    vae = VAEAugmenter(latent_dim=4, hidden_units=64, max_epochs=3, random_state=0).fit(X[400:])
+    return vae, X[labelled], y[labelled]
+
+
+def test_a_chain_makes_affine_copies_then_the_vae_move_from_both_and_keeps_the_amount(digits_vae):
+    vae, X, y = digits_vae
+    spec = parse_method("affine+interpolation")
+    assert (spec.model, spec.generation, spec.first) == ("vae", "interpolation", "affine")
+    import copy
+
+    chain = configure(copy.copy(vae), spec, n_per_sample=3)
+    assert isinstance(chain, AugmentationChain)
+    X_new, y_new = chain.generate(X, y)
+    assert X_new.shape == (3 * len(X), 8, 8)
+    np.testing.assert_array_equal(y_new[:len(X)], y)  # one affine copy per labelled sample comes first
+    np.testing.assert_array_equal(np.bincount(y_new[len(X):]), 2 * np.bincount(y))  # then two moves per sample
+    assert chain.generation_report_["made"] == chain.generation_report_["requested"] == 3 * len(X)
+    assert chain.then.n_per_class is None  # the amount was set on a copy
+    with pytest.raises(ValueError, match="at least 2 per sample"):
+        configure(copy.copy(vae), spec, n_per_sample=1).generate(X, y)

@@ -1,0 +1,23 @@
+"""Tables with confidence intervals and the paired comparison (vaeaug.report.tables)."""
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from vaeaug.report.tables import format_comparison_table, format_paper_table
+
+
+def test_tables_show_confidence_intervals_and_the_paired_comparison():
+    scores = {"baseline": [0.80, 0.82, 0.84], "noise": [0.81, 0.84, 0.85], "real": [0.90, 0.90, 0.92]}
+    records = [{"method": m, "classifier": "svm", "protocol": "p", "latent_dim": None if m != "noise" else 5,
+                "variant": None, "seed": seed, "accuracy": value}
+               for m, values in scores.items() for seed, value in enumerate(values)]
+    rows = [{"protocol": "p", "classifier": "svm", "variant": None, "latent_dim": 5}]
+    table = format_paper_table(records, rows, ["noise", "real"])
+    half = scipy_stats.t.ppf(0.975, 2) * np.std([80, 82, 84], ddof=1) / np.sqrt(3)
+    assert f"| SVM | 5 | 82.00 ± {half:.2f} |" in table
+    versus = format_comparison_table(records, rows, ["noise", "real"], upper="real")
+    p = scipy_stats.ttest_rel(scores["noise"], scores["baseline"]).pvalue
+    share = (np.mean(scores["noise"]) - 0.82) / (np.mean(scores["real"]) - 0.82)
+    assert f"| +1.33 (p {p:.3f}), {share:.0%} of real |" in versus
+    p_real = scipy_stats.ttest_rel(scores["real"], scores["baseline"]).pvalue
+    assert versus.strip().endswith(f"| +8.67 (p {p_real:.3f}) |")  # real itself: no share of its own gain
