@@ -10,6 +10,9 @@ import dataclasses
 import difflib
 
 import numpy as np
+from scipy import sparse
+from sklearn.utils import check_array, check_scalar
+from sklearn.utils.multiclass import type_of_target
 
 # Samples arrive as tabular rows (N, D), grey images (N, H, W) or
 # channel-first images (N, C, H, W).
@@ -18,24 +21,28 @@ _LARGEST = float(np.finfo(np.float32).max)
 
 
 def check_samples(X, *, name: str = "X") -> np.ndarray:
-    """Return ``X`` as a finite float32 array of 2, 3 or 4 dimensions."""
-    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+    """Return ``X`` as a finite float32 array of 2, 3 or 4 dimensions.
+
+    scikit-learn's ``check_array`` converts it (lists, DataFrames, numeric dtypes);
+    the sentences that say what is wrong and how to fix it are vaeaug's.
+    """
+    if sparse.issparse(X):
         raise ValueError(f"Sparse data is not supported: {name} is a sparse matrix; the VAE needs a dense array "
                          "(X.toarray()).")
-    X = np.asarray(X)
-    if np.iscomplexobj(X):
-        raise ValueError(f"Complex data not supported: {name} holds complex numbers; pass real values (e.g. "
-                         "the magnitude, np.abs(X)).")
     try:
-        as_float64 = X.astype(np.float64)
+        X = check_array(X, dtype=np.float64, ensure_2d=False, allow_nd=True, ensure_all_finite=False,
+                        ensure_min_samples=0, ensure_min_features=0, input_name=name)
     except (TypeError, ValueError) as error:
+        if str(error).startswith("Complex data not supported"):
+            raise ValueError(f"Complex data not supported: {name} holds complex numbers; pass real values (e.g. "
+                             "the magnitude, np.abs(X)).") from None
         raise ValueError(f"{name} must be a numeric array; converting it failed: {error}") from None
     # Training runs in float32, which ends near 3.4e38: larger values would silently become inf.
     # (Statistics are taken in float64, so values up to that limit are fine.)
-    if as_float64.size and np.isfinite(as_float64).all() and np.abs(as_float64).max() > _LARGEST:
-        raise ValueError(f"{name} has values up to {np.abs(as_float64).max():.3g}, beyond float32's range "
+    if X.size and np.isfinite(X).all() and np.abs(X).max() > _LARGEST:
+        raise ValueError(f"{name} has values up to {np.abs(X).max():.3g}, beyond float32's range "
                          f"({_LARGEST:.3g}) that training uses; rescale it (e.g. divide by its maximum) first.")
-    X = as_float64.astype(np.float32)
+    X = X.astype(np.float32)
     if X.ndim not in _LAYOUTS:
         raise ValueError(
             f"{name} has {X.ndim} dimension(s) (shape {X.shape}); expected tabular data "
@@ -56,7 +63,10 @@ def check_samples(X, *, name: str = "X") -> np.ndarray:
 
 
 def check_labels(y, n_samples: int, *, name: str = "y", min_classes: int = 2) -> np.ndarray:
-    """Return ``y`` as a 1-D array with one label per sample and enough classes."""
+    """Return ``y`` as a 1-D array with one label per sample and enough classes.
+
+    scikit-learn's ``type_of_target`` says whether the values are classes at all.
+    """
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
@@ -67,14 +77,16 @@ def check_labels(y, n_samples: int, *, name: str = "y", min_classes: int = 2) ->
             f"X and {name} have different lengths ({n_samples} samples, {len(y)} labels); "
             "pass one label per sample."
         )
+    if y.dtype.kind == "O" and any(label is None for label in y.tolist()):
+        raise ValueError(f"{name} contains None; every sample needs a class label.")
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError(f"{name} contains NaN or infinite labels; every sample needs a class.")
     if y.dtype.kind == "O" and len({type(label) for label in y.tolist()} - {str}) and \
             any(isinstance(label, str) for label in y.tolist()):
         raise ValueError(f"{name} mixes text and numeric labels; convert them to one type, e.g. y.astype(str).")
-    if y.dtype.kind == "c" or (y.dtype.kind == "f" and not np.array_equal(y, np.round(y))):
-        raise ValueError(f"{name} holds continuous values, not class labels (as sklearn's type_of_target "
-                         "would say); augmentation here is for classification.")
+    if y.dtype.kind == "c" or (len(y) and type_of_target(y).startswith("continuous")):
+        raise ValueError(f"{name} holds continuous values, not class labels (scikit-learn's type_of_target "
+                         "says so); augmentation here is for classification.")
     n_classes = len(np.unique(y))
     if n_classes < min_classes:
         raise ValueError(
@@ -106,14 +118,19 @@ def check_choice(value, choices, *, name: str):
 
 
 def check_positive(value, *, name: str, integer: bool = False, allow_zero: bool = False):
-    """Raise if ``value`` is not a (strictly, unless ``allow_zero``) positive number."""
+    """Raise if ``value`` is not a (strictly, unless ``allow_zero``) positive finite number.
+
+    scikit-learn's ``check_scalar`` does the checking; the message is vaeaug's.
+    """
     kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
     if isinstance(value, bool) or not isinstance(value, kinds) or not np.isfinite(value):
         kind = "an integer" if integer else "a number"
         raise ValueError(f"{name} must be {kind}; got {value!r}.")
-    if value < 0 or (value == 0 and not allow_zero):
+    try:
+        check_scalar(value, name, kinds, min_val=0, include_boundaries="left" if allow_zero else "neither")
+    except ValueError:
         bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be {bound}; got {value!r}.")
+        raise ValueError(f"{name} must be {bound}; got {value!r}.") from None
     return value
 
 

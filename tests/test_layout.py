@@ -1,0 +1,91 @@
+"""The package's layout: imports go one way, with no circle and no import hidden in a function to dodge one."""
+
+import ast
+from pathlib import Path
+
+import vaeaug
+
+PACKAGE = Path(vaeaug.__file__).parent
+# What each part may import from vaeaug (besides itself), as the package docstring says.
+ALLOWED = {
+    "_validation": set(), "_files": set(),
+    "data": {"_validation", "_files"},
+    "vae": {"_validation", "_files"},
+    "classifiers": {"_validation", "vae"},
+    "generation": {"_validation", "_files", "vae", "classifiers"},
+    "report": {"_files"},
+    "experiments": {"_validation", "_files", "data", "vae", "classifiers", "generation", "report"},
+    "cli": {"_validation", "_files", "data", "vae", "classifiers", "generation", "report", "experiments"},
+}
+
+
+def modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        yield ".".join(parts), parts, ast.parse(path.read_text())
+
+
+def imported(name, parts, node):
+    """The vaeaug modules an import node names, as dotted paths inside the package."""
+    if isinstance(node, ast.ImportFrom) and node.level:
+        base = list(parts[:-1])[:len(parts) - node.level]
+        target = base + (node.module.split(".") if node.module else [])
+        return [".".join(target + ([alias.name] if not node.module else [])) for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("vaeaug"):
+        return [node.module.removeprefix("vaeaug").lstrip(".")]
+    return []
+
+
+def graph():
+    edges = {}
+    for name, parts, tree in modules():
+        targets = set()
+        for node in tree.body:
+            for target in imported(name, parts, node):
+                targets.add(target)
+        edges[name] = {t for t in targets if t and t != name}
+    return edges
+
+
+def test_no_module_imports_vaeaug_inside_a_function():
+    hidden = []
+    for name, parts, tree in modules():
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.ImportFrom) and (inner.level or (inner.module or "").startswith("vaeaug")):
+                        hidden.append(f"{name}.{node.name}")
+    assert hidden == []
+
+
+def test_there_is_no_import_circle():
+    edges = graph()
+    known = set(edges)
+    state = {}
+
+    def visit(node, path):
+        state[node] = "open"
+        for target in edges.get(node, ()):
+            target = target if target in known else target.rsplit(".", 1)[0]  # `from .x import name`
+            if state.get(target) == "open":
+                raise AssertionError(" -> ".join(path + [node, target]))
+            if target not in state:
+                visit(target, path + [node])
+        state[node] = "done"
+
+    for node in edges:
+        if node not in state:
+            visit(node, [])
+
+
+def test_each_part_imports_only_the_parts_below_it():
+    wrong = []
+    for name, targets in graph().items():
+        part = name.split(".")[0]
+        if part in ("__init__", "__main__"):
+            continue
+        for target in targets:
+            other = target.split(".")[0]
+            if other != part and other not in ALLOWED[part]:
+                wrong.append(f"{name} imports {target}")
+    assert wrong == []
