@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from vaeaug.experiments.config import ExperimentConfig, expand_protocols
+from vaeaug.data.protocols import expand_protocols
+from vaeaug.experiments.config import ExperimentConfig
 from vaeaug.experiments.runner import run_experiment
 
 GRID = {

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from vaeaug import VAEAugmenter
-from vaeaug.experiments.config import ExperimentConfig, expand_protocols, load_config
+from vaeaug.data.protocols import expand_protocols
+from vaeaug.experiments.config import ExperimentConfig, load_config
 
 GRID = {
     "name": "tiny",

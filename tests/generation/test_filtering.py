@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+import vaeaug.generation.filtering
 from vaeaug import VAEAugmenter
 from vaeaug.generation.filtering import GenerativeFilter, draw_until, noisy_copies
 
@@ -64,13 +65,11 @@ def test_redrawing_is_bounded_and_says_what_is_missing():
 
 
 def test_the_gc_learns_from_a_bounded_subsample(blobs, monkeypatch):
-    import vaeaug.generation.augmenter
-
     X, y = blobs
     seen = []
     original = GenerativeFilter.fit
     monkeypatch.setattr(GenerativeFilter, "fit", lambda self, good, bad: seen.append((len(good), len(bad)))
                         or original(self, good, bad))
-    monkeypatch.setattr(vaeaug.generation.augmenter, "GC_MAX_SAMPLES", 15)
+    monkeypatch.setattr(vaeaug.generation.filtering, "GC_MAX_SAMPLES", 15)
     VAEAugmenter(**FAST, filter="gc").fit(X).make_filter(X)
     assert seen == [(15, 15)]

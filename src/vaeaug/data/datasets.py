@@ -375,3 +375,8 @@ def describe_all(data_dir=None) -> list[tuple[str, str]]:
                                               else "missing (download from UCI)")
         rows.append((key, status))
     return rows
+
+
+def dataset_identity(dataset) -> str:
+    """How the grid names a dataset: a named one by its name, a file by its full path (two data.npz differ)."""
+    return dataset if dataset in NAMED else str(Path(dataset).resolve())

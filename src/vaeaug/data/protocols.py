@@ -25,6 +25,7 @@ and ``ujipen``.
 
 from __future__ import annotations
 
+from itertools import product
 from typing import NamedTuple
 
 import numpy as np
@@ -152,3 +153,17 @@ def make_split(dataset, protocol, *, random_state=None) -> Split:
     validation, test = train_test_split(rest, train_size=fractions[1] / (fractions[1] + fractions[2]),
                                         stratify=dataset.y[rest], random_state=random_state)
     return Split(np.sort(train), _EMPTY, np.sort(validation), np.sort(test))
+
+
+def expand_protocols(protocols) -> list[dict]:
+    """Protocol specs with every list-valued parameter expanded (``labelled_per_class: [2, 5]`` -> two)."""
+    expanded = []
+    for protocol in protocols:
+        spec = check_protocol(protocol)
+        label = protocol if isinstance(protocol, str) else None
+        sweeps = {k: v for k, v in spec.items() if isinstance(v, list) and k != "fractions"}
+        for values in product(*sweeps.values()):
+            one = {**spec, **dict(zip(sweeps, values))}
+            one["label"] = label or " ".join([one["name"]] + [f"{k}={one[k]}" for k in one if k != "name"])
+            expanded.append(one)
+    return expanded

@@ -20,16 +20,16 @@ from sklearn.model_selection import train_test_split
 from .._files import read_yaml
 from .._validation import build_config, check_choice, check_params, check_positive, check_seed, reject_unknown
 from ..classifiers import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, make_classifier
-from ..data.datasets import NAMED
-from ..data.protocols import check_protocol, make_split
+from ..data.datasets import NAMED, dataset_identity
+from ..data.protocols import expand_protocols, make_split
 from ..generation.augmenter import GENERATION_SETTINGS, SPACES, VAEAugmenter
 from ..generation.multivae import MultiVAEAugmenter
 from ..generation.registry import KINDS, PAPER_METHODS, parse_method
 from ..report.tables import BASELINE
 from .denoising import DenoisingStudyConfig
+from .reference import check_reference, reference_number
 
-__all__ = ["ExperimentConfig", "load_config", "parse_override", "apply_override", "expand_protocols", "split_for",
-           "column_name", "dataset_identity"]
+__all__ = ["ExperimentConfig", "load_config", "parse_override", "apply_override", "split_for", "column_name"]
 
 # A config's ``vae`` settings shape the trained VAE; its ``augmentation`` settings are how it generates. The
 # method name gives the method and filter, and ``space`` is the config's own; the latent size is an axis.
@@ -38,10 +38,6 @@ VAE_SETTINGS = tuple(p for p in VAEAugmenter().get_params()
 AUGMENTATION_SETTINGS = tuple(p for p in GENERATION_SETTINGS if p not in ("method", "filter", "space"))
 TRAIN_ON = ("both", "generated")
 DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
-# What a reference table (``paper:``) may be read in, and the range its numbers must fall in.
-METRICS = {"accuracy": ("a percentage", 0, 100), "f1_weighted": ("a weighted F1", 0, 1)}
-# Keys that pick the cells a row of ``paper.rows`` holds numbers for.
-PAPER_SELECTORS = ("dataset", "protocol", "variant", "classifier", "latent_dim")
 
 
 def column_name(method, train_on="both") -> str:
@@ -245,85 +241,12 @@ class ExperimentConfig:
         return [column_name(method, target) for method in self.methods for target in targets]
 
     def _check_paper(self, where):
-        """The reference numbers, checked now so that a typo in them fails before the grid, not after it."""
-        def mapping(value, at):
-            if not isinstance(value, dict):
-                raise ValueError(f"paper{at} in {where} must be a mapping; got {value!r}.")
-            return value
-
-        reject_unknown(mapping(self.paper, ""), ("source", "metric", "baseline", "results", "rows"),
-                       f"paper of {where}")
-        metric = check_choice(self.paper.get("metric", "accuracy"), METRICS, name=f"paper.metric in {where}")
-        kind, low, high = METRICS[metric]
-
-        def number(value, at):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-                raise ValueError(f"paper{at} in {where} must be {kind} between {low} and {high}; got {value!r}.")
-
-        columns = [BASELINE] + self.columns
-        baseline = mapping(self.paper.get("baseline", {}), ".baseline")
-        reject_unknown(baseline, self.classifiers, f"paper.baseline of {where}")
-        for classifier, value in baseline.items():
-            number(value, f".baseline.{classifier}")
-        results = mapping(self.paper.get("results", {}), ".results")
-        reject_unknown(results, self.classifiers, f"paper.results of {where}")
-        for classifier, by_dim in results.items():
-            for latent_dim, by_method in mapping(by_dim, f".results.{classifier}").items():
-                if not str(latent_dim).isdigit():
-                    raise ValueError(f"paper.results.{classifier} in {where} is keyed by latent size; got "
-                                     f"{latent_dim!r}.")
-                at = f".results.{classifier}.{latent_dim}"
-                reject_unknown(mapping(by_method, at), columns, f"paper{at} of {where}")
-                for method, value in by_method.items():
-                    number(value, f"{at}.{method}")
-        rows = self.paper.get("rows", [])
-        if not isinstance(rows, list):
-            raise ValueError(f"paper.rows in {where} must be a list of mappings; got {rows!r}.")
-        protocols = expand_protocols(self.protocols)
-        choices = {"dataset": self.datasets, "protocol": [p["label"] for p in protocols], "variant": self.variant_names,
-                   "classifier": self.classifiers, "latent_dim": self.latent_dims}
-        parameters = {k for p in protocols for k in p if k not in ("name", "label")}
-        for i, row in enumerate(rows):
-            at = f".rows[{i}]"
-            reject_unknown(mapping(row, at), [*PAPER_SELECTORS, *sorted(parameters), *columns], f"paper{at} of {where}")
-            for key, value in row.items():
-                if key in choices and value not in choices[key]:
-                    raise ValueError(f"paper{at}.{key} in {where} is {value!r}, which is not in the grid; "
-                                     f"choose one of {choices[key]}.")
-                if key in columns:
-                    number(value, f"{at}.{key}")
+        check_reference(self, where)
 
     def reference(self, dataset, context, method):
         """The paper's number for ``method`` in the table row ``context`` (protocol, classifier, variant,
         latent_dim), in ``paper.metric``'s units, or None when the paper gives none."""
-        specs = {p["label"]: p for p in expand_protocols(self.protocols)}
-        cell = {"dataset": dataset, **context}
-
-        def matches(key, value):
-            if key == "dataset":
-                return value == dataset or dataset_identity(value) == dataset
-            if key in PAPER_SELECTORS:
-                return cell.get(key) == value or (key == "latent_dim" and str(cell.get(key)) == str(value))
-            return specs.get(cell["protocol"], {}).get(key) == value  # a protocol parameter
-
-        for row in _paper_rows(self.paper):
-            if method in row and all(matches(k, v) for k, v in row.items()
-                                     if k != method and k not in ([BASELINE] + self.columns)):
-                return row[method]
-        return None
-
-
-def _paper_rows(paper) -> list[dict]:
-    """``paper`` as rows of selectors and columns; its Table 2 form (``baseline``, ``results``) included."""
-    rows = [{"classifier": c, BASELINE: value} for c, value in paper.get("baseline", {}).items()]
-    rows += [{"classifier": c, "latent_dim": int(z), **by_method}
-             for c, by_dim in paper.get("results", {}).items() for z, by_method in by_dim.items()]
-    return rows + list(paper.get("rows", []))
-
-
-def dataset_identity(dataset) -> str:
-    """How the grid names a dataset: a named one by its name, a file by its full path (two data.npz differ)."""
-    return dataset if dataset in NAMED else str(Path(dataset).resolve())
+        return reference_number(self, dataset, context, method)
 
 
 def parse_override(override) -> tuple[str, object]:
@@ -375,20 +298,6 @@ def load_config(path, overrides=()):
     if isinstance(raw, dict) and raw.get("task") == "denoising":
         return DenoisingStudyConfig.from_dict(raw, where=str(path))
     return ExperimentConfig.from_dict(raw, where=str(path))
-
-
-def expand_protocols(protocols) -> list[dict]:
-    """Protocol specs with every list-valued parameter expanded (``labelled_per_class: [2, 5]`` -> two)."""
-    expanded = []
-    for protocol in protocols:
-        spec = check_protocol(protocol)
-        label = protocol if isinstance(protocol, str) else None
-        sweeps = {k: v for k, v in spec.items() if isinstance(v, list) and k != "fractions"}
-        for values in product(*sweeps.values()):
-            one = {**spec, **dict(zip(sweeps, values))}
-            one["label"] = label or " ".join([one["name"]] + [f"{k}={one[k]}" for k in one if k != "name"])
-            expanded.append(one)
-    return expanded
 
 
 def _spec(protocol):

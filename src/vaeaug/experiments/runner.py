@@ -18,12 +18,13 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..classifiers import IMAGE_CLASSIFIERS, make_classifier, score_classifier
-from ..data.datasets import load
 from ..generation.chain import configure
 from ..generation.registry import KINDS, parse_method
 from ..report import tables
 from .cache import ModelSource
-from .config import BASELINE, ExperimentConfig, column_name, dataset_identity, expand_protocols, split_for
+from ..data.datasets import dataset_identity, load
+from ..data.protocols import expand_protocols
+from .config import BASELINE, ExperimentConfig, column_name, split_for
 from .results import ResultStore, cell_id
 
 __all__ = ["Cell", "plan_cells", "run_experiment"]

@@ -26,7 +26,8 @@ from ..generation.registry import AUTO, BASELINES, KINDS, PAPER_METHODS, parse_m
 from ..report import figures as plots
 from ..report.tables import BASELINE, summarise
 from .cache import ModelSource
-from .config import TRAIN_ON, ExperimentConfig, apply_override, expand_protocols, parse_override, split_for
+from ..data.protocols import expand_protocols
+from .config import TRAIN_ON, ExperimentConfig, apply_override, parse_override, split_for
 from .runner import run_experiment
 
 __all__ = ["DEFAULT_STUDY", "RUN_OPTIONS", "study_default", "study_config", "run_study"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from pathlib import Path
 
@@ -15,8 +14,9 @@ from .._validation import boolean, check_labels, check_same_layout, check_sample
 from ..vae.estimator import TRAINING_CONSTRAINTS, VAEEstimator
 from ..vae.model import load_vae, make_vae, normalized_beta
 from .amounts import check_amount, class_targets
-from .filtering import FILTERS, GenerativeFilter, draw_until, noisy_copies
+from .filtering import FILTERS, draw_until, fit_filter
 from .latent import PRIOR, alter, parse_moves
+from .tags import sampler_tags
 
 __all__ = ["VAEAugmenter", "GENERATION_SETTINGS", "SPACES", "NOISE_SCALES"]
 
@@ -29,8 +29,6 @@ NOISE_SCALES = ("latent_std", "unit")
 # The GC's "bad" images are reconstructions by the VAE after this many optimiser
 # steps (or after its first epoch, if sooner): blurred, not yet shaped.
 SNAPSHOT_STEP = 100
-# The GC learns from at most this many labelled samples (and as many bad ones).
-GC_MAX_SAMPLES = 2000
 _EARLY_FOLDER = "early"
 
 
@@ -272,44 +270,13 @@ class VAEAugmenter(VAEEstimator):
         return self.likelihood
 
     def __sklearn_tags__(self):
-        # A sampler (imbalanced-learn's tags, when it is installed) that takes 2-D to 4-D
-        # dense arrays; in latent space also a transformer, as it then has transform().
-        tags = super().__sklearn_tags__()
-        try:
-            from imblearn.utils._tags import InputTags, SamplerTags, Tags
-        except ImportError:
-            pass
-        else:
-            tags = Tags(**_as_dict(tags), sampler_tags=SamplerTags())
-            tags.input_tags = InputTags(**_as_dict(tags.input_tags), dataframe=False)
-            tags.estimator_type = "sampler"
-        tags.input_tags.three_d_array = True
-        tags.target_tags.required = False  # fit learns without labels; fit_resample takes them
+        # A sampler; in latent space also a transformer, as it then has transform().
+        tags = sampler_tags(super().__sklearn_tags__(), target_required=False)
         if self.space == "latent":
             tags.transformer_tags = TransformerTags(preserves_dtype=["float32"])  # the VAE computes in float32
         return tags
 
     # -- public transforms ---------------------------------------------------
-
-    def encode(self, X) -> np.ndarray:
-        """Latent means of ``X``, shape (N, latent_dim)."""
-        return self.model_.encode_array(self._to_model(self._checked(X)))
-
-    def decode(self, codes, batch_size=1024) -> np.ndarray:
-        """Samples (in ``X``'s layout) decoded from latent codes, in batches to bound memory."""
-        check_is_fitted(self, "model_")
-        codes = np.asarray(codes, dtype=np.float32)
-        if codes.ndim != 2 or codes.shape[1] != self.model_.config.latent_dim:
-            raise ValueError(
-                f"codes must have shape (N, {self.model_.config.latent_dim}); got {codes.shape}."
-            )
-        if not np.isfinite(codes).all():
-            raise ValueError("codes contain NaN or infinite values; decode only finite latent codes.")
-        decoded = self._from_model(self.model_.decode_array(codes, batch_size))
-        if not np.isfinite(decoded).all():
-            raise ValueError("Decoding gave non-finite values: the data's scale is too large for float32 once "
-                             "the standardisation is undone. Rescale the data (e.g. divide by its maximum).")
-        return decoded
 
     @available_if(_latent_space_only)
     def transform(self, X) -> np.ndarray:
@@ -323,31 +290,21 @@ class VAEAugmenter(VAEEstimator):
 
     # -- generation ------------------------------------------------------------
 
-    def _bad_samples(self, X, reconstructed, seed):
-        """The GC's negatives: early-snapshot reconstructions for images, noisy copies for tabular data."""
-        if len(self.input_shape_) >= 2:
-            if getattr(self, "early_model_", None) is None:
-                raise ValueError("filter='gc' on images needs the VAE's early snapshot, which this model was "
-                                 "saved without; fit it again with this version of vaeaug.")
-            early = self.early_model_
-            return self._from_model(early.decode_array(early.encode_array(self._to_model(X))))
-        return noisy_copies(reconstructed, random_state=seed)
+    def reconstruct(self, X, *, early=False) -> np.ndarray:
+        """The VAE's reconstructions of ``X`` (decoded posterior means), or with ``early`` those of its
+        snapshot early in training: blurred, not yet shaped (the GC's bad images)."""
+        X = self._checked(X)
+        if not early:
+            return self.decode(self.encode(X))
+        if getattr(self, "early_model_", None) is None:
+            raise ValueError("filter='gc' on images needs the VAE's early snapshot, which this model was "
+                             "saved without; fit it again with this version of vaeaug.")
+        return self._from_model(self.early_model_.decode_array(self.early_model_.encode_array(self._to_model(X))))
 
     def make_filter(self, X, seed=0):
-        """The filter ``generate`` uses for the labelled ``X``, fitted; None when ``filter`` is None.
-
-        The GC learns the VAE's reconstructions of ``X`` (a random 2,000 at most)
-        as good samples (see :mod:`vaeaug.filtering` for why), against
-        early-snapshot reconstructions (images) or noisy copies of the
-        reconstructions (tabular data) as bad ones.
-        """
-        if self.filter is None:
-            return None
-        X = self._checked(X)
-        if len(X) > GC_MAX_SAMPLES:  # the forest's cost grows with rows; 2,000 show what good looks like
-            X = X[np.random.default_rng(seed).choice(len(X), GC_MAX_SAMPLES, replace=False)]
-        good = self.decode(self.encode(X))
-        return GenerativeFilter(random_state=seed).fit(good, self._bad_samples(X, good, seed))
+        """The filter ``generate`` uses for the labelled ``X``, fitted (see :func:`fit_filter`); None when
+        ``filter`` is None."""
+        return None if self.filter is None else fit_filter(self, self._checked(X), seed)
 
     def generate(self, X, y):
         """New labelled samples made from the labelled ``(X, y)``.
@@ -458,8 +415,3 @@ class VAEAugmenter(VAEEstimator):
         self.likelihood_ = state["likelihood"]
         self.beta_ = state.get("beta", self.model_.config.beta)
         self.latent_std_ = np.asarray(state["latent_std"], dtype=np.float32)
-
-
-def _as_dict(tags) -> dict:
-    """A tags dataclass's own fields (not a deep copy, unlike dataclasses.asdict)."""
-    return {f.name: getattr(tags, f.name) for f in dataclasses.fields(tags)}

@@ -29,9 +29,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 
-from .._validation import check_choice, check_positive, check_samples
+from .._validation import check_positive, check_samples
 
-__all__ = ["FILTERS", "GenerativeFilter", "noisy_copies", "check_filter", "draw_until"]
+__all__ = ["FILTERS", "GenerativeFilter", "fit_filter", "noisy_copies", "draw_until"]
 
 MAX_ROUNDS = 10
 
@@ -97,11 +97,24 @@ class GenerativeFilter:
 
 
 FILTERS = ("gc",)
+# The GC learns from at most this many labelled samples (and as many bad ones): the forest's cost grows with
+# rows, and 2,000 show what good looks like.
+GC_MAX_SAMPLES = 2000
 
 
-def check_filter(name):
-    """``None`` (no filter) or a name in :data:`FILTERS`."""
-    return None if name is None else check_choice(name, FILTERS, name="filter")
+def fit_filter(augmenter, X, seed=0) -> GenerativeFilter:
+    """The GC for a fitted augmenter and its labelled ``X``.
+
+    It learns the VAE's reconstructions of ``X`` (a random 2,000 at most) as good
+    samples (see the module's docstring for why), against reconstructions by the
+    VAE's early snapshot (images) or noisy copies of the reconstructions (tabular
+    data) as bad ones.
+    """
+    if len(X) > GC_MAX_SAMPLES:
+        X = X[np.random.default_rng(seed).choice(len(X), GC_MAX_SAMPLES, replace=False)]
+    good = augmenter.reconstruct(X)
+    bad = augmenter.reconstruct(X, early=True) if X.ndim >= 3 else noisy_copies(good, random_state=seed)
+    return GenerativeFilter(random_state=seed).fit(good, bad)
 
 
 def draw_until(draw: Callable, targets: dict, *, keep: Callable | None = None, max_rounds: int = MAX_ROUNDS):

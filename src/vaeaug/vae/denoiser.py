@@ -168,7 +168,5 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
 
     def transform(self, X):
         """The denoised images, shaped like ``X``."""
-        X = self._checked(X)
-        X = np.clip(X, 0, 1)  # noisy inputs made elsewhere may overshoot a little; the model saw [0, 1]
-        codes = self.model_.encode_array(self._to_model(X))
-        return self.model_.decode_array(codes).reshape(X.shape)
+        X = np.clip(self._checked(X), 0, 1)  # noisy inputs made elsewhere may overshoot; the model saw [0, 1]
+        return self.decode(self.model_.encode_array(self._to_model(X)))

@@ -96,6 +96,28 @@ class VAEEstimator(BaseEstimator):
         check_same_layout(X, self.input_shape_, owner=type(self).__name__)
         return X
 
+    # -- codes and samples, in the user's layout ------------------------------
+
+    def encode(self, X) -> np.ndarray:
+        """Latent means of ``X``, shape (N, latent_dim)."""
+        return self.model_.encode_array(self._to_model(self._checked(X)))
+
+    def decode(self, codes, batch_size=1024) -> np.ndarray:
+        """Samples (in ``X``'s layout) decoded from latent codes, in batches to bound memory."""
+        check_is_fitted(self, "model_")
+        codes = np.asarray(codes, dtype=np.float32)
+        if codes.ndim != 2 or codes.shape[1] != self.model_.config.latent_dim:
+            raise ValueError(
+                f"codes must have shape (N, {self.model_.config.latent_dim}); got {codes.shape}."
+            )
+        if not np.isfinite(codes).all():
+            raise ValueError("codes contain NaN or infinite values; decode only finite latent codes.")
+        decoded = self._from_model(self.model_.decode_array(codes, batch_size))
+        if not np.isfinite(decoded).all():
+            raise ValueError("Decoding gave non-finite values: the data's scale is too large for float32 once "
+                             "the standardisation is undone. Rescale the data (e.g. divide by its maximum).")
+        return decoded
+
     # -- training --------------------------------------------------------------
 
     def _train(self, prepared, *, likelihood, beta, validation=None, noisy_inputs=None, **options):
