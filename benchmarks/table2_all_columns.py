@@ -57,7 +57,7 @@ def main():
     env = {**os.environ, **{k: str(args.threads) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS",
                                                               "OPENBLAS_NUM_THREADS")}}
     # The data-space columns (smote, affine, real) need no VAE: one job per seed runs them, the others skip them.
-    with_vae = [m for m in config.methods if KINDS[parse_method(m).model].latent_space is not None]
+    with_vae = [m for m in config.methods if KINDS[parse_method(m).kind].latent_space is not None]
     queue = [(seed, z) for seed in config.seeds for z in config.latent_dims]
     running, finished = {}, []
     started = time.perf_counter()
@@ -104,7 +104,7 @@ def main():
                 records.append(record)
     merged_dir = output / "merged"
     merged_dir.mkdir(exist_ok=True)
-    without_vae = sum(KINDS[parse_method(m).model].latent_space is None for m in config.methods)
+    without_vae = sum(KINDS[parse_method(m).kind].latent_space is None for m in config.methods)
     expected = len(config.seeds) * len(config.classifiers) * (
         1 + without_vae + len(config.latent_dims) * (len(config.methods) - without_vae))
     results = {"config": json.loads(json.dumps(asdict(config))), "complete": len(records) == expected,

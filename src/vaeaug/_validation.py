@@ -210,8 +210,9 @@ def anything(value, name):
     """No check: the parameter is read by something that checks it itself (an estimator, a callable)."""
 
 
-def check_params(estimator, params=None, *, where=None):
-    """Check ``params`` (default: the estimator's own) against ``estimator``'s ``_parameter_constraints``.
+def check_params(estimator, params=None, *, where=None) -> dict:
+    """Check ``params`` (default: the estimator's own) against ``estimator``'s ``_parameter_constraints``;
+    return what each check returned (a parsed value, or None), by name.
 
     ``estimator`` is an estimator or its class; ``params`` may be a partial
     mapping (a config's settings), whose unknown keys are refused with a
@@ -222,8 +223,7 @@ def check_params(estimator, params=None, *, where=None):
         params = estimator.get_params(deep=False)
     else:
         reject_unknown(params, constraints, where or type(estimator).__name__)
-    for name, value in params.items():
-        constraints[name](value, name)
+    return {name: constraints[name](value, name) for name, value in params.items()}
 
 
 def build_config(cls, raw, where):

@@ -223,8 +223,8 @@ def _check_outputs(args):
 def _augment(args):
     output = _check_outputs(args)
     spec = parse_method(args.method)  # once, here; the spec goes down
-    kind = KINDS[spec.model]
-    if args.unlabelled and "vae" not in (spec.model, kind.built_on):
+    kind = KINDS[spec.kind]
+    if args.unlabelled and "vae" not in (spec.kind, kind.built_on):
         raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} does not use it (it "
                          "learns from the labelled samples alone); drop --unlabelled or choose another method.")
     if kind.learns_from == "pool":

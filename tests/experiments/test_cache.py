@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
+from vaeaug.data.datasets import load
 from vaeaug.data.protocols import expand_protocols
-from vaeaug.experiments.config import ExperimentConfig
+from vaeaug.experiments.cache import fitted_model
+from vaeaug.experiments.config import ExperimentConfig, split_for
 from vaeaug.experiments.runner import run_experiment
 
 GRID = {
@@ -34,9 +36,6 @@ def npz(tmp_path):
 
 
 def test_a_cached_vae_augments_with_the_current_settings(tmp_path):
-    from vaeaug.data.datasets import load
-    from vaeaug.experiments.cache import fitted_model
-    from vaeaug.experiments.config import split_for
 
     data = load("digits")
     protocol = expand_protocols([{"name": "few-shot", "labelled_per_class": 4}])[0]

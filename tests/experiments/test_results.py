@@ -5,6 +5,7 @@ import json
 import pytest
 
 from vaeaug.experiments.config import ExperimentConfig
+from vaeaug.experiments.results import ResultStore, cell_id
 from vaeaug.experiments.runner import run_experiment
 
 ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
@@ -27,3 +28,15 @@ def test_damaged_results_and_cached_vaes_on_resume(tmp_path):
     weights.write_bytes(b"\0" * 10)
     with pytest.raises(ValueError, match=r"weights\.pt is damaged"):
         run_experiment(config, tmp_path, progress=False, log=lambda _: None)
+
+
+def test_the_store_resumes_what_it_wrote_and_refuses_another_config(tmp_path):
+    config = ExperimentConfig.from_dict(ONE_CELL)
+    store = ResultStore(tmp_path, config)
+    record = {"dataset": "digits", "protocol": "p", "latent_dim": 3, "variant": None, "method": "noise",
+              "classifier": "knn", "seed": 0, "accuracy": 0.5, "f1_weighted": 0.5}
+    store.add(record, trained=[{"key": "k"}])
+    again = ResultStore(tmp_path, config)
+    assert cell_id(record) in again and again.results["vaes"] == [{"key": "k"}]
+    with pytest.raises(ValueError, match="different configuration"):
+        ResultStore(tmp_path, ExperimentConfig.from_dict({**ONE_CELL, "seeds": [1]}))

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from vaeaug.experiments.config import ExperimentConfig
-from vaeaug.experiments.runner import run_experiment
+from vaeaug.experiments.runner import plan_cells, run_experiment
+from vaeaug.generation.augmenter import VAEAugmenter
 from vaeaug.generation.auto import default_candidates
 
 GRID = {
@@ -41,8 +42,6 @@ TINY_AUTO = {
 
 
 def test_an_experiment_runs_the_baselines_beside_the_vae_methods(tmp_path):
-    from vaeaug.experiments.config import ExperimentConfig
-    from vaeaug.experiments.runner import run_experiment
 
     def run(space, methods):
         config = ExperimentConfig(name="baselines", datasets=["digits"], seeds=[0, 1], latent_dims=[3],
@@ -205,7 +204,6 @@ def test_vae_variants_per_dataset_settings_and_talk_style_references(tmp_path):
     lines = []
     results = run_experiment(config, tmp_path, progress=False, log=lines.append)
     assert len(results["vaes"]) == 2  # one per variant, shared by both protocols
-    from vaeaug.generation.augmenter import VAEAugmenter
 
     betas = {v["variant"]: VAEAugmenter.load(tmp_path / "vaes" / v["key"]).beta_ for v in results["vaes"]}
     assert betas == {"beta-norm": pytest.approx(2 / 16), "beta-0.5": 0.5}  # beta_norm = beta * d / input_dim
@@ -251,3 +249,20 @@ def test_the_runner_chooses_per_classifier_and_keeps_the_choice_and_cv_table(tmp
     assert any("What auto chose" in line for line in lines)
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["records"][-1]["generated"]["cv"] == auto[-1]["generated"]["cv"]
+
+
+def test_the_plan_lists_every_cell_once_in_the_order_they_run():
+    config = ExperimentConfig.from_dict({**GRID, "methods": ["noise", "smote"], "train_on": ["both", "generated"],
+                                         "paper": {}})
+    plan = plan_cells(config)
+    keys = [cell.key for cell in plan]
+    assert len(keys) == len(set(keys))
+    per_split = len(config.classifiers) * (1 + 2 + 2 * len(config.latent_dims))  # baseline, smote x2, noise x2 per z
+    assert len(plan) == 2 * 2 * per_split  # 2 protocols x 2 seeds
+    first = plan[:per_split]
+    # the data-space baseline and the baselines come first, without a latent size; then each latent size
+    assert [(c.method, c.latent_dim) for c in first[:3]] == [("baseline", None), ("smote", None),
+                                                            ("smote (generated only)", None)]
+    assert {c.latent_dim for c in first[3:]} == set(config.latent_dims)
+    assert all(c.generator is None for c in plan if c.method == "baseline")
+    assert {c.generator.name for c in plan if c.generator} == {"noise", "smote"}

@@ -10,6 +10,8 @@ from sklearn.datasets import load_digits
 from sklearn.neighbors import KNeighborsClassifier
 
 from vaeaug import VAEAugmenter
+from vaeaug._validation import check_params
+from vaeaug.experiments.config import ExperimentConfig
 
 FAST = dict(latent_dim=3, hidden_units=32, max_epochs=3, batch_size=16, random_state=0)
 
@@ -201,3 +203,14 @@ def test_damaged_saved_models_get_one_sentence(saved, damage, message):
     damage(saved)
     with pytest.raises(ValueError, match=message):
         VAEAugmenter.load(saved, device="cpu")
+
+
+def test_a_config_and_the_estimator_refuse_a_value_in_the_same_words():
+
+    with pytest.raises(ValueError) as from_estimator:
+        VAEAugmenter(patience=0).fit(np.zeros((4, 3)))
+    with pytest.raises(ValueError) as from_config:
+        ExperimentConfig.from_dict({"name": "x", "vae": {"patience": 0}})
+    assert str(from_estimator.value) == str(from_config.value) == "patience must be > 0; got 0."
+    with pytest.raises(ValueError, match="Did you mean 'patience'"):
+        check_params(VAEAugmenter, {"patiense": 3}, where="vae of the config")

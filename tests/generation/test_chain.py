@@ -23,7 +23,7 @@ def digits_vae():
 def test_a_chain_makes_affine_copies_then_the_vae_move_from_both_and_keeps_the_amount(digits_vae):
     vae, X, y = digits_vae
     spec = parse_method("affine+interpolation")
-    assert (spec.model, spec.generation, spec.first) == ("vae", "interpolation", "affine")
+    assert (spec.kind, spec.generation, spec.first) == ("vae", "interpolation", "affine")
     import copy
 
     chain = configure(copy.copy(vae), spec, n_per_sample=3)

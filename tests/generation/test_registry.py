@@ -2,14 +2,14 @@
 
 import pytest
 
-from vaeaug.generation.baselines import AffineSampler
-from vaeaug.generation.factory import make_augmenter
-from vaeaug.generation.registry import parse_method
+from vaeaug.generation.baselines import SAMPLERS, AffineSampler
+from vaeaug.generation.factory import ESTIMATORS, make_augmenter
+from vaeaug.generation.registry import BASELINES, CHAINABLE, KINDS, parse_method
 
 
 def test_baselines_are_methods_that_stand_alone():
-    assert parse_method("smote").model == "smote" and parse_method("real").generation is None
-    assert parse_method("latent-smote").model == "vae"
+    assert parse_method("smote").kind == "smote" and parse_method("real").generation is None
+    assert parse_method("latent-smote").kind == "vae"
     for name in ("smote+gc", "multi-vae+affine", "real+noise"):
         with pytest.raises(ValueError, match="stand alone"):
             parse_method(name)
@@ -42,7 +42,7 @@ def test_bad_method_names_are_clear_errors(name, message):
 
 
 def test_auto_is_a_method_name_on_its_own():
-    assert parse_method("auto").model == "auto"
+    assert parse_method("auto").kind == "auto"
     with pytest.raises(ValueError, match="stand alone"):
         parse_method("auto+gc")
 
@@ -56,3 +56,15 @@ def test_auto_is_a_method_name_on_its_own():
 def test_chains_start_with_affine_and_end_with_a_vae_move(name, message):
     with pytest.raises(ValueError, match=message):
         parse_method(name)
+
+
+def test_every_kind_has_one_estimator_and_every_baseline_one_sampler():
+
+    assert set(ESTIMATORS) == set(KINDS)
+    assert set(SAMPLERS) == set(BASELINES) and set(CHAINABLE) <= set(SAMPLERS)
+    assert all(ESTIMATORS[kind] is SAMPLERS[kind] for kind in SAMPLERS)
+
+
+def test_a_parsed_spec_passes_through_unchanged():
+    spec = parse_method("interpolation+noise+gc")
+    assert parse_method(spec) is spec

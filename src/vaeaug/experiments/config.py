@@ -175,13 +175,13 @@ class ExperimentConfig:
             raise ValueError(f"methods in {where} must be distinct and must not name {BASELINE!r} (every table "
                              f"has a baseline column); got {methods}.")
         specs = [parse_method(method) for method in methods]
-        if self.space == "latent" and any(KINDS[s.model].latent_space == "per-class" for s in specs):
+        if self.space == "latent" and any(KINDS[s.kind].latent_space == "per-class" for s in specs):
             raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
                              "class; drop the multi-vae methods or use space: data.")
         if self.space == "latent" and any(s.first for s in specs):
             raise ValueError(f"space: latent in {where} gives codes, but {next(s.name for s in specs if s.first)} "
                              "mixes affine images into them; drop it or use space: data.")
-        if self.space == "latent" and any(KINDS[s.model].per_classifier for s in specs):
+        if self.space == "latent" and any(KINDS[s.kind].per_classifier for s in specs):
             raise ValueError(f"auto in {where} chooses among samples in data space; drop it or use space: data.")
 
     def _check_settings(self, where):
@@ -266,21 +266,27 @@ def apply_override(raw, key, value) -> None:
     (``protocols.0.labelled_per_class``)."""
     *parents, leaf = key.split(".")
     target = raw
-    for parent in parents:
-        if isinstance(target, list) and parent.isdigit() and int(parent) < len(target):
-            target = target[int(parent)]
-        elif isinstance(target, dict):
-            target = target.setdefault(parent, {})
-        else:
-            target = None
+    for part in parents:
+        target = _child(target, part, key)
         if not isinstance(target, (dict, list)):
-            raise ValueError(f"--set {key}: {parent} is not a mapping in the config.")
+            raise ValueError(f"--set {key}: {part} is not a mapping in the config.")
     if isinstance(target, list):
-        if not leaf.isdigit() or int(leaf) >= len(target):
-            raise ValueError(f"--set {key}: {leaf!r} is not an index of that list (it has {len(target)} items).")
+        _index(target, leaf, key)
         target[int(leaf)] = value
     else:
         target[leaf] = value
+
+
+def _index(items, part, key) -> int:
+    if not part.isdigit() or int(part) >= len(items):
+        raise ValueError(f"--set {key}: {part!r} is not an index of that list (it has {len(items)} items).")
+    return int(part)
+
+
+def _child(target, part, key):
+    if isinstance(target, list):
+        return target[_index(target, part, key)]
+    return target.setdefault(part, {}) if isinstance(target, dict) else None
 
 
 def load_config(path, overrides=()):

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ..classifiers import IMAGE_CLASSIFIERS, make_classifier, score_classifier
 from ..generation.chain import configure
-from ..generation.registry import KINDS, parse_method
+from ..generation.registry import KINDS, MethodSpec, parse_method
 from ..report import tables
 from .cache import ModelSource
 from ..data.datasets import dataset_identity, load
@@ -44,7 +44,7 @@ class Cell:
     variant: str | None
     method: str
     classifier: str
-    generator: str | None = None  # None: the baseline, trained on the labelled samples alone
+    generator: MethodSpec | None = None  # the parsed method; None: the baseline, on the labelled samples alone
     target: str = "both"  # train on the labelled and generated samples, or the "generated" alone
 
     @property
@@ -66,7 +66,8 @@ def plan_cells(config: ExperimentConfig) -> list[Cell]:
     """
     targets = config.train_on if isinstance(config.train_on, list) else [config.train_on]
     in_data = config.space == "data"
-    without_vae = [m for m in config.methods if in_data and KINDS[parse_method(m).model].latent_space is None]
+    specs = {method: parse_method(method) for method in config.methods}  # once, for every cell
+    without_vae = [m for m in config.methods if in_data and KINDS[specs[m].kind].latent_space is None]
     with_vae = [m for m in config.methods if m not in without_vae]
 
     def cells(dataset, protocol, seed, latent_dim, variant, methods, baseline):
@@ -74,7 +75,7 @@ def plan_cells(config: ExperimentConfig) -> list[Cell]:
                if baseline]
         for method in methods:
             out += [Cell(dataset, protocol, seed, latent_dim, variant, column_name(method, target), classifier,
-                         method, target) for target, classifier in product(targets, config.classifiers)]
+                         specs[method], target) for target, classifier in product(targets, config.classifiers)]
         return out
 
     plan = []
@@ -90,12 +91,12 @@ def plan_cells(config: ExperimentConfig) -> list[Cell]:
 def _generate(config, cell, models, labelled, made):
     """The samples ``cell``'s method makes from ``labelled`` (X, y): once per method, or once per classifier
     for a kind fitted per classifier (``auto``, whose choice and CV table go into the record)."""
-    spec = parse_method(cell.generator)
-    kind = KINDS[spec.model]
-    key = (cell.generator, cell.classifier if kind.per_classifier else None)
+    spec = cell.generator
+    kind = KINDS[spec.kind]
+    key = (spec.name, cell.classifier if kind.per_classifier else None)
     if key not in made:
         X_lab, y_lab = labelled
-        model = configure(models(spec.model), spec)
+        model = configure(models(spec.kind), spec)
         if kind.per_classifier:
             model.set_params(classifier=_classifier(config, cell.classifier, cell.seed)).fit(X_lab, y_lab)
         X_new, y_new = model.generate(X_lab, y_lab)

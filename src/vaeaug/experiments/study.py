@@ -149,7 +149,7 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed) -> 
     paths = [plots.plot_points(test_codes, y_test, run_dir / "latent_map.png",
                                title=f"Test samples in the {test_codes.shape[1]}-d latent space, by class")]
     specs = [parse_method(m) for m in methods]
-    filtered = [s for s in specs if s.filter and s.model == "vae"]
+    filtered = [s for s in specs if s.filter and s.kind == "vae"]
     if filtered:
         paths.append(_gc_figure(run_dir / "gc.png", vae, filtered[0], X_lab, y_lab, seed))
     if len(vae.input_shape_) < 2:
@@ -161,7 +161,7 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed) -> 
         title="Test images and their VAE reconstructions"))
     paths.append(_interpolation_figure(run_dir / "interpolation.png", vae, X_lab, y_lab))
     paths.append(_generated_figure(run_dir / "generated.png", model_of, specs, X_lab, y_lab))
-    multi = [s for s in specs if s.model == "class-vaes"]
+    multi = [s for s in specs if s.kind == "class-vaes"]
     if multi:
         model = configure(model_of("class-vaes"), multi[0]._replace(generation="prior", filter=None),
                           n_per_class=8)
@@ -204,9 +204,9 @@ def _generated_figure(path, model_of, specs, X_lab, y_lab) -> Path:
     shown_classes = np.unique(y_lab)[:10]
     rows, labels = [X_lab[[np.flatnonzero(y_lab == c)[0] for c in shown_classes]]], ["original"]
     for spec in specs:
-        if KINDS[spec.model].per_classifier:
+        if KINDS[spec.kind].per_classifier:
             continue  # auto makes what it chose, which differs by classifier: its choices are in results.md
-        X_new, y_new = configure(model_of(spec.model), spec, n_per_class=1).generate(X_lab, y_lab)
+        X_new, y_new = configure(model_of(spec.kind), spec, n_per_class=1).generate(X_lab, y_lab)
         rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])
                      for c in shown_classes])
         labels.append(spec.name)

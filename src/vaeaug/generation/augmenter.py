@@ -111,8 +111,8 @@ class VAEAugmenter(VAEEstimator):
 
     Attributes
     ----------
-    model_ : vaeaug.model.VAE
-    early_model_ : vaeaug.model.VAE
+    model_ : vaeaug.vae.model.VAE
+    early_model_ : vaeaug.vae.model.VAE
         The VAE early in training; its reconstructions are the GC's bad images.
     history_ : vaeaug.training.TrainingHistory
     beta_ : float
@@ -320,8 +320,7 @@ class VAEAugmenter(VAEEstimator):
             Their labels: the label of the sample each came from, or for prior
             draws the class its nearest labelled codes agree on.
         """
-        self._validate_params()
-        moves = parse_moves(self.method)  # once, not once per round
+        moves = self._validate_params()["method"]  # parsed once here, not once per round of drawing
         if y is None:
             raise ValueError("generate needs the labels y: new samples take their labels from the labelled "
                              "samples (prior draws from their nearest labelled codes). For labels without "

@@ -145,14 +145,14 @@ class AutoAugmenter(BaseEstimator):
                 raise ValueError(f"Candidate {candidate!r} has unknown setting(s) {sorted(unknown)}; a candidate "
                                  f"sets {', '.join(CANDIDATE_SETTINGS)}.")
             spec = parse_method(candidate["method"])
-            kind = KINDS[spec.model]
-            if spec.model != "vae" and kind.learns_from is not None:
+            kind = KINDS[spec.kind]
+            if spec.kind != "vae" and kind.learns_from is not None:
                 raise ValueError(f"Candidate {spec.name!r} cannot be cross-validated here: it learns from "
                                  f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
                                  "'smote', 'affine' and 'affine+' a move.")
-            if spec.model == "vae" and self.augmenter is None:
+            if spec.kind == "vae" and self.augmenter is None:
                 raise ValueError(f"Candidate {spec.name!r} needs a VAE: AutoAugmenter(augmenter=VAEAugmenter(...)).")
-            if spec.model == "vae" and "alpha" in candidate:
+            if spec.kind == "vae" and "alpha" in candidate:
                 check_positive(candidate["alpha"], name=f"alpha of candidate {spec.name!r}", allow_zero=True)
             amount = candidate.get("n_per_sample", self.n_neighbors)
             check_positive(amount, integer=True, name=f"n_per_sample of candidate {spec.name!r}")
@@ -164,10 +164,10 @@ class AutoAugmenter(BaseEstimator):
 
     def _generator(self, candidate, spec):
         """A model that generates as ``candidate`` (parsed as ``spec``) says; the user's augmenter is copied."""
-        if spec.model == "vae":
+        if spec.kind == "vae":
             model = copy.copy(self.augmenter_)  # shares the trained network; set_params changes the copy only
         else:
-            model = SAMPLERS[spec.model](random_state=self.random_state)
+            model = SAMPLERS[spec.kind](random_state=self.random_state)
         settings = {k: v for k, v in candidate.items() if k != "method"}
         return configure(model, spec, n_neighbors=self.n_neighbors, n_per_class=None, **settings)
 

@@ -24,7 +24,7 @@ def configure(model, spec, **settings):
     Returns the model, or for a chain (``affine+interpolation``) the chain that ends with it.
     """
     spec = parse_method(spec)
-    model = set_generation(model, spec.model, method=spec.generation, filter=spec.filter, **settings)
+    model = set_generation(model, spec.kind, method=spec.generation, filter=spec.filter, **settings)
     if spec.first is None:
         return model
     first = set_generation(SAMPLERS[spec.first](random_state=model.random_state), spec.first,

@@ -38,11 +38,11 @@ def make_augmenter(name, *, mix_in=0.2, random_state=None, **params):
     SMOTESampler(n_neighbors=5)
     """
     spec = parse_method(name)
-    if KINDS[spec.model].latent_space is None:
-        return set_generation(ESTIMATORS[spec.model](random_state=random_state), spec.model, **params)
+    if KINDS[spec.kind].latent_space is None:
+        return set_generation(ESTIMATORS[spec.kind](random_state=random_state), spec.kind, **params)
     single = VAEAugmenter(random_state=random_state, **params)
-    if spec.model == AUTO:  # the unfitted VAE is fitted, without labels, in AutoAugmenter.fit
+    if spec.kind == AUTO:  # the unfitted VAE is fitted, without labels, in AutoAugmenter.fit
         return AutoAugmenter(single, n_neighbors=single.n_neighbors, random_state=random_state)
-    model = MultiVAEAugmenter(single, mix_in=mix_in, random_state=random_state) if spec.model == "class-vaes" \
+    model = MultiVAEAugmenter(single, mix_in=mix_in, random_state=random_state) if spec.kind == "class-vaes" \
         else single
     return configure(model, spec)

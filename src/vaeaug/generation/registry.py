@@ -19,8 +19,8 @@ A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
   their alpha and amount) by cross-validation on the labelled samples, for
   each classifier (:mod:`vaeaug.generation.auto`).
 
-Each name resolves to a :class:`MethodSpec`: which model it needs (``KINDS``),
-the generation settings for that model, and its filter. Models are trained
+Each name resolves to a :class:`MethodSpec`: the kind of generator it needs (``KINDS``),
+the generation settings for it, and its filter. Models are trained
 once and shared by every method that needs them; a method only sets how they
 generate.
 """
@@ -42,8 +42,8 @@ CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+i
 _MULTI, _GC = "multi-vae", "gc"
 
 
-class ModelKind(NamedTuple):
-    """A kind of model a method needs: what it learns from, where it works, and how it is built.
+class GeneratorKind(NamedTuple):
+    """A kind of generator a method needs (a trained model or a baseline): what it learns from, where it works.
 
     The estimator class of each kind is in :data:`vaeaug.generation.factory.ESTIMATORS`; this table is
     below every estimator, so that ``auto`` can read method names without importing itself.
@@ -59,15 +59,15 @@ class ModelKind(NamedTuple):
 
 KINDS = {
     # one VAE, trained on all data without labels
-    "vae": ModelKind("", "all", "shared", trained=True),
+    "vae": GeneratorKind("", "all", "shared", trained=True),
     # one VAE per class, trained on the labelled samples
-    "class-vaes": ModelKind("augmenter__", "labelled", "per-class", trained=True),
+    "class-vaes": GeneratorKind("augmenter__", "labelled", "per-class", trained=True),
     # the baselines, each its own kind: they need no VAE
-    "smote": ModelKind("", None, None, trained=False),
-    "affine": ModelKind("", None, None, trained=False),
-    "real": ModelKind("", "pool", None, trained=False),
+    "smote": GeneratorKind("", None, None, trained=False),
+    "affine": GeneratorKind("", None, None, trained=False),
+    "real": GeneratorKind("", "pool", None, trained=False),
     # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples
-    AUTO: ModelKind("", "labelled", "shared", trained=False, built_on="vae", per_classifier=True),
+    AUTO: GeneratorKind("", "labelled", "shared", trained=False, built_on="vae", per_classifier=True),
 }
 
 
@@ -75,7 +75,7 @@ class MethodSpec(NamedTuple):
     """What a method name asks for."""
 
     name: str
-    model: str  # a key of KINDS
+    kind: str  # the kind of generator it needs: a key of KINDS
     generation: str  # the augmenter's ``method``
     filter: str | None  # the augmenter's ``filter``
     first: str | None = None  # a baseline that augments the labelled samples before the VAE method does
@@ -89,7 +89,7 @@ def parse_method(name) -> MethodSpec:
     Examples
     --------
     >>> parse_method("multi-vae+interpolation+gc")
-    MethodSpec(name='multi-vae+interpolation+gc', model='class-vaes', generation='interpolation', filter='gc', first=None)
+    MethodSpec(name='multi-vae+interpolation+gc', kind='class-vaes', generation='interpolation', filter='gc', first=None)
     >>> parse_method("affine+interpolation").first
     'affine'
     """
@@ -102,27 +102,27 @@ def parse_method(name) -> MethodSpec:
     tokens = name.split("+")
     if tokens[0] in CHAINABLE and len(tokens) > 1:
         then = parse_method("+".join(tokens[1:]))
-        if then.model != "vae":
+        if then.kind != "vae":
             raise ValueError(f"Method {name!r}: {tokens[0]}+ goes before a method of the single VAE, as in "
                              f"'{tokens[0]}+interpolation'; {then.name!r} is not one.")
         return then._replace(name=name, first=tokens[0])
     if set(tokens) & set(BASELINES + [AUTO]):
         raise ValueError(f"Method {name!r}: the baselines {', '.join(BASELINES)} and {AUTO!r} stand alone, "
                          "without moves, 'multi-vae' or 'gc'; for SMOTE on the VAE's codes use 'latent-smote'.")
-    model = "class-vaes" if tokens[0] == _MULTI else "vae"
-    tokens = tokens[1:] if model == "class-vaes" else tokens
+    kind = "class-vaes" if tokens[0] == _MULTI else "vae"
+    tokens = tokens[1:] if kind == "class-vaes" else tokens
     filter_ = _GC if tokens and tokens[-1] == _GC else None
     tokens = tokens[:-1] if filter_ else tokens
     if _MULTI in tokens or _GC in tokens:
         raise ValueError(f"Method {name!r}: 'multi-vae' may only come first and 'gc' only last, as in "
                          "'multi-vae+interpolation+gc'.")
-    generation = "+".join(tokens) if tokens else (PRIOR if model == "class-vaes" else "")
+    generation = "+".join(tokens) if tokens else (PRIOR if kind == "class-vaes" else "")
     try:
         parse_moves(generation)
     except ValueError as error:
         raise ValueError(f"{error} A method name is [multi-vae+]GENERATION[+gc], as in 'multi-vae', "
                          "'prior+gc' or 'interpolation+noise'.") from None
-    return MethodSpec(name, model, generation, filter_)
+    return MethodSpec(name, kind, generation, filter_)
 
 
 def set_generation(model, kind, **settings):

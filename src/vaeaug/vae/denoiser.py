@@ -108,7 +108,7 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
 
     Attributes
     ----------
-    model_ : vaeaug.model.VAE
+    model_ : vaeaug.vae.model.VAE
     history_ : vaeaug.training.TrainingHistory
     input_shape_ : tuple
 
@@ -143,8 +143,9 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
         self.verbose = verbose
 
     def _validate_params(self):
-        super()._validate_params()
+        parsed = super()._validate_params()
         parse_noise(self.noise, self.sigma)  # noise and sigma are checked together: one sigma per noise
+        return parsed
 
     def fit(self, X, y=None):
         """Train on clean images ``X`` (``y`` is ignored): noisy inputs in, clean images out."""

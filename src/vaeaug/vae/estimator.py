@@ -59,8 +59,9 @@ class VAEEstimator(BaseEstimator):
 
     # -- layout: user arrays <-> model tensors -------------------------------
 
-    def _validate_params(self):
-        check_params(self)
+    def _validate_params(self) -> dict:
+        """Check every parameter; return the parsed ones (e.g. the augmenter's method) by name."""
+        return check_params(self)
 
     def _set_layout(self, X, data=None, *, standardise=False):
         """Remember one sample's shape; with ``standardise``, the mean and deviation of ``data`` (default X)."""

@@ -110,7 +110,7 @@ def train_vae(
 
     Parameters
     ----------
-    model : vaeaug.model.VAE
+    model : vaeaug.vae.model.VAE
     X_train, X_val : array or tensor of shape (N, *model.config.input_shape)
         ``X_val`` (optional) drives early stopping; without it training runs
         ``max_epochs`` epochs.

@@ -1,0 +1,38 @@
+"""The default study of vaeaug run: a built-in experiment config plus overrides (vaeaug.experiments.study)."""
+
+import pytest
+
+from vaeaug.cli import _parser
+from vaeaug.experiments.config import apply_override
+from vaeaug.experiments.study import DEFAULT_STUDY, RUN_OPTIONS, study_config, study_default
+
+
+def test_every_run_option_names_a_key_of_the_built_in_config():
+    for option in RUN_OPTIONS:
+        study_config({option.key: study_default(option.key)})  # the default is valid where it is put
+
+
+def test_options_and_set_override_the_built_in_config_and_leave_it_unchanged():
+    before = repr(DEFAULT_STUDY)
+    config = study_config({"latent_dims[]": 20, "protocols.0.labelled_per_class": 5, "vae.beta": 1.0},
+                          ["seeds=[4]", "augmentation.alpha=0.25"])
+    assert config.latent_dims == [20] and config.protocols[0]["labelled_per_class"] == 5
+    assert config.vae["beta"] == 1.0 and config.seeds == [4] and config.augmentation["alpha"] == 0.25
+    assert repr(DEFAULT_STUDY) == before
+
+
+def test_the_command_line_defaults_are_the_built_in_config():
+    args = _parser().parse_args(["run"])
+    options = {option.key: getattr(args, option.key) for option in RUN_OPTIONS}
+    assert study_config(options) == study_config()
+
+
+def test_a_dataset_with_a_slash_names_a_plain_folder():
+    assert study_config({"datasets[]": "proben1/card"}).name == "study-proben1-card"
+
+
+def test_an_override_of_a_list_item_out_of_range_is_a_clear_error():
+    with pytest.raises(ValueError, match="not an index"):
+        apply_override({"protocols": [{}]}, "protocols.3.labelled_per_class", 5)
+    with pytest.raises(ValueError, match="is not a mapping"):
+        apply_override({"seeds": 3}, "seeds.x", 5)
