@@ -8,16 +8,30 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+import yaml
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp makes files readable by their owner alone; a result file gets the mode any new file gets here.
+FILE_MODE = 0o666 & ~_umask()
+
 
 def write_bytes_atomic(path, data: bytes) -> Path:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place.
 
-    A crash mid-write leaves the old file (or none), never a truncated one.
+    A crash mid-write leaves the old file (or none), never a truncated one. The
+    file gets the permissions of any new file (0666 less the umask), as ``open`` gives.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, FILE_MODE)
         with os.fdopen(handle, "wb") as file:
             file.write(data)
             file.flush()
@@ -57,8 +71,6 @@ def read_json(path, *, keys=(), fix="write it again") -> dict:
 
 def read_yaml(path):
     """The parsed contents of a YAML file; a missing or malformed file is a ValueError naming it."""
-    import yaml
-
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"Config file {path} does not exist.")
@@ -66,6 +78,11 @@ def read_yaml(path):
         return yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
         raise ValueError(f"{path} is not valid YAML: {error}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a text file (it is not UTF-8); give a YAML config.") from None
+    except OSError as error:
+        raise ValueError(f"Config file {path} cannot be read ({error.strerror or error}); check its "
+                         "permissions.") from None
 
 
 def new_run_dir(parent=".", prefix="vaeaug-run") -> Path:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import types
+import typing
 
 import numpy as np
 from scipy import sparse
@@ -235,3 +237,50 @@ def build_config(cls, raw, where):
         raise ValueError(f"{where} must be a mapping of keys to values; got {type(raw).__name__}.")
     reject_unknown(raw, [f.name for f in dataclasses.fields(cls)], where)
     return cls(**raw).validate(where)
+
+
+def _matches(value, hint) -> bool:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, arg) for arg in args)
+    if origin is list:
+        return isinstance(value, list) and (not args or all(_matches(item, args[0]) for item in value))
+    if origin is dict or hint is dict:
+        return isinstance(value, dict)
+    if hint is list:
+        return isinstance(value, list)
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, (bool, np.bool_))
+    if hint is float:
+        return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _describe(hint) -> str:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(arg) for arg in args)
+    if origin is list or hint is list:
+        return f"a list of {_describe(args[0]).removeprefix('a ').removeprefix('an ')}s" if args else "a list"
+    if origin is dict or hint is dict:
+        return "a mapping"
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+            type(None): "empty (null)"}.get(hint, hint.__name__)
+
+
+def check_field_types(config, where) -> None:
+    """Raise if a field of the config dataclass ``config`` does not have its declared type.
+
+    A YAML file or ``--set`` can put any value anywhere: a number where a list of
+    names belongs, a list where a mapping does. This says which key and what it
+    must be, before anything deeper trips over it.
+    """
+    hints = typing.get_type_hints(type(config))
+    for item in dataclasses.fields(config):
+        value = getattr(config, item.name)
+        if not _matches(value, hints[item.name]):
+            raise ValueError(f"{item.name} in {where} must be {_describe(hints[item.name])}; got {value!r}.")

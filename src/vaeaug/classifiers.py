@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.preprocessing import LabelEncoder
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import LabelEncoder, StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._validation import check_choice, check_labels, check_positive, check_same_layout, check_samples
+from ._validation import (anything, check_choice, check_labels, check_params, check_positive, check_same_layout,
+                          check_samples, integer, number, seed, share)
 from .vae.training import seeded, select_device
 
 __all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "CNNClassifier", "TorchMLPClassifier", "make_classifier", "score_classifier",
-           "takes_images"]
+           "takes_images", "needs_scaling", "SCALINGS"]
+
+# The training settings every torch classifier has.
+_TRAINING = {"max_epochs": integer(1), "batch_size": integer(1), "learning_rate": number(allow_zero=False),
+             "device": anything, "random_state": seed}
 
 
 class _TorchClassifier(ClassifierMixin, BaseEstimator):
@@ -37,11 +46,15 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         return self.max_epochs
 
     def fit(self, X, y):
+        check_params(self)
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None; pass one "
+                             "class label per sample.")
+        if np.ndim(y) == 2 and np.shape(y)[1] == 1:
+            warnings.warn("y is a column vector (n, 1); it is read as the 1-D array of labels it holds. Pass "
+                          "y.ravel() to silence this.", DataConversionWarning, stacklevel=2)
         X = self._layout(check_samples(X))
         y = check_labels(y, len(X))
-        check_positive(self.max_epochs, name="max_epochs", integer=True)
-        check_positive(self.batch_size, name="batch_size", integer=True)
-        check_positive(self.learning_rate, name="learning_rate")
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         self.n_features_in_ = int(np.prod(X.shape[1:]))
@@ -82,6 +95,7 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         return np.concatenate(probabilities)
 
     def predict(self, X):
+        check_is_fitted(self, "network_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
@@ -108,6 +122,9 @@ class TorchMLPClassifier(_TorchClassifier):
     >>> clf.fit(X, [0] * 20 + [1] * 20).predict(X[:2]).tolist()
     [0, 0]
     """
+
+    _parameter_constraints = {**_TRAINING, "hidden_layers": integer(0), "hidden_units": integer(1),
+                              "dropout": share()}
 
     def __init__(self, hidden_layers=5, hidden_units=1024, dropout=0.2, max_epochs=30,
                  batch_size=128, learning_rate=1e-3, device="auto", random_state=None):
@@ -172,6 +189,9 @@ class CNNClassifier(_TorchClassifier):
     [0, 1]
     """
 
+    _parameter_constraints = {**_TRAINING, "channels": anything, "hidden_units": integer(1), "dropout": share(),
+                              "min_steps": integer(0)}  # channels are checked with the image size, in _build
+
     def __init__(self, channels=(32, 64), hidden_units=128, dropout=0.5, max_epochs=10, min_steps=1000,
                  batch_size=128, learning_rate=1e-3, device="auto", random_state=None):
         self.channels = channels
@@ -185,7 +205,6 @@ class CNNClassifier(_TorchClassifier):
         self.random_state = random_state
 
     def _epochs(self, n_samples):
-        check_positive(self.min_steps, name="min_steps", integer=True, allow_zero=True)
         steps_per_epoch = -(-n_samples // self.batch_size)
         return max(self.max_epochs, -(-self.min_steps // steps_per_epoch))
 
@@ -206,7 +225,6 @@ class CNNClassifier(_TorchClassifier):
         if isinstance(self.channels, (str, bytes)) or np.ndim(self.channels) != 1 or len(self.channels) != 2:
             raise ValueError(f"channels must be two filter counts, e.g. (32, 64); got {self.channels!r}.")
         first, second = (check_positive(c, name="each of channels", integer=True) for c in self.channels)
-        check_positive(self.hidden_units, name="hidden_units", integer=True)
         return nn.Sequential(
             nn.Conv2d(channels, first, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(first, second, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -258,15 +276,50 @@ def takes_images(classifier) -> bool:
     return not get_tags(classifier).input_tags.two_d_array
 
 
-def score_classifier(classifier, X_train, y_train, X_test, y_test) -> dict[str, float]:
+SCALINGS = ("auto", True, False)
+
+
+def needs_scaling(classifier) -> bool:
+    """Whether a feature's scale changes what ``classifier`` learns: yes for the SVM, kNN and MLP (distances,
+    dot products, gradients), no for trees and their ensembles (a split is the same on any monotone scale)."""
+    if isinstance(classifier, Pipeline):
+        classifier = classifier.steps[-1][1]
+    return not takes_images(classifier) and not type(classifier).__module__.startswith(("sklearn.tree",
+                                                                                        "sklearn.ensemble"))
+
+
+def score_classifier(classifier, X_train, y_train, X_test, y_test, *, scale="auto") -> dict[str, float]:
     """Fit on the training data and return test accuracy and weighted F1.
 
     Samples are flattened to vectors unless the classifier takes images (the CNN).
+
+    Parameters
+    ----------
+    scale : {"auto", True, False}, default="auto"
+        Standardise each feature (scikit-learn's ``StandardScaler``, fitted on
+        ``X_train``: the originals and whatever was generated) before a
+        classifier that :func:`needs_scaling`. ``"auto"`` does so for tabular
+        data, ``(N, D)``, and leaves images, whose pixels share one scale, as
+        they are (the paper's [0, 1]).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.c_[rng.normal(0, 1e-3, 200), rng.normal(0, 1e3, 200)]  # the signal is in the small feature
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> unscaled = score_classifier(SVC(), X[:100], y[:100], X[100:], y[100:], scale=False)["accuracy"]
+    >>> scaled = score_classifier(SVC(), X[:100], y[:100], X[100:], y[100:])["accuracy"]
+    >>> bool(scaled > 0.9 > unscaled)
+    True
     """
+    check_choice(scale, SCALINGS, name="scale")
+    tabular = np.ndim(X_train) == 2
     X_train = check_samples(X_train, name="X_train")
     X_test = check_samples(X_test, name="X_test")
     if not takes_images(classifier):
         X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
+    if (scale is True or (scale == "auto" and tabular)) and needs_scaling(classifier):
+        classifier = make_pipeline(StandardScaler(), classifier)
     classifier.fit(X_train, check_labels(y_train, len(X_train), name="y_train"))
     predicted = classifier.predict(X_test)
     y_test = check_labels(y_test, len(X_test), name="y_test", min_classes=1)

@@ -137,7 +137,7 @@ def test_variant_dataset_and_reference_mistakes_fail_up_front(change, message):
         ({"protocols": [{"name": "few-shot", "labelled_per_class": [5, 0]}]}, "labelled_per_class must be > 0"),
         ({"name": "x/../../../escaped"}, "plain folder name"),
         ({"name": "a/b"}, "plain folder name"),
-        ({"seeds": [True]}, "seeds .* must be an integer"),
+        ({"seeds": [True]}, "seeds .* must be a list of integers"),
         ({"seeds": [-1]}, "seeds .* must be an integer"),
     ],
 )
@@ -159,3 +159,33 @@ def test_auto_is_refused_in_latent_space():
 def test_a_chain_is_refused_in_latent_space():
     with pytest.raises(ValueError, match="mixes affine images"):
         ExperimentConfig.from_dict({**TINY_AUTO, "methods": ["affine+interpolation"], "space": "latent"})
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"datasets": [123]}, "datasets in the config must be a list of strings; got \\[123\\]"),
+    ({"datasets": [{"a": 1}]}, "datasets in the config must be a list of strings"),
+    ({"methods": [["noise"]]}, "methods in the config must be a list of strings"),
+    ({"vae": 5}, "vae in the config must be a mapping; got 5"),
+    ({"vae": {"validation_fraction": "x"}}, "validation_fraction must be a share in \\[0, 1\\); got 'x'"),
+    ({"classifier_options": {"knn": 5}}, "classifier_options.knn in the config must be a mapping"),
+    ({"per_dataset": {"digits": {"vae": 5}}}, "vae of per_dataset.digits of the config must be a mapping"),
+    ({"protocols": [5]}, "A protocol is a name .* or a mapping"),
+    ({"scale_features": "sometimes"}, "Unknown scale_features in the config 'sometimes'"),
+])
+def test_values_of_the_wrong_type_are_a_sentence_not_a_type_error(change, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({"name": "x", **change})
+
+
+def test_set_with_the_wrong_type_is_a_sentence(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("name: x\n")
+    with pytest.raises(ValueError, match="vae in .*c.yaml must be a mapping; got 5"):
+        load_config(path, ["vae=5"])
+
+
+def test_an_undecodable_config_names_its_file(tmp_path):
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"\xff\xfe\x00\x81")
+    with pytest.raises(ValueError, match="binary.yaml is not a text file"):
+        load_config(path)

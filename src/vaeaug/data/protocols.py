@@ -103,6 +103,9 @@ _PARAMETERS = {"predefined": set(), "few-shot": {"labelled_per_class", "test_fra
 
 def check_protocol(protocol) -> dict:
     """The protocol as a dict with ``name`` and parameters; raises on an unknown name or parameter."""
+    if not isinstance(protocol, (str, dict)):
+        raise ValueError(f"A protocol is a name ({', '.join(PROTOCOLS + tuple(PRESETS))}) or a mapping with a name "
+                         f"and parameters; got {protocol!r}.")
     spec = dict(PRESETS.get(protocol, {"name": protocol})) if isinstance(protocol, str) else dict(protocol)
     name = check_choice(spec.get("name"), PROTOCOLS, name="protocol")
     unknown = set(spec) - _PARAMETERS[name] - {"name", "label"}

@@ -18,8 +18,9 @@ import yaml
 from sklearn.model_selection import train_test_split
 
 from .._files import read_yaml
-from .._validation import build_config, check_choice, check_params, check_positive, check_seed, reject_unknown
-from ..classifiers import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, make_classifier
+from .._validation import (build_config, check_choice, check_field_types, check_params, check_positive, check_seed,
+                           reject_unknown)
+from ..classifiers import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, SCALINGS, make_classifier
 from ..data.datasets import NAMED, dataset_identity
 from ..data.protocols import expand_protocols, make_split
 from ..generation.augmenter import GENERATION_SETTINGS, SPACES, VAEAugmenter
@@ -80,7 +81,13 @@ class ExperimentConfig:
     samples (the rest join the unlabelled data the VAE learns from): a
     documented way to price a table too costly to run whole.
 
-    ``methods`` are names read by :func:`vaeaug.methods.parse_method`
+    ``scale_features`` standardises each feature before the SVM, kNN and MLP
+    (a scaler fitted on each cell's training rows, originals and generated):
+    ``auto`` for tabular datasets, whose features can have any scale, not for
+    images, whose pixels keep the paper's [0, 1]; ``true`` or ``false`` always.
+    See :func:`vaeaug.classifiers.score_classifier`.
+
+    ``methods`` are names read by :func:`vaeaug.generation.registry.parse_method`
     (``interpolation+noise``, ``prior+gc``, ``multi-vae``, ...). ``mix_in`` is
     the Multi-VAE's share of other classes. ``train_on: generated`` trains the
     classifiers of method columns on the generated samples alone (the talk's
@@ -107,6 +114,7 @@ class ExperimentConfig:
     per_dataset: dict = field(default_factory=dict)
     classifier_options: dict = field(default_factory=dict)
     paper: dict = field(default_factory=dict)
+    scale_features: str | bool = "auto"
     data_dir: str | None = None
     device: str = "auto"
 
@@ -120,6 +128,7 @@ class ExperimentConfig:
 
     def validate(self, where="the config") -> "ExperimentConfig":
         """Check every setting now, so that a typo fails before the grid runs, not hours into it."""
+        check_field_types(self, where)
         self._check_grid(where)
         self._check_methods(where)
         self._check_variants(where)
@@ -157,6 +166,7 @@ class ExperimentConfig:
             raise ValueError(f"name in {where} must be a plain folder name (letters, digits, '.', '_', '-'; no "
                              f"'/'), as it names the run folder; got {self.name!r}.")
         check_choice(self.space, SPACES, name=f"space in {where}")
+        check_choice(self.scale_features, SCALINGS, name=f"scale_features in {where}")
         train_on = self.train_on if isinstance(self.train_on, list) else [self.train_on]
         if not train_on or len(set(map(str, train_on))) != len(train_on):
             raise ValueError(f"train_on in {where} must be 'both', 'generated' or a list of them without "
@@ -190,6 +200,9 @@ class ExperimentConfig:
         reject_unknown(self.augmentation, AUGMENTATION_SETTINGS, f"augmentation of {where}")
         reject_unknown(self.classifier_options, CLASSIFIERS, f"classifier_options of {where}")
         for name, options in self.classifier_options.items():
+            if not isinstance(options, dict):
+                raise ValueError(f"classifier_options.{name} in {where} must be a mapping of the classifier's "
+                                 f"parameters, e.g. {{n_neighbors: 5}}; got {options!r}.")
             make_classifier(name, **options)  # raises on an unknown option
         if not isinstance(self.per_dataset, dict):
             raise ValueError(f"per_dataset in {where} must map dataset names to settings; got {self.per_dataset!r}.")
@@ -199,6 +212,9 @@ class ExperimentConfig:
             if not isinstance(own, dict):
                 raise ValueError(f"{at} must be a mapping of {', '.join(DATASET_SETTINGS)}; got {own!r}.")
             reject_unknown(own, DATASET_SETTINGS, at)
+            for key in ("vae", "augmentation"):
+                if not isinstance(own.get(key, {}), dict):
+                    raise ValueError(f"{key} of {at} must be a mapping of settings; got {own[key]!r}.")
             reject_unknown(own.get("vae", {}), VAE_SETTINGS, f"vae of {at}")
             reject_unknown(own.get("augmentation", {}), AUGMENTATION_SETTINGS, f"augmentation of {at}")
         for dataset, variant in product(self.datasets, self.variant_names):

@@ -24,7 +24,8 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from .._files import write_text_atomic
-from .._validation import build_config, check_choice, check_params, check_positive, check_seed, reject_unknown
+from .._validation import (build_config, check_choice, check_field_types, check_params, check_positive, check_seed,
+                           reject_unknown)
 from ..classifiers import CLASSIFIERS, make_classifier, takes_images
 from ..data.datasets import NAMED, load
 from ..report.figures import plot_image_rows
@@ -100,6 +101,7 @@ class DenoisingStudyConfig:
         return build_config(cls, raw, where)
 
     def validate(self, where="the config") -> "DenoisingStudyConfig":
+        check_field_types(self, where)
         check_choice(self.task, ("denoising",), name=f"task in {where}")
         if self.dataset not in NAMED and not Path(self.dataset).exists():
             raise ValueError(f"Unknown dataset {self.dataset!r} in {where}; choose one of {', '.join(NAMED)}, "

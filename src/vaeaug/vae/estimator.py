@@ -101,7 +101,8 @@ class VAEEstimator(BaseEstimator):
 
     def encode(self, X) -> np.ndarray:
         """Latent means of ``X``, shape (N, latent_dim)."""
-        return self.model_.encode_array(self._to_model(self._checked(X)))
+        X = self._checked(X)  # first: NotFittedError before the model is touched
+        return self.model_.encode_array(self._to_model(X))
 
     def decode(self, codes, batch_size=1024) -> np.ndarray:
         """Samples (in ``X``'s layout) decoded from latent codes, in batches to bound memory."""
