@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
+import resource
 import types
 import typing
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -284,3 +287,50 @@ def check_field_types(config, where) -> None:
         value = getattr(config, item.name)
         if not _matches(value, hints[item.name]):
             raise ValueError(f"{item.name} in {where} must be {_describe(hints[item.name])}; got {value!r}.")
+
+
+# -- memory ----------------------------------------------------------------------
+
+
+def available_memory() -> int:
+    """Bytes this process can still allocate: the machine's available memory, or less under a cgroup's or an
+    address-space limit (``ulimit -v``)."""
+    limits = []
+    try:
+        with open("/proc/meminfo") as file:
+            info = dict(line.split(":", 1) for line in file)
+        limits.append(int(info["MemAvailable"].split()[0]) * 1024)
+    except (OSError, KeyError, ValueError):
+        limits.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    try:
+        maximum = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if maximum != "max":
+            limits.append(int(maximum) - int(Path("/sys/fs/cgroup/memory.current").read_text()))
+    except (OSError, ValueError):
+        pass
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        try:
+            with open("/proc/self/statm") as file:
+                used = int(file.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            used = 0
+        limits.append(soft - used)
+    return max(0, min(limits))
+
+
+def check_fits(n_bytes, *, what, fix) -> None:
+    """Raise before allocating if ``n_bytes`` (an estimate) cannot fit in the memory that is left.
+
+    ``what`` says what needs the memory, ``fix`` what to change.
+    """
+    free = available_memory()
+    if n_bytes > free:
+        raise ValueError(f"{what} would take about {_size(n_bytes)} of memory, but only {_size(free)} is free; {fix}.")
+
+
+def _size(n_bytes) -> str:
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes / 1e3:.1f} kB"

@@ -242,7 +242,7 @@ def _augment(args):
     if kind.per_classifier:
         augmenter.set_params(classifier=args.classifier)
     data = load(args.input, args.data_dir)
-    X, y = data.X, data.y
+    X, y = data.X, data.original_labels()  # the labels as the file gave them, written back as they were
     if "test" in data.splits:
         # Test rows must never reach a training file: augment what is left.
         kept = np.setdiff1d(np.arange(len(X)), data.splits["test"])
@@ -274,10 +274,10 @@ def _images(source, data_dir, part):
         return arrays["X"], arrays.get("y")
     data = load(source, data_dir)
     if "test" not in data.splits:
-        return data.X, data.y
+        return data.X, data.original_labels()
     test = np.isin(np.arange(len(data.X)), data.splits["test"])
     rows = test if part == "test" else ~test
-    return data.X[rows], data.y[rows]
+    return data.X[rows], data.original_labels()[rows]
 
 
 def _denoise(args):

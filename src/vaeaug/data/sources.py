@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import csv
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from .._validation import check_labels, check_samples
 
 __all__ = ["Dataset", "read_npz", "from_npz", "from_csv", "from_image_folder"]
 
 
 @dataclass
 class Dataset:
-    """Samples ``X``, labels ``y``, class names, and named index splits (e.g. train/validation/test)."""
+    """Samples ``X``, labels ``y``, class names, and named index splits (e.g. train/validation/test).
+
+    ``y`` holds class codes 0..k-1 for every source. ``classes``, when set, holds
+    the labels the source gave, one per code (``y == i`` means the label
+    ``classes[i]``), in their own type: ``original_labels`` gives them back, so
+    a file's labels 10..19, ``{3, 7}`` or ``"cat"``/``"dog"`` come out as they went in.
+    """
 
     name: str
     X: np.ndarray
@@ -21,7 +31,12 @@ class Dataset:
     class_names: list[str]
     splits: dict[str, np.ndarray] = field(default_factory=dict)
     description: str = ""
+    classes: np.ndarray | None = None
 
+    def original_labels(self, codes=None) -> np.ndarray:
+        """The source's labels for class ``codes`` (default: every sample's)."""
+        codes = self.y if codes is None else np.asarray(codes)
+        return codes if self.classes is None else self.classes[codes]
 
 
 def read_npz(path, required=("X", "y")) -> dict[str, np.ndarray]:
@@ -53,12 +68,10 @@ def from_npz(path) -> Dataset:
             raise ValueError(f"{path} has only one of X_test and y_test; give both or neither.")
         splits = {"train": np.arange(len(X)), "test": np.arange(len(X), len(X) + len(arrays["X_test"]))}
         X, y = np.concatenate([X, arrays["X_test"]]), np.concatenate([y, arrays["y_test"]])
-    return _with_names(Path(path).name, X.astype(np.float32), y, splits)
+    return _with_names(Path(path).name, X, y, splits)
 
 
 def from_csv(path, label_column="label") -> Dataset:
-    import csv
-
     with open(path, newline="") as file:
         rows = list(csv.reader(file))
     if len(rows) < 2:
@@ -76,8 +89,6 @@ def from_csv(path, label_column="label") -> Dataset:
 
 
 def from_image_folder(path) -> Dataset:
-    from PIL import Image
-
     path = Path(path)
     classes = sorted(p.name for p in path.iterdir() if p.is_dir())
     if not classes:
@@ -87,7 +98,12 @@ def from_image_folder(path) -> Dataset:
         for file in sorted((path / name).iterdir()):
             if file.suffix.lower() not in {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}:
                 continue
-            image = np.asarray(Image.open(file).convert("L"), dtype=np.float32) / 255.0
+            try:
+                with Image.open(file) as opened:
+                    image = np.asarray(opened.convert("L"), dtype=np.float32) / 255.0
+            except (UnidentifiedImageError, OSError, SyntaxError) as error:  # PIL's errors for a damaged file
+                raise ValueError(f"{file} is not an image that can be read ({type(error).__name__}: {error}); "
+                                 "replace it or move it out of the class folder.") from None
             if shape is None:
                 shape = image.shape
             elif image.shape != shape:
@@ -98,10 +114,16 @@ def from_image_folder(path) -> Dataset:
     if not images:
         raise ValueError(f"No images (.png, .jpg, ...) found under {path}'s class folders.")
     return Dataset(path.name, np.stack(images), np.array(labels, dtype=np.int64), classes,
-                   description=f"image folder {path}: {len(images)} images, {len(classes)} classes")
+                   description=f"image folder {path}: {len(images)} images, {len(classes)} classes",
+                   classes=np.array(classes))
 
 
 def _with_names(name, X, y, splits) -> Dataset:
-    classes, y = np.unique(y, return_inverse=True)
-    return Dataset(name, X, y.astype(np.int64), [str(c) for c in classes], splits,
-                   description=f"{name}: {len(X)} samples of shape {X.shape[1:]}, {len(classes)} classes")
+    """A dataset of ``X`` and ``y`` as the file gave them, checked before anything is converted or renumbered
+    (complex samples or continuous labels are an error, not silently cast)."""
+    X = check_samples(X, name=f"the samples of {name}")
+    y = check_labels(y, len(X), name=f"the labels of {name}")
+    classes, codes = np.unique(y, return_inverse=True)
+    return Dataset(name, X, codes.astype(np.int64), [str(c) for c in classes], splits,
+                   description=f"{name}: {len(X)} samples of shape {X.shape[1:]}, {len(classes)} classes",
+                   classes=classes)

@@ -18,8 +18,8 @@ import yaml
 from sklearn.model_selection import train_test_split
 
 from .._files import read_yaml
-from .._validation import (build_config, check_choice, check_field_types, check_params, check_positive, check_seed,
-                           reject_unknown)
+from .._validation import (build_config, check_choice, check_field_types, check_fits, check_params, check_positive,
+                           check_seed, reject_unknown)
 from ..classifiers import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, SCALINGS, make_classifier
 from ..data.datasets import NAMED, dataset_identity
 from ..data.protocols import expand_protocols, make_split
@@ -222,6 +222,10 @@ class ExperimentConfig:
             check_params(VAEAugmenter, {**settings["vae"], **settings["augmentation"], "device": self.device},
                          where=where)
             check_params(MultiVAEAugmenter, {"mix_in": settings["mix_in"]}, where=where)
+            hidden = settings["vae"].get("hidden_units", VAEAugmenter().hidden_units)
+            for z in self.latent_dims:  # its latent layers alone, before the data says how big the rest is
+                check_fits(6 * 4 * 3 * z * hidden, what=f"A VAE with latent size {z} and {hidden} hidden units",
+                           fix=f"use smaller latent_dims or vae.hidden_units in {where}")
 
     @property
     def variant_names(self) -> list:

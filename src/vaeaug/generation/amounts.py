@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_choice, check_positive
+from .._validation import check_choice, check_fits, check_positive
 
-__all__ = ["BALANCE", "check_amount", "parse_amount", "class_targets", "source_rows"]
+__all__ = ["BALANCE", "check_amount", "check_amount_fits", "parse_amount", "class_targets", "source_rows"]
 
 BALANCE = "balance"
 
@@ -33,6 +33,10 @@ def class_targets(labels, *, n_per_sample=1, n_per_class=None) -> dict:
     if isinstance(n_per_class, str):
         return {c: int(counts.max() - m) for c, m in zip(keys, counts)}
     if isinstance(n_per_class, dict):
+        unknown = [c for c in n_per_class if c not in keys]
+        if unknown:
+            raise ValueError(f"n_per_class names class(es) {unknown} that the labels do not have; the classes are "
+                             f"{keys}.")
         return {c: int(n_per_class.get(c, 0)) for c in keys}
     return {c: int(n_per_class) for c in keys}
 
@@ -87,3 +91,12 @@ def check_amount(n_per_class, name="n_per_class"):
 def parse_amount(text):
     """An amount typed on a command line: a count, or ``"balance"``."""
     return text if text == BALANCE else int(text)
+
+
+def check_amount_fits(targets: dict, row_bytes: int, *, each="", fix="") -> None:
+    """Refuse, before any is made, an amount whose samples (``row_bytes`` each, all copies counted) would not
+    fit in the memory left; ``each`` describes one sample, ``fix`` adds a remedy."""
+    n = sum(targets.values())
+    check_fits(n * row_bytes, what=f"{n:,} new samples{each}",
+               fix="ask for fewer: n_per_sample or n_per_class (or n_neighbors, which sets the default number "
+                   f"per labelled sample){fix}")

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import boolean, check_labels, check_same_layout, check_samples, integer, number, one_of
 from ..vae.estimator import TRAINING_CONSTRAINTS, VAEEstimator
 from ..vae.model import load_vae, make_vae, normalized_beta
-from .amounts import check_amount, class_targets
+from .amounts import check_amount, check_amount_fits, class_targets
 from .filtering import FILTERS, draw_until, fit_filter
 from .latent import PRIOR, alter, parse_moves
 from .tags import sampler_tags
@@ -327,6 +327,7 @@ class VAEAugmenter(VAEEstimator):
                              "labelled codes, use MultiVAEAugmenter, whose prior draws take their VAE's class.")
         X = self._checked(X)
         y = check_labels(y, len(X), min_classes=1)
+        targets = self._targets(y, self.input_shape_)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         rng = np.random.default_rng(seed)
         codes = self.encode(X)
@@ -347,7 +348,6 @@ class VAEAugmenter(VAEEstimator):
         keep = None
         if gc is not None:
             keep = gc.keep if self.space == "data" else (lambda codes_: gc.keep(self.decode(codes_)))
-        targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
         X_new, y_new, report = draw_until(draw, targets, keep=keep)
         self.generation_report_ = report
         if report["missing"] and (gc is not None or moves == (PRIOR,)):
@@ -359,6 +359,17 @@ class VAEAugmenter(VAEEstimator):
         if X_new is None:
             return self._empty_output(), y[:0]
         return X_new, y_new
+
+    def _targets(self, y, sample_shape) -> dict:
+        """The amount per class for labels ``y``, refused up front if its samples would not fit in memory."""
+        n_per_sample = self.n_neighbors if self.n_per_sample is None else self.n_per_sample
+        targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
+        shape = (self.latent_dim,) if self.space == "latent" else sample_shape
+        # new codes and their moves in float64, the decoded samples and their copy in the output, in float32
+        check_amount_fits(targets, 2 * 8 * self.latent_dim + 2 * 4 * int(np.prod(shape)),
+                          each=f" (each {int(np.prod(shape)):,} values, from a code of {self.latent_dim:,})",
+                          fix=", or a smaller latent_dim")
+        return targets
 
     def _empty_output(self):
         shape = (self.model_.config.latent_dim,) if self.space == "latent" else self.input_shape_
@@ -373,6 +384,8 @@ class VAEAugmenter(VAEEstimator):
         given = (X, y)
         X = check_samples(X)
         y = check_labels(y, len(X))
+        self._validate_params()
+        self._targets(y, X.shape[1:])  # an amount that cannot fit is refused before the VAE trains
         self.fit(X, y, X_unlabelled=X_unlabelled)
         X_new, y_new = self.generate(X, y)
         X_orig = self.encode(X) if self.space == "latent" else X

@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_labels, check_positive, check_samples, check_seed
-from .amounts import class_targets, source_rows
+from .amounts import check_amount_fits, class_targets, source_rows
 from .latent import smote
 
 __all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]
@@ -44,8 +44,11 @@ class _Sampler(BaseEstimator):
     def _n_per_sample(self) -> int:
         return self.n_neighbors if self.n_per_sample is None else self.n_per_sample  # as the VAE methods
 
-    def _targets(self, y) -> dict:
-        return class_targets(y, n_per_sample=self._n_per_sample(), n_per_class=self.n_per_class)
+    def _targets(self, y, X=None) -> dict:
+        targets = class_targets(y, n_per_sample=self._n_per_sample(), n_per_class=self.n_per_class)
+        if X is not None:  # the new samples, in float64 and copied once more by imbalanced-learn's SMOTE
+            check_amount_fits(targets, 3 * 8 * int(np.prod(X.shape[1:])))
+        return targets
 
     def _checked(self, X, y):
         check_positive(self.n_neighbors, name="n_neighbors", integer=True)
@@ -93,6 +96,7 @@ class SMOTESampler(_Sampler):
 
     def generate(self, X, y):
         X, y = self._checked(X, y)
+        self._targets(y, X)
         new = smote(X, y, n_neighbors=self.n_neighbors, n_per_sample=self.n_per_sample,
                     n_per_class=self.n_per_class, random_state=self.random_state)
         self._report(self._targets(y), new.labels)
@@ -146,6 +150,7 @@ class AffineSampler(_Sampler):
             check_positive(value, name=name, allow_zero=True)
         if self.scale >= 1:
             raise ValueError(f"scale is the largest relative change of size and must be below 1; got {self.scale}.")
+        self._targets(y, X)
         rng = np.random.default_rng(self.random_state)
         source = source_rows(y, n_per_sample=self._n_per_sample(), n_per_class=self.n_per_class, random_state=rng)
         height, width = X.shape[-2:]

@@ -70,9 +70,14 @@ def _add_noise(X, steps, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(X, dtype=np.float32)
 
 
-def _check_unit_range(X, name="X"):
+# Noisy images made elsewhere may leave [0, 1] (unclipped Gaussian noise); beyond this much they are not
+# noisy [0, 1] images at all but, say, 8-bit ones, and clipping them would return a wrong answer.
+NOISY_RANGE = (-1.0, 2.0)
+
+
+def _check_unit_range(X, name="X", bounds=(0.0, 1.0)):
     low, high = float(X.min()), float(X.max())
-    if low < 0 or high > 1:
+    if low < bounds[0] or high > bounds[1]:
         raise ValueError(f"{name} must hold images with values in [0, 1] (the noise model and the VAE's "
                          f"Bernoulli likelihood clip there), but it spans [{low:g}, {high:g}]; scale it first, "
                          "e.g. X / 255 for 8-bit images.")
@@ -169,5 +174,6 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
 
     def transform(self, X):
         """The denoised images, shaped like ``X``."""
-        X = np.clip(self._checked(X), 0, 1)  # noisy inputs made elsewhere may overshoot; the model saw [0, 1]
+        X = _check_unit_range(self._checked(X), bounds=NOISY_RANGE)
+        X = np.clip(X, 0, 1)  # noisy inputs made elsewhere may overshoot a little; the model saw [0, 1]
         return self.decode(self.model_.encode_array(self._to_model(X)))

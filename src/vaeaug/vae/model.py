@@ -18,7 +18,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .._files import read_json, write_bytes_atomic, write_json_atomic
-from .._validation import check_choice, check_positive
+from .._validation import check_choice, check_fits, check_positive
 
 FORMAT_VERSION = 1
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -68,6 +68,10 @@ class VAEConfig:
     beta: float = 1.0
 
     def __post_init__(self):
+        if not isinstance(self.input_shape, (list, tuple)) or not self.input_shape or not all(
+                isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in self.input_shape):
+            raise ValueError(f"input_shape must be the positive sizes of one sample's axes, e.g. (1, 28, 28); got "
+                             f"{self.input_shape!r}.")
         self.input_shape = tuple(int(s) for s in self.input_shape)
         check_positive(self.latent_dim, name="latent_dim", integer=True)
         check_positive(self.hidden_units, name="hidden_units", integer=True)
@@ -269,8 +273,28 @@ class MLPVAE(VAE):
 ARCHITECTURES = {cls.architecture: cls for cls in (ConvVAE, MLPVAE)}
 
 
+def training_bytes(config: VAEConfig) -> int:
+    """About how much memory training a VAE of ``config`` takes: its weights, their gradients, Adam's two
+    moments, and the copies kept of the best and the early weights (six float32 copies)."""
+    Z, H, shape = config.latent_dim, config.hidden_units, config.input_shape
+    if len(shape) == 3:  # ConvVAE: two 5x5 convolutions each way around a fully connected core
+        channels, height, width = shape
+        flat = 8 * ((height + 3) // 4) * ((width + 3) // 4)
+        weights = 2 * 25 * (channels * 16 + 16 * 8) + 2 * flat * H + 3 * Z * H
+    else:  # MLPVAE: two hidden layers each way
+        features = int(np.prod(shape))
+        weights = 2 * features * H + 2 * H * H + 3 * Z * H
+    return 6 * 4 * int(weights)
+
+
 def make_vae(config: VAEConfig) -> VAE:
-    """The VAE for a sample's shape: ``ConvVAE`` for images (C, H, W), ``MLPVAE`` for vectors (D,)."""
+    """The VAE for a sample's shape: ``ConvVAE`` for images (C, H, W), ``MLPVAE`` for vectors (D,).
+
+    One that could not be trained in the memory left is refused before any of it is allocated.
+    """
+    check_fits(training_bytes(config), what=f"A VAE with latent_dim={config.latent_dim} and hidden_units="
+                                            f"{config.hidden_units} for samples of shape {config.input_shape}",
+               fix="use a smaller latent_dim or hidden_units")
     return (ConvVAE if len(config.input_shape) == 3 else MLPVAE)(config)
 
 
@@ -297,8 +321,10 @@ def load_vae(path, device="cpu") -> VAE:
         )
     architecture = check_choice(saved.get("architecture"), tuple(ARCHITECTURES), name="architecture")
     try:
-        model = ARCHITECTURES[architecture](VAEConfig(**saved["config"]))
-    except (TypeError, ValueError) as error:
+        config = VAEConfig(**saved["config"])
+        check_fits(training_bytes(config) // 6, what=f"The model in {path}", fix=fix)
+        model = ARCHITECTURES[architecture](config)
+    except (TypeError, ValueError, RuntimeError) as error:  # torch's RuntimeError: shapes that build no network
         raise ValueError(f"{config_file} holds an invalid model configuration ({error}); {fix}.") from None
     try:
         state = torch.load(path / "weights.pt", map_location=device, weights_only=True)
