@@ -334,3 +334,25 @@ def _size(n_bytes) -> str:
         if n_bytes >= scale:
             return f"{n_bytes / scale:.1f} {unit}"
     return f"{n_bytes / 1e3:.1f} kB"
+
+
+# -- column names ------------------------------------------------------------------
+
+
+def remember_feature_names(estimator, X) -> None:
+    """In ``fit``: keep a DataFrame's column names as ``feature_names_in_``, as scikit-learn's estimators do."""
+    columns = getattr(X, "columns", None)
+    if columns is not None and all(isinstance(c, str) for c in columns):
+        estimator.feature_names_in_ = np.asarray(columns, dtype=object)
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+
+
+def check_feature_names(estimator, X) -> None:
+    """After ``fit``: a DataFrame must have the fitted columns in the fitted order, or its values would be read
+    as the wrong features."""
+    fitted = getattr(estimator, "feature_names_in_", None)
+    columns = getattr(X, "columns", None)
+    if fitted is not None and columns is not None and list(columns) != list(fitted):
+        raise ValueError(f"X has the columns {list(columns)}, but {type(estimator).__name__} was fitted on "
+                         f"{list(fitted)}; pass the fitted columns in the fitted order: X[{list(fitted)}].")

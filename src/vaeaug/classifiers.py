@@ -50,9 +50,10 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None; pass one "
                              "class label per sample.")
-        if np.ndim(y) == 2 and np.shape(y)[1] == 1:
-            warnings.warn("y is a column vector (n, 1); it is read as the 1-D array of labels it holds. Pass "
-                          "y.ravel() to silence this.", DataConversionWarning, stacklevel=2)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("A column-vector y was passed when a 1d array was expected: it is read as the labels it "
+                          "holds. Pass y.ravel() to silence this.", DataConversionWarning, stacklevel=2)
         X = self._layout(check_samples(X))
         y = check_labels(y, len(X))
         encoder = LabelEncoder().fit(y)

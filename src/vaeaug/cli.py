@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import shutil
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -214,14 +216,68 @@ def _check_outputs(args):
         model = Path(args.save_model)
         if model.exists() and not model.is_dir():
             raise ValueError(f"--save-model {model} is a file; give a folder to save the model in.")
-        if model.is_dir() and any(model.iterdir()) and not args.force:
+        if model.is_dir() and any(p.name != LOCK for p in model.iterdir()) and not args.force:
             raise ValueError(f"--save-model {model} is a folder that is not empty; choose a new folder or pass "
                              "--force to replace the model in it.")
     return output
 
 
-def _augment(args):
+LOCK = ".vaeaug-writing"  # in a --save-model folder while a run writes a model there
+
+
+@contextlib.contextmanager
+def _claimed_outputs(args):
+    """Claim every path the command writes before any work, and give back what a failed run claimed.
+
+    OUTPUT is created, empty, exclusively: a second run to the same new file fails
+    at once instead of both printing "Wrote", and a folder that cannot be written
+    is found before training, not after. A --save-model folder holds a lock file
+    while this run writes it, so two runs cannot mix their models there.
+    """
     output = _check_outputs(args)
+    claimed, lock, made_folder = None, None, None
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if args.force:
+            tempfile.TemporaryFile(dir=output.parent).close()  # writable?
+        else:
+            try:
+                os.close(os.open(output, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            except FileExistsError:
+                raise ValueError(f"{output} already exists (or another run is writing it); choose another name or "
+                                 "pass --force to replace it.") from None
+            claimed = output
+        if args.save_model:
+            folder = Path(args.save_model)
+            made_folder = None if folder.exists() else folder
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                os.close(os.open(folder / LOCK, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            except FileExistsError:
+                raise ValueError(f"--save-model {folder} is being written by another run (it holds {LOCK}); wait "
+                                 f"for that run, or delete {folder / LOCK} if no run is writing it.") from None
+            lock = folder / LOCK
+        yield output
+    except BaseException:
+        if claimed is not None and claimed.is_file() and claimed.stat().st_size == 0:
+            claimed.unlink()
+        if lock is not None:
+            lock.unlink(missing_ok=True)
+            lock = None
+        if made_folder is not None and made_folder.is_dir() and not any(made_folder.iterdir()):
+            made_folder.rmdir()
+        raise
+    finally:
+        if lock is not None:
+            lock.unlink(missing_ok=True)
+
+
+def _augment(args):
+    with _claimed_outputs(args) as output:
+        _write_augmented(args, output)
+
+
+def _write_augmented(args, output):
     spec = parse_method(args.method)  # once, here; the spec goes down
     kind = KINDS[spec.kind]
     if args.unlabelled and "vae" not in (spec.kind, kind.built_on):
@@ -281,7 +337,11 @@ def _images(source, data_dir, part):
 
 
 def _denoise(args):
-    output = _check_outputs(args)
+    with _claimed_outputs(args) as output:
+        _write_denoised(args, output)
+
+
+def _write_denoised(args, output):
     sigma = args.sigma[0] if len(args.sigma) == 1 else args.sigma
     X, y = _images(args.input, args.data_dir, "test")
     if args.model:

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ..classifiers import IMAGE_CLASSIFIERS, make_classifier, score_classifier
 from ..generation.chain import configure
-from ..generation.registry import KINDS, MethodSpec, parse_method
+from ..generation.registry import KINDS, MethodSpec, needs_images, parse_method
 from ..report import tables
 from .cache import ModelSource
 from ..data.datasets import dataset_identity, load
@@ -133,11 +133,18 @@ def _score_group(config, data, split, cells, models):
 
 
 def _load_dataset(config, name, data_dir):
+    """A dataset of the grid, refused if the grid asks of it what only images have (before any cell runs)."""
     data = replace(load(name, data_dir or config.data_dir), name=dataset_identity(name))
-    image_only = [c for c in config.classifiers if c in IMAGE_CLASSIFIERS]
-    if image_only and data.X.ndim < 3:
-        raise ValueError(f"The {image_only[0]} classifier needs images, but {name} holds feature "
-                         f"vectors (shape {data.X.shape}); drop it for this dataset, or use svm, knn or mlp.")
+    if data.X.ndim < 3:
+        image_only = [c for c in config.classifiers if c in IMAGE_CLASSIFIERS]
+        if image_only:
+            raise ValueError(f"The {image_only[0]} classifier needs images, but {name} holds feature "
+                             f"vectors (shape {data.X.shape}); drop it for this dataset, or use svm, knn or mlp.")
+        affine = [m for m in config.methods if needs_images(parse_method(m))]
+        if affine:
+            raise ValueError(f"Method {affine[0]!r} rotates, shifts and scales images, but {name} holds feature "
+                             f"vectors (shape {data.X.shape}); drop it for this dataset, or use smote or a VAE "
+                             "method.")
     return data
 
 
@@ -155,6 +162,8 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
     store = ResultStore(run_dir, config)
     plan = plan_cells(config)
     datasets = {dataset_identity(name): name for name in config.datasets}
+    for name in config.datasets[1:]:  # the first is checked as it loads, the others before its first cell
+        _load_dataset(config, name, data_dir)
     bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell", disable=not progress)
     for dataset, unit in groupby(plan, key=lambda c: c.dataset):
         data = _load_dataset(config, datasets[dataset], data_dir)

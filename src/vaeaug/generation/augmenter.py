@@ -10,13 +10,14 @@ from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import boolean, check_labels, check_same_layout, check_samples, integer, number, one_of
+from .._validation import (boolean, check_labels, check_same_layout, check_samples, integer, number, one_of,
+                           remember_feature_names)
 from ..vae.estimator import TRAINING_CONSTRAINTS, VAEEstimator
 from ..vae.model import load_vae, make_vae, normalized_beta
 from .amounts import check_amount, check_amount_fits, class_targets
 from .filtering import FILTERS, draw_until, fit_filter
 from .latent import PRIOR, alter, parse_moves
-from .tags import sampler_tags
+from .sampler import SamplerMixin, as_given
 
 __all__ = ["VAEAugmenter", "GENERATION_SETTINGS", "SPACES", "NOISE_SCALES"]
 
@@ -44,7 +45,7 @@ def _latent_space_only(augmenter):
     return True
 
 
-class VAEAugmenter(VAEEstimator):
+class VAEAugmenter(SamplerMixin, VAEEstimator):
     """Make labelled samples by altering VAE codes of labelled samples.
 
     ``fit`` trains a VAE without labels (on ``X`` plus any extra unlabelled
@@ -141,6 +142,7 @@ class VAEAugmenter(VAEEstimator):
     """
 
     saved_file = "augmenter.json"
+    _fit_needs_labels = False  # the VAE learns without labels; fit_resample takes them
     _parameter_constraints = {
         **TRAINING_CONSTRAINTS,
         "method": lambda value, name: parse_moves(value),
@@ -231,6 +233,7 @@ class VAEAugmenter(VAEEstimator):
         self
         """
         self._validate_params()
+        remember_feature_names(self, X)
         X = check_samples(X)
         if y is not None:
             check_labels(y, len(X), min_classes=1)
@@ -271,7 +274,7 @@ class VAEAugmenter(VAEEstimator):
 
     def __sklearn_tags__(self):
         # A sampler; in latent space also a transformer, as it then has transform().
-        tags = sampler_tags(super().__sklearn_tags__(), target_required=False)
+        tags = super().__sklearn_tags__()
         if self.space == "latent":
             tags.transformer_tags = TransformerTags(preserves_dtype=["float32"])  # the VAE computes in float32
         return tags
@@ -378,32 +381,31 @@ class VAEAugmenter(VAEEstimator):
     def fit_resample(self, X, y, X_unlabelled=None):
         """Fit the VAE, then return the originals followed by the synthetic samples.
 
-        In latent space the originals are returned as their latent means. Lists
-        in give lists out, as in imbalanced-learn.
+        In latent space the originals are returned as their latent means. The
+        output has the input's type, as in imbalanced-learn: lists give lists, a
+        DataFrame a DataFrame with its columns, a Series a Series.
         """
-        given = (X, y)
+        X_given, y_given = X, y
         X = check_samples(X)
         y = check_labels(y, len(X))
         self._validate_params()
         self._targets(y, X.shape[1:])  # an amount that cannot fit is refused before the VAE trains
-        self.fit(X, y, X_unlabelled=X_unlabelled)
-        X_new, y_new = self.generate(X, y)
-        X_orig = self.encode(X) if self.space == "latent" else X
+        self.fit(X_given, y, X_unlabelled=X_unlabelled)
+        X_new, y_new = self.generate(X_given, y)
+        X_orig = self.encode(X_given) if self.space == "latent" else X
         X_res, y_res = np.concatenate([X_orig, X_new]), np.concatenate([y, y_new])
-        return tuple(result.tolist() if isinstance(original, list) else result
-                     for result, original in zip((X_res, y_res), given))
+        return as_given(X_res, y_res, X_given, y_given, columns=self.get_feature_names_out())
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Names of the output features: the input's (data space) or ``vaeaugmenter0``... (latent space)."""
+        if self.space != "latent":
+            return super().get_feature_names_out(input_features)
         check_is_fitted(self, "model_")
         if input_features is not None and len(input_features) != self.n_features_in_:
             raise ValueError(f"input_features should have length equal to the number of features seen in fit, "
                              f"{self.n_features_in_}; got {len(input_features)}.")
-        if self.space == "latent":
-            return np.asarray([f"{type(self).__name__.lower()}{i}" for i in range(self.model_.config.latent_dim)],
-                              dtype=object)
-        names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
-        return np.asarray([str(name) for name in names], dtype=object)
+        return np.asarray([f"{type(self).__name__.lower()}{i}" for i in range(self.model_.config.latent_dim)],
+                          dtype=object)
 
     # -- persistence: the early snapshot and the fitted state beside the VAE ----
 

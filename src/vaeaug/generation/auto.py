@@ -27,11 +27,13 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_choice, check_labels, check_positive, check_samples, check_seed
+from .._validation import (check_choice, check_feature_names, check_labels, check_positive, check_samples,
+                           check_seed, remember_feature_names)
 from ..classifiers import make_classifier, score_classifier
 from .baselines import SAMPLERS
 from .chain import configure
 from .registry import KINDS, parse_method
+from .sampler import SamplerMixin, as_given
 
 __all__ = ["AutoAugmenter", "default_candidates", "NO_AUGMENTATION"]
 
@@ -66,7 +68,7 @@ def describe(candidate) -> str:
     return f"{candidate['method']}{alpha} x{candidate['n_per_sample']}"
 
 
-class AutoAugmenter(BaseEstimator):
+class AutoAugmenter(SamplerMixin, BaseEstimator):
     """Choose the method, alpha and amount by stratified cross-validation on the labelled samples.
 
     Parameters
@@ -181,6 +183,9 @@ class AutoAugmenter(BaseEstimator):
 
         ``X_unlabelled`` is more data for an unfitted ``augmenter`` to learn from.
         """
+        if y is None:
+            raise ValueError("AutoAugmenter requires y to be passed, but the target y is None: it chooses by cross-validation on the labelled samples.")
+        remember_feature_names(self, X)
         X = check_samples(X)
         y = check_labels(y, len(X))
         check_positive(self.cv, name="cv", integer=True)
@@ -202,25 +207,54 @@ class AutoAugmenter(BaseEstimator):
         self.augmenter_ = self.augmenter
         if self.augmenter is not None and not hasattr(self.augmenter, "model_"):
             self.augmenter_ = clone(self.augmenter).fit(X, X_unlabelled=X_unlabelled)
+        self.n_features_in_ = int(np.prod(X.shape[1:]))
+        scores, errors = self._cross_validate(X, y, parsed)
+        # A candidate that could not make samples in some fold (a class too small there for SMOTE, say) is left
+        # out: compared on fewer folds, it would not be compared fairly.
+        means = np.where([e is None for e in errors], scores.mean(axis=1), np.nan)
+        self.cv_results_ = [{"candidate": describe(candidate), **candidate, "scores": scores[c].round(4).tolist(),
+                             "mean": None if np.isnan(means[c]) else round(float(means[c]), 4),
+                             "gain": None if np.isnan(means[c]) else round(float(means[c] - means[0]), 4),
+                             **({"error": errors[c]} if errors[c] else {})}
+                            for c, candidate in enumerate(candidates)]
+        if any(errors):
+            warnings.warn("auto left out candidate(s) that could not make samples in every fold: " + "; ".join(
+                f"{describe(candidates[c])} ({error})" for c, error in enumerate(errors) if error), UserWarning,
+                stacklevel=2)
+        self._choose(candidates, means)
+        return self
+
+    def _cross_validate(self, X, y, parsed):
+        """Each candidate's score in each fold, and for each the first error that stopped it (or None)."""
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(np.zeros(len(y)), y)
-        scores = np.zeros((len(candidates), self.cv))
+        scores, errors = np.full((len(parsed), self.cv), np.nan), [None] * len(parsed)
         for f, (train, held_out) in enumerate(folds):
             for c, (candidate, spec) in enumerate(parsed):
+                if errors[c]:
+                    continue
                 X_fit, y_fit = X[train], y[train]
                 if spec is not None:
-                    with warnings.catch_warnings():  # a fold's smaller classes: SMOTE's k shrinks, and says so
-                        warnings.simplefilter("ignore", UserWarning)
-                        X_new, y_new = self._generator(candidate, spec).generate(X_fit, y_fit)
+                    try:
+                        with warnings.catch_warnings():  # a fold's smaller classes: SMOTE's k shrinks, and says so
+                            warnings.simplefilter("ignore", UserWarning)
+                            X_new, y_new = self._generator(candidate, spec).generate(X_fit, y_fit)
+                    except ValueError as error:
+                        errors[c] = str(error)
+                        continue
                     X_fit, y_fit = np.concatenate([X_fit, X_new.astype(X.dtype)]), np.concatenate([y_fit, y_new])
                 scores[c, f] = score_classifier(self._classifier(), X_fit, y_fit, X[held_out],
                                                 y[held_out])[self.scoring]
-        means = scores.mean(axis=1)
-        self.cv_results_ = [{"candidate": describe(candidate), **candidate, "scores": scores[c].round(4).tolist(),
-                             "mean": round(float(means[c]), 4), "gain": round(float(means[c] - means[0]), 4)}
-                            for c, candidate in enumerate(candidates)]
-        best = 1 + int(np.argmax(means[1:]))  # the first of equals: the grid lists cheaper amounts first
-        gain = means[best] - means[0]
+        return scores, errors
+
+    def _choose(self, candidates, means):
+        """The best candidate, if it beats no augmentation (``means[0]``) by more than the margin."""
         name = self.classifier if isinstance(self.classifier, str) else type(self.classifier).__name__
+        if np.isnan(means[1:]).all():
+            self.choice_ = candidates[0]
+            self.summary_ = f"auto for {name}: no augmentation; no candidate could be scored in every fold."
+            return
+        best = 1 + int(np.nanargmax(means[1:]))  # the first of equals: the grid lists cheaper amounts first
+        gain = means[best] - means[0]
         if gain > self.margin:
             self.choice_ = candidates[best]
             self.summary_ = (f"auto for {name}: {describe(candidates[best])}, {100 * gain:+.1f} points of "
@@ -230,11 +264,11 @@ class AutoAugmenter(BaseEstimator):
             self.summary_ = (f"auto for {name}: no augmentation; the best candidate, {describe(candidates[best])}, "
                              f"gains {100 * gain:+.1f} points of {self.cv}-fold CV {self.scoring}, not more than "
                              f"the margin of {100 * self.margin:.1f}. The originals are returned as they are.")
-        return self
 
     def generate(self, X, y):
         """New samples from ``(X, y)`` by the chosen candidate; none when no augmentation was chosen."""
         check_is_fitted(self, "choice_")
+        check_feature_names(self, X)
         X = check_samples(X)
         y = check_labels(y, len(X), min_classes=1)
         if self.choice_["method"] == NO_AUGMENTATION:
@@ -254,5 +288,7 @@ class AutoAugmenter(BaseEstimator):
         X_new, y_new = self.fit(X, y, X_unlabelled).generate(X, y)
         if self.choice_["method"] == NO_AUGMENTATION:
             warnings.warn(self.summary_, UserWarning, stacklevel=2)
-        X, y = check_samples(X), np.asarray(y)
-        return np.concatenate([X, X_new.astype(X.dtype, copy=False)]), np.concatenate([y, y_new])
+        X_checked = check_samples(X)
+        y_checked = check_labels(y, len(X_checked))
+        return as_given(np.concatenate([X_checked, X_new.astype(X_checked.dtype, copy=False)]),
+                        np.concatenate([y_checked, y_new]), X, y)

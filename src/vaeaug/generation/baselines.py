@@ -25,14 +25,15 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_labels, check_positive, check_samples, check_seed
+from .._validation import check_labels, check_positive, check_samples, check_seed, remember_feature_names
 from .amounts import check_amount_fits, class_targets, source_rows
 from .latent import smote
+from .sampler import SamplerMixin, as_given
 
 __all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]
 
 
-class _Sampler(BaseEstimator):
+class _Sampler(SamplerMixin, BaseEstimator):
     """What the baselines share: the amount, the report, and ``fit_resample``."""
 
     def __init__(self, n_neighbors=3, n_per_sample=None, n_per_class=None, random_state=None):
@@ -64,14 +65,26 @@ class _Sampler(BaseEstimator):
         }
 
     def fit(self, X=None, y=None):
-        """Nothing to learn: SMOTE and affine changes work from the labelled samples alone."""
+        """Nothing to learn (SMOTE and affine changes work from the labelled samples alone); ``X`` and ``y``,
+        when given, are checked and their layout kept."""
+        if X is not None:
+            self._set_layout(X, y)
         return self
 
+    def _set_layout(self, X, y=None):
+        remember_feature_names(self, X)
+        X = check_samples(X)
+        if y is not None:
+            check_labels(y, len(X), min_classes=1)
+        self.n_features_in_ = int(np.prod(X.shape[1:]))
+        return X
+
     def fit_resample(self, X, y):
-        """The originals followed by :meth:`generate`'s new samples."""
+        """The originals followed by :meth:`generate`'s new samples, in the input's type."""
         X_new, y_new = self.fit(X, y).generate(X, y)
-        X, y = self._checked(X, y)
-        return np.concatenate([X, X_new.astype(X.dtype, copy=False)]), np.concatenate([y, y_new])
+        X_checked, y_checked = self._checked(X, y)
+        return as_given(np.concatenate([X_checked, X_new.astype(X_checked.dtype, copy=False)]),
+                        np.concatenate([y_checked, y_new]), X, y)
 
 
 class SMOTESampler(_Sampler):
@@ -139,13 +152,17 @@ class AffineSampler(_Sampler):
         self.shift = shift
         self.scale = scale
 
+    def fit(self, X=None, y=None):
+        """Nothing to learn; samples other than images are refused here, before a chain trains its VAE."""
+        if X is not None:
+            _check_images(self._set_layout(X, y))
+        return self
+
     def generate(self, X, y):
         from skimage.transform import AffineTransform, warp
 
         X, y = self._checked(X, y)
-        if X.ndim not in (3, 4):
-            raise ValueError(f"affine changes images, shape (N, height, width) or (N, channels, height, width); "
-                             f"got samples of shape {X.shape[1:]}. For feature vectors use smote or a VAE method.")
+        _check_images(X)
         for value, name in ((self.rotation, "rotation"), (self.shift, "shift"), (self.scale, "scale")):
             check_positive(value, name=name, allow_zero=True)
         if self.scale >= 1:
@@ -170,6 +187,12 @@ class AffineSampler(_Sampler):
         y_new = y[source]
         self._report(self._targets(y), y_new)
         return X_new, y_new
+
+
+def _check_images(X):
+    if X.ndim not in (3, 4):
+        raise ValueError(f"affine changes images, shape (N, height, width) or (N, channels, height, width); "
+                         f"got samples of shape {X.shape[1:]}. For feature vectors use smote or a VAE method.")
 
 
 class RealSampler(_Sampler):
@@ -197,6 +220,7 @@ class RealSampler(_Sampler):
         if len(X) == 0:  # before the generic check, to say which array is empty
             raise ValueError("The pool of real samples is empty; 'real' needs unlabelled samples whose labels "
                              "are known.")
+        self._set_layout(X)
         X, y = self._checked(X, y)
         self.X_pool_, self.y_pool_ = X, y
         return self

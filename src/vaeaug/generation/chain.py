@@ -62,7 +62,8 @@ class AugmentationChain(BaseEstimator):
         return self.then.random_state
 
     def fit(self, X, y=None, **fit_params):
-        """Fit ``then`` (the VAE; ``first`` learns nothing)."""
+        """Fit ``first`` (which learns nothing, but refuses what it cannot change), then ``then`` (the VAE)."""
+        self.first.fit(X, y)
         self.then.fit(X, y, **fit_params)
         return self
 

@@ -16,9 +16,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._files import read_json, write_json_atomic
-from .._validation import check_labels, check_params, check_same_layout, check_samples, seed, share
+from .._validation import (check_feature_names, check_labels, check_params, check_same_layout, check_samples,
+                           remember_feature_names, seed, share)
 from .amounts import class_targets
 from .augmenter import GENERATION_SETTINGS, VAEAugmenter
+from .sampler import SamplerMixin, as_given
 
 __all__ = ["MultiVAEAugmenter"]
 
@@ -36,7 +38,7 @@ def _check_template(template, name):
                          "latent features.")
 
 
-class MultiVAEAugmenter(BaseEstimator):
+class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
     """One VAE per class; each class's new samples come from its own VAE.
 
     Parameters
@@ -92,12 +94,15 @@ class MultiVAEAugmenter(BaseEstimator):
         """
         template = self._template()
         if y is None:
-            raise ValueError("MultiVAEAugmenter trains one VAE per class, so fit needs the labels y.")
+            raise ValueError("MultiVAEAugmenter requires y to be passed, but the target y is None: it trains one VAE per class, so fit needs the "
+                             "labels y.")
+        remember_feature_names(self, X)
         X = check_samples(X)
         y = check_labels(y, len(X))
         rng = check_random_state(self.random_state)
         self.classes_ = np.unique(y)
         self.input_shape_ = tuple(X.shape[1:])
+        self.n_features_in_ = int(np.prod(self.input_shape_))
         self.augmenters_ = []
         for label in self.classes_:
             own, others = np.flatnonzero(y == label), np.flatnonzero(y != label)
@@ -116,6 +121,7 @@ class MultiVAEAugmenter(BaseEstimator):
         """
         check_is_fitted(self, "augmenters_")
         template = self._template()
+        check_feature_names(self, X)
         X = check_samples(X)
         check_same_layout(X, self.input_shape_)
         y = check_labels(y, len(X), min_classes=1)
@@ -140,11 +146,11 @@ class MultiVAEAugmenter(BaseEstimator):
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
     def fit_resample(self, X, y):
-        """Fit the class VAEs, then return the originals followed by the synthetic samples."""
-        X = check_samples(X)
-        y = check_labels(y, len(X))
+        """Fit the class VAEs, then return the originals followed by the synthetic samples, in the input's type."""
         X_new, y_new = self.fit(X, y).generate(X, y)
-        return np.concatenate([X, X_new]), np.concatenate([y, y_new])
+        X_checked = check_samples(X)
+        y_checked = check_labels(y, len(X_checked))
+        return as_given(np.concatenate([X_checked, X_new]), np.concatenate([y_checked, y_new]), X, y)
 
     def save(self, path) -> Path:
         """Save every class's VAE under ``path/class-<i>`` and the classes in ``multivae.json``: one folder."""
@@ -177,6 +183,7 @@ class MultiVAEAugmenter(BaseEstimator):
             raise ValueError(f"{path / cls.saved_file} holds invalid parameters ({error}); {fix}.") from None
         multi.classes_ = np.asarray(state["classes"])
         multi.input_shape_ = tuple(state["input_shape"])
+        multi.n_features_in_ = int(np.prod(multi.input_shape_))
         multi.augmenters_ = [VAEAugmenter.load(path / f"class-{i}", device=device)
                              for i in range(len(multi.classes_))]
         return multi

@@ -32,7 +32,7 @@ from typing import NamedTuple
 from .latent import PRIOR, parse_moves
 
 __all__ = ["MethodSpec", "KINDS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
-           "set_generation"]
+           "needs_images", "set_generation"]
 
 PAPER_METHODS = ["noise", "interpolation", "extrapolation"]
 TALK_METHODS = ["interpolation+noise", "extrapolation+noise", "prior", "prior+gc", "multi-vae"]
@@ -55,6 +55,7 @@ class GeneratorKind(NamedTuple):
     trained: bool  # it learns weights worth keeping in the model cache
     built_on: str | None = None  # the kind of fitted model it takes as its ``augmenter``
     per_classifier: bool = False  # it is fitted for each classifier, so its samples differ by classifier
+    images_only: bool = False  # it changes images as images (rotations, shifts), so it refuses feature vectors
 
 
 KINDS = {
@@ -64,7 +65,7 @@ KINDS = {
     "class-vaes": GeneratorKind("augmenter__", "labelled", "per-class", trained=True),
     # the baselines, each its own kind: they need no VAE
     "smote": GeneratorKind("", None, None, trained=False),
-    "affine": GeneratorKind("", None, None, trained=False),
+    "affine": GeneratorKind("", None, None, trained=False, images_only=True),
     "real": GeneratorKind("", "pool", None, trained=False),
     # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples
     AUTO: GeneratorKind("", "labelled", "shared", trained=False, built_on="vae", per_classifier=True),
@@ -123,6 +124,11 @@ def parse_method(name) -> MethodSpec:
         raise ValueError(f"{error} A method name is [multi-vae+]GENERATION[+gc], as in 'multi-vae', "
                          "'prior+gc' or 'interpolation+noise'.") from None
     return MethodSpec(name, kind, generation, filter_)
+
+
+def needs_images(spec: MethodSpec) -> bool:
+    """Whether the method of ``spec`` works on images only (``affine``, and chains that start with it)."""
+    return KINDS[spec.kind].images_only or (spec.first is not None and KINDS[spec.first].images_only)
 
 
 def set_generation(model, kind, **settings):

@@ -163,9 +163,11 @@ def _choice_table(records) -> str:
              "| protocol | latent size | classifier | seed | choice | CV gain of the best candidate |",
              "|---|---|---|---|---|---|"]
     for r in rows:
-        best = max(r["generated"]["cv"][1:], key=lambda row: row["mean"])
+        scored = [row for row in r["generated"]["cv"][1:] if row["mean"] is not None]  # some fail in a fold
+        best = max(scored, key=lambda row: row["mean"]) if scored else None
+        gain = f"{best['candidate']}: {100 * best['gain']:+.1f}" if best else "none could be scored"
         lines.append(f"| {r['protocol']} | {r['latent_dim']} | {r['classifier']} | {r['seed']} | "
-                     f"{r['generated']['choice']} | {best['candidate']}: {100 * best['gain']:+.1f} |")
+                     f"{r['generated']['choice']} | {gain} |")
     return "\n".join(lines) + "\n"
 
 

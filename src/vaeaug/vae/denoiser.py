@@ -77,6 +77,9 @@ NOISY_RANGE = (-1.0, 2.0)
 
 def _check_unit_range(X, name="X", bounds=(0.0, 1.0)):
     low, high = float(X.min()), float(X.max())
+    if low < bounds[0] and bounds[0] == 0:  # scikit-learn's wording for the positive_only tag
+        raise ValueError(f"Negative values in data passed to VAEDenoiser: {name} must hold images with values in "
+                         f"[0, 1], but it spans [{low:g}, {high:g}]; scale it first, e.g. X / 255 for 8-bit images.")
     if low < bounds[0] or high > bounds[1]:
         raise ValueError(f"{name} must hold images with values in [0, 1] (the noise model and the VAE's "
                          f"Bernoulli likelihood clip there), but it spans [{low:g}, {high:g}]; scale it first, "
@@ -146,6 +149,12 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True  # and at most 1: images in [0, 1], which no scikit-learn tag says
+        tags.input_tags.three_d_array = True
+        return tags
 
     def _validate_params(self):
         parsed = super()._validate_params()

@@ -17,8 +17,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._files import read_json, write_json_atomic
-from .._validation import (anything, check_params, check_same_layout, check_samples, integer, number,
-                           seed, share)
+from .._validation import (anything, check_feature_names, check_params, check_same_layout, check_samples, integer,
+                           number, seed, share)
 from .model import VAEConfig, load_vae, make_vae
 from .training import seed_and_holdout, seeded, select_device, train_vae
 
@@ -91,8 +91,9 @@ class VAEEstimator(BaseEstimator):
         return X
 
     def _checked(self, X):
-        """``X`` checked against the fitted layout (NotFittedError before ``fit``)."""
+        """``X`` checked against the fitted layout and columns (NotFittedError before ``fit``)."""
         check_is_fitted(self, "model_")
+        check_feature_names(self, X)
         X = check_samples(X)
         check_same_layout(X, self.input_shape_, owner=type(self).__name__)
         return X
