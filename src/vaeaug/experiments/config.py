@@ -83,8 +83,9 @@ class ExperimentConfig:
 
     ``scale_features`` standardises each feature before the SVM, kNN and MLP
     (a scaler fitted on each cell's training rows, originals and generated):
-    ``auto`` for tabular datasets, whose features can have any scale, not for
-    images, whose pixels keep the paper's [0, 1]; ``true`` or ``false`` always.
+    ``auto`` for tabular datasets, whose features can have any scale (and their
+    codes, in latent space), not for images, whose pixels keep the paper's
+    [0, 1] and whose codes the paper's scale; ``true`` or ``false`` always.
     See :func:`vaeaug.classifiers.score_classifier`.
 
     ``methods`` are names read by :func:`vaeaug.generation.registry.parse_method`

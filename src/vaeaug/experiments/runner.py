@@ -127,9 +127,15 @@ def _score_group(config, data, split, cells, models):
             X_train, y_train = (X_new, y_new) if cell.target == "generated" else \
                 (np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new]))
         scores = score_classifier(_classifier(config, cell.classifier, cell.seed), X_train, y_train, features_test,
-                                  data.y[split.test])
+                                  data.y[split.test], scale=_scaling(config, data))
         yield {**cell.record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {}),
                "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _scaling(config, data) -> bool:
+    """Whether the classifiers standardise features: ``auto`` does for tabular datasets (in either space: their
+    codes too), not for images, whose pixels and codes keep the paper's scales."""
+    return data.X.ndim == 2 if config.scale_features == "auto" else bool(config.scale_features)
 
 
 def _load_dataset(config, name, data_dir):

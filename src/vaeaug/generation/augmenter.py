@@ -398,12 +398,9 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Names of the output features: the input's (data space) or ``vaeaugmenter0``... (latent space)."""
+        names_in = super().get_feature_names_out(input_features)  # checks input_features against fit's
         if self.space != "latent":
-            return super().get_feature_names_out(input_features)
-        check_is_fitted(self, "model_")
-        if input_features is not None and len(input_features) != self.n_features_in_:
-            raise ValueError(f"input_features should have length equal to the number of features seen in fit, "
-                             f"{self.n_features_in_}; got {len(input_features)}.")
+            return names_in
         return np.asarray([f"{type(self).__name__.lower()}{i}" for i in range(self.model_.config.latent_dim)],
                           dtype=object)
 

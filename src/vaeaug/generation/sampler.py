@@ -46,6 +46,8 @@ def as_given(X_out, y_out, X, y, *, columns=None):
         X_out = type(X)(X_out, columns=X.columns if columns is None else list(columns))
     if isinstance(y, list):
         y_out = y_out.tolist()
+    elif hasattr(y, "iloc") and hasattr(y, "columns"):  # a one-column DataFrame
+        y_out = type(y)(y_out, columns=y.columns)
     elif hasattr(y, "iloc") and hasattr(y, "name"):
         y_out = type(y)(y_out, name=y.name)
     return X_out, y_out
@@ -62,8 +64,12 @@ class SamplerMixin:
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Names of the output features: those seen in ``fit`` (or ``input_features``), else ``x0``, ``x1``, ..."""
         check_is_fitted(self, "n_features_in_")
+        fitted = getattr(self, "feature_names_in_", None)
         if input_features is None:
-            input_features = getattr(self, "feature_names_in_", None)
+            input_features = fitted
+        elif fitted is not None and list(input_features) != list(fitted):
+            raise ValueError(f"input_features is not equal to feature_names_in_: got {list(input_features)}, "
+                             f"fitted on {list(fitted)}.")
         if input_features is not None and len(input_features) != self.n_features_in_:
             raise ValueError(f"input_features should have length equal to the number of features seen in fit, "
                              f"{self.n_features_in_}; got {len(input_features)}.")
