@@ -3,13 +3,12 @@
 Class-VAE settings against the SVM's weighted F1 on 100 prior draws per class, trained on the draws alone.
 
 Run from the repository root: python docs/probes/multivae_prior_mnist.py (about 4 minutes on one core)."""
-import sys, time
-import numpy as np
+import time
 from vaeaug.data.datasets import load
 from vaeaug.data.protocols import make_split
 from vaeaug import VAEAugmenter
 from vaeaug.generation.multivae import MultiVAEAugmenter
-from vaeaug.evaluation import make_classifier, score_classifier
+from vaeaug.classifiers import make_classifier, score_classifier
 
 d = load("mnist", "../shared/data")
 sp = make_split(d, {"name": "few-shot", "labelled_per_class": 5}, random_state=0)
