@@ -1,7 +1,7 @@
 """Datasets: samples, labels, class names and the splits the source defines.
 
 Images are float32 in [0, 1] with layout (N, H, W); tabular data is (N, D).
-Named datasets: ``digits`` (bundled with scikit-learn), ``mnist``, ``ujipen``
+Named datasets: ``digits`` and ``wine`` (bundled with scikit-learn), ``mnist``, ``ujipen``
 and ``proben1/<set>``. A path loads a generic source instead: an ``.npz``
 with ``X`` and ``y`` (optionally ``X_test`` and ``y_test``), a ``.csv`` with a
 label column, or a folder of images with one sub-folder per class.
@@ -96,6 +96,22 @@ def _digits(data_dir=None) -> Dataset:
         y=bunch.target.astype(np.int64),
         class_names=[str(c) for c in bunch.target_names],
         description="scikit-learn's bundled handwritten digits: 1,797 images of 8x8 pixels, 10 classes.",
+    )
+
+
+def _wine(data_dir=None) -> Dataset:
+    from sklearn.datasets import load_wine
+
+    bunch = load_wine()
+    # Kept in its own units on purpose: 13 chemical measurements from about 0.1 (hue) to about 1,700 (proline),
+    # the kind of tabular data whose classifiers need their features scaled.
+    return Dataset(
+        name="wine",
+        X=bunch.data.astype(np.float32),
+        y=bunch.target.astype(np.int64),
+        class_names=[str(c) for c in bunch.target_names],
+        description="scikit-learn's bundled wine recognition data: 178 samples, 13 features on scales from 0.1 to "
+                    "1,700, 3 classes.",
     )
 
 
@@ -318,7 +334,7 @@ def _proben1(set_name, permutation=1):
 
 # -- the registry -------------------------------------------------------------
 
-NAMED = {"digits": _digits, "mnist": _mnist, "ujipen": _ujipen}
+NAMED = {"digits": _digits, "wine": _wine, "mnist": _mnist, "ujipen": _ujipen}
 NAMED.update({f"proben1/{name}": _proben1(name) for name in PROBEN1_SETS})
 NAMED.update({f"proben1/{name}{p}": _proben1(name, p) for name in PROBEN1_SETS for p in (2, 3)})
 
@@ -360,7 +376,7 @@ def _load(name, data_dir, label_column) -> Dataset:
 
 def describe_all(data_dir=None) -> list[tuple[str, str]]:
     """(name, status) for every named dataset: whether its files are found here, without downloading."""
-    needed = {"digits": [], "mnist": [f"mnist/{f}" for f in MNIST_FILES], "ujipen": [f"ujipen/{UJIPEN_FILE}"]}
+    needed = {"digits": [], "wine": [], "mnist": [f"mnist/{f}" for f in MNIST_FILES], "ujipen": [f"ujipen/{UJIPEN_FILE}"]}
     for key in NAMED:
         if key.startswith("proben1/"):
             set_name = re.sub(r"\d$", "", key.split("/")[1])
