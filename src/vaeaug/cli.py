@@ -58,15 +58,16 @@ def _add_run_options(run):
     """``vaeaug run``'s study options, from the table that names the config key each one sets."""
     for option in RUN_OPTIONS:
         default = study_default(option.key)
-        flag = f"--{option.flag}"
+        flag, metavar = f"--{option.flag}", option.flag.upper().replace("-", "_")
         if isinstance(default, bool):
             run.add_argument(flag, action="store_true", dest=option.key, help=option.help)
         elif isinstance(default, list):
             run.add_argument(flag, nargs="+", type=type(default[0]), default=default, choices=option.choices,
-                             dest=option.key, help=METHOD_HELP if option.flag == "methods" else option.help)
+                             dest=option.key, metavar=None if option.choices else metavar,
+                             help=METHOD_HELP if option.flag == "methods" else option.help)
         else:
-            run.add_argument(flag, type=option.type or type(default), default=default, choices=option.choices, dest=option.key,
-                             help=option.help)
+            run.add_argument(flag, type=option.type or type(default), default=default, choices=option.choices,
+                             dest=option.key, metavar=None if option.choices else metavar, help=option.help)
 
 
 def _parser() -> argparse.ArgumentParser:
