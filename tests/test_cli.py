@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 import yaml
+from helpers import GRID, ONE_CELL, strokes
 
 from vaeaug import VAEAugmenter
 from vaeaug.cli import main
@@ -22,45 +23,7 @@ def tiny_run(tmp_path_factory):
     return run_dir
 
 
-def strokes(n=300, size=12, seed=0):
-    """Clean images: one bright horizontal or vertical bar per image, at a random place."""
-    rng = np.random.default_rng(seed)
-    X = np.zeros((n, size, size), dtype=np.float32)
-    for image, place, vertical in zip(X, rng.integers(2, size - 3, n), rng.integers(0, 2, n)):
-        if vertical:
-            image[:, place:place + 2] = 1
-        else:
-            image[place:place + 2, :] = 1
-    return X
-
-
-GRID = {
-    "name": "tiny",
-    "datasets": ["digits"],
-    "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}],
-    "latent_dims": [3, 5],
-    "methods": ["noise", "extrapolation"],
-    "classifiers": ["knn"],
-    "seeds": [0, 1],
-    "vae": {"max_epochs": 2, "hidden_units": 32},
-    "paper": {"baseline": {"knn": 50.0}, "results": {"knn": {5: {"noise": 40.0}}}},
-}
-
-
 QUICK = dict(latent_dim=3, hidden_units=32, max_epochs=2, batch_size=16, random_state=0)
-
-
-ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
-        "latent_dims": [3], "methods": ["noise"], "classifiers": ["knn"], "seeds": [0],
-        "vae": {"max_epochs": 2, "hidden_units": 32}}
-
-
-@pytest.fixture
-def npz(tmp_path):
-    rng = np.random.default_rng(0)
-    path = tmp_path / "in.npz"
-    np.savez(path, X=rng.uniform(size=(30, 6)).astype(np.float32), y=np.repeat([0, 1, 2], 10))
-    return path
 
 
 def error_of(argv, capsys):

@@ -30,14 +30,6 @@ WORD a trn_UJI-W02-a
 """
 
 
-@pytest.fixture
-def npz(tmp_path):
-    rng = np.random.default_rng(0)
-    path = tmp_path / "in.npz"
-    np.savez(path, X=rng.uniform(size=(30, 6)).astype(np.float32), y=np.repeat([0, 1, 2], 10))
-    return path
-
-
 @needs_shared
 def test_mnist_loads_with_the_papers_split():
     data = load("mnist", SHARED)

@@ -1,38 +1,13 @@
 """The model cache (vaeaug.experiments.cache)."""
 
 import numpy as np
-import pytest
+from helpers import GRID, ONE_CELL
 
 from vaeaug.data.datasets import load
 from vaeaug.data.protocols import expand_protocols
 from vaeaug.experiments.cache import fitted_model
 from vaeaug.experiments.config import ExperimentConfig, split_for
 from vaeaug.experiments.runner import run_experiment
-
-GRID = {
-    "name": "tiny",
-    "datasets": ["digits"],
-    "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}],
-    "latent_dims": [3, 5],
-    "methods": ["noise", "extrapolation"],
-    "classifiers": ["knn"],
-    "seeds": [0, 1],
-    "vae": {"max_epochs": 2, "hidden_units": 32},
-    "paper": {"baseline": {"knn": 50.0}, "results": {"knn": {5: {"noise": 40.0}}}},
-}
-
-
-ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
-        "latent_dims": [3], "methods": ["noise"], "classifiers": ["knn"], "seeds": [0],
-        "vae": {"max_epochs": 2, "hidden_units": 32}}
-
-
-@pytest.fixture
-def npz(tmp_path):
-    rng = np.random.default_rng(0)
-    path = tmp_path / "in.npz"
-    np.savez(path, X=rng.uniform(size=(30, 6)).astype(np.float32), y=np.repeat([0, 1, 2], 10))
-    return path
 
 
 def test_a_cached_vae_augments_with_the_current_settings(tmp_path):

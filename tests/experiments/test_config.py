@@ -2,38 +2,11 @@
 
 import numpy as np
 import pytest
+from helpers import GRID, ONE_CELL, TALK, TINY_AUTO
 
 from vaeaug import VAEAugmenter
 from vaeaug.data.protocols import expand_protocols
 from vaeaug.experiments.config import ExperimentConfig, load_config
-
-GRID = {
-    "name": "tiny",
-    "datasets": ["digits"],
-    "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}],
-    "latent_dims": [3, 5],
-    "methods": ["noise", "extrapolation"],
-    "classifiers": ["knn"],
-    "seeds": [0, 1],
-    "vae": {"max_epochs": 2, "hidden_units": 32},
-    "paper": {"baseline": {"knn": 50.0}, "results": {"knn": {5: {"noise": 40.0}}}},
-}
-
-
-TALK = {**GRID, "protocols": [{"name": "few-shot", "labelled_per_class": 5}], "latent_dims": [3], "seeds": [0],
-        "methods": ["interpolation+noise", "prior+gc", "multi-vae"], "augmentation": {"n_per_class": 4}, "paper": {}}
-
-
-ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
-        "latent_dims": [3], "methods": ["noise"], "classifiers": ["knn"], "seeds": [0],
-        "vae": {"max_epochs": 2, "hidden_units": 32}}
-
-
-TINY_AUTO = {
-    "name": "tiny-auto", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 6}],
-    "latent_dims": [3], "methods": ["interpolation", "affine+extrapolation", "auto"], "classifiers": ["knn", "svm"], "seeds": [0],
-    "vae": {"max_epochs": 2, "hidden_units": 32},
-}
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,11 @@
 import json
 
 import pytest
+from helpers import ONE_CELL
 
 from vaeaug.experiments.config import ExperimentConfig
 from vaeaug.experiments.results import ResultStore, cell_id
 from vaeaug.experiments.runner import run_experiment
-
-ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
-        "latent_dims": [3], "methods": ["noise"], "classifiers": ["knn"], "seeds": [0],
-        "vae": {"max_epochs": 2, "hidden_units": 32}}
 
 
 def test_damaged_results_and_cached_vaes_on_resume(tmp_path):

@@ -3,23 +3,12 @@
 import json
 
 import pytest
+from helpers import GRID, TALK, TINY_AUTO
 
 from vaeaug.experiments.config import ExperimentConfig
 from vaeaug.experiments.runner import plan_cells, run_experiment
 from vaeaug.generation.augmenter import VAEAugmenter
 from vaeaug.generation.auto import default_candidates
-
-GRID = {
-    "name": "tiny",
-    "datasets": ["digits"],
-    "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}],
-    "latent_dims": [3, 5],
-    "methods": ["noise", "extrapolation"],
-    "classifiers": ["knn"],
-    "seeds": [0, 1],
-    "vae": {"max_epochs": 2, "hidden_units": 32},
-    "paper": {"baseline": {"knn": 50.0}, "results": {"knn": {5: {"noise": 40.0}}}},
-}
 
 
 @pytest.fixture(scope="module")
@@ -28,17 +17,6 @@ def grid_run(tmp_path_factory):
     lines = []
     results = run_experiment(ExperimentConfig.from_dict(GRID), run_dir, progress=False, log=lines.append)
     return run_dir, results, "\n".join(lines)
-
-
-TALK = {**GRID, "protocols": [{"name": "few-shot", "labelled_per_class": 5}], "latent_dims": [3], "seeds": [0],
-        "methods": ["interpolation+noise", "prior+gc", "multi-vae"], "augmentation": {"n_per_class": 4}, "paper": {}}
-
-
-TINY_AUTO = {
-    "name": "tiny-auto", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 6}],
-    "latent_dims": [3], "methods": ["interpolation", "affine+extrapolation", "auto"], "classifiers": ["knn", "svm"], "seeds": [0],
-    "vae": {"max_epochs": 2, "hidden_units": 32},
-}
 
 
 def test_an_experiment_runs_the_baselines_beside_the_vae_methods(tmp_path):

@@ -12,18 +12,6 @@ MOVES = [{"method": "interpolation", "alpha": 0.5, "n_per_sample": 1},
          {"method": "noise", "alpha": 0.25, "n_per_sample": 2}, {"method": "affine", "n_per_sample": 1}]
 
 
-@pytest.fixture(scope="module")
-def digits_vae():
-    """A small VAE on 8x8 digits (without labels), and 60 labelled images: 6 per class."""
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    X = (X / 16).reshape(-1, 8, 8).astype(np.float32)
-    labelled = np.concatenate([np.flatnonzero(y == c)[:6] for c in range(10)])
-    vae = VAEAugmenter(latent_dim=4, hidden_units=64, max_epochs=3, random_state=0).fit(X[400:])
-    return vae, X[labelled], y[labelled]
-
-
 def test_every_candidate_is_scored_on_the_same_folds_and_the_best_is_chosen(digits_vae):
     vae, X, y = digits_vae
     auto = AutoAugmenter(vae, classifier="knn", candidates=MOVES, margin=0.0, random_state=0).fit(X, y)

@@ -7,15 +7,6 @@ from vaeaug.generation.baselines import AffineSampler, RealSampler, SMOTESampler
 from vaeaug.generation.latent import alter
 
 
-@pytest.fixture
-def two_lines():
-    """Class 0 on the segment x = y in [0, 1], class 1 on x = -y in [5, 6]: SMOTE stays on each."""
-    rng = np.random.default_rng(0)
-    t = rng.uniform(0, 1, 12)
-    X = np.r_[np.c_[t[:6], t[:6]], np.c_[5 + t[6:], -(5 + t[6:])]]
-    return X, np.repeat([0, 1], 6)
-
-
 def test_smote_makes_the_vae_methods_amount_on_segments_within_each_class(two_lines):
     X, y = two_lines
     X_new, y_new = SMOTESampler(n_neighbors=3, random_state=0).generate(X, y)

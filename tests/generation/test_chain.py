@@ -3,21 +3,8 @@
 import numpy as np
 import pytest
 
-from vaeaug import VAEAugmenter
 from vaeaug.generation.chain import AugmentationChain, configure
 from vaeaug.generation.registry import parse_method
-
-
-@pytest.fixture(scope="module")
-def digits_vae():
-    """A small VAE on 8x8 digits (without labels), and 60 labelled images: 6 per class."""
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    X = (X / 16).reshape(-1, 8, 8).astype(np.float32)
-    labelled = np.concatenate([np.flatnonzero(y == c)[:6] for c in range(10)])
-    vae = VAEAugmenter(latent_dim=4, hidden_units=64, max_epochs=3, random_state=0).fit(X[400:])
-    return vae, X[labelled], y[labelled]
 
 
 def test_a_chain_makes_affine_copies_then_the_vae_move_from_both_and_keeps_the_amount(digits_vae):

@@ -12,15 +12,6 @@ CODES = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [1.5, 0.1], [10.0, 0.0]])
 LABELS = np.array([0, 0, 0, 1, 1])
 
 
-@pytest.fixture
-def two_lines():
-    """Class 0 on the segment x = y in [0, 1], class 1 on x = -y in [5, 6]: SMOTE stays on each."""
-    rng = np.random.default_rng(0)
-    t = rng.uniform(0, 1, 12)
-    X = np.r_[np.c_[t[:6], t[:6]], np.c_[5 + t[6:], -(5 + t[6:])]]
-    return X, np.repeat([0, 1], 6)
-
-
 NEAREST = np.array([1, 0, 1, 4, 3])  # each code's nearest same-class code
 
 

@@ -2,23 +2,12 @@
 
 import numpy as np
 import pytest
+from helpers import strokes
 
 from vaeaug.experiments.denoising import image_quality
 from vaeaug.vae.denoiser import VAEDenoiser, corrupt, parse_noise
 
 SMALL = {"latent_dim": 8, "hidden_units": 64, "batch_size": 32}
-
-
-def strokes(n=300, size=12, seed=0):
-    """Clean images: one bright horizontal or vertical bar per image, at a random place."""
-    rng = np.random.default_rng(seed)
-    X = np.zeros((n, size, size), dtype=np.float32)
-    for image, place, vertical in zip(X, rng.integers(2, size - 3, n), rng.integers(0, 2, n)):
-        if vertical:
-            image[:, place:place + 2] = 1
-        else:
-            image[place:place + 2, :] = 1
-    return X
 
 
 def test_noise_models_follow_scikit_image():

@@ -1,0 +1,43 @@
+"""Small data and configs that tests in several folders share (tests/ is on pytest's pythonpath)."""
+
+import numpy as np
+
+# A grid of 2 protocols x 2 latent sizes x 2 methods x 2 seeds, for the runner, the cache and the CLI.
+GRID = {
+    "name": "tiny",
+    "datasets": ["digits"],
+    "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}],
+    "latent_dims": [3, 5],
+    "methods": ["noise", "extrapolation"],
+    "classifiers": ["knn"],
+    "seeds": [0, 1],
+    "vae": {"max_epochs": 2, "hidden_units": 32},
+    "paper": {"baseline": {"knn": 50.0}, "results": {"knn": {5: {"noise": 40.0}}}},
+}
+
+# One cell: the cheapest grid that trains a VAE.
+ONE_CELL = {"name": "tiny", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
+            "latent_dims": [3], "methods": ["noise"], "classifiers": ["knn"], "seeds": [0],
+            "vae": {"max_epochs": 2, "hidden_units": 32}}
+
+# The talk's methods on a one-seed grid, and auto beside the chains.
+TALK = {**GRID, "protocols": [{"name": "few-shot", "labelled_per_class": 5}], "latent_dims": [3], "seeds": [0],
+        "methods": ["interpolation+noise", "prior+gc", "multi-vae"], "augmentation": {"n_per_class": 4}, "paper": {}}
+
+TINY_AUTO = {
+    "name": "tiny-auto", "datasets": ["digits"], "protocols": [{"name": "few-shot", "labelled_per_class": 6}],
+    "latent_dims": [3], "methods": ["interpolation", "affine+extrapolation", "auto"], "classifiers": ["knn", "svm"], "seeds": [0],
+    "vae": {"max_epochs": 2, "hidden_units": 32},
+}
+
+
+def strokes(n=300, size=12, seed=0):
+    """Clean images: one bright horizontal or vertical bar per image, at a random place."""
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, size, size), dtype=np.float32)
+    for image, place, vertical in zip(X, rng.integers(2, size - 3, n), rng.integers(0, 2, n)):
+        if vertical:
+            image[:, place:place + 2] = 1
+        else:
+            image[place:place + 2, :] = 1
+    return X
