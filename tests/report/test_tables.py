@@ -21,3 +21,19 @@ def test_tables_show_confidence_intervals_and_the_paired_comparison():
     assert f"| +1.33 (p {p:.3f}), {share:.0%} of real |" in versus
     p_real = scipy_stats.ttest_rel(scores["real"], scores["baseline"]).pvalue
     assert versus.strip().endswith(f"| +8.67 (p {p_real:.3f}) |")  # real itself: no share of its own gain
+
+
+def test_one_seed_says_it_has_no_interval(tmp_path):
+    from vaeaug import ExperimentConfig, run_experiment
+
+    lines = []
+    config = ExperimentConfig.from_dict({"name": "one", "methods": [], "classifiers": ["knn"], "seeds": [3]})
+    run_experiment(config, tmp_path, progress=False, log=lines.append)
+    assert "one seed (3): no interval" in lines[0] and "no p-value" in lines[0]
+    assert "One seed (3): no interval, and no p-value." in (tmp_path / "results.md").read_text()
+
+
+def test_classes_are_listed_in_their_order():
+    from vaeaug.report.figures import _natural
+
+    assert sorted([10, 2, 0, "b", 1, "a"], key=_natural) == [0, 1, 2, 10, "a", "b"]

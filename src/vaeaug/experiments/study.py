@@ -191,7 +191,7 @@ def _interpolation_figure(path, vae, X_lab, y_lab) -> Path:
     first, last = classes[min(2, len(classes) - 1)], classes[min(6, len(classes) - 1)]
     a, b = X_lab[y_lab == first][0], X_lab[y_lab == last][0]
     codes = vae.encode(np.stack([a, b]))
-    steps = np.linspace(0, 1, 10)[:, None]
+    steps = np.linspace(0, 1, 11)[:, None]  # 0, 0.1, ..., 1
     strip = vae.decode((1 - steps) * codes[0] + steps * codes[1])
     return plots.plot_image_rows(
         [np.concatenate([a[None], strip, b[None]])], path,

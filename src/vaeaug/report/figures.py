@@ -53,21 +53,29 @@ def plot_image_rows(rows, path, *, row_labels=None, column_labels=None, title=No
 
 
 def plot_scores(summary, classifiers, methods, path, *, metric="accuracy") -> Path:
-    """Bar chart of the mean per classifier and method, with its 95 % confidence interval over seeds."""
-    figure = Figure(figsize=(1.6 + 1.5 * len(classifiers), 3.2))
+    """The mean per classifier and method with its 95 % confidence interval over seeds, as dots and bars.
+
+    Dots, not bars: the differences worth seeing are a few points, so the axis spans the data rather than
+    starting at 0, which bars would make misleading. The legend stands beside the plot, clear of the data.
+    """
+    n_seeds = max((cell["n"] for cell in summary.values()), default=0)
+    figure = Figure(figsize=(2.8 + 1.4 * len(classifiers), 3.4))
     axis = figure.subplots()
     width = 0.8 / len(methods)
     positions = np.arange(len(classifiers))
     for i, method in enumerate(methods):
         cells = [summary.get((c, method), {"mean": np.nan, "ci": 0.0}) for c in classifiers]
-        axis.bar(positions + i * width, [100 * x["mean"] for x in cells], width,
-                 yerr=[100 * x["ci"] for x in cells], capsize=2, label=method.capitalize())
-    axis.set_xticks(positions + width * (len(methods) - 1) / 2, [c.upper() for c in classifiers])
+        axis.errorbar(positions - 0.4 + (i + 0.5) * width, [100 * x["mean"] for x in cells],
+                      yerr=[100 * x["ci"] for x in cells], fmt="o", markersize=4, capsize=2,
+                      label=method.capitalize())
+    axis.set_xticks(positions, [c.upper() for c in classifiers])
     axis.set_ylabel(f"test {metric} (%)")
-    means = [100 * v["mean"] for v in summary.values()]
-    if means:
-        axis.set_ylim(max(0.0, min(means) - 10), min(100.0, max(means) + 5))
-    axis.legend(fontsize=8, ncol=2)
+    axis.grid(axis="y", alpha=0.3)
+    if metric == "accuracy" and axis.get_ylim()[1] > 100:  # a wide t interval can pass 100 %; accuracy cannot
+        axis.set_ylim(top=100.5)
+    interval = "one seed: no interval" if n_seeds < 2 else f"mean ± 95 % CI over {n_seeds} seeds"
+    axis.set_title(f"Test {metric} with and without the new samples ({interval})", fontsize=9)
+    axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     figure.tight_layout()
     return _save(figure, path)
 
@@ -91,7 +99,7 @@ def plot_points(points, groups, path, *, title=None, axis_names=("PC 1", "PC 2")
         points = np.c_[points, np.zeros(len(points))]
     figure = Figure(figsize=(5.2, 4.4))
     axis = figure.subplots()
-    for group in dict.fromkeys(groups.tolist()):
+    for group in sorted(dict.fromkeys(groups.tolist()), key=_natural):  # 0, 1, 2, ... not first seen
         chosen = groups == group
         axis.scatter(points[chosen, 0], points[chosen, 1], s=8, alpha=0.7, label=str(group))
     axis.set_xlabel(axis_names[0])
@@ -101,6 +109,14 @@ def plot_points(points, groups, path, *, title=None, axis_names=("PC 1", "PC 2")
         axis.set_title(textwrap.fill(title, 64), fontsize=9)
     figure.tight_layout()
     return _save(figure, path)
+
+
+def _natural(value):
+    """Sort key: numbers by value (2 before 10), then text."""
+    try:
+        return (0, float(value), "")
+    except (TypeError, ValueError):
+        return (1, 0.0, str(value))
 
 
 def _save(figure, path) -> Path:

@@ -17,6 +17,8 @@ __all__ = ["BASELINE", "UPPER_BOUND", "summarise", "format_paper_table", "format
 
 BASELINE = "baseline"  # the column of classifiers trained on the real samples alone
 UPPER_BOUND = "real"  # the column that adds real labelled samples: what a method's gain is a share of
+ONE_SEED_NOTE = ("Against the baseline (one seed, so no p-value): the difference, and the share of the gain of more "
+                 "real data (when the real column is there).")
 COMPARISON_NOTE = ("Against the baseline, seed by seed: the mean difference, the paired t-test's p-value, and "
                    "the share of the gain of more real data (when the real column is there).")
 
@@ -199,11 +201,15 @@ def write_tables(config, results, run_dir, log=print, *, reference=None, metric=
 
             table = format_paper_table(chosen, rows, config.columns, metric=shown, reference=theirs, source=source)
             versus = format_comparison_table(chosen, rows, config.columns, metric=shown, upper=upper)
-            sections.append(f"## {dataset}: {title}\n\nMean ± 95 % confidence interval over seeds {config.seeds} "
-                            f"(Student's t).\n\n{table}\n\n{COMPARISON_NOTE}\n\n{versus}\n")
+            several = len(config.seeds) > 1
+            spread = (f"Mean ± 95 % confidence interval over seeds {config.seeds} (Student's t)." if several else
+                      f"One seed ({config.seeds[0]}): no interval, and no p-value.")
+            note = COMPARISON_NOTE if several else ONE_SEED_NOTE
+            sections.append(f"## {dataset}: {title}\n\n{spread}\n\n{table}\n\n{note}\n\n{versus}\n")
             if shown == metric:
-                log(f"\n{dataset}: {title}, mean ± 95 % CI over seeds {config.seeds}\n\n{table}\n\n"
-                    f"{COMPARISON_NOTE}\n\n{versus}\n")
+                heading = f"mean ± 95 % CI over seeds {config.seeds}" if several else \
+                    f"one seed ({config.seeds[0]}): no interval"
+                log(f"\n{dataset}: {title}, {heading}\n\n{table}\n\n{note}\n\n{versus}\n")
     sections.append(_generation_table(records))
     choices = _choice_table(records)
     sections.append(choices)
