@@ -268,3 +268,25 @@ def test_augment_with_auto_prints_its_choice(tmp_path, capsys):
     assert "auto for knn:" in printed
     with np.load(tmp_path / "out.npz") as out:
         assert out["X"].shape[0] >= 18 and out["is_synthetic"][:18].sum() == 0
+
+
+def test_version_help_defaults_and_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("vaeaug ")
+    with pytest.raises(SystemExit):
+        main(["augment", "--help"])
+    assert "(default: 10)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "exit status: 0 done; 2" in capsys.readouterr().out
+
+
+def test_a_redirected_log_has_one_line_per_fit_and_no_progress_bar(tmp_path, capsys):
+    X = np.random.default_rng(0).uniform(size=(60, 5)).astype(np.float32)
+    np.savez(tmp_path / "in.npz", X=X, y=np.repeat([0, 1], 30))
+    assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "out.npz"), "--max-epochs", "2",
+                 "--latent-dim", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err and "\x1b[" not in err
+    assert err.count("VAE trained: 2 epochs") == 1 and "stopped: all 2 epochs run" in err

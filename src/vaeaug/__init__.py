@@ -19,6 +19,8 @@ classifiers uses vae/ (device and seeding); generation/ uses vae/ and classifier
 candidates); report/ uses nothing of the pipeline; experiments/ uses all of those; cli uses experiments/.
 """
 
+import logging
+
 from .classifiers import CNNClassifier, TorchMLPClassifier, make_classifier, score_classifier
 from .data.datasets import load as load_dataset
 from .experiments.config import ExperimentConfig, load_config
@@ -36,6 +38,9 @@ from .vae.model import ConvVAE, MLPVAE, VAEConfig, load_vae
 from .vae.training import train_vae
 
 __version__ = "0.1.0"
+
+# A library logs, the application decides where to: the vaeaug command shows INFO lines on stderr.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "VAEAugmenter", "MultiVAEAugmenter", "AutoAugmenter", "SMOTESampler", "AffineSampler", "RealSampler",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import logging
 import os
 import shutil
 import sys
 import tempfile
 import warnings
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,8 @@ from .generation.factory import make_augmenter
 from .generation.registry import BASELINES, KINDS, PAPER_METHODS, TALK_METHODS, parse_method
 from .vae.denoiser import NOISES, VAEDenoiser, corrupt, parse_noise
 
+EXIT_CODES = ("exit status: 0 done; 2 a mistake in the input, options or files, said in one line "
+              "(vaeaug: error: ...); 130 interrupted (run and experiment resume with --resume RUN_DIR)")
 METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote or latent moves (noise, "
                "interpolation, extrapolation) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS)
                + "; or a baseline: " + ", ".join(BASELINES) + "; or auto (chosen per classifier by "
@@ -46,7 +50,9 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
     shared["set"].add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                                help="override a config setting, VALUE in YAML, KEY dotted for nested ones: "
                                     "--set 'seeds=[0]' --set vae.max_epochs=5 (repeatable)")
-    shared["quiet"].add_argument("--quiet", action="store_true", help="no progress bars")
+    talk = shared["quiet"].add_mutually_exclusive_group()
+    talk.add_argument("--quiet", action="store_true", help="warnings and errors only: no progress bars, no log lines")
+    talk.add_argument("-v", "--verbose", action="store_true", help="debug log lines too")
     shared["device"].add_argument("--device", default="auto", help="'auto' (CUDA when available), 'cpu' or 'cuda'")
     shared["seed"].add_argument("--seed", type=int, default=0, help="seeds the VAE, the generation and the noise")
     shared["writes"].add_argument("--save-model", metavar="DIR", help="also save the fitted model here")
@@ -72,11 +78,13 @@ def _add_run_options(run):
 
 def _parser() -> argparse.ArgumentParser:
     shared = _shared_options()
-    parser = argparse.ArgumentParser(prog="vaeaug", description=__doc__)
+    parser = argparse.ArgumentParser(prog="vaeaug", description=__doc__, epilog=EXIT_CODES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"vaeaug {metadata.version('vaeaug')}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser(
-        "run", help="run a whole study and write a new run folder",
+        "run", formatter_class=argparse.ArgumentDefaultsHelpFormatter, help="run a whole study and write a new run folder",
         parents=[shared[name] for name in ("output", "data", "set", "quiet", "device")],
         description="Train a VAE, augment the labelled samples with each method, train each classifier with and "
                     "without the synthetic data, and report the mean and its 95 % confidence interval over seeds. "
@@ -84,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(run)
 
     experiment = commands.add_parser(
-        "experiment", help="run a grid from a YAML config (see configs/)",
+        "experiment", formatter_class=argparse.ArgumentDefaultsHelpFormatter, help="run a grid from a YAML config (see configs/)",
         parents=[shared[name] for name in ("output", "data", "set", "quiet")],
         description="Run dataset x protocol x latent size x method x classifier x seed from a YAML "
                     "config, print tables beside the paper's numbers, and write JSON, CSV and Markdown.")
@@ -102,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_augment(commands, shared):
     augment = commands.add_parser(
-        "augment", help="fit a VAE and write an augmented dataset (.npz)",
+        "augment", formatter_class=argparse.ArgumentDefaultsHelpFormatter, help="fit a VAE and write an augmented dataset (.npz)",
         parents=[shared[name] for name in ("data", "device", "seed", "writes", "quiet")],
         description="Read X and y from an .npz file (or a named dataset), append synthetic samples "
                     "and write X, y and is_synthetic to a new .npz file.")
@@ -111,24 +119,27 @@ def _add_augment(commands, shared):
     augment.add_argument("output", help="the .npz file to write (must not exist unless --force)")
     augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE")
     augment.add_argument("--method", default="interpolation", help=METHOD_HELP)
-    augment.add_argument("--latent-dim", type=int, default=10)
-    augment.add_argument("--alpha", type=float, default=0.5)
-    augment.add_argument("--n-neighbors", type=int, default=3)
-    augment.add_argument("--n-per-sample", type=int)
+    augment.add_argument("--latent-dim", type=int, default=10, help="size of the VAE's latent code")
+    augment.add_argument("--alpha", type=float, default=0.5, help="strength of the latent moves (prior: its scale)")
+    augment.add_argument("--n-neighbors", type=int, default=3,
+                         help="same-class neighbours of the moves, and the default number per labelled sample")
+    augment.add_argument("--n-per-sample", type=int, help="new samples per labelled sample (default: n-neighbors)")
     augment.add_argument("--n-per-class", type=parse_amount, help="new samples per class, or 'balance'")
-    augment.add_argument("--noise-scale", default="latent_std", choices=list(NOISE_SCALES))
+    augment.add_argument("--noise-scale", default="latent_std", choices=list(NOISE_SCALES),
+                         help="noise deviation: alpha x the codes' deviation (paper) or alpha alone (talk)")
     augment.add_argument("--beta", type=float, default=1.0, help="KL weight of the VAE")
     augment.add_argument("--normalize-beta", action="store_true", help="use beta x latent-dim / input-dim")
     augment.add_argument("--input-dim", type=int, help="N in beta_norm (default: features per sample)")
     augment.add_argument("--mix-in", type=float, default=0.2, help="multi-vae: share of other classes")
     augment.add_argument("--classifier", default="svm", choices=list(CLASSIFIERS),
                          help="auto: the classifier to choose the method for (default svm)")
-    augment.add_argument("--max-epochs", type=int, default=100)
+    augment.add_argument("--max-epochs", type=int, default=100,
+                         help="most epochs the VAE trains (early stopping ends it sooner)")
 
 
 def _add_denoise(commands, shared):
     denoise = commands.add_parser(
-        "denoise", help="denoise images with a VAE and write them to a new .npz",
+        "denoise", formatter_class=argparse.ArgumentDefaultsHelpFormatter, help="denoise images with a VAE and write them to a new .npz",
         parents=[shared[name] for name in ("data", "device", "seed", "writes", "quiet")],
         description="Denoise the images X of an .npz file (or a named dataset's test images) with a VAE that "
                     "learnt noisy -> clean on the clean images given by --clean (or a model saved earlier), and "
@@ -147,9 +158,10 @@ def _add_denoise(commands, shared):
                          help=f"noise model: {', '.join(NOISES)}, or gaussian+speckle (default gaussian)")
     denoise.add_argument("--sigma", type=float, nargs="+", default=[0.3],
                          help="standard deviation of the noise, or one per part of --noise")
-    denoise.add_argument("--latent-dim", type=int, default=32)
+    denoise.add_argument("--latent-dim", type=int, default=32, help="size of the VAE's latent code")
     denoise.add_argument("--beta", type=float, default=0.1, help="KL weight of the VAE (default 0.1, measured best)")
-    denoise.add_argument("--max-epochs", type=int, default=30)
+    denoise.add_argument("--max-epochs", type=int, default=30,
+                         help="most epochs the VAE trains (early stopping ends it sooner)")
 
 
 def _run(args):
@@ -373,8 +385,32 @@ def _write_denoised(args, output):
               f"{after['ssim']:.3f} (noisy -> denoised, against the clean images).")
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a line is logged (a test's capture, a redirection)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _):
+        pass
+
+
+def _configure_logging(args) -> None:
+    """vaeaug's log lines (one per model fit, say) on stderr: INFO by default, WARNING with --quiet, DEBUG with -v."""
+    logger = logging.getLogger("vaeaug")
+    quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
+    logger.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+    if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    _configure_logging(args)
     try:
         commands = {"run": _run, "experiment": _experiment, "datasets": _datasets, "augment": _augment,
                     "denoise": _denoise}

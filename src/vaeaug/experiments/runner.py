@@ -170,7 +170,8 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
     datasets = {dataset_identity(name): name for name in config.datasets}
     for name in config.datasets[1:]:  # the first is checked as it loads, the others before its first cell
         _load_dataset(config, name, data_dir)
-    bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell", disable=not progress)
+    bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell",
+               disable=None if progress else True)  # a bar on a terminal only
     for dataset, unit in groupby(plan, key=lambda c: c.dataset):
         data = _load_dataset(config, datasets[dataset], data_dir)
         for (label, seed), cells in groupby(unit, key=lambda c: (c.protocol["label"], c.seed)):

@@ -7,6 +7,7 @@ improved for ``patience`` epochs, and the weights of the best epoch are restored
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,8 @@ from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
 from .._validation import check_positive
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["TrainingHistory", "select_device", "seeded", "train_vae", "reconstruction_loss", "seed_and_holdout"]
 
@@ -170,7 +173,8 @@ def train_vae(
         epochs = min(epochs, -(-max_steps // steps_per_epoch))
     first_epoch = None
     with seeded(seed, device):
-        bar = tqdm(range(1, epochs + 1), desc="VAE", unit="epoch", disable=not progress, leave=False)
+        # disable=None: a bar on a terminal only, so a redirected log gets no carriage returns
+        bar = tqdm(range(1, epochs + 1), desc="VAE", unit="epoch", disable=None if progress else True, leave=False)
         for epoch in bar:
             model.train()
             order = torch.randperm(len(X_train), generator=shuffler).to(device)
@@ -193,12 +197,26 @@ def train_vae(
         bar.close()
 
     history.best_epoch, history.stopped_early = stopping.best_epoch, stopping.stopped
+    _log_fit(history, len(history.train_loss), epochs, steps, stopping)
     # Training that ended before snapshot_step keeps the first epoch's weights as its snapshot.
     history.snapshot = steps.snapshot if steps.snapshot is not None else first_epoch
     if stopping.best_state is not None:
         model.load_state_dict(stopping.best_state)
     model.eval()
     return history
+
+
+def _log_fit(history, ran, planned, steps, stopping) -> None:
+    """One line per fit: epochs run, the best epoch, why it stopped, the validation loss."""
+    if stopping.stopped:
+        why = f"no better validation loss for {stopping.patience} epochs"
+    elif steps.done:
+        why = f"max_steps={steps.max_steps} reached"
+    else:
+        why = f"all {planned} epochs run"
+    best = (f"best epoch {history.best_epoch}, validation reconstruction {stopping.best_loss:.3f}"
+            if history.best_epoch else "no validation data")
+    logger.info("VAE trained: %d epochs (%d steps), %s; stopped: %s.", ran, steps.count, best, why)
 
 
 def _weights(model) -> dict:
