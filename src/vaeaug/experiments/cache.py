@@ -85,6 +85,11 @@ class ModelSource:
         self.seed, self.latent_dim, self.variant, self.cache, self.progress = seed, latent_dim, variant, cache, progress
         self.models, self.trained = {}, []
 
+    def pop_trained(self) -> list:
+        """The records of the models trained since the last call, handed over once."""
+        trained, self.trained = self.trained, []
+        return trained
+
     def __call__(self, kind):
         if kind not in self.models:
             base = KINDS[kind].built_on

@@ -183,8 +183,7 @@ def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cach
                 models = ModelSource(config, data, split, todo[0].protocol, seed, latent_dim, variant, cache,
                                      progress)
                 for record in _score_group(config, data, split, list(group), models):
-                    store.add(record, trained=models.trained)
-                    models.trained = []
+                    store.add(record, trained=models.pop_trained())
                     bar.update(1)
     bar.close()
     results = store.complete()
