@@ -13,7 +13,7 @@ def test_paper_mlp_learns_a_separable_problem(blobs):
     clf = TorchMLPClassifier(hidden_units=32, max_epochs=30, random_state=0, device="cpu")
     assert clf.fit(X[::2], y[::2]).score(X[1::2], y[1::2]) == 1.0  # held-out half; images are flattened
     assert clf.predict_proba(X).shape == (40, 2)
-    assert len(clone(clf).get_params()) == 8
+    assert len(clone(clf).get_params()) == 9
 
 
 def test_paper_mlp_has_five_batchnorm_dropout_layers(blobs):
@@ -99,3 +99,13 @@ def test_the_random_forest_follows_the_cell_seed(blobs):
 def test_unknown_classifier_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown classifier 'forest'"):
         make_classifier("forest")
+
+
+def test_a_torch_classifier_logs_one_line_per_fit(caplog):
+    import logging
+
+    X = np.r_[np.zeros((10, 3)), np.ones((10, 3))]
+    with caplog.at_level(logging.DEBUG, logger="vaeaug"):
+        TorchMLPClassifier(hidden_units=8, max_epochs=3, verbose=True, random_state=0).fit(X, [0] * 10 + [1] * 10)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("vaeaug")]
+    assert len(lines) == 1 and lines[0].startswith("TorchMLPClassifier trained: 3 epochs")

@@ -19,34 +19,82 @@ classifiers uses vae/ (device and seeding); generation/ uses vae/ and classifier
 candidates); report/ uses nothing of the pipeline; experiments/ uses all of those; cli uses experiments/.
 """
 
-import logging
+from __future__ import annotations
 
-from .classifiers import CNNClassifier, TorchMLPClassifier, make_classifier, score_classifier
-from .data.datasets import load as load_dataset
-from .experiments.config import ExperimentConfig, load_config
-from .experiments.runner import run_experiment
-from .experiments.study import run_study, study_config
-from .generation.augmenter import VAEAugmenter
-from .generation.auto import AutoAugmenter
-from .generation.baselines import AffineSampler, RealSampler, SMOTESampler
-from .generation.factory import make_augmenter
-from .generation.latent import add_noise, alter, extrapolate, interpolate, sample_prior
-from .generation.multivae import MultiVAEAugmenter
-from .generation.registry import MethodSpec, parse_method
-from .vae.denoiser import VAEDenoiser, corrupt
-from .vae.model import ConvVAE, MLPVAE, VAEConfig, load_vae
-from .vae.training import train_vae
+import importlib
+import logging
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
+# The public API, name -> (module, name there). It is loaded on first use (PEP 562), not on
+# ``import vaeaug``: the command line must answer --help without waiting seconds for PyTorch
+# and scikit-learn. ``from vaeaug import VAEAugmenter`` works as usual.
+_API = {
+    "VAEAugmenter": ("generation.augmenter", "VAEAugmenter"),
+    "MultiVAEAugmenter": ("generation.multivae", "MultiVAEAugmenter"),
+    "AutoAugmenter": ("generation.auto", "AutoAugmenter"),
+    "SMOTESampler": ("generation.baselines", "SMOTESampler"),
+    "AffineSampler": ("generation.baselines", "AffineSampler"),
+    "RealSampler": ("generation.baselines", "RealSampler"),
+    "make_augmenter": ("generation.factory", "make_augmenter"),
+    "parse_method": ("generation.registry", "parse_method"),
+    "MethodSpec": ("generation.registry", "MethodSpec"),
+    "add_noise": ("generation.latent", "add_noise"),
+    "interpolate": ("generation.latent", "interpolate"),
+    "extrapolate": ("generation.latent", "extrapolate"),
+    "sample_prior": ("generation.latent", "sample_prior"),
+    "alter": ("generation.latent", "alter"),
+    "ConvVAE": ("vae.model", "ConvVAE"),
+    "MLPVAE": ("vae.model", "MLPVAE"),
+    "VAEConfig": ("vae.model", "VAEConfig"),
+    "load_vae": ("vae.model", "load_vae"),
+    "train_vae": ("vae.training", "train_vae"),
+    "VAEDenoiser": ("vae.denoiser", "VAEDenoiser"),
+    "corrupt": ("vae.denoiser", "corrupt"),
+    "TorchMLPClassifier": ("classifiers", "TorchMLPClassifier"),
+    "CNNClassifier": ("classifiers", "CNNClassifier"),
+    "make_classifier": ("classifiers", "make_classifier"),
+    "score_classifier": ("classifiers", "score_classifier"),
+    "load_dataset": ("data.datasets", "load"),
+    "ExperimentConfig": ("experiments.config", "ExperimentConfig"),
+    "load_config": ("experiments.config", "load_config"),
+    "run_experiment": ("experiments.runner", "run_experiment"),
+    "study_config": ("experiments.study", "study_config"),
+    "run_study": ("experiments.study", "run_study"),
+}
+__all__ = list(_API)
+
+if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported eagerly
+    from .classifiers import CNNClassifier, TorchMLPClassifier, make_classifier, score_classifier
+    from .data.datasets import load as load_dataset
+    from .experiments.config import ExperimentConfig, load_config
+    from .experiments.runner import run_experiment
+    from .experiments.study import run_study, study_config
+    from .generation.augmenter import VAEAugmenter
+    from .generation.auto import AutoAugmenter
+    from .generation.baselines import AffineSampler, RealSampler, SMOTESampler
+    from .generation.factory import make_augmenter
+    from .generation.latent import add_noise, alter, extrapolate, interpolate, sample_prior
+    from .generation.multivae import MultiVAEAugmenter
+    from .generation.registry import MethodSpec, parse_method
+    from .vae.denoiser import VAEDenoiser, corrupt
+    from .vae.model import MLPVAE, ConvVAE, VAEConfig, load_vae
+    from .vae.training import train_vae
+
+
+def __getattr__(name: str):
+    if name not in _API:
+        raise AttributeError(f"module 'vaeaug' has no attribute {name!r}")
+    module, attribute = _API[name]
+    value = getattr(importlib.import_module(f".{module}", __name__), attribute)
+    globals()[name] = value  # once loaded, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))
+
+
 # A library logs, the application decides where to: the vaeaug command shows INFO lines on stderr.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
-
-__all__ = [
-    "VAEAugmenter", "MultiVAEAugmenter", "AutoAugmenter", "SMOTESampler", "AffineSampler", "RealSampler",
-    "make_augmenter", "parse_method", "MethodSpec",
-    "add_noise", "interpolate", "extrapolate", "sample_prior", "alter",
-    "ConvVAE", "MLPVAE", "VAEConfig", "load_vae", "train_vae", "VAEDenoiser", "corrupt",
-    "TorchMLPClassifier", "CNNClassifier", "make_classifier", "score_classifier",
-    "load_dataset", "ExperimentConfig", "load_config", "run_experiment", "study_config", "run_study",
-]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 import numpy as np
@@ -17,17 +18,22 @@ from sklearn.svm import SVC
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
+from tqdm.auto import tqdm
 
-from ._validation import (anything, check_choice, check_labels, check_params, check_positive, check_same_layout,
-                          check_samples, integer, number, seed, share)
+from ._typing import ArrayLike, Labels, RandomState
+from ._choices import CLASSIFIERS
+from ._validation import (anything, boolean, check_choice, check_labels, check_params, check_positive,
+                          check_same_layout, check_samples, integer, number, seed, share)
 from .vae.training import seeded, select_device
 
-__all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "CNNClassifier", "TorchMLPClassifier", "make_classifier", "score_classifier",
+logger = logging.getLogger(__name__)
+
+__all__ = ["CLASSIFIERS", "CNNClassifier", "TorchMLPClassifier", "make_classifier", "score_classifier",
            "takes_images", "needs_scaling", "SCALINGS"]
 
 # The training settings every torch classifier has.
 _TRAINING = {"max_epochs": integer(1), "batch_size": integer(1), "learning_rate": number(allow_zero=False),
-             "device": anything, "random_state": seed}
+             "device": anything, "random_state": seed, "verbose": boolean}
 
 
 class _TorchClassifier(ClassifierMixin, BaseEstimator):
@@ -45,7 +51,7 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
     def _epochs(self, n_samples) -> int:
         return self.max_epochs
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: Labels) -> _TorchClassifier:
         check_params(self)
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None; pass one "
@@ -70,8 +76,13 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
             labels = torch.as_tensor(targets, device=device)
             shuffler = torch.Generator().manual_seed(seed)
             self.network_.train()
-            for _ in range(self._epochs(len(X))):
+            epochs, steps, total = self._epochs(len(X)), 0, float('nan')
+            # disable=None: a bar on a terminal only, so a redirected log gets no carriage returns
+            bar = tqdm(range(epochs), desc=type(self).__name__, unit="epoch", leave=False,
+                       disable=None if self.verbose else True)
+            for _ in bar:
                 order = torch.randperm(len(X), generator=shuffler).to(device)
+                total, batches = torch.zeros((), device=device), 0
                 for start in range(0, len(X), self.batch_size):
                     batch = order[start:start + self.batch_size]
                     if len(batch) < 2:  # batch norm needs two samples to estimate a variance
@@ -80,11 +91,18 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
                     optimiser.zero_grad(set_to_none=True)
                     loss.backward()
                     optimiser.step()
+                    total, batches, steps = total + loss.detach(), batches + 1, steps + 1
+                total = total.item() / max(batches, 1)  # one device sync per epoch, not per step
+                bar.set_postfix(loss=f"{total:.3f}")
+            bar.close()
         self.network_.eval()
+        # No validation split here: it trains for a fixed number of epochs, so that is why it stopped.
+        logger.debug("%s trained: %d epochs (%d steps), last epoch's training loss %.3f; stopped: all epochs run.",
+                     type(self).__name__, epochs, steps, total)
         return self
 
     @torch.no_grad()
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self, "network_")
         X = self._layout(check_samples(X))
         check_same_layout(X, self.sample_shape_, owner=type(self).__name__)
@@ -95,7 +113,7 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         ]
         return np.concatenate(probabilities)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self, "network_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
@@ -115,6 +133,8 @@ class TorchMLPClassifier(_TorchClassifier):
     learning_rate : float, default=1e-3
     device : str, default="auto"
     random_state : int, RandomState or None
+    verbose : bool, default=False
+        Show a progress bar over the epochs (on a terminal only).
 
     Examples
     --------
@@ -127,8 +147,9 @@ class TorchMLPClassifier(_TorchClassifier):
     _parameter_constraints = {**_TRAINING, "hidden_layers": integer(0), "hidden_units": integer(1),
                               "dropout": share()}
 
-    def __init__(self, hidden_layers=5, hidden_units=1024, dropout=0.2, max_epochs=30,
-                 batch_size=128, learning_rate=1e-3, device="auto", random_state=None):
+    def __init__(self, hidden_layers: int = 5, hidden_units: int = 1024, dropout: float = 0.2, max_epochs: int = 30,
+                 batch_size: int = 128, learning_rate: float = 1e-3, device: str = "auto",
+                 random_state: RandomState = None, verbose: bool = False):
         self.hidden_layers = hidden_layers
         self.hidden_units = hidden_units
         self.dropout = dropout
@@ -137,6 +158,7 @@ class TorchMLPClassifier(_TorchClassifier):
         self.learning_rate = learning_rate
         self.device = device
         self.random_state = random_state
+        self.verbose = verbose
 
     def _layout(self, X):
         return X.reshape(len(X), -1)
@@ -180,6 +202,8 @@ class CNNClassifier(_TorchClassifier):
     learning_rate : float, default=1e-3
     device : str, default="auto"
     random_state : int, RandomState or None
+    verbose : bool, default=False
+        Show a progress bar over the epochs (on a terminal only).
 
     Examples
     --------
@@ -193,8 +217,9 @@ class CNNClassifier(_TorchClassifier):
     _parameter_constraints = {**_TRAINING, "channels": anything, "hidden_units": integer(1), "dropout": share(),
                               "min_steps": integer(0)}  # channels are checked with the image size, in _build
 
-    def __init__(self, channels=(32, 64), hidden_units=128, dropout=0.5, max_epochs=10, min_steps=1000,
-                 batch_size=128, learning_rate=1e-3, device="auto", random_state=None):
+    def __init__(self, channels: tuple[int, int] = (32, 64), hidden_units: int = 128, dropout: float = 0.5,
+                 max_epochs: int = 10, min_steps: int = 1000, batch_size: int = 128, learning_rate: float = 1e-3,
+                 device: str = "auto", random_state: RandomState = None, verbose: bool = False):
         self.channels = channels
         self.hidden_units = hidden_units
         self.dropout = dropout
@@ -204,6 +229,7 @@ class CNNClassifier(_TorchClassifier):
         self.learning_rate = learning_rate
         self.device = device
         self.random_state = random_state
+        self.verbose = verbose
 
     def _epochs(self, n_samples):
         steps_per_epoch = -(-n_samples // self.batch_size)
@@ -251,12 +277,9 @@ _FACTORIES = {
     # The 2023 talk does not name its classifier; a random forest's baselines come closest to its PROBEN1 ones.
     "rf": lambda random_state, device: RandomForestClassifier(random_state=random_state),
 }
-CLASSIFIERS = tuple(_FACTORIES)
-PAPER_CLASSIFIERS = ("svm", "knn", "mlp")  # the paper's three: the default wherever classifiers are chosen
-IMAGE_CLASSIFIERS = ("cnn",)  # these need images; the others take any samples, flattened
 
 
-def make_classifier(name, random_state=None, device="auto", **options):
+def make_classifier(name: str, random_state: RandomState = None, device: str = "auto", **options) -> BaseEstimator:
     """A fresh classifier by name: ``svm`` (RBF), ``knn`` (k=3), ``mlp`` (the paper's MLP), ``cnn`` or ``rf``
     (scikit-learn's random forest, 100 trees).
 
@@ -289,7 +312,8 @@ def needs_scaling(classifier) -> bool:
                                                                                         "sklearn.ensemble"))
 
 
-def score_classifier(classifier, X_train, y_train, X_test, y_test, *, scale="auto") -> dict[str, float]:
+def score_classifier(classifier: BaseEstimator, X_train: ArrayLike, y_train: Labels, X_test: ArrayLike,
+                     y_test: Labels, *, scale: str | bool = "auto") -> dict[str, float]:
     """Fit on the training data and return test accuracy and weighted F1.
 
     Samples are flattened to vectors unless the classifier takes images (the CNN).

@@ -172,7 +172,7 @@ def test_vae_variants_per_dataset_settings_and_talk_style_references(tmp_path):
     config = ExperimentConfig.from_dict({
         **GRID, "protocols": [{"name": "few-shot", "labelled_per_class": [4, 6]}], "latent_dims": [2],
         "seeds": [0], "methods": ["noise"],
-        "variants": [{"name": "beta-norm", "normalize_beta": True}, {"name": "beta-0.5", "beta": 0.5}],
+        "variants": [{"name": "beta-norm", "beta": 1.0, "normalize_beta": True}, {"name": "beta-0.5", "beta": 0.5}],
         "per_dataset": {"digits": {"vae": {"input_dim": 16}, "augmentation": {"n_per_class": 2}}},
         "paper": {"source": "talk", "metric": "f1_weighted",
                   "rows": [{"variant": "beta-norm", "labelled_per_class": 6, "baseline": 0.5, "noise": 0.25}]},

@@ -4,7 +4,8 @@ import pytest
 
 from vaeaug.cli import _parser
 from vaeaug.experiments.config import apply_override
-from vaeaug.experiments.study import DEFAULT_STUDY, RUN_OPTIONS, study_config, study_default
+from vaeaug.experiments.run_options import DEFAULT_STUDY, RUN_OPTIONS, study_default
+from vaeaug.experiments.study import study_config
 
 
 def test_every_run_option_names_a_key_of_the_built_in_config():
@@ -36,3 +37,15 @@ def test_an_override_of_a_list_item_out_of_range_is_a_clear_error():
         apply_override({"protocols": [{}]}, "protocols.3.labelled_per_class", 5)
     with pytest.raises(ValueError, match="is not a mapping"):
         apply_override({"seeds": 3}, "seeds.x", 5)
+
+
+def test_the_library_run_and_augment_share_one_set_of_vae_defaults():
+    from vaeaug import VAEAugmenter
+
+    library = VAEAugmenter().get_params()
+    run = _parser().parse_args(["run"])
+    augment = _parser().parse_args(["augment", "in.npz", "out.npz"])
+    for key in ("beta", "batch_size", "max_epochs", "patience", "latent_dim", "alpha", "n_neighbors", "noise_scale"):
+        run_key = next(o.key for o in RUN_OPTIONS if o.flag == key.replace("_", "-"))
+        assert getattr(augment, key) == getattr(run, run_key) == library[key], key
+    assert library["beta"] == 0.25

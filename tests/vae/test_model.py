@@ -15,7 +15,7 @@ FAST = dict(latent_dim=3, hidden_units=32, max_epochs=3, batch_size=16, random_s
 def test_beta_norm_is_beta_times_latent_size_over_input_size():
     assert normalized_beta(1.0, 2, 15) == pytest.approx(0.1333, abs=1e-4)  # the talk's card value
     X = np.random.default_rng(0).normal(size=(40, 15))
-    fitted = VAEAugmenter(**{**FAST, "latent_dim": 2}, normalize_beta=True).fit(X)
+    fitted = VAEAugmenter(**{**FAST, "latent_dim": 2}, beta=1.0, normalize_beta=True).fit(X)
     assert fitted.beta_ == pytest.approx(2 / 15) and fitted.model_.config.beta == pytest.approx(2 / 15)
     assert VAEAugmenter(**{**FAST, "latent_dim": 2}, beta=0.5, normalize_beta=True, input_dim=20).fit(X).beta_ \
         == pytest.approx(0.05)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._typing import PathType
 from .._validation import check_labels, check_samples
 from .sources import Dataset, from_csv, from_image_folder, from_npz, read_npz
 
@@ -339,7 +340,7 @@ NAMED.update({f"proben1/{name}": _proben1(name) for name in PROBEN1_SETS})
 NAMED.update({f"proben1/{name}{p}": _proben1(name, p) for name in PROBEN1_SETS for p in (2, 3)})
 
 
-def load(name: str, data_dir=None, *, label_column: str = "label") -> Dataset:
+def load(name: str, data_dir: PathType | None = None, *, label_column: str = "label") -> Dataset:
     """Load a named dataset (see :data:`NAMED`) or a generic source given by its path.
 
     Examples

@@ -9,6 +9,7 @@ cell at once (:mod:`vaeaug.experiments.results`), so an interrupted grid resumes
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -17,15 +18,17 @@ import numpy as np
 import yaml
 from sklearn.model_selection import train_test_split
 
+from .._typing import PathType
 from .._files import read_yaml
+from .._choices import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, PAPER_METHODS, SPACES, TRAIN_ON
 from .._validation import (build_config, check_choice, check_field_types, check_fits, check_params, check_positive,
                            check_seed, reject_unknown)
-from ..classifiers import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, SCALINGS, make_classifier
+from ..classifiers import SCALINGS, make_classifier
 from ..data.datasets import NAMED, dataset_identity
 from ..data.protocols import expand_protocols, make_split
-from ..generation.augmenter import GENERATION_SETTINGS, SPACES, VAEAugmenter
+from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
 from ..generation.multivae import MultiVAEAugmenter
-from ..generation.registry import KINDS, PAPER_METHODS, parse_method
+from ..generation.registry import KINDS, parse_method
 from ..report.tables import BASELINE
 from .denoising import DenoisingStudyConfig
 from .reference import check_reference, reference_number
@@ -37,7 +40,6 @@ __all__ = ["ExperimentConfig", "load_config", "parse_override", "apply_override"
 VAE_SETTINGS = tuple(p for p in VAEAugmenter().get_params()
                      if p not in GENERATION_SETTINGS + ("latent_dim", "device", "random_state", "verbose"))
 AUGMENTATION_SETTINGS = tuple(p for p in GENERATION_SETTINGS if p not in ("method", "filter", "space"))
-TRAIN_ON = ("both", "generated")
 DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
 
 
@@ -120,14 +122,14 @@ class ExperimentConfig:
     device: str = "auto"
 
     @classmethod
-    def from_dict(cls, raw: dict, *, where="the config") -> "ExperimentConfig":
+    def from_dict(cls, raw: dict, *, where: str = "the config") -> ExperimentConfig:
         return build_config(cls, raw, where)
 
     @classmethod
-    def from_yaml(cls, path) -> "ExperimentConfig":
+    def from_yaml(cls, path: PathType) -> ExperimentConfig:
         return cls.from_dict(read_yaml(path), where=str(path))
 
-    def validate(self, where="the config") -> "ExperimentConfig":
+    def validate(self, where: str = "the config") -> ExperimentConfig:
         """Check every setting now, so that a typo fails before the grid runs, not hours into it."""
         check_field_types(self, where)
         self._check_grid(where)
@@ -233,7 +235,7 @@ class ExperimentConfig:
         """The names of the variants, or ``[None]`` when the config has none."""
         return [variant["name"] for variant in self.variants] or [None]
 
-    def settings_for(self, dataset, variant=None) -> dict:
+    def settings_for(self, dataset: str, variant: dict | None = None) -> dict:
         """The ``vae``, ``augmentation`` and ``mix_in`` of one dataset (a name, or a file's full path) and variant."""
         own = next((v for k, v in self.per_dataset.items() if k == dataset or dataset_identity(k) == dataset), {})
         override = next((v for v in self.variants if v["name"] == variant), {})
@@ -264,7 +266,7 @@ class ExperimentConfig:
     def _check_paper(self, where):
         check_reference(self, where)
 
-    def reference(self, dataset, context, method):
+    def reference(self, dataset: str, context: dict, method: str) -> float | None:
         """The paper's number for ``method`` in the table row ``context`` (protocol, classifier, variant,
         latent_dim), in ``paper.metric``'s units, or None when the paper gives none."""
         return reference_number(self, dataset, context, method)
@@ -310,7 +312,7 @@ def _child(target, part, key):
     return target.setdefault(part, {}) if isinstance(target, dict) else None
 
 
-def load_config(path, overrides=()):
+def load_config(path: PathType, overrides: Iterable[str] = ()) -> ExperimentConfig | DenoisingStudyConfig:
     """The config in a YAML file: an ``ExperimentConfig``, or with ``task: denoising`` a ``DenoisingStudyConfig``.
 
     ``overrides`` are ``"KEY=VALUE"`` strings applied first, VALUE read as YAML

@@ -10,6 +10,7 @@ per classifier, not one per latent size and variant.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import groupby, product
 from pathlib import Path
@@ -17,7 +18,9 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..classifiers import IMAGE_CLASSIFIERS, make_classifier, score_classifier
+from .._typing import PathType
+from .._choices import IMAGE_CLASSIFIERS
+from ..classifiers import make_classifier, score_classifier
 from ..generation.chain import configure
 from ..generation.registry import KINDS, MethodSpec, needs_images, parse_method
 from ..report import tables
@@ -124,6 +127,11 @@ def _score_group(config, data, split, cells, models):
         X_train, y_train = features_lab, y_lab
         if cell.generator is not None:
             X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made)
+            if cell.target == "generated" and len(np.unique(y_new)) < 2:
+                raise ValueError(f"{cell.method} made {len(y_new)} sample(s) of {len(np.unique(y_new))} class(es) "
+                                 f"(seed {cell.seed}), so its generated-only classifier has nothing to learn from; "
+                                 "ask for more (augmentation.n_per_class), train the VAE longer, or drop the "
+                                 "method from this train_on: generated run.")
             X_train, y_train = (X_new, y_new) if cell.target == "generated" else \
                 (np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new]))
         scores = score_classifier(_classifier(config, cell.classifier, cell.seed), X_train, y_train, features_test,
@@ -154,8 +162,9 @@ def _load_dataset(config, name, data_dir):
     return data
 
 
-def run_experiment(config: ExperimentConfig, run_dir, *, data_dir=None, vae_cache=None, progress=True,
-                   log=print) -> dict:
+def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType | None = None,
+                   vae_cache: PathType | None = None, progress: bool = True,
+                   log: Callable[[str], None] = print) -> dict:
     """Run every cell of ``config`` not already in ``run_dir/results.json``; return the results.
 
     ``data_dir`` (else the config's) is where dataset files are looked for first;

@@ -1,7 +1,7 @@
 """The default study behind ``vaeaug run``: a built-in experiment config, plus the paper's figures.
 
-``vaeaug run`` is :data:`DEFAULT_STUDY` with the command line's overrides (each
-option names the config key it sets, see :data:`RUN_OPTIONS`): one dataset,
+``vaeaug run`` is :data:`~vaeaug.experiments.run_options.DEFAULT_STUDY` with the command line's overrides (each
+option names the config key it sets, see :data:`~vaeaug.experiments.run_options.RUN_OPTIONS`): one dataset,
 few labelled samples per class, several seeds, one latent size. Like every
 experiment it writes each finished cell at once, so an interrupted study
 resumes; the figures are drawn from the first seed's models.
@@ -11,111 +11,32 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .._typing import PathType
 from .._files import write_text_atomic
-from ..classifiers import CLASSIFIERS, PAPER_CLASSIFIERS
-from ..data.datasets import NAMED, load
-from ..generation.amounts import parse_amount
-from ..generation.augmenter import NOISE_SCALES, SPACES
+from ..data.datasets import load
+from ..data.protocols import expand_protocols
 from ..generation.chain import configure
-from ..generation.registry import AUTO, BASELINES, KINDS, PAPER_METHODS, parse_method
+from ..generation.registry import KINDS, parse_method
 from ..report import figures as plots
 from ..report.tables import BASELINE, summarise
 from .cache import ModelSource
-from ..data.protocols import expand_protocols
-from .config import TRAIN_ON, ExperimentConfig, apply_override, parse_override, split_for
+from .config import ExperimentConfig, apply_override, parse_override, split_for
+from .run_options import DEFAULT_STUDY
 from .runner import run_experiment
 
-__all__ = ["DEFAULT_STUDY", "RUN_OPTIONS", "study_default", "study_config", "run_study"]
-
-# On 2 cores each seed's VAE takes 23 to 34 s, a method column under 1 s per seed with the
-# 256-unit MLP, and auto's cross-validation about 30 s per seed (the MLP's 63 fits): the
-# default run took 222 s, under the 5-minute budget. The talk's combined moves
-# (interpolation+noise, extrapolation+noise) are left to --methods, as is prior sampling:
-# alpha, shared by all methods, scales the prior, and at the paper's 0.5 some digit classes
-# never win a prior draw.
-DEFAULT_TALK_METHODS = ["multi-vae"]
-
-# scikit-learn's digits, 10 labelled images per class, the VAE on the unlabelled rest, the paper's three
-# methods, the talk's Multi-VAE, the three baselines and auto, the paper's three classifiers (the MLP with
-# 256-unit layers: on 64 pixels the paper's 1,024 scored no better at 8x the cost), three seeds. On the
-# ~1,100 8x8 digits a plain VAE (beta=1) collapses to codes of about 3 nats, barely more than naming one of
-# ten classes takes; beta=0.25 and batches of 32 keep about 8 nats (measured), so those are the defaults.
-DEFAULT_STUDY = {
-    "datasets": ["digits"],
-    "protocols": [{"name": "few-shot", "labelled_per_class": 10, "test_fraction": 0.3}],
-    "latent_dims": [10],
-    "methods": PAPER_METHODS + DEFAULT_TALK_METHODS + BASELINES + [AUTO],
-    "classifiers": list(PAPER_CLASSIFIERS),
-    "seeds": [0, 1, 2],
-    "space": "data",
-    "train_on": "both",
-    "mix_in": 0.2,
-    "vae": {"beta": 0.25, "normalize_beta": False, "batch_size": 32, "max_epochs": 300, "patience": 10},
-    "augmentation": {"alpha": 0.5, "n_neighbors": 3, "noise_scale": "latent_std"},
-    "classifier_options": {"mlp": {"hidden_units": 256}},
-    "device": "auto",
-}
-
-class RunOption(NamedTuple):
-    """One option of ``vaeaug run``: the config key it sets and what it is."""
-
-    flag: str
-    key: str  # dotted; a number indexes a list; a trailing "[]" wraps the one value in a list
-    help: str
-    choices: tuple | None = None
-    type: Callable | None = None  # how the command line's text is read; default: the default value's type
+__all__ = ["study_config", "run_study"]
 
 
-# ``vaeaug run``'s options; the CLI builds its parser from this table, with the defaults of DEFAULT_STUDY.
-RUN_OPTIONS = [
-    RunOption("dataset", "datasets[]", "a dataset name (" + ", ".join(n for n in NAMED if not n[-1].isdigit())
-              + ", ...; see `vaeaug datasets`) or your own .npz (X, y), .csv (a 'label' column) or image folder"),
-    RunOption("labelled-per-class", "protocols.0.labelled_per_class",
-              "labelled samples per class; the rest of the training pool is unlabelled (VAE only)"),
-    RunOption("test-fraction", "protocols.0.test_fraction", "share of the data held out for testing"),
-    RunOption("latent-dim", "latent_dims[]", "size of the VAE's latent code"),
-    RunOption("methods", "methods", "the method columns (see METHODS below)"),
-    RunOption("classifiers", "classifiers", "the classifiers", CLASSIFIERS),
-    RunOption("seeds", "seeds", "the seeds: each draws its own labelled samples, VAE and classifiers"),
-    RunOption("alpha", "augmentation.alpha", "strength of the latent moves"),
-    RunOption("n-neighbors", "augmentation.n_neighbors", "same-class neighbours of the moves, and the default "
-                                                         "number of new samples per labelled sample"),
-    RunOption("n-per-class", "augmentation.n_per_class", "new samples per class, or 'balance' (default: "
-                                                         "n-neighbors per labelled sample)", type=parse_amount),
-    RunOption("noise-scale", "augmentation.noise_scale",
-              "noise deviation: alpha x the codes' deviation (paper) or alpha alone (talk)", NOISE_SCALES),
-    RunOption("mix-in", "mix_in", "multi-vae: share of other classes in each class's VAE training set"),
-    RunOption("space", "space", "train classifiers on decoded samples (data) or on latent codes (latent)", SPACES),
-    RunOption("train-on", "train_on", "method columns train on real + generated samples, or on generated ones "
-                                      "only", TRAIN_ON),
-    RunOption("beta", "vae.beta", "KL weight of the VAE"),
-    RunOption("normalize-beta", "vae.normalize_beta", "use beta_norm = beta x latent-dim / features per sample "
-                                                      "as the KL weight"),
-    RunOption("batch-size", "vae.batch_size", "the VAE's mini-batch size"),
-    RunOption("max-epochs", "vae.max_epochs", "most epochs the VAE trains (early stopping ends it sooner)"),
-    RunOption("mlp-hidden-units", "classifier_options.mlp.hidden_units",
-              "width of the MLP classifier's hidden layers (the paper's is 1024)"),
-]
-
-
-def study_default(key):
-    """The built-in value of a config key in :data:`RUN_OPTIONS`' notation."""
-    value = DEFAULT_STUDY
-    for part in key.removesuffix("[]").split("."):
-        value = value[int(part)] if isinstance(value, list) else value.get(part)
-        if value is None:
-            return None
-    return value[0] if key.endswith("[]") else value
-
-
-def study_config(options=None, overrides=()) -> ExperimentConfig:
-    """:data:`DEFAULT_STUDY` with ``options`` ({config key: value}, keys as in :data:`RUN_OPTIONS`) and
+def study_config(options: dict | None = None, overrides: Iterable[str] = ()) -> ExperimentConfig:
+    """The built-in study (:data:`~vaeaug.experiments.run_options.DEFAULT_STUDY`) with ``options`` and
     ``--set``-style ``overrides`` (``"KEY=VALUE"``) applied, validated.
+
+    ``options`` maps config keys, written as in :data:`~vaeaug.experiments.run_options.RUN_OPTIONS`, to values.
 
     Examples
     --------
@@ -215,7 +136,8 @@ def _generated_figure(path, model_of, specs, X_lab, y_lab) -> Path:
                                  title="Synthetic samples, one per class and method")
 
 
-def run_study(config: ExperimentConfig, run_dir, *, data_dir=None, progress=True, log=print):
+def run_study(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType | None = None, progress: bool = True,
+              log: Callable[[str], None] = print) -> dict:
     """Run ``config`` (:func:`study_config`) into ``run_dir`` (finished cells there are kept), then draw the
     figures from its first dataset, protocol, seed and latent size. Returns the dict written to ``results.json``.
     """

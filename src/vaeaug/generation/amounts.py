@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._choices import BALANCE, parse_amount
 from .._validation import check_choice, check_fits, check_positive
 
 __all__ = ["BALANCE", "check_amount", "check_amount_fits", "parse_amount", "class_targets", "source_rows"]
 
-BALANCE = "balance"
 
 
 def class_targets(labels, *, n_per_sample=1, n_per_class=None) -> dict:
@@ -86,11 +86,6 @@ def check_amount(n_per_class, name="n_per_class"):
         check_choice(n_per_class, (BALANCE,), name=name)
     else:
         check_positive(n_per_class, name=name, integer=True)
-
-
-def parse_amount(text):
-    """An amount typed on a command line: a count, or ``"balance"``."""
-    return text if text == BALANCE else int(text)
 
 
 def check_amount_fits(targets: dict, row_bytes: int, *, each="", fix="") -> None:

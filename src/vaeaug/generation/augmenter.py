@@ -10,23 +10,23 @@ from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from .._choices import NOISE_SCALES, SPACES, VAE_DEFAULTS
+from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (boolean, check_labels, check_same_layout, check_samples, integer, number, one_of,
                            remember_feature_names)
 from ..vae.estimator import TRAINING_CONSTRAINTS, VAEEstimator
 from ..vae.model import load_vae, make_vae, normalized_beta
 from .amounts import check_amount, check_amount_fits, class_targets
-from .filtering import FILTERS, draw_until, fit_filter
+from .filtering import FILTERS, GenerativeFilter, draw_until, fit_filter
 from .latent import PRIOR, alter, parse_moves
 from .sampler import SamplerMixin, as_given
 
 __all__ = ["VAEAugmenter", "GENERATION_SETTINGS", "SPACES", "NOISE_SCALES"]
 
-SPACES = ("data", "latent")
 # The parameters that generate() reads: one fitted VAE serves any of their values. The others shape the
 # trained VAE, so they key the model cache and cannot change without refitting.
 GENERATION_SETTINGS = ("method", "alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale", "filter",
                        "space")
-NOISE_SCALES = ("latent_std", "unit")
 # The GC's "bad" images are reconstructions by the VAE after this many optimiser
 # steps (or after its first epoch, if sooner): blurred, not yet shaped.
 SNAPSHOT_STEP = 100
@@ -82,8 +82,9 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
         Decode new codes into samples like ``X``, or return latent codes (the
         paper's "feature space"); in latent mode ``fit_resample`` returns the
         codes of the originals followed by the new codes, and ``transform`` exists.
-    beta : float, default=1.0
-        KL weight (beta-VAE).
+    beta : float, default=0.25
+        KL weight (beta-VAE). The paper's VAE has 1; on small data that collapses
+        towards the prior, so the default is 0.25 (see docs/guide/defaults.md).
     normalize_beta : bool, default=False
         Use beta_norm = beta * latent_dim / input_dim as the KL weight.
     input_dim : int, optional
@@ -94,7 +95,8 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
     hidden_units : int, default=1024
         Width of the VAE's fully connected layers.
     max_epochs, patience, batch_size, learning_rate : training settings
-        Adam with early stopping on the validation reconstruction loss.
+        Adam with early stopping on the validation reconstruction loss; by
+        default at most 300 epochs, patience 10, batches of 32, rate 1e-3.
     max_steps : int, optional
         Also stop after this many optimiser steps (the 2023 talk trains its
         VAEs for about 6000 steps, however small the data).
@@ -162,30 +164,30 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
 
     def __init__(
         self,
-        latent_dim=10,
-        method="interpolation",
-        alpha=0.5,
-        n_neighbors=3,
-        n_per_sample=None,
-        n_per_class=None,
-        noise_scale="latent_std",
-        filter=None,
-        space="data",
-        beta=1.0,
-        normalize_beta=False,
-        input_dim=None,
-        likelihood="auto",
-        hidden_units=1024,
-        max_epochs=100,
-        max_steps=None,
-        min_steps=0,
-        patience=5,
-        batch_size=128,
-        learning_rate=1e-3,
-        validation_fraction=0.1,
-        device="auto",
-        random_state=None,
-        verbose=False,
+        latent_dim: int = 10,
+        method: str = "interpolation",
+        alpha: float = 0.5,
+        n_neighbors: int = 3,
+        n_per_sample: int | None = None,
+        n_per_class: int | str | dict | None = None,
+        noise_scale: str = "latent_std",
+        filter: str | None = None,
+        space: str = "data",
+        beta: float = VAE_DEFAULTS["beta"],
+        normalize_beta: bool = False,
+        input_dim: int | None = None,
+        likelihood: str = "auto",
+        hidden_units: int = 1024,
+        max_epochs: int = VAE_DEFAULTS["max_epochs"],
+        max_steps: int | None = None,
+        min_steps: int = 0,
+        patience: int = VAE_DEFAULTS["patience"],
+        batch_size: int = VAE_DEFAULTS["batch_size"],
+        learning_rate: float = 1e-3,
+        validation_fraction: float = 0.1,
+        device: str = "auto",
+        random_state: RandomState = None,
+        verbose: bool = False,
     ):
         self.latent_dim = latent_dim
         self.method = method
@@ -214,7 +216,8 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
 
     # -- fitting -------------------------------------------------------------
 
-    def fit(self, X, y=None, X_unlabelled=None, X_validation=None):
+    def fit(self, X: ArrayLike, y: Labels | None = None, X_unlabelled: ArrayLike | None = None,
+            X_validation: ArrayLike | None = None) -> VAEAugmenter:
         """Train the VAE on ``X`` and ``X_unlabelled`` (labels are not used).
 
         Parameters
@@ -282,7 +285,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
     # -- public transforms ---------------------------------------------------
 
     @available_if(_latent_space_only)
-    def transform(self, X) -> np.ndarray:
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Latent means of ``X`` (N, latent_dim); available with ``space="latent"``."""
         return self.encode(X)
 
@@ -293,7 +296,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
 
     # -- generation ------------------------------------------------------------
 
-    def reconstruct(self, X, *, early=False) -> np.ndarray:
+    def reconstruct(self, X: ArrayLike, *, early: bool = False) -> np.ndarray:
         """The VAE's reconstructions of ``X`` (decoded posterior means), or with ``early`` those of its
         snapshot early in training: blurred, not yet shaped (the GC's bad images)."""
         X = self._checked(X)
@@ -304,12 +307,12 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
                              "saved without; fit it again with this version of vaeaug.")
         return self._from_model(self.early_model_.decode_array(self.early_model_.encode_array(self._to_model(X))))
 
-    def make_filter(self, X, seed=0):
+    def make_filter(self, X: ArrayLike, seed: int = 0) -> GenerativeFilter:
         """The filter ``generate`` uses for the labelled ``X``, fitted (see :func:`fit_filter`); None when
         ``filter`` is None."""
         return None if self.filter is None else fit_filter(self, self._checked(X), seed)
 
-    def generate(self, X, y):
+    def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
         """New labelled samples made from the labelled ``(X, y)``.
 
         The method, alpha, neighbours, amount, filter and space are read here,
@@ -378,7 +381,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
         shape = (self.model_.config.latent_dim,) if self.space == "latent" else self.input_shape_
         return np.empty((0,) + tuple(shape), dtype=np.float32)
 
-    def fit_resample(self, X, y, X_unlabelled=None):
+    def fit_resample(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> tuple:
         """Fit the VAE, then return the originals followed by the synthetic samples.
 
         In latent space the originals are returned as their latent means. The
@@ -396,7 +399,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
         X_res, y_res = np.concatenate([X_orig, X_new]), np.concatenate([y, y_new])
         return as_given(X_res, y_res, X_given, y_given, columns=self.get_feature_names_out())
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the output features: the input's (data space) or ``vaeaugmenter0``... (latent space)."""
         names_in = super().get_feature_names_out(input_features)  # checks input_features against fit's
         if self.space != "latent":
@@ -406,7 +409,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
 
     # -- persistence: the early snapshot and the fitted state beside the VAE ----
 
-    def save(self, path) -> Path:
+    def save(self, path: PathType) -> Path:
         """Save the fitted VAE, its early snapshot and the augmenter's parameters to the folder ``path``."""
         check_is_fitted(self, "model_")
         if getattr(self, "early_model_", None) is not None:

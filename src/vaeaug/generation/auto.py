@@ -20,22 +20,28 @@ would need new class VAEs in every fold; ``real`` needs a labelled pool.
 from __future__ import annotations
 
 import copy
+import logging
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
 
-from .._validation import (check_choice, check_feature_names, check_labels, check_positive, check_samples,
-                           check_seed, remember_feature_names)
+from .._typing import ArrayLike, Labels, RandomState
+from .._validation import (boolean, check_choice, check_feature_names, check_labels, check_positive,
+                           check_samples, check_seed, remember_feature_names)
 from ..classifiers import make_classifier, score_classifier
+from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
 from .chain import configure
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin, as_given
 
 __all__ = ["AutoAugmenter", "default_candidates", "NO_AUGMENTATION"]
+
+logger = logging.getLogger(__name__)
 
 NO_AUGMENTATION = "none"
 SCORINGS = ("accuracy", "f1_weighted")
@@ -93,6 +99,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         Same-class neighbours for the moves and for SMOTE.
     random_state : int, optional
         Seeds the folds, the baselines and a named classifier.
+    verbose : bool, default=False
+        Show a progress bar over the folds and candidates (on a terminal only).
+        What was chosen is logged (``logging``, INFO) either way.
 
     Attributes
     ----------
@@ -120,8 +129,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     ['none', 'interpolation a=0.5 x1']
     """
 
-    def __init__(self, augmenter=None, classifier="svm", candidates=None, cv=3, margin=0.01, scoring="accuracy",
-                 n_neighbors=3, random_state=None):
+    def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
+                 candidates: list[dict] | None = None, cv: int = 3, margin: float = 0.01, scoring: str = "accuracy",
+                 n_neighbors: int = 3, random_state: RandomState = None, verbose: bool = False):
         self.augmenter = augmenter
         self.classifier = classifier
         self.candidates = candidates
@@ -130,6 +140,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.scoring = scoring
         self.n_neighbors = n_neighbors
         self.random_state = random_state
+        self.verbose = verbose
 
     def _checked_candidates(self, images) -> list[tuple[dict, object]]:
         """Each candidate with its method parsed once: ``(candidate, spec)``."""
@@ -178,7 +189,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             return make_classifier(self.classifier, random_state=self.random_state)
         return clone(self.classifier)
 
-    def fit(self, X, y, X_unlabelled=None):
+    def fit(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> AutoAugmenter:
         """Score no augmentation and every candidate on the same folds of ``(X, y)``; keep the best.
 
         ``X_unlabelled`` is more data for an unfitted ``augmenter`` to learn from.
@@ -195,6 +206,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         check_choice(self.scoring, SCORINGS, name="scoring")
         check_positive(self.n_neighbors, name="n_neighbors", integer=True)
         check_seed(self.random_state)
+        boolean(self.verbose, "verbose")
         if self.augmenter is not None and self.augmenter.space != "data":
             raise ValueError("AutoAugmenter compares samples, so its augmenter must have space='data'; "
                              "set_params(space='data') first.")
@@ -222,14 +234,18 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                 f"{describe(candidates[c])} ({error})" for c, error in enumerate(errors) if error), UserWarning,
                 stacklevel=2)
         self._choose(candidates, means)
+        logger.info(self.summary_)
         return self
 
     def _cross_validate(self, X, y, parsed):
         """Each candidate's score in each fold, and for each the first error that stopped it (or None)."""
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(np.zeros(len(y)), y)
         scores, errors = np.full((len(parsed), self.cv), np.nan), [None] * len(parsed)
+        bar = tqdm(total=self.cv * len(parsed), desc="auto", unit="fit", leave=False,
+                   disable=None if self.verbose else True)  # a bar on a terminal only
         for f, (train, held_out) in enumerate(folds):
             for c, (candidate, spec) in enumerate(parsed):
+                bar.update()
                 if errors[c]:
                     continue
                 X_fit, y_fit = X[train], y[train]
@@ -244,6 +260,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                     X_fit, y_fit = np.concatenate([X_fit, X_new.astype(X.dtype)]), np.concatenate([y_fit, y_new])
                 scores[c, f] = score_classifier(self._classifier(), X_fit, y_fit, X[held_out],
                                                 y[held_out])[self.scoring]
+        bar.close()
         return scores, errors
 
     def _choose(self, candidates, means):
@@ -265,7 +282,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                              f"gains {100 * gain:+.1f} points of {self.cv}-fold CV {self.scoring}, not more than "
                              f"the margin of {100 * self.margin:.1f}. The originals are returned as they are.")
 
-    def generate(self, X, y):
+    def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
         """New samples from ``(X, y)`` by the chosen candidate; none when no augmentation was chosen."""
         check_is_fitted(self, "choice_")
         check_feature_names(self, X)
@@ -282,7 +299,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                                    "cv": self.cv_results_}
         return X_new, y_new
 
-    def fit_resample(self, X, y, X_unlabelled=None):
+    def fit_resample(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> tuple:
         """Choose on ``(X, y)``, then return the originals followed by the chosen new samples; when no
         candidate helps, the originals alone, with a warning that says so."""
         X_new, y_new = self.fit(X, y, X_unlabelled).generate(X, y)

@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._typing import ArrayLike, Labels, RandomState
 from .._validation import check_labels, check_positive, check_samples, check_seed, remember_feature_names
 from .amounts import check_amount_fits, class_targets, source_rows
 from .latent import smote
@@ -36,7 +37,8 @@ __all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]
 class _Sampler(SamplerMixin, BaseEstimator):
     """What the baselines share: the amount, the report, and ``fit_resample``."""
 
-    def __init__(self, n_neighbors=3, n_per_sample=None, n_per_class=None, random_state=None):
+    def __init__(self, n_neighbors: int = 3, n_per_sample: int | None = None, n_per_class: int | str | dict | None = None,
+                 random_state: RandomState = None):
         self.n_neighbors = n_neighbors
         self.n_per_sample = n_per_sample
         self.n_per_class = n_per_class
@@ -64,7 +66,7 @@ class _Sampler(SamplerMixin, BaseEstimator):
             "missing": {c: n - made[c] for c, n in targets.items() if made[c] < n},
         }
 
-    def fit(self, X=None, y=None):
+    def fit(self, X: ArrayLike | None = None, y: Labels | None = None) -> _Sampler:
         """Nothing to learn (SMOTE and affine changes work from the labelled samples alone); ``X`` and ``y``,
         when given, are checked and their layout kept."""
         if X is not None:
@@ -79,7 +81,7 @@ class _Sampler(SamplerMixin, BaseEstimator):
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         return X
 
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: ArrayLike, y: Labels) -> tuple:
         """The originals followed by :meth:`generate`'s new samples, in the input's type."""
         X_new, y_new = self.fit(X, y).generate(X, y)
         X_checked, y_checked = self._checked(X, y)
@@ -107,7 +109,7 @@ class SMOTESampler(_Sampler):
     ((4, 2), [0, 0, 1, 1])
     """
 
-    def generate(self, X, y):
+    def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
         X, y = self._checked(X, y)
         self._targets(y, X)
         new = smote(X, y, n_neighbors=self.n_neighbors, n_per_sample=self.n_per_sample,
@@ -145,20 +147,21 @@ class AffineSampler(_Sampler):
     ((4, 8, 8), [0, 0, 1, 1])
     """
 
-    def __init__(self, rotation=15.0, shift=0.1, scale=0.1, n_neighbors=3, n_per_sample=None, n_per_class=None,
-                 random_state=None):
+    def __init__(self, rotation: float = 15.0, shift: float = 0.1, scale: float = 0.1, n_neighbors: int = 3,
+                 n_per_sample: int | None = None, n_per_class: int | str | dict | None = None,
+                 random_state: RandomState = None):
         super().__init__(n_neighbors, n_per_sample, n_per_class, random_state)
         self.rotation = rotation
         self.shift = shift
         self.scale = scale
 
-    def fit(self, X=None, y=None):
+    def fit(self, X: ArrayLike | None = None, y: Labels | None = None) -> AffineSampler:
         """Nothing to learn; samples other than images are refused here, before a chain trains its VAE."""
         if X is not None:
             _check_images(self._set_layout(X, y))
         return self
 
-    def generate(self, X, y):
+    def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
         from skimage.transform import AffineTransform, warp
 
         X, y = self._checked(X, y)
@@ -212,7 +215,7 @@ class RealSampler(_Sampler):
     ((2, 2), [0, 1])
     """
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: Labels | None = None) -> RealSampler:
         """Keep ``(X, y)`` as the pool of real labelled samples to draw from."""
         if y is None:
             raise ValueError("RealSampler draws real labelled samples, so fit needs the pool's labels: "
@@ -225,11 +228,11 @@ class RealSampler(_Sampler):
         self.X_pool_, self.y_pool_ = X, y
         return self
 
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: ArrayLike, y: Labels) -> tuple:
         raise ValueError("RealSampler draws from a separate pool: call fit(X_pool, y_pool), then "
                          "generate(X, y), and join the originals yourself.")
 
-    def generate(self, X, y):
+    def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
         check_is_fitted(self, "X_pool_")
         X, y = self._checked(X, y)
         if X.shape[1:] != self.X_pool_.shape[1:]:

@@ -7,12 +7,15 @@ unfitted one for a method name.
 
 from __future__ import annotations
 
+from sklearn.base import BaseEstimator
+
+from .._typing import RandomState
 from .augmenter import VAEAugmenter
 from .auto import AutoAugmenter
 from .baselines import SAMPLERS
 from .chain import configure
 from .multivae import MultiVAEAugmenter
-from .registry import AUTO, KINDS, parse_method, set_generation
+from .registry import AUTO, KINDS, MethodSpec, parse_method, set_generation
 
 __all__ = ["ESTIMATORS", "make_augmenter"]
 
@@ -24,7 +27,8 @@ ESTIMATORS = {
 }
 
 
-def make_augmenter(name, *, mix_in=0.2, random_state=None, **params):
+def make_augmenter(name: str | MethodSpec, *, mix_in: float = 0.2, random_state: RandomState = None,
+                   **params) -> BaseEstimator:
     """An unfitted augmenter for the method ``name`` (or its parsed :class:`MethodSpec`); ``params`` are
     :class:`VAEAugmenter` parameters.
 

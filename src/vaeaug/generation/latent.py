@@ -35,6 +35,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
+from .._typing import ArrayLike, Labels, RandomState
 from .._validation import check_labels, check_positive
 from .amounts import class_targets, source_rows
 
@@ -193,7 +194,8 @@ def _scale(codes, scale):
 
 # -- the paper's three, as functions -------------------------------------------
 
-def add_noise(codes, labels, *, alpha=0.5, n_per_sample=1, scale=None, random_state=None) -> Alteration:
+def add_noise(codes: ArrayLike, labels: Labels, *, alpha: float = 0.5, n_per_sample: int = 1,
+              scale: ArrayLike | None = None, random_state: RandomState = None) -> Alteration:
     """Gaussian noise in latent space (eq. 8): ``z + alpha * eps``, ``eps ~ N(0, scale**2)``.
 
     Parameters
@@ -225,7 +227,8 @@ def add_noise(codes, labels, *, alpha=0.5, n_per_sample=1, scale=None, random_st
                  random_state=random_state)
 
 
-def interpolate(codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, random_state=None) -> Alteration:
+def interpolate(codes: ArrayLike, labels: Labels, *, alpha: float = 0.5, n_neighbors: int = 3,
+                n_per_sample: int | None = None, random_state: RandomState = None) -> Alteration:
     """Move each code towards its same-class neighbours (eq. 9): ``z + alpha * (z_k - z)``.
 
     Parameters
@@ -256,7 +259,8 @@ def interpolate(codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, r
                  n_per_sample=n_per_sample, random_state=random_state)
 
 
-def extrapolate(codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, random_state=None) -> Alteration:
+def extrapolate(codes: ArrayLike, labels: Labels, *, alpha: float = 0.5, n_neighbors: int = 3,
+                n_per_sample: int | None = None, random_state: RandomState = None) -> Alteration:
     """Move each code away from its same-class neighbours (eq. 10): ``z + alpha * (z - z_k)``.
 
     Parameters are those of :func:`interpolate`.
@@ -273,7 +277,7 @@ def extrapolate(codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, r
 
 # -- prior sampling --------------------------------------------------------------
 
-def sample_prior(n, latent_dim, *, alpha=1.0, random_state=None) -> np.ndarray:
+def sample_prior(n: int, latent_dim: int, *, alpha: float = 1.0, random_state: RandomState = None) -> np.ndarray:
     """``n`` codes drawn from ``alpha * N(0, I)``: the prior itself at alpha = 1, nearer its mode below."""
     check_positive(n, name="n", integer=True, allow_zero=True)
     check_positive(latent_dim, name="latent_dim", integer=True)
@@ -359,8 +363,9 @@ def label_by_neighbours(new_codes, codes, labels, *, n_neighbors=3):
 
 # -- one entry point ---------------------------------------------------------------
 
-def alter(method, codes, labels, *, alpha=0.5, n_neighbors=3, n_per_sample=None, n_per_class=None,
-          scale=None, random_state=None) -> Alteration:
+def alter(method: str | tuple[str, ...], codes: ArrayLike, labels: Labels, *, alpha: float = 0.5, n_neighbors: int = 3,
+          n_per_sample: int | None = None, n_per_class: int | str | dict | None = None, scale: ArrayLike | None = None,
+          random_state: RandomState = None) -> Alteration:
     """Make new codes with ``method``: a chain of :data:`MOVES` joined by ``+``, or ``"prior"``.
 
     Parameters

@@ -14,10 +14,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
 
 from .._files import read_json, write_json_atomic
-from .._validation import (check_feature_names, check_labels, check_params, check_same_layout, check_samples,
-                           remember_feature_names, seed, share)
+from .._typing import ArrayLike, Labels, PathType, RandomState
+from .._validation import (boolean, check_feature_names, check_labels, check_params, check_same_layout,
+                           check_samples, remember_feature_names, seed, share)
 from .amounts import class_targets
 from .augmenter import GENERATION_SETTINGS, VAEAugmenter
 from .sampler import SamplerMixin, as_given
@@ -53,6 +55,9 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
         (0.2: 20 %, as in the talk); 0 trains on the class alone.
     random_state : int, RandomState or None
         Seeds the mix-in draw and every class's VAE.
+    verbose : bool, default=False
+        Show a progress bar over the classes (on a terminal only). Each class VAE's
+        own bar follows its template's ``verbose``.
 
     Attributes
     ----------
@@ -74,19 +79,22 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
     """
 
     saved_file = "multivae.json"  # written last by save()
-    _parameter_constraints = {"augmenter": _check_template, "mix_in": share(), "random_state": seed}
+    _parameter_constraints = {"augmenter": _check_template, "mix_in": share(), "random_state": seed,
+                              "verbose": boolean}
 
-    def __init__(self, augmenter=None, mix_in=0.2, random_state=None):
+    def __init__(self, augmenter: VAEAugmenter | None = None, mix_in: float = 0.2, random_state: RandomState = None,
+                 verbose: bool = False):
         self.augmenter = augmenter
         self.mix_in = mix_in
         self.random_state = random_state
+        self.verbose = verbose
 
     def _template(self) -> VAEAugmenter:
         """The checked template every class's VAE is cloned from."""
         check_params(self)
         return VAEAugmenter(method="prior") if self.augmenter is None else self.augmenter
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: Labels) -> MultiVAEAugmenter:
         """Train one VAE per class on its samples plus a ``mix_in`` share of the others'.
 
         Each class's VAE early-stops on its template's ``validation_fraction`` of
@@ -104,7 +112,9 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
         self.input_shape_ = tuple(X.shape[1:])
         self.n_features_in_ = int(np.prod(self.input_shape_))
         self.augmenters_ = []
-        for label in self.classes_:
+        # One bar over the classes (on a terminal only); each class's VAE logs its own line when it is trained.
+        for label in tqdm(self.classes_, desc="class VAEs", unit="class", leave=False,
+                          disable=None if self.verbose else True):
             own, others = np.flatnonzero(y == label), np.flatnonzero(y != label)
             # mix / (own + mix) = mix_in  =>  mix = own * mix_in / (1 - mix_in)
             n_mix = min(len(others), int(round(len(own) * self.mix_in / (1 - self.mix_in))))
@@ -113,7 +123,7 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
             self.augmenters_.append(clone(template).set_params(random_state=seed).fit(X[rows]))
         return self
 
-    def generate(self, X, y):
+    def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
         """New samples for each class of ``y``, made by that class's VAE from that class's samples.
 
         How many per class follows the template's amount over the whole ``y``,
@@ -145,14 +155,14 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
             return np.empty((0,) + self.input_shape_, dtype=np.float32), y[:0]
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: ArrayLike, y: Labels) -> tuple:
         """Fit the class VAEs, then return the originals followed by the synthetic samples, in the input's type."""
         X_new, y_new = self.fit(X, y).generate(X, y)
         X_checked = check_samples(X)
         y_checked = check_labels(y, len(X_checked))
         return as_given(np.concatenate([X_checked, X_new]), np.concatenate([y_checked, y_new]), X, y)
 
-    def save(self, path) -> Path:
+    def save(self, path: PathType) -> Path:
         """Save every class's VAE under ``path/class-<i>`` and the classes in ``multivae.json``: one folder."""
         check_is_fitted(self, "augmenters_")
         path = Path(path)
@@ -166,7 +176,7 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
         return path
 
     @classmethod
-    def load(cls, path, device="auto") -> "MultiVAEAugmenter":
+    def load(cls, path: PathType, device: str = "auto") -> MultiVAEAugmenter:
         """Load a MultiVAEAugmenter saved with :meth:`save`."""
         path = Path(path)
         if not (path / cls.saved_file).is_file():

@@ -29,15 +29,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .._choices import AUTO, BASELINES, PAPER_METHODS, TALK_METHODS
 from .latent import PRIOR, parse_moves
 
 __all__ = ["MethodSpec", "KINDS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
            "needs_images", "set_generation"]
 
-PAPER_METHODS = ["noise", "interpolation", "extrapolation"]
-TALK_METHODS = ["interpolation+noise", "extrapolation+noise", "prior", "prior+gc", "multi-vae"]
-BASELINES = ["smote", "affine", "real"]
-AUTO = "auto"
 CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+interpolation
 _MULTI, _GC = "multi-vae", "gc"
 
@@ -82,7 +79,7 @@ class MethodSpec(NamedTuple):
     first: str | None = None  # a baseline that augments the labelled samples before the VAE method does
 
 
-def parse_method(name) -> MethodSpec:
+def parse_method(name: str | MethodSpec) -> MethodSpec:
     """Read a method name (or pass a :class:`MethodSpec` through); raises a ValueError that says what is wrong.
 
     Commands and configs call it once, where a name comes in, and hand the spec down.

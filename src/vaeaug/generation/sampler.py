@@ -14,6 +14,8 @@ import numpy as np
 from imblearn.utils._tags import InputTags, SamplerTags, Tags
 from sklearn.utils.validation import check_is_fitted
 
+from .._typing import ArrayLike
+
 __all__ = ["SamplerMixin", "sampler_tags", "as_given"]
 
 
@@ -61,7 +63,7 @@ class SamplerMixin:
     def __sklearn_tags__(self):
         return sampler_tags(super().__sklearn_tags__(), target_required=self._fit_needs_labels)
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the output features: those seen in ``fit`` (or ``input_features``), else ``x0``, ``x1``, ..."""
         check_is_fitted(self, "n_features_in_")
         fitted = getattr(self, "feature_names_in_", None)

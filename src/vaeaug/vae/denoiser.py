@@ -15,12 +15,13 @@ import torch
 from sklearn.base import TransformerMixin
 from sklearn.utils import check_random_state
 
+from .._typing import ArrayLike, RandomState
+from .._choices import NOISES
 from .._validation import anything, check_choice, check_positive, check_samples
 from .estimator import TRAINING_CONSTRAINTS, VAEEstimator
 
 __all__ = ["NOISES", "parse_noise", "corrupt", "VAEDenoiser"]
 
-NOISES = ("gaussian", "speckle")
 
 
 def parse_noise(noise, sigma) -> list[tuple[str, float]]:
@@ -46,7 +47,8 @@ def parse_noise(noise, sigma) -> list[tuple[str, float]]:
     return sorted(pairs, key=lambda pair: pair[0] != "speckle")
 
 
-def corrupt(X, noise="gaussian", sigma=0.3, random_state=None) -> np.ndarray:
+def corrupt(X: ArrayLike, noise: str = "gaussian", sigma: float | list[float] = 0.3,
+            random_state: RandomState = None) -> np.ndarray:
     """Noisy copies of images in [0, 1], with scikit-image's noise model (see the module's docstring).
 
     Examples
@@ -104,7 +106,7 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
     latent_dim : int, default=32
     beta : float, default=0.1
         KL weight. On MNIST, 0.1 beat the plain VAE's 1 in PSNR, SSIM and a
-        classifier's accuracy at every noise level measured (see README).
+        classifier's accuracy at every noise level measured (docs/reproductions/report-denoising.md).
     hidden_units : int, default=1024
     max_epochs, patience, batch_size, learning_rate : training settings
         Adam with early stopping on a fixed noisy copy of the validation part.
@@ -133,9 +135,10 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
     _saved_params_skip = ("device", "random_state")  # the device is chosen at load
     _parameter_constraints = {**TRAINING_CONSTRAINTS, "noise": anything, "sigma": anything}
 
-    def __init__(self, noise="gaussian", sigma=0.3, latent_dim=32, beta=0.1, hidden_units=1024, max_epochs=30,
-                 patience=5, batch_size=128, learning_rate=1e-3, validation_fraction=0.1, device="auto",
-                 random_state=None, verbose=False):
+    def __init__(self, noise: str = "gaussian", sigma: float | list[float] = 0.3, latent_dim: int = 32, beta: float = 0.1,
+                 hidden_units: int = 1024, max_epochs: int = 30, patience: int = 5, batch_size: int = 128,
+                 learning_rate: float = 1e-3, validation_fraction: float = 0.1, device: str = "auto",
+                 random_state: RandomState = None, verbose: bool = False):
         self.noise = noise
         self.sigma = sigma
         self.latent_dim = latent_dim
@@ -161,7 +164,7 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
         parse_noise(self.noise, self.sigma)  # noise and sigma are checked together: one sigma per noise
         return parsed
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> VAEDenoiser:
         """Train on clean images ``X`` (``y`` is ignored): noisy inputs in, clean images out."""
         self._validate_params()
         X = _check_unit_range(check_samples(X))
@@ -181,7 +184,7 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
         self._train(self._to_model(X), likelihood="bernoulli", beta=float(self.beta), noisy_inputs=noisy_inputs)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """The denoised images, shaped like ``X``."""
         X = _check_unit_range(self._checked(X), bounds=NOISY_RANGE)
         X = np.clip(X, 0, 1)  # noisy inputs made elsewhere may overshoot a little; the model saw [0, 1]

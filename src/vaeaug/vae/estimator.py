@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._typing import ArrayLike, PathType
 from .._files import read_json, write_json_atomic
 from .._validation import (anything, check_feature_names, check_params, check_same_layout, check_samples, integer,
                            number, seed, share)
@@ -100,12 +101,12 @@ class VAEEstimator(BaseEstimator):
 
     # -- codes and samples, in the user's layout ------------------------------
 
-    def encode(self, X) -> np.ndarray:
+    def encode(self, X: ArrayLike) -> np.ndarray:
         """Latent means of ``X``, shape (N, latent_dim)."""
         X = self._checked(X)  # first: NotFittedError before the model is touched
         return self.model_.encode_array(self._to_model(X))
 
-    def decode(self, codes, batch_size=1024) -> np.ndarray:
+    def decode(self, codes: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Samples (in ``X``'s layout) decoded from latent codes, in batches to bound memory."""
         check_is_fitted(self, "model_")
         codes = np.asarray(codes, dtype=np.float32)
@@ -160,7 +161,7 @@ class VAEEstimator(BaseEstimator):
     def _restore_state(self, state: dict, path: Path, device) -> None:
         """Set the fitted attributes that :meth:`_saved_state` kept."""
 
-    def save(self, path) -> Path:
+    def save(self, path: PathType) -> Path:
         """Save the fitted estimator to the folder ``path``: the VAE, then the estimator's JSON, written last."""
         check_is_fitted(self, "model_")
         path = Path(path)
@@ -175,7 +176,7 @@ class VAEEstimator(BaseEstimator):
         return path
 
     @classmethod
-    def load(cls, path, device="auto"):
+    def load(cls, path: PathType, device: str = "auto") -> VAEEstimator:
         """Load an estimator saved with :meth:`save`; it transforms and generates without retraining."""
         path = Path(path)
         name = cls.__name__

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .._typing import ArrayLike, PathType
 from .._files import read_json, write_bytes_atomic, write_json_atomic
 from .._validation import check_choice, check_fits, check_positive
 
@@ -127,7 +128,7 @@ class VAE(nn.Module):
         return per_feature.flatten(1).sum(dim=1)
 
     @torch.no_grad()
-    def encode_array(self, X, batch_size: int = 1024):
+    def encode_array(self, X: ArrayLike, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
         """Posterior means of an array in the model's layout, as a numpy array (N, latent_dim)."""
         device = next(self.parameters()).device
         self.eval()
@@ -136,7 +137,7 @@ class VAE(nn.Module):
         return np.concatenate(means) if means else np.empty((0, self.config.latent_dim), dtype=np.float32)
 
     @torch.no_grad()
-    def decode_array(self, codes, batch_size: int = 1024):
+    def decode_array(self, codes: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Expected samples for an array of codes, as a numpy array in the model's layout."""
         device = next(self.parameters()).device
         self.eval()
@@ -169,7 +170,7 @@ class VAE(nn.Module):
             "kl": kl,
         }
 
-    def save(self, path) -> Path:
+    def save(self, path: PathType) -> Path:
         """Write ``config.json`` and ``weights.pt`` into the folder ``path``.
 
         Files are written to temporary names and renamed, so an interrupted
@@ -298,7 +299,7 @@ def make_vae(config: VAEConfig) -> VAE:
     return (ConvVAE if len(config.input_shape) == 3 else MLPVAE)(config)
 
 
-def load_vae(path, device="cpu") -> VAE:
+def load_vae(path: PathType, device: str = "cpu") -> VAE:
     """Load a VAE saved with :meth:`VAE.save`.
 
     Raises ``ValueError`` when the folder is not a saved model or was written

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +16,9 @@ import torch
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
+from .._typing import ArrayLike
 from .._validation import check_positive
+from .model import VAE
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +95,9 @@ def reconstruction_loss(model, X: torch.Tensor, targets: torch.Tensor | None = N
 
 
 def train_vae(
-    model,
-    X_train,
-    X_val=None,
+    model: VAE,
+    X_train: ArrayLike,
+    X_val: ArrayLike | None = None,
     *,
     max_epochs: int = 100,
     max_steps: int | None = None,
@@ -103,18 +106,18 @@ def train_vae(
     learning_rate: float = 1e-3,
     patience: int = 5,
     seed: int = 0,
-    device="auto",
+    device: str = "auto",
     progress: bool = True,
     snapshot_step: int | None = None,
-    corrupt=None,
-    val_targets=None,
+    corrupt: Callable | None = None,
+    val_targets: ArrayLike | None = None,
 ) -> TrainingHistory:
     """Train ``model`` in place with Adam; early-stop on ``X_val`` if given.
 
     Parameters
     ----------
     model : vaeaug.vae.model.VAE
-    X_train, X_val : array or tensor of shape (N, *model.config.input_shape)
+    X_train, X_val : array or tensor, each sample shaped like ``model.config.input_shape``
         ``X_val`` (optional) drives early stopping; without it training runs
         ``max_epochs`` epochs.
     max_steps : int, optional

@@ -1,0 +1,254 @@
+"""What each ``vaeaug`` command does, once :mod:`vaeaug.cli` has parsed its options.
+
+Apart from the parser so that ``vaeaug --help`` answers before PyTorch and scikit-learn load:
+the CLI imports this module only when a command runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ._files import new_run_dir, write_bytes_atomic
+from .data.datasets import describe_all, load, read_npz
+from .experiments.config import load_config
+from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
+from .experiments.run_options import RUN_OPTIONS
+from .experiments.runner import run_experiment
+from .experiments.study import run_study, study_config
+from .generation.factory import make_augmenter
+from .generation.registry import KINDS, parse_method
+from .vae.denoiser import VAEDenoiser, corrupt, parse_noise
+
+def _run(args):
+    options = {option.key: getattr(args, option.key) for option in RUN_OPTIONS}
+    options["device"] = args.device
+    config = study_config(options, args.overrides)
+    with _run_dir(args) as run_dir:
+        run_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
+
+
+@contextlib.contextmanager
+def _run_dir(args, prefix="vaeaug-run"):
+    """The folder to resume, or a new one: a run never writes into an earlier run's folder.
+
+    A new folder that a failure leaves without a single finished cell is removed,
+    so a mistake found late (a missing data file, say) leaves nothing behind.
+    """
+    if args.resume:
+        run_dir = Path(args.resume)
+        if not (run_dir / "results.json").is_file():
+            raise ValueError(f"{run_dir} has no results.json to resume; start a new run without --resume.")
+        print(f"Run folder: {run_dir}", flush=True)
+        yield run_dir
+        return
+    run_dir = new_run_dir(args.output_dir, prefix=prefix)
+    print(f"Run folder: {run_dir}", flush=True)
+    try:
+        yield run_dir
+    except BaseException:
+        if not (run_dir / "results.json").is_file():
+            shutil.rmtree(run_dir, ignore_errors=True)
+            print(f"Removed {run_dir}: the run stopped before its first result.", file=sys.stderr)
+        raise
+
+
+def _experiment(args):
+    config = load_config(args.config, args.overrides)
+    with _run_dir(args, prefix=f"experiment-{config.name}") as run_dir:
+        if isinstance(config, DenoisingStudyConfig):
+            run_denoising_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
+        else:
+            run_experiment(config, run_dir, data_dir=args.data_dir, vae_cache=args.vae_cache,
+                           progress=not args.quiet)
+
+
+def _datasets(args):
+    rows = describe_all(args.data_dir)
+    width = max(len(name) for name, _ in rows)
+    for name, status in rows:
+        print(f"{name:<{width}}  {status}")
+    print("Also: a path to an .npz (X, y[, X_test, y_test]), a .csv with a 'label' column, "
+          "or a folder of images with one sub-folder per class.")
+
+
+def _check_outputs(args):
+    """Every path augment writes is checked before any training, so a bad one costs nothing."""
+    output = Path(args.output)
+    if output.suffix != ".npz":
+        raise ValueError(f"OUTPUT must end in .npz; got {output}.")
+    if output.is_dir():
+        raise ValueError(f"{output} is a folder; OUTPUT must be the path of an .npz file.")
+    if output.exists() and not args.force:
+        raise ValueError(f"{output} already exists; choose another name or pass --force to replace it.")
+    if args.save_model:
+        model = Path(args.save_model)
+        if model.exists() and not model.is_dir():
+            raise ValueError(f"--save-model {model} is a file; give a folder to save the model in.")
+        if model.is_dir() and any(p.name != LOCK for p in model.iterdir()) and not args.force:
+            raise ValueError(f"--save-model {model} is a folder that is not empty; choose a new folder or pass "
+                             "--force to replace the model in it.")
+    return output
+
+
+LOCK = ".vaeaug-writing"  # in a --save-model folder while a run writes a model there
+
+
+@contextlib.contextmanager
+def _claimed_outputs(args):
+    """Claim every path the command writes before any work, and give back what a failed run claimed.
+
+    OUTPUT is created, empty, exclusively: a second run to the same new file fails
+    at once instead of both printing "Wrote", and a folder that cannot be written
+    is found before training, not after. A --save-model folder holds a lock file
+    while this run writes it, so two runs cannot mix their models there.
+    """
+    output = _check_outputs(args)
+    claimed, lock, made_folder = None, None, None
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if args.force:
+            tempfile.TemporaryFile(dir=output.parent).close()  # writable?
+        else:
+            try:
+                os.close(os.open(output, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            except FileExistsError:
+                raise ValueError(f"{output} already exists (or another run is writing it); choose another name or "
+                                 "pass --force to replace it.") from None
+            claimed = output
+        if args.save_model:
+            folder = Path(args.save_model)
+            made_folder = None if folder.exists() else folder
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                os.close(os.open(folder / LOCK, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            except FileExistsError:
+                raise ValueError(f"--save-model {folder} is being written by another run (it holds {LOCK}); wait "
+                                 f"for that run, or delete {folder / LOCK} if no run is writing it.") from None
+            lock = folder / LOCK
+        yield output
+    except BaseException:
+        if claimed is not None and claimed.is_file() and claimed.stat().st_size == 0:
+            claimed.unlink()
+        if lock is not None:
+            lock.unlink(missing_ok=True)
+            lock = None
+        if made_folder is not None and made_folder.is_dir() and not any(made_folder.iterdir()):
+            made_folder.rmdir()
+        raise
+    finally:
+        if lock is not None:
+            lock.unlink(missing_ok=True)
+
+
+def _augment(args):
+    with _claimed_outputs(args) as output:
+        _write_augmented(args, output)
+
+
+def _write_augmented(args, output):
+    spec = parse_method(args.method)  # once, here; the spec goes down
+    kind = KINDS[spec.kind]
+    if args.unlabelled and "vae" not in (spec.kind, kind.built_on):
+        raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} does not use it (it "
+                         "learns from the labelled samples alone); drop --unlabelled or choose another method.")
+    if kind.learns_from == "pool":
+        raise ValueError(f"Method {args.method!r} adds real labelled samples from a pool, and augment has "
+                         "only the labelled file; use it in `vaeaug run` or `vaeaug experiment`.")
+    if args.save_model and not kind.trained:
+        raise ValueError(f"Method {args.method!r} keeps no trained model, so there is nothing to --save-model; "
+                         "drop --save-model.")
+    augmenter = make_augmenter(
+        spec, mix_in=args.mix_in, random_state=args.seed, latent_dim=args.latent_dim, alpha=args.alpha,
+        n_neighbors=args.n_neighbors, n_per_sample=args.n_per_sample, n_per_class=args.n_per_class,
+        noise_scale=args.noise_scale, beta=args.beta, normalize_beta=args.normalize_beta,
+        input_dim=args.input_dim, batch_size=args.batch_size, max_epochs=args.max_epochs,
+        patience=args.patience, device=args.device, verbose=not args.quiet,
+    )
+    if kind.per_classifier:
+        augmenter.set_params(classifier=args.classifier)
+    data = load(args.input, args.data_dir)
+    X, y = data.X, data.original_labels()  # the labels as the file gave them, written back as they were
+    if "test" in data.splits:
+        # Test rows must never reach a training file: augment what is left.
+        kept = np.setdiff1d(np.arange(len(X)), data.splits["test"])
+        X, y = X[kept], y[kept]
+        print(f"{args.input} has a test split; its {len(data.splits['test'])} test rows are left out, "
+              f"{len(kept)} rows are augmented.")
+    unlabelled = {"X_unlabelled": read_npz(args.unlabelled, ["X"])["X"]} if args.unlabelled else {}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="auto for ")  # its summary is printed below
+        X_res, y_res = augmenter.fit_resample(X, y, **unlabelled)
+    is_synthetic = np.arange(len(X_res)) >= len(X)
+    if args.save_model:
+        augmenter.save(args.save_model)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, X=X_res, y=y_res, is_synthetic=is_synthetic)
+    write_bytes_atomic(output, buffer.getvalue())
+    made = augmenter.generation_report_
+    rate = made["acceptance_rate"]
+    print(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}"
+          + (f"; the GC accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
+    if "summary" in made:
+        print(made["summary"])
+
+
+def _images(source, data_dir, part):
+    """X (and y, if any) of an .npz file, or of a named dataset's ``part``: "test" or everything else."""
+    if str(source).endswith(".npz"):
+        arrays = read_npz(source, ["X"])
+        return arrays["X"], arrays.get("y")
+    data = load(source, data_dir)
+    if "test" not in data.splits:
+        return data.X, data.original_labels()
+    test = np.isin(np.arange(len(data.X)), data.splits["test"])
+    rows = test if part == "test" else ~test
+    return data.X[rows], data.original_labels()[rows]
+
+
+def _denoise(args):
+    with _claimed_outputs(args) as output:
+        _write_denoised(args, output)
+
+
+def _write_denoised(args, output):
+    sigma = args.sigma[0] if len(args.sigma) == 1 else args.sigma
+    X, y = _images(args.input, args.data_dir, "test")
+    if args.model:
+        denoiser = VAEDenoiser.load(args.model, device=args.device)
+    else:
+        denoiser = VAEDenoiser(noise=args.noise, sigma=sigma, latent_dim=args.latent_dim, beta=args.beta,
+                               max_epochs=args.max_epochs, device=args.device, random_state=args.seed,
+                               verbose=not args.quiet)
+        parse_noise(args.noise, sigma)  # a bad noise or sigma fails before the data is read
+        denoiser.fit(_images(args.clean, args.data_dir, "train")[0])
+        if args.save_model:
+            denoiser.save(args.save_model)
+    arrays = {}
+    if args.add_noise:
+        arrays = {"X_clean": X, "X_noisy": corrupt(X, denoiser.noise, denoiser.sigma, random_state=args.seed + 1)}
+        X = arrays["X_noisy"]
+    arrays["X"] = denoiser.transform(X)
+    if y is not None:
+        arrays["y"] = y
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    write_bytes_atomic(output, buffer.getvalue())
+    print(f"Wrote {output}: {len(X)} denoised images (X)" + (", with X_clean and X_noisy" if args.add_noise else "")
+          + (" and y" if y is not None else "") + ".")
+    if args.add_noise:
+        before, after = image_quality(arrays["X_clean"], X), image_quality(arrays["X_clean"], arrays["X"])
+        print(f"PSNR {before['psnr']:.2f} -> {after['psnr']:.2f} dB, SSIM {before['ssim']:.3f} -> "
+              f"{after['ssim']:.3f} (noisy -> denoised, against the clean images).")
+
+
+# command name -> what it does with the parsed options
+COMMANDS = {"run": _run, "experiment": _experiment, "datasets": _datasets, "augment": _augment, "denoise": _denoise}
