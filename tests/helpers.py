@@ -1,5 +1,8 @@
 """Small data and configs that tests in several folders share (tests/ is on pytest's pythonpath)."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 # A grid of 2 protocols x 2 latent sizes x 2 methods x 2 seeds, for the runner, the cache and the CLI.
@@ -43,3 +46,14 @@ def strokes(n=300, size=12, seed=0):
         else:
             image[place:place + 2, :] = 1
     return X
+
+
+def interrupt(run_dir, keep):
+    """Make ``run_dir`` look like a run stopped after the records ``keep`` finished: its log holds them, and the
+    summary (results.json, written when a grid completes) is not there yet."""
+    log = Path(run_dir) / "records.jsonl"
+    header, *lines = log.read_text().splitlines()
+    trained = [v for line in lines for v in json.loads(line)["vaes"]]  # the models stay trained, in the cache
+    entries = [{"record": r, "vaes": trained if n == 0 else []} for n, r in enumerate(keep)]
+    log.write_text(header + "\n" + "".join(json.dumps(e) + "\n" for e in entries))
+    (Path(run_dir) / "results.json").unlink(missing_ok=True)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 import yaml
-from helpers import GRID, ONE_CELL, strokes
+from helpers import GRID, ONE_CELL, interrupt, strokes
 
 from vaeaug import VAEAugmenter
 from vaeaug.cli import main
@@ -69,7 +69,7 @@ def test_an_interrupted_run_resumes_from_finished_seeds(tiny_run, capsys):
     # Pretend the run stopped after seed 0, with a marker value that a rerun would not reproduce.
     for record in seed_zero:
         record["accuracy"] = -1.0
-    results_file.write_text(json.dumps({**finished, "records": seed_zero, "complete": False}))
+    interrupt(tiny_run, seed_zero)
     assert main(["run", *RUN_ARGS, "--resume", str(tiny_run)]) == 0
     resumed = json.loads(results_file.read_text())
     assert resumed["complete"]
@@ -290,3 +290,16 @@ def test_a_redirected_log_has_one_line_per_fit_and_no_progress_bar(tmp_path, cap
     err = capsys.readouterr().err
     assert "\r" not in err and "\x1b[" not in err
     assert err.count("VAE trained: 2 epochs") == 1 and "stopped: all 2 epochs run" in err
+
+
+def test_experiment_runs_in_parallel_from_the_command_line(tmp_path, capsys):
+    path = tmp_path / "grid.yaml"
+    path.write_text(yaml.safe_dump(ONE_CELL))
+    assert main(["experiment", str(path), "--jobs", "2", "--threads", "1", "--output-dir", str(tmp_path),
+                 "--quiet"]) == 0
+    results = json.loads(next(tmp_path.glob("experiment-tiny-*/results.json")).read_text())
+    assert results["complete"] and len(results["records"]) == 2
+    with pytest.raises(SystemExit):  # argparse refuses a backend it does not know
+        main(["experiment", str(path), "--backend", "spark"])
+    assert main(["experiment", str(path), "--jobs", "0", "--output-dir", str(tmp_path)]) == 2
+    assert "execution.jobs" in capsys.readouterr().err

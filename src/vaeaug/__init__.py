@@ -10,13 +10,16 @@ The package is the pipeline, one subpackage or module per step::
                    chains (chain), auto (auto), and names to estimators (factory)
     classifiers    the classifiers that judge the new data, and score_classifier
     report/        tables, figures and statistics over seeds
-    experiments/   YAML configs (config), the model cache (cache), the runner (runner), results.json
-                   (results), the default study of ``vaeaug run`` (study), the denoising study (denoising)
-    cli            the ``vaeaug`` command
+    experiments/   YAML configs (config), the model cache (cache), the runner (runner) and how it runs
+                   (execution: in parallel through joblib), the record log and results.json (results),
+                   ``vaeaug run``'s built-in study (run_options, study), the denoising study (denoising)
+    cli            the ``vaeaug`` command: its parser (cli) and what each command does (_commands)
 
-Imports go one way, with no circle: data/ and vae/ use only vaeaug's own ``_validation`` and ``_files``;
+Imports go one way, with no circle: data/ and vae/ use only vaeaug's own ``_choices``, ``_typing``,
+``_validation`` and ``_files``;
 classifiers uses vae/ (device and seeding); generation/ uses vae/ and classifiers (auto scores its
-candidates); report/ uses nothing of the pipeline; experiments/ uses all of those; cli uses experiments/.
+candidates); report/ uses nothing of the pipeline; experiments/ uses all of those; _commands uses
+experiments/; cli only what parses fast (``_choices``, ``experiments.run_options``) and loads _commands to run.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ here, so a name has one home.
 from __future__ import annotations
 
 __all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES",
-           "AUTO", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BALANCE", "parse_amount", "VAE_DEFAULTS"]
+           "AUTO", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "parse_amount", "VAE_DEFAULTS"]
 
 CLASSIFIERS = ("svm", "knn", "mlp", "cnn", "rf")  # vaeaug.classifiers makes each of them
 PAPER_CLASSIFIERS = ("svm", "knn", "mlp")  # the paper's three: the default wherever classifiers are chosen
@@ -23,6 +23,7 @@ SPACES = ("data", "latent")  # classifiers learn from decoded samples, or from l
 NOISE_SCALES = ("latent_std", "unit")  # alpha x the codes' deviation (the paper), or alpha alone (the talk)
 TRAIN_ON = ("both", "generated")  # a method column's classifiers learn from originals + generated, or generated
 NOISES = ("gaussian", "speckle")  # the denoiser's noise models
+BACKENDS = ("loky", "dask", "ray")  # joblib backends a grid's cells can run on in parallel
 
 BALANCE = "balance"  # as an amount: top every class up to the largest
 

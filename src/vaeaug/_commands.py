@@ -22,6 +22,7 @@ from .data.datasets import describe_all, load, read_npz
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
 from .experiments.run_options import RUN_OPTIONS
+from .experiments.results import has_results
 from .experiments.runner import run_experiment
 from .experiments.study import run_study, study_config
 from .generation.factory import make_augmenter
@@ -31,7 +32,7 @@ from .vae.denoiser import VAEDenoiser, corrupt, parse_noise
 def _run(args):
     options = {option.key: getattr(args, option.key) for option in RUN_OPTIONS}
     options["device"] = args.device
-    config = study_config(options, args.overrides)
+    config = _with_execution(study_config(options, args.overrides), args)
     with _run_dir(args) as run_dir:
         run_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
 
@@ -45,8 +46,9 @@ def _run_dir(args, prefix="vaeaug-run"):
     """
     if args.resume:
         run_dir = Path(args.resume)
-        if not (run_dir / "results.json").is_file():
-            raise ValueError(f"{run_dir} has no results.json to resume; start a new run without --resume.")
+        if not has_results(run_dir):
+            raise ValueError(f"{run_dir} has no results.json or records.jsonl to resume; start a new run without "
+                             "--resume.")
         print(f"Run folder: {run_dir}", flush=True)
         yield run_dir
         return
@@ -55,14 +57,27 @@ def _run_dir(args, prefix="vaeaug-run"):
     try:
         yield run_dir
     except BaseException:
-        if not (run_dir / "results.json").is_file():
+        if not has_results(run_dir):
             shutil.rmtree(run_dir, ignore_errors=True)
             print(f"Removed {run_dir}: the run stopped before its first result.", file=sys.stderr)
         raise
 
 
+def _with_execution(config, args):
+    """The config with the command line's --jobs, --threads, --backend and --scheduler over its own."""
+    given = {key: getattr(args, key) for key in ("jobs", "threads", "backend", "scheduler")
+             if getattr(args, key) is not None}
+    if given and isinstance(config, DenoisingStudyConfig):
+        raise ValueError("--jobs, --threads, --backend and --scheduler say how a grid's cells run; a denoising "
+                         "study has no grid. Drop them.")
+    if given:
+        config.execution = {**config.execution, **given}
+        config.validate()
+    return config
+
+
 def _experiment(args):
-    config = load_config(args.config, args.overrides)
+    config = _with_execution(load_config(args.config, args.overrides), args)
     with _run_dir(args, prefix=f"experiment-{config.name}") as run_dir:
         if isinstance(config, DenoisingStudyConfig):
             run_denoising_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)

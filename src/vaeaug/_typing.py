@@ -10,6 +10,6 @@ from numpy.typing import ArrayLike
 
 __all__ = ["ArrayLike", "Labels", "PathType", "RandomState"]
 
-PathType = Union[str, "PathLike[str]"]  # a file or folder
+PathType = Union[str, PathLike]  # a file or folder
 RandomState = Union[int, np.random.RandomState, None]  # scikit-learn's random_state
 Labels = ArrayLike  # one class label per sample: numbers or strings

@@ -7,7 +7,7 @@ import logging
 import sys
 from importlib import metadata
 
-from ._choices import BASELINES, CLASSIFIERS, NOISES, PAPER_METHODS, TALK_METHODS
+from ._choices import BACKENDS, BASELINES, CLASSIFIERS, NOISES, PAPER_METHODS, TALK_METHODS
 from .experiments.run_options import RUN_OPTIONS, study_default
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -33,7 +33,7 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
     def parent():
         return argparse.ArgumentParser(add_help=False)
 
-    shared = {name: parent() for name in ("output", "data", "set", "quiet", "device", "seed", "writes")}
+    shared = {name: parent() for name in ("output", "data", "set", "quiet", "device", "seed", "writes", "execution")}
     where = shared["output"].add_mutually_exclusive_group()
     where.add_argument("--output-dir", default=".", help="parent folder of the new run folder")
     where.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run in RUN_DIR")
@@ -44,6 +44,19 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
     talk = shared["quiet"].add_mutually_exclusive_group()
     talk.add_argument("--quiet", action="store_true", help="warnings and errors only: no progress bars, no log lines")
     talk.add_argument("-v", "--verbose", action="store_true", help="debug log lines too")
+    shared["execution"].add_argument("--jobs", type=int, metavar="N",
+                                     help="run the grid's independent groups of cells in N parallel workers "
+                                          "(default: the config's execution.jobs, else 1)")
+    shared["execution"].add_argument("--threads", type=int, metavar="T",
+                                     help="PyTorch threads per worker (default: the cores shared among the "
+                                          "workers). Results depend on it: the same seed gives the same numbers "
+                                          "at the same threads per worker")
+    shared["execution"].add_argument("--backend", choices=BACKENDS,
+                                     help="joblib backend of the workers: loky (this machine), dask or ray (a "
+                                          "cluster; needs the extra of that name) (default: loky)")
+    shared["execution"].add_argument("--scheduler", metavar="ADDRESS",
+                                     help="the Dask scheduler or Ray head to connect to, e.g. tcp://host:8786 "
+                                          "(default: a local cluster of N workers)")
     shared["device"].add_argument("--device", default="auto", help="'auto' (CUDA when available), 'cpu' or 'cuda'")
     shared["seed"].add_argument("--seed", type=int, default=0, help="seeds the VAE, the generation and the noise")
     shared["writes"].add_argument("--save-model", metavar="DIR", help="also save the fitted model here")
@@ -77,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", formatter_class=_HelpFormatter, help="run a whole study and write a new run folder",
-        parents=[shared[name] for name in ("output", "data", "set", "quiet", "device")],
+        parents=[shared[name] for name in ("output", "data", "set", "quiet", "device", "execution")],
         description="Train a VAE, augment the labelled samples with each method, train each classifier with and "
                     "without the synthetic data, and report the mean and its 95 % confidence interval over seeds. "
                     "The study is a built-in experiment config; each option sets one of its keys, and --set any.")
@@ -85,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 
     experiment = commands.add_parser(
         "experiment", formatter_class=_HelpFormatter, help="run a grid from a YAML config (see configs/)",
-        parents=[shared[name] for name in ("output", "data", "set", "quiet")],
+        parents=[shared[name] for name in ("output", "data", "set", "quiet", "execution")],
         description="Run dataset x protocol x latent size x method x classifier x seed from a YAML "
                     "config, print tables beside the paper's numbers, and write JSON, CSV and Markdown.")
     experiment.add_argument("config", help="the YAML config file (with task: denoising, a denoising study)")

@@ -33,4 +33,4 @@ def test_two_files_of_one_name_do_not_share_cells_or_vaes(tmp_path):
                                                               str(tmp_path / "b" / "data.npz")]})
     results = run_experiment(config, tmp_path / "run", progress=False, log=lambda _: None)
     assert len({r["dataset"] for r in results["records"]}) == 2
-    assert len(results["vaes"]) == 2 and len(list((tmp_path / "run" / "vaes").iterdir())) == 2
+    assert len(results["vaes"]) == 2 and len([p for p in (tmp_path / "run" / "vaes").iterdir() if p.is_dir()]) == 2

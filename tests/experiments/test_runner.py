@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from helpers import GRID, TALK, TINY_AUTO
+from helpers import GRID, ONE_CELL, TALK, TINY_AUTO, interrupt
 
 from vaeaug.experiments.config import ExperimentConfig
 from vaeaug.experiments.runner import plan_cells, run_experiment
@@ -46,7 +46,7 @@ def test_every_cell_runs_and_each_vae_is_trained_once(grid_run):
     # one per seed and latent size, shared by both methods.
     assert len(results["vaes"]) == 2 * 2
     assert {v["protocol"] for v in results["vaes"]} == {"few-shot labelled_per_class=4"}
-    assert len(list((run_dir / "vaes").iterdir())) == 4
+    assert len([p for p in (run_dir / "vaes").iterdir() if p.is_dir()]) == 4  # beside them, their lock files
     assert (run_dir / "results.csv").read_text().count("\n") == 21
 
 
@@ -77,7 +77,7 @@ def test_an_interrupted_grid_resumes_without_retraining(grid_run):
     run_dir, results, _ = grid_run
     saved = json.loads((run_dir / "results.json").read_text())
     kept = saved["records"][:7]
-    (run_dir / "results.json").write_text(json.dumps({**saved, "records": kept, "complete": False}))
+    interrupt(run_dir, kept)
     resumed = run_experiment(ExperimentConfig.from_dict(GRID), run_dir, progress=False, log=lambda _: None)
     assert resumed["complete"] and len(resumed["records"]) == 20
     assert resumed["records"][:7] == kept
@@ -244,3 +244,62 @@ def test_the_plan_lists_every_cell_once_in_the_order_they_run():
     assert {c.latent_dim for c in first[3:]} == set(config.latent_dims)
     assert all(c.generator is None for c in plan if c.method == "baseline")
     assert {c.generator.name for c in plan if c.generator} == {"noise", "smote"}
+
+
+def _scores(results):
+    """The records without their timings: what a run computes, whatever ran it."""
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in results["records"]]
+
+
+def test_two_workers_give_the_same_results_cell_for_cell_and_train_each_model_once(tmp_path):
+    # At the same threads per worker: PyTorch's CPU sums depend on the thread count, not on the worker count.
+    one = run_experiment(ExperimentConfig.from_dict({**GRID, "execution": {"jobs": 1, "threads": 1}}),
+                         tmp_path / "one", progress=False, log=lambda _: None)
+    two = run_experiment(ExperimentConfig.from_dict({**GRID, "execution": {"jobs": 2, "threads": 1}}),
+                         tmp_path / "two", progress=False, log=lambda _: None)
+    assert _scores(two) == _scores(one)  # the same cells, in the plan's order, with the same scores
+    keys = [v["key"] for v in two["vaes"]]
+    assert len(keys) == len(set(keys)) == len(one["vaes"])  # each model trained once, by one worker
+
+
+def test_an_interrupted_run_resumes_in_parallel(tmp_path):
+    whole = run_experiment(ExperimentConfig.from_dict({**GRID, "execution": {"threads": 1}}), tmp_path / "whole",
+                           progress=False, log=lambda _: None)
+    interrupt(tmp_path / "whole", whole["records"][:5])  # as if stopped after five cells
+    resumed = run_experiment(ExperimentConfig.from_dict({**GRID, "execution": {"jobs": 2, "threads": 1}}),
+                             tmp_path / "whole",
+                             progress=False, log=lambda _: None)
+    assert _scores(resumed) == _scores(whole) and resumed["complete"]
+
+
+@pytest.mark.parametrize("execution, message", [
+    ({"jobs": 0}, "jobs"), ({"backend": "spark"}, "backend"), ({"jobs": 2, "workers": 3}, "Unknown key"),
+    ({"scheduler": "tcp://host:8786"}, "scheduler"), ({"threads": 0}, "threads"),
+])
+def test_bad_execution_settings_are_refused_before_anything_runs(execution, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({**GRID, "execution": execution}).validate()
+
+
+def test_a_grid_runs_on_a_dask_cluster_with_the_same_results(tmp_path):
+    pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
+    one = run_experiment(ExperimentConfig.from_dict({**ONE_CELL, "execution": {"threads": 1}}), tmp_path / "one",
+                         progress=False, log=lambda _: None)
+    dask = run_experiment(ExperimentConfig.from_dict({**ONE_CELL, "execution": {"jobs": 2, "threads": 1,
+                                                                                 "backend": "dask"}}),
+                          tmp_path / "dask", progress=False, log=lambda _: None)
+    assert _scores(dask) == _scores(one)
+
+
+def test_a_parallel_run_given_relative_paths_writes_only_where_it_was_asked(tmp_path, monkeypatch):
+    """joblib reuses its workers, which keep the folder they started in: the runner hands them absolute paths."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    run_experiment(ExperimentConfig.from_dict({**ONE_CELL, "execution": {"jobs": 2}}), "first", progress=False,
+                   log=lambda _: None)  # the workers start here
+    monkeypatch.chdir(tmp_path)
+    run_experiment(ExperimentConfig.from_dict({**ONE_CELL, "seeds": [1], "execution": {"jobs": 2}}), "second",
+                   progress=False, log=lambda _: None)
+    assert (tmp_path / "second" / "results.json").is_file() and not (elsewhere / "second").exists()
+    assert [p.is_dir() for p in (tmp_path / "second" / "vaes").iterdir()].count(True) == 1

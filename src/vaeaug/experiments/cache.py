@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from ..generation.factory import ESTIMATORS
 from ..generation.multivae import MultiVAEAugmenter
@@ -56,14 +57,24 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
         key = _key(data.name, _digest(split.labelled), _digest(split.validation), seed, latent_dim,
                    settings["vae"], kind, settings["mix_in"])
     folder = Path(cache) / key
-    if (folder / estimator.saved_file).is_file():  # written last by save(), so the model is whole
-        return set_generation(estimator.load(folder, device=config.device), kind, **generation), None
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Parallel workers may need the same model (the protocols of a few-shot sweep share one VAE per seed):
+    # the first trains it while the others wait, then load it.
+    with FileLock(f"{folder}.lock"):
+        if (folder / estimator.saved_file).is_file():  # written last by save(), so the model is whole
+            return set_generation(estimator.load(folder, device=config.device), kind, **generation), None
+        return _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder, settings,
+                      generation)
+
+
+def _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder, settings, generation):
+    """Train the model of ``kind``, save it in ``folder`` and describe the training."""
     started = time.perf_counter()
     single = VAEAugmenter(latent_dim=latent_dim, device=config.device, random_state=seed, **generation,
                           **settings["vae"])
     validation = data.X[split.validation] if len(split.validation) else None
     if kind == "vae":
-        model = single.fit(data.X[learns_from], X_validation=validation)
+        model = single.fit(data.X[np.union1d(split.labelled, split.unlabelled)], X_validation=validation)
     else:
         model = MultiVAEAugmenter(single, mix_in=settings["mix_in"], random_state=seed).fit(
             data.X[split.labelled], data.y[split.labelled])

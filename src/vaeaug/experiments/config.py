@@ -31,6 +31,7 @@ from ..generation.multivae import MultiVAEAugmenter
 from ..generation.registry import KINDS, parse_method
 from ..report.tables import BASELINE
 from .denoising import DenoisingStudyConfig
+from .execution import check_execution
 from .reference import check_reference, reference_number
 
 __all__ = ["ExperimentConfig", "load_config", "parse_override", "apply_override", "split_for", "column_name"]
@@ -90,6 +91,12 @@ class ExperimentConfig:
     [0, 1] and whose codes the paper's scale; ``true`` or ``false`` always.
     See :func:`vaeaug.classifiers.score_classifier`.
 
+    ``execution`` says how the grid runs, not what it computes: ``{jobs: 4}``
+    runs independent groups of cells in 4 processes (joblib's loky backend),
+    ``{jobs: 8, backend: dask, scheduler: tcp://host:8786}`` on a Dask cluster
+    (or ``ray``). Results are the same with any setting, so a run may resume
+    with another.
+
     ``methods`` are names read by :func:`vaeaug.generation.registry.parse_method`
     (``interpolation+noise``, ``prior+gc``, ``multi-vae``, ...). ``mix_in`` is
     the Multi-VAE's share of other classes. ``train_on: generated`` trains the
@@ -120,6 +127,7 @@ class ExperimentConfig:
     scale_features: str | bool = "auto"
     data_dir: str | None = None
     device: str = "auto"
+    execution: dict = field(default_factory=dict)  # how it runs, not what: {jobs, backend, scheduler}
 
     @classmethod
     def from_dict(cls, raw: dict, *, where: str = "the config") -> ExperimentConfig:
@@ -137,6 +145,7 @@ class ExperimentConfig:
         self._check_variants(where)
         self._check_settings(where)
         self._check_paper(where)
+        check_execution(self.execution, where)
         return self
 
     def _list(self, name, where) -> list:

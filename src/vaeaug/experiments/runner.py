@@ -16,6 +16,7 @@ from itertools import groupby, product
 from pathlib import Path
 
 import numpy as np
+from joblib import delayed
 from tqdm.auto import tqdm
 
 from .._typing import PathType
@@ -24,10 +25,12 @@ from ..classifiers import make_classifier, score_classifier
 from ..generation.chain import configure
 from ..generation.registry import KINDS, MethodSpec, needs_images, parse_method
 from ..report import tables
+from ..vae.training import torch_threads
 from .cache import ModelSource
 from ..data.datasets import dataset_identity, load
 from ..data.protocols import expand_protocols
 from .config import BASELINE, ExperimentConfig, column_name, split_for
+from .execution import execution_context, parallel, threads_per_worker
 from .results import ResultStore, cell_id
 
 __all__ = ["Cell", "plan_cells", "run_experiment"]
@@ -162,40 +165,87 @@ def _load_dataset(config, name, data_dir):
     return data
 
 
+def _groups(plan: list[Cell], store: ResultStore) -> list[list[Cell]]:
+    """The cells not yet done, in the groups that share a split and models: one (dataset, protocol, seed,
+    latent size, variant) each. Groups are independent of each other, so they can run in any order or at once."""
+    todo = [c for c in plan if c.key not in store]
+    return [list(g) for _, g in groupby(todo, key=lambda c: (c.dataset, c.protocol["label"], c.seed, c.latent_dim,
+                                                             c.variant))]
+
+
+_LOADED: dict = {}  # the dataset this process loaded last: a worker reuses it for the next group
+
+
+def _dataset(config, name, data_dir):
+    key = (name, str(data_dir or config.data_dir))
+    if key not in _LOADED:
+        _LOADED.clear()  # one dataset in memory at a time
+        _LOADED[key] = _load_dataset(config, name, data_dir)
+    return _LOADED[key]
+
+
+def _score_cells(config, name, data_dir, cells, cache, progress, threads=None):
+    """Score one group of cells (see :func:`_groups`), training or loading its models; yield ``(record, the
+    records of the models trained for it)``. Runs in this process or in a worker of a parallel run, with
+    ``threads`` PyTorch threads (None: as set)."""
+    with torch_threads(threads):
+        data = _dataset(config, name, data_dir)
+        first = cells[0]
+        split = split_for(config, data, first.protocol, first.seed)
+        models = ModelSource(config, data, split, first.protocol, first.seed, first.latent_dim, first.variant,
+                             cache, progress)
+        for record in _score_group(config, data, split, cells, models):
+            yield record, models.pop_trained()
+
+
+def _score_cells_at_once(*args, **kwargs) -> list:
+    return list(_score_cells(*args, **kwargs))
+
+
 def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType | None = None,
                    vae_cache: PathType | None = None, progress: bool = True,
                    log: Callable[[str], None] = print) -> dict:
     """Run every cell of ``config`` not already in ``run_dir/results.json``; return the results.
 
     ``data_dir`` (else the config's) is where dataset files are looked for first;
-    ``vae_cache`` (default ``run_dir/vaes``) holds trained models for reuse.
+    ``vae_cache`` (default ``run_dir/vaes``) holds trained models for reuse. With
+    ``config.execution["jobs"]`` above 1 the independent groups of cells run in
+    parallel through joblib (:mod:`vaeaug.experiments.execution`);
+    this process alone writes the results, as each group finishes.
     """
     config.validate()
-    run_dir = Path(run_dir)
+    # Absolute paths: a worker process may have started in another folder (joblib reuses its workers).
+    run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
-    cache = Path(vae_cache) if vae_cache else run_dir / "vaes"
+    cache = Path(vae_cache).resolve() if vae_cache else run_dir / "vaes"
+    data_dir = Path(data_dir or config.data_dir).resolve() if (data_dir or config.data_dir) else None
     store = ResultStore(run_dir, config)
     plan = plan_cells(config)
-    datasets = {dataset_identity(name): name for name in config.datasets}
+    names = {dataset_identity(name): str(Path(name).resolve()) if Path(name).exists() else name
+             for name in config.datasets}
     for name in config.datasets[1:]:  # the first is checked as it loads, the others before its first cell
         _load_dataset(config, name, data_dir)
     bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell",
                disable=None if progress else True)  # a bar on a terminal only
-    for dataset, unit in groupby(plan, key=lambda c: c.dataset):
-        data = _load_dataset(config, datasets[dataset], data_dir)
-        for (label, seed), cells in groupby(unit, key=lambda c: (c.protocol["label"], c.seed)):
-            todo = [c for c in cells if c.key not in store]
-            if not todo:
-                continue
-            split = split_for(config, data, todo[0].protocol, seed)
-            for (latent_dim, variant), group in groupby(todo, key=lambda c: (c.latent_dim, c.variant)):
-                models = ModelSource(config, data, split, todo[0].protocol, seed, latent_dim, variant, cache,
-                                     progress)
-                for record in _score_group(config, data, split, list(group), models):
-                    store.add(record, trained=models.pop_trained())
-                    bar.update(1)
+    groups = _groups(plan, store)
+    jobs = min(config.execution.get("jobs", 1), max(len(groups), 1))
+    threads = config.execution.get("threads") or (threads_per_worker(jobs) if jobs > 1 else None)
+    with execution_context(config.execution, jobs, threads):
+        if jobs == 1:
+            finished = ([pair] for group in groups
+                        for pair in _score_cells(config, names[group[0].dataset], data_dir, group, cache, progress,
+                                                 threads))
+        else:
+            finished = parallel(jobs)(
+                delayed(_score_cells_at_once)(config, names[group[0].dataset], data_dir, group, cache, False,
+                                              threads)
+                for group in groups)
+        for pairs in finished:
+            for record, trained in pairs:
+                store.add(record, trained=trained)
+                bar.update(1)
     bar.close()
-    results = store.complete()
+    results = store.complete(order=[c.key for c in plan])
     tables.write_tables(config, results, run_dir, log, reference=config.reference,
                         metric=config.paper.get("metric", "accuracy"), source=config.paper.get("source", "paper"))
     return results

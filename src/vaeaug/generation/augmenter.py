@@ -290,7 +290,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
         return self.encode(X)
 
     @available_if(_latent_space_only)
-    def fit_transform(self, X, y=None, **fit_params) -> np.ndarray:
+    def fit_transform(self, X: ArrayLike, y: Labels | None = None, **fit_params) -> np.ndarray:
         """Fit the VAE, then return the latent means of ``X``; available with ``space="latent"``."""
         return self.fit(X, y, **fit_params).encode(X)
 

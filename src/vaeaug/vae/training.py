@@ -22,7 +22,8 @@ from .model import VAE
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TrainingHistory", "select_device", "seeded", "train_vae", "reconstruction_loss", "seed_and_holdout"]
+__all__ = ["torch_threads", "TrainingHistory", "select_device", "seeded", "train_vae", "reconstruction_loss",
+           "seed_and_holdout"]
 
 
 def select_device(device="auto") -> torch.device:
@@ -52,6 +53,23 @@ def seeded(seed: int, device: torch.device | None = None):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(int(seed))
         yield
+
+
+@contextlib.contextmanager
+def torch_threads(n: int | None):
+    """Let PyTorch use ``n`` threads inside the block (None: as it is), then restore the caller's setting.
+
+    The thread count is part of what a result depends on: PyTorch's CPU kernels
+    split their sums by thread, so the same seed gives the same numbers only at
+    the same count.
+    """
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @dataclass
