@@ -2,7 +2,7 @@
 
 The blocks of one file run in order, as a reader would paste them, in a temporary folder, at
 small settings: the VAE trains for at most two epochs, the torch classifiers for one, and
-``vaeaug run`` for one seed, so the whole README runs in seconds instead of minutes.
+``vaeaug run`` for one seed in this process, so the whole README runs in seconds instead of minutes.
 
 - ``python`` blocks run in one namespace per file.
 - ``bash`` blocks run line by line: ``pip`` lines (the set-up) are skipped, ``python -c`` lines
@@ -92,8 +92,8 @@ def run_bash(code, where):
         if args.command == "experiment":
             load_config(ROOT / args.config, args.overrides)  # the config exists and is valid as overridden
         elif _runs_here(args, env):
-            if args.command == "run":
-                argv += ["--set", "seeds=[0]"]
+            if args.command == "run":  # small settings reach only this process: no parallel workers
+                argv += ["--set", "seeds=[0]", "--jobs", "1"]
             assert main(argv) == 0, f"{where}: `vaeaug {shlex.join(argv)}` failed"
 
 
