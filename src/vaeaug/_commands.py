@@ -29,6 +29,7 @@ from .generation.factory import make_augmenter
 from .generation.registry import KINDS, parse_method
 from .vae.denoiser import VAEDenoiser, corrupt, parse_noise
 
+
 def _run(args):
     options = {option.key: getattr(args, option.key) for option in RUN_OPTIONS}
     options["device"] = args.device

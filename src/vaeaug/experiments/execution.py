@@ -53,14 +53,14 @@ def parallel(jobs: int) -> Parallel:
 
 
 @contextlib.contextmanager
-def execution_context(execution: dict, jobs: int, threads: int | None = None) -> Iterator[None]:
+def execution_context(execution: dict, jobs: int, threads: int | None) -> Iterator[None]:
     """The joblib backend ``execution`` names, connected for the run and closed after it; each worker's
     numerical libraries limited to ``threads``."""
     backend, scheduler = execution.get("backend", "loky"), execution.get("scheduler")
     if jobs == 1:
         yield
     elif backend == "loky":  # processes on this machine
-        with parallel_config(backend="loky", inner_max_num_threads=threads or threads_per_worker(jobs)):
+        with parallel_config(backend="loky", inner_max_num_threads=threads):
             yield
     elif backend == "dask":
         try:
@@ -69,12 +69,10 @@ def execution_context(execution: dict, jobs: int, threads: int | None = None) ->
             raise ValueError("execution backend dask needs Dask's distributed scheduler: pip install "
                              "'vaeaug[dask]', or use backend loky.") from None
         # Without an address: a cluster of local processes, as a stand-in for a real one.
-        cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                                      dashboard_address=None)
-        with Client(scheduler or cluster), parallel_config(backend="dask"):
+        local = contextlib.nullcontext(scheduler) if scheduler else LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        with local as cluster, Client(cluster), parallel_config(backend="dask"):
             yield
-        if cluster is not None:
-            cluster.close()
     else:
         try:
             import ray

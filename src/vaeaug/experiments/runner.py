@@ -177,7 +177,7 @@ _LOADED: dict = {}  # the dataset this process loaded last: a worker reuses it f
 
 
 def _dataset(config, name, data_dir):
-    key = (name, str(data_dir or config.data_dir))
+    key = (name, str(data_dir))
     if key not in _LOADED:
         _LOADED.clear()  # one dataset in memory at a time
         _LOADED[key] = _load_dataset(config, name, data_dir)
@@ -187,7 +187,8 @@ def _dataset(config, name, data_dir):
 def _score_cells(config, name, data_dir, cells, cache, progress, threads=None):
     """Score one group of cells (see :func:`_groups`), training or loading its models; yield ``(record, the
     records of the models trained for it)``. Runs in this process or in a worker of a parallel run, with
-    ``threads`` PyTorch threads (None: as set)."""
+    ``threads`` PyTorch threads (None: as set). ``name`` is the cells' dataset identity: a named dataset, or
+    the absolute path of a file, which any worker can load."""
     with torch_threads(threads):
         data = _dataset(config, name, data_dir)
         first = cells[0]
@@ -221,8 +222,6 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
     data_dir = Path(data_dir or config.data_dir).resolve() if (data_dir or config.data_dir) else None
     store = ResultStore(run_dir, config)
     plan = plan_cells(config)
-    names = {dataset_identity(name): str(Path(name).resolve()) if Path(name).exists() else name
-             for name in config.datasets}
     for name in config.datasets[1:]:  # the first is checked as it loads, the others before its first cell
         _load_dataset(config, name, data_dir)
     bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell",
@@ -233,12 +232,10 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
     with execution_context(config.execution, jobs, threads):
         if jobs == 1:
             finished = ([pair] for group in groups
-                        for pair in _score_cells(config, names[group[0].dataset], data_dir, group, cache, progress,
-                                                 threads))
+                        for pair in _score_cells(config, group[0].dataset, data_dir, group, cache, progress, threads))
         else:
             finished = parallel(jobs)(
-                delayed(_score_cells_at_once)(config, names[group[0].dataset], data_dir, group, cache, False,
-                                              threads)
+                delayed(_score_cells_at_once)(config, group[0].dataset, data_dir, group, cache, False, threads)
                 for group in groups)
         for pairs in finished:
             for record, trained in pairs:
