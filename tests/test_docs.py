@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch.distributed.run
 import yaml
 
 import vaeaug.classifiers
@@ -86,7 +87,12 @@ def run_bash(code, where):
         if words[:2] == ["python", "-c"]:
             subprocess.run([sys.executable, *words[1:]], check=True, capture_output=True)
             continue
-        assert words[0] == "vaeaug", f"{where}: a bash line that is not pip, python -c or vaeaug: {words}"
+        if words[0] == "torchrun":  # parsed, not run: it starts several processes (tests/vae/test_distributed.py)
+            launch = torch.distributed.run.get_args_parser().parse_args(words[1:])
+            assert launch.module and launch.training_script == "vaeaug", f"{where}: torchrun runs -m vaeaug"
+            _parser().parse_args(launch.training_script_args)
+            continue
+        assert words[0] == "vaeaug", f"{where}: a bash line that is not pip, python -c, torchrun or vaeaug: {words}"
         argv = words[1:]
         args = _parser().parse_args(argv)  # a wrong option fails here, with argparse's exit
         if args.command == "experiment":

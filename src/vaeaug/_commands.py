@@ -28,9 +28,27 @@ from .experiments.study import run_study, study_config
 from .generation.factory import make_augmenter
 from .generation.registry import KINDS, parse_method
 from .vae.denoiser import VAEDenoiser, corrupt, parse_noise
+from .vae.distributed import is_main_process, launched
+
+
+def _one_process(command):
+    """Refuse a torchrun launch of a command that trains many models: grids go in parallel with --jobs."""
+    if launched():
+        raise ValueError(f"vaeaug {command} trains a model per cell, and torchrun starts several processes to train "
+                         "one model; run the grid in parallel with --jobs N instead (python -m vaeaug or vaeaug, "
+                         "without torchrun). Under torchrun, use vaeaug augment or vaeaug denoise.")
+
+
+def _writer(args):
+    """Claim the outputs on the process that writes them: the only one, or rank 0 of a torchrun launch.
+
+    The other processes of a launch train their share and write nothing (their OUTPUT is None).
+    """
+    return _claimed_outputs(args) if is_main_process() else contextlib.nullcontext()
 
 
 def _run(args):
+    _one_process("run")
     options = {option.key: getattr(args, option.key) for option in RUN_OPTIONS}
     options["device"] = args.device
     config = _with_execution(study_config(options, args.overrides), args)
@@ -78,6 +96,7 @@ def _with_execution(config, args):
 
 
 def _experiment(args):
+    _one_process("experiment")
     config = _with_execution(load_config(args.config, args.overrides), args)
     with _run_dir(args, prefix=f"experiment-{config.name}") as run_dir:
         if isinstance(config, DenoisingStudyConfig):
@@ -166,7 +185,7 @@ def _claimed_outputs(args):
 
 
 def _augment(args):
-    with _claimed_outputs(args) as output:
+    with _writer(args) as output:
         _write_augmented(args, output)
 
 
@@ -203,6 +222,8 @@ def _write_augmented(args, output):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="auto for ")  # its summary is printed below
         X_res, y_res = augmenter.fit_resample(X, y, **unlabelled)
+    if output is None:
+        return
     is_synthetic = np.arange(len(X_res)) >= len(X)
     if args.save_model:
         augmenter.save(args.save_model)
@@ -231,7 +252,7 @@ def _images(source, data_dir, part):
 
 
 def _denoise(args):
-    with _claimed_outputs(args) as output:
+    with _writer(args) as output:
         _write_denoised(args, output)
 
 
@@ -248,6 +269,8 @@ def _write_denoised(args, output):
         denoiser.fit(_images(args.clean, args.data_dir, "train")[0])
         if args.save_model:
             denoiser.save(args.save_model)
+    if output is None:
+        return
     arrays = {}
     if args.add_noise:
         arrays = {"X_clean": X, "X_noisy": corrupt(X, denoiser.noise, denoiser.sigma, random_state=args.seed + 1)}

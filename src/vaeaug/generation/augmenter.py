@@ -410,7 +410,10 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
     # -- persistence: the early snapshot and the fitted state beside the VAE ----
 
     def save(self, path: PathType) -> Path:
-        """Save the fitted VAE, its early snapshot and the augmenter's parameters to the folder ``path``."""
+        """Save the fitted VAE, its early snapshot and the augmenter's parameters to the folder ``path``.
+
+        Under ``torchrun`` only rank 0 writes.
+        """
         check_is_fitted(self, "model_")
         if getattr(self, "early_model_", None) is not None:
             self.early_model_.save(Path(path) / _EARLY_FOLDER)

@@ -20,6 +20,7 @@ from .._files import read_json, write_json_atomic
 from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (boolean, check_feature_names, check_labels, check_params, check_same_layout,
                            check_samples, remember_feature_names, seed, share)
+from ..vae.distributed import on_main_process
 from .amounts import class_targets
 from .augmenter import GENERATION_SETTINGS, VAEAugmenter
 from .sampler import SamplerMixin, as_given
@@ -162,8 +163,12 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
         y_checked = check_labels(y, len(X_checked))
         return as_given(np.concatenate([X_checked, X_new]), np.concatenate([y_checked, y_new]), X, y)
 
+    @on_main_process
     def save(self, path: PathType) -> Path:
-        """Save every class's VAE under ``path/class-<i>`` and the classes in ``multivae.json``: one folder."""
+        """Save every class's VAE under ``path/class-<i>`` and the classes in ``multivae.json``: one folder.
+
+        Under ``torchrun`` only rank 0 writes.
+        """
         check_is_fitted(self, "augmenters_")
         path = Path(path)
         for i, augmenter in enumerate(self.augmenters_):

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._typing import ArrayLike, PathType
 from .._files import read_json, write_json_atomic
 from .._validation import (anything, check_feature_names, check_params, check_same_layout, check_samples, integer,
                            number, seed, share)
+from .distributed import from_main_process, join, on_main_process
 from .model import VAEConfig, load_vae, make_vae
 from .training import seed_and_holdout, seeded, select_device, train_vae
 
@@ -134,10 +136,12 @@ class VAEEstimator(BaseEstimator):
         and validation scores ``validation_inputs`` against the clean samples.
         ``options`` go to :func:`vaeaug.vae.training.train_vae`.
         """
-        train_seed, train, val = seed_and_holdout(prepared, self.validation_fraction, self.random_state)
+        world, device = join(select_device(self.device))
+        # Under torchrun every process must hold out the same samples and train from the same seed.
+        random_state = from_main_process(check_random_state(self.random_state), world)
+        train_seed, train, val = seed_and_holdout(prepared, self.validation_fraction, random_state)
         if validation is not None:
             train, val = prepared, validation
-        device = select_device(self.device)
         config = VAEConfig(input_shape=prepared.shape[1:], latent_dim=self.latent_dim,
                            hidden_units=self.hidden_units, likelihood=likelihood, beta=beta)
         with seeded(train_seed, device):
@@ -161,8 +165,12 @@ class VAEEstimator(BaseEstimator):
     def _restore_state(self, state: dict, path: Path, device) -> None:
         """Set the fitted attributes that :meth:`_saved_state` kept."""
 
+    @on_main_process
     def save(self, path: PathType) -> Path:
-        """Save the fitted estimator to the folder ``path``: the VAE, then the estimator's JSON, written last."""
+        """Save the fitted estimator to the folder ``path``: the VAE, then the estimator's JSON, written last.
+
+        Under ``torchrun`` only rank 0 writes; the other processes return ``path``.
+        """
         check_is_fitted(self, "model_")
         path = Path(path)
         self.model_.save(path)

@@ -20,6 +20,7 @@ from torch.nn import functional as F
 from .._typing import ArrayLike, PathType
 from .._files import read_json, write_bytes_atomic, write_json_atomic
 from .._validation import check_choice, check_fits, check_positive
+from .distributed import on_main_process
 
 FORMAT_VERSION = 1
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -149,27 +150,38 @@ class VAE(nn.Module):
             decoded[i:i + batch_size] = self.to_data(self.decode(batch)).cpu().numpy()
         return decoded
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, noise: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Decoded parameters, mean and log-variance; ``noise`` is the reparameterisation's eps (default: drawn)."""
         mean, logvar = self.encode(x)
+        if noise is None:
+            noise = torch.randn_like(mean)
         # Reparameterisation: z = mean + sigma * eps keeps sampling differentiable.
-        z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+        z = mean + torch.exp(0.5 * logvar) * noise
         return self.decode(z), mean, logvar
 
-    def loss(self, x: torch.Tensor, target: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-        """Negative ELBO with KL weight beta, averaged over the batch.
+    def loss(self, x: torch.Tensor, target: torch.Tensor | None = None, noise: torch.Tensor | None = None,
+             reduction: str = "mean") -> dict[str, torch.Tensor]:
+        """Negative ELBO with KL weight beta, averaged (or, with ``reduction="sum"``, summed) over the batch.
 
         ``target`` (default ``x``) is what the decoder must reconstruct: a
         denoising VAE encodes a noisy ``x`` and is scored on the clean target.
+        ``noise`` fixes the reparameterisation's eps, so that processes training
+        on parts of one batch draw the eps that one process would have drawn.
         """
-        params, mean, logvar = self(x)
-        reconstruction = self.reconstruction_nll(params, x if target is None else target).mean()
-        kl = (-0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=1)).mean()
+        check_choice(reduction, ("mean", "sum"), name="reduction")
+        params, mean, logvar = self(x, noise)
+        reconstruction = self.reconstruction_nll(params, x if target is None else target)
+        kl = -0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=1)
+        reconstruction, kl = (reconstruction.mean(), kl.mean()) if reduction == "mean" else (reconstruction.sum(),
+                                                                                              kl.sum())
         return {
             "loss": reconstruction + self.config.beta * kl,
             "reconstruction": reconstruction,
             "kl": kl,
         }
 
+    @on_main_process
     def save(self, path: PathType) -> Path:
         """Write ``config.json`` and ``weights.pt`` into the folder ``path``.
 

@@ -2,6 +2,9 @@
 
 As in the paper, training stops when the validation reconstruction loss has not
 improved for ``patience`` epochs, and the weights of the best epoch are restored.
+Under ``torchrun`` the same loop runs on every process, each on its share of
+every batch, with DistributedDataParallel averaging the gradients
+(:mod:`vaeaug.vae.distributed`).
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from .._typing import ArrayLike
 from .._validation import check_positive
+from .distributed import World, check_same, join, summed
 from .model import VAE
 
 logger = logging.getLogger(__name__)
@@ -101,14 +107,23 @@ def seed_and_holdout(data, validation_fraction, random_state):
 
 
 @torch.no_grad()
-def reconstruction_loss(model, X: torch.Tensor, targets: torch.Tensor | None = None, batch_size: int = 1024) -> float:
-    """Mean reconstruction NLL of ``targets`` (default ``X``) decoded from the posterior means of ``X``."""
+def reconstruction_loss(model, X: torch.Tensor, targets: torch.Tensor | None = None, batch_size: int = 1024,
+                        world: World = World()) -> float:
+    """Mean reconstruction NLL of ``targets`` (default ``X``) decoded from the posterior means of ``X``.
+
+    In a group of processes each scores its share of ``X`` and the sums are
+    added, so every process gets the same number (and stops at the same epoch).
+    """
     model.eval()
     targets = X if targets is None else targets
+    part = world.shard(len(X))
+    X_part, targets_part = X[part], targets[part]
     total = 0.0
-    for start in range(0, len(X), batch_size):
-        mean, _ = model.encode(X[start:start + batch_size])
-        total += model.reconstruction_nll(model.decode(mean), targets[start:start + batch_size]).sum().item()
+    for start in range(0, len(X_part), batch_size):
+        mean, _ = model.encode(X_part[start:start + batch_size])
+        total += model.reconstruction_nll(model.decode(mean), targets_part[start:start + batch_size]).sum().item()
+    if world.size > 1:
+        total = summed(torch.tensor(total, dtype=torch.float64, device=X.device), world).item()
     return total / len(X)
 
 
@@ -138,6 +153,10 @@ def train_vae(
     X_train, X_val : array or tensor, each sample shaped like ``model.config.input_shape``
         ``X_val`` (optional) drives early stopping; without it training runs
         ``max_epochs`` epochs.
+    batch_size : int
+        Samples per optimiser step. Under ``torchrun`` it is the batch of the
+        whole group: each of N processes takes about ``batch_size / N`` of it,
+        so the run follows the loss curve of one process with this batch size.
     max_steps : int, optional
         Stop after this many optimiser steps (or ``max_epochs``, whichever
         comes first): a budget that does not grow with the data, like the
@@ -170,6 +189,16 @@ def train_vae(
     Returns
     -------
     TrainingHistory
+
+    Notes
+    -----
+    Launched by ``torchrun --nproc_per_node N`` (or inside a process group the
+    caller initialised), every process must call this with the same data and
+    settings: each draws the same shuffled order and the same reparameterisation
+    noise, trains on its part of every batch, and the gradients are averaged
+    (``DistributedDataParallel``); validation is split and summed, so all stop
+    at the same epoch with the same weights. A mismatch is a ``ValueError`` on
+    every process.
     """
     check_positive(max_epochs, name="max_epochs", integer=True)
     check_positive(batch_size, name="batch_size", integer=True)
@@ -178,11 +207,14 @@ def train_vae(
     if max_steps is not None:
         check_positive(max_steps, name="max_steps", integer=True)
     check_positive(min_steps, name="min_steps", integer=True, allow_zero=True)
-    device = select_device(device)
+    world, device = join(select_device(device))
     model.to(device)
     X_train, X_val, val_targets = (None if a is None else torch.as_tensor(np.asarray(a, dtype=np.float32),
                                                                           device=device)
                                    for a in (X_train, X_val, val_targets))
+    if world.size > 1:
+        _check_group(world, X_train, X_val, seed=int(seed), batch_size=batch_size, max_epochs=max_epochs,
+                     max_steps=max_steps, min_steps=min_steps, learning_rate=learning_rate, patience=patience)
     optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
     history = TrainingHistory()
     steps = _Steps(model, max_steps, snapshot_step)
@@ -192,14 +224,16 @@ def train_vae(
     epochs = max(max_epochs, -(-min_steps // steps_per_epoch))
     if max_steps is not None:
         epochs = min(epochs, -(-max_steps // steps_per_epoch))
+    step = _BatchStep(model, optimiser, corrupt, world, device)
     first_epoch = None
     with seeded(seed, device):
         # disable=None: a bar on a terminal only, so a redirected log gets no carriage returns
-        bar = tqdm(range(1, epochs + 1), desc="VAE", unit="epoch", disable=None if progress else True, leave=False)
+        bar = tqdm(range(1, epochs + 1), desc="VAE", unit="epoch", disable=None if progress and world.main else True,
+                   leave=False)
         for epoch in bar:
             model.train()
             order = torch.randperm(len(X_train), generator=shuffler).to(device)
-            loss, reconstruction, kl = _train_epoch(model, X_train, order, batch_size, optimiser, corrupt, steps)
+            loss, reconstruction, kl = _train_epoch(step, X_train, order, batch_size, steps)
             if epoch == 1 and snapshot_step is not None and steps.count < snapshot_step:
                 first_epoch = _weights(model)
             history.train_loss.append(loss)
@@ -208,7 +242,7 @@ def train_vae(
             postfix = {"loss": f"{loss:.2f}", "kl": f"{kl:.2f}"}
             stop = False
             if X_val is not None:
-                val = reconstruction_loss(model, X_val, val_targets)
+                val = reconstruction_loss(model, X_val, val_targets, world=world)
                 history.val_reconstruction.append(val)
                 postfix["val_rec"] = f"{val:.2f}"
                 stop = stopping.update(val, epoch, model, steps.count)
@@ -218,7 +252,8 @@ def train_vae(
         bar.close()
 
     history.best_epoch, history.stopped_early = stopping.best_epoch, stopping.stopped
-    _log_fit(history, len(history.train_loss), epochs, steps, stopping)
+    if world.main:
+        _log_fit(history, len(history.train_loss), epochs, steps, stopping)
     # Training that ended before snapshot_step keeps the first epoch's weights as its snapshot.
     history.snapshot = steps.snapshot if steps.snapshot is not None else first_epoch
     if stopping.best_state is not None:
@@ -279,20 +314,67 @@ class _EarlyStopping:
         return self.stopped
 
 
-def _train_epoch(model, X_train, order, batch_size, optimiser, corrupt, steps) -> list[float]:
+def _check_group(world, X_train, X_val, **settings) -> None:
+    """Every process of the group must train on the same data with the same settings."""
+    data = {"training samples": len(X_train), "training data sum": float(X_train.double().sum()),
+            "validation samples": 0 if X_val is None else len(X_val),
+            "validation data sum": 0.0 if X_val is None else float(X_val.double().sum())}
+    check_same({**data, **settings}, world, "Start every process with the same data and settings: under torchrun, "
+               "every process runs the same script on the same files with the same seed.")
+    if settings["batch_size"] < world.size:
+        raise ValueError(f"batch_size={settings['batch_size']} is smaller than the {world.size} processes that train "
+                         f"together, so some would get no sample of a batch; use batch_size >= {world.size}.")
+
+
+class _SummedLoss(nn.Module):
+    """The VAE's loss summed over a batch, as the forward pass that DistributedDataParallel watches."""
+
+    def __init__(self, vae):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, x, target, noise):
+        return self.vae.loss(x, target, noise, reduction="sum")
+
+
+class _BatchStep:
+    """One optimiser step on one batch, alone or as one process of a group."""
+
+    def __init__(self, model, optimiser, corrupt, world, device):
+        self.model, self.optimiser, self.corrupt, self.world = model, optimiser, corrupt, world
+        if world.size > 1:
+            self.summed_loss = DistributedDataParallel(_SummedLoss(model),
+                                                       device_ids=[device.index] if device.type == "cuda" else None)
+
+    def __call__(self, x) -> torch.Tensor:
+        """Train on the batch ``x``; the batch's summed loss, reconstruction and KL (this process's share)."""
+        inputs = x if self.corrupt is None else self.corrupt(x)
+        # Every process draws the whole batch's eps and keeps its part: the draws of one process.
+        noise = torch.randn((len(x), self.model.config.latent_dim), device=x.device)
+        self.optimiser.zero_grad(set_to_none=True)
+        if self.world.size == 1:  # the mean, as before the group existed, so a lone process's numbers do not move
+            losses = self.model.loss(inputs, x, noise)
+            losses["loss"].backward()
+            sums = len(x) * torch.stack([losses[k].detach() for k in ("loss", "reconstruction", "kl")])
+        else:
+            part = self.world.shard(len(x))
+            losses = self.summed_loss(inputs[part], x[part], noise[part])
+            # DistributedDataParallel averages gradients over processes; the sum over the whole batch is wanted.
+            (losses["loss"] * (self.world.size / len(x))).backward()
+            sums = torch.stack([losses[k].detach() for k in ("loss", "reconstruction", "kl")])
+        self.optimiser.step()
+        return sums
+
+
+def _train_epoch(step, X_train, order, batch_size, steps) -> list[float]:
     """One pass over ``X_train`` in ``order`` (ending early at ``steps.max_steps``); mean loss, reconstruction, KL."""
     # Sums stay on the device; one .item() per epoch avoids a sync per batch.
     sums, seen = torch.zeros(3, device=X_train.device), 0
     for start in range(0, len(order), batch_size):
         x = X_train[order[start:start + batch_size]]
-        losses = model.loss(x) if corrupt is None else model.loss(corrupt(x), target=x)
-        optimiser.zero_grad(set_to_none=True)
-        losses["loss"].backward()
-        optimiser.step()
+        sums += step(x)
         steps.step()
         seen += len(x)
-        sums += len(x) * torch.stack([losses["loss"].detach(), losses["reconstruction"].detach(),
-                                      losses["kl"].detach()])
         if steps.done:
             break
-    return (sums / seen).tolist()
+    return (summed(sums, step.world) / seen).tolist()
