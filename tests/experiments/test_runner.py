@@ -6,6 +6,7 @@ import pytest
 from helpers import GRID, ONE_CELL, TALK, TINY_AUTO, interrupt
 
 from vaeaug.experiments.config import ExperimentConfig
+from vaeaug.experiments import runner
 from vaeaug.experiments.runner import plan_cells, run_experiment
 from vaeaug.generation.augmenter import VAEAugmenter
 from vaeaug.generation.auto import default_candidates
@@ -262,6 +263,28 @@ def test_two_workers_give_the_same_results_cell_for_cell_and_train_each_model_on
     assert len(keys) == len(set(keys)) == len(one["vaes"])  # each model trained once, by one worker
 
 
+cells_as_tasks = runner._cells_as_tasks
+
+
+def test_with_more_workers_than_groups_each_cell_is_a_task_with_the_same_results(tmp_path, monkeypatch):
+    """Two groups (the baselines, the VAE's methods) and four workers: the cells run apart, the VAE trains once,
+    and each cell scores what it scores inside its group (every method's samples, every classifier)."""
+    grid = {**ONE_CELL, "methods": ["noise", "interpolation", "smote", "multi-vae", "auto"],
+            "classifiers": ["knn", "svm"]}
+    one = run_experiment(ExperimentConfig.from_dict({**grid, "execution": {"jobs": 1, "threads": 1}}),
+                         tmp_path / "one", progress=False, log=lambda _: None)
+    split = []
+    monkeypatch.setattr(runner, "_cells_as_tasks", lambda groups: split.append(groups) or cells_as_tasks(groups))
+    four = run_experiment(ExperimentConfig.from_dict({**grid, "execution": {"jobs": 4, "threads": 1}}),
+                          tmp_path / "four", progress=False, log=lambda _: None)
+    assert [len(groups) for groups in split] == [2]
+    plan = plan_cells(ExperimentConfig.from_dict(grid))
+    assert len({(c.protocol["label"], c.latent_dim, c.variant) for c in plan}) == 2 < 4
+    assert _scores(four) == _scores(one)
+    keys = [v["key"] for v in four["vaes"]]
+    assert len(keys) == len(set(keys)) == len(one["vaes"])
+
+
 def test_an_interrupted_run_resumes_in_parallel(tmp_path):
     whole = run_experiment(ExperimentConfig.from_dict({**GRID, "execution": {"threads": 1}}), tmp_path / "whole",
                            progress=False, log=lambda _: None)
@@ -303,3 +326,4 @@ def test_a_parallel_run_given_relative_paths_writes_only_where_it_was_asked(tmp_
                    progress=False, log=lambda _: None)
     assert (tmp_path / "second" / "results.json").is_file() and not (elsewhere / "second").exists()
     assert [p.is_dir() for p in (tmp_path / "second" / "vaes").iterdir()].count(True) == 1
+

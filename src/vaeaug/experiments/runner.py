@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from itertools import groupby, product
+from itertools import groupby, product, zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -173,6 +173,14 @@ def _groups(plan: list[Cell], store: ResultStore) -> list[list[Cell]]:
                                                              c.variant))]
 
 
+def _cells_as_tasks(groups: list[list[Cell]]) -> list[list[Cell]]:
+    """Each cell a task of its own, for a grid with fewer groups than workers (Table 1: five groups, hours per
+    SVM cell). A cell alone loads its group's models from the cache and makes its method's samples itself (once
+    per classifier, not once per group). The groups take turns, so the first tasks to start need different
+    models and the workers do not queue behind one model's training."""
+    return [[cell] for turn in zip_longest(*groups) for cell in turn if cell is not None]
+
+
 _LOADED: dict = {}  # the dataset this process loaded last: a worker reuses it for the next group
 
 
@@ -227,7 +235,10 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
     bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell",
                disable=None if progress else True)  # a bar on a terminal only
     groups = _groups(plan, store)
-    jobs = min(config.execution.get("jobs", 1), max(len(groups), 1))
+    jobs = config.execution.get("jobs", 1)
+    if jobs > len(groups):
+        groups = _cells_as_tasks(groups)
+    jobs = min(jobs, max(len(groups), 1))
     threads = config.execution.get("threads") or (threads_per_worker(jobs) if jobs > 1 else None)
     with execution_context(config.execution, jobs, threads):
         if jobs == 1:
