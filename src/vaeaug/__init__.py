@@ -36,6 +36,7 @@ __version__ = "0.1.0"
 _API = {
     "VAEAugmenter": ("generation.augmenter", "VAEAugmenter"),
     "MultiVAEAugmenter": ("generation.multivae", "MultiVAEAugmenter"),
+    "ConditionalAugmenter": ("generation.conditional", "ConditionalAugmenter"),
     "AutoAugmenter": ("generation.auto", "AutoAugmenter"),
     "SMOTESampler": ("generation.baselines", "SMOTESampler"),
     "AffineSampler": ("generation.baselines", "AffineSampler"),
@@ -80,6 +81,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported e
     from .generation.factory import make_augmenter
     from .generation.latent import add_noise, alter, extrapolate, interpolate, sample_prior
     from .generation.multivae import MultiVAEAugmenter
+    from .generation.conditional import ConditionalAugmenter
     from .generation.registry import MethodSpec, parse_method
     from .vae.denoiser import VAEDenoiser, corrupt
     from .vae.model import MLPVAE, ConvVAE, VAEConfig, load_vae

@@ -327,3 +327,18 @@ def test_a_parallel_run_given_relative_paths_writes_only_where_it_was_asked(tmp_
     assert (tmp_path / "second" / "results.json").is_file() and not (elsewhere / "second").exists()
     assert [p.is_dir() for p in (tmp_path / "second" / "vaes").iterdir()].count(True) == 1
 
+
+def test_the_conditional_methods_run_in_a_grid_and_their_model_is_cached(tmp_path):
+    grid = {**ONE_CELL, "methods": ["conditional-prior", "style-transfer+agree", "pseudo-label", "interpolation+agree"],
+            "conditional": {"epochs": 1, "min_steps": 300, "hidden_units": 16, "threshold": 0.0}}
+    first = run_experiment(ExperimentConfig.from_dict(grid), tmp_path / "first", vae_cache=tmp_path / "cache",
+                           progress=False, log=lambda _: None)
+    methods = {r["method"]: r for r in first["records"]}
+    assert set(methods) == {"baseline", *grid["methods"]}
+    assert all(r["generated"]["made"] > 0 for m, r in methods.items() if m != "baseline")
+    assert sorted(v["kind"] for v in first["vaes"]) == ["conditional", "vae"]
+    again = run_experiment(ExperimentConfig.from_dict(grid), tmp_path / "again", vae_cache=tmp_path / "cache",
+                           progress=False, log=lambda _: None)
+    assert again["vaes"] == [] and _scores(again) == _scores(first)  # both models loaded, same scores
+    with pytest.raises(ValueError, match="Unknown key"):
+        ExperimentConfig.from_dict({**grid, "conditional": {"epoch": 3}}).validate()

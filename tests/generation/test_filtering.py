@@ -59,7 +59,7 @@ def test_redrawing_is_bounded_and_says_what_is_missing():
         labels = np.repeat(list(ask), list(ask.values()))
         return np.zeros(len(labels)), labels, len(labels)
 
-    rows, labels, report = draw_until(draw, {"a": 2, "b": 1}, keep=lambda rows: rows > 0, max_rounds=4)
+    rows, labels, report = draw_until(draw, {"a": 2, "b": 1}, keep=lambda rows, labels: rows > 0, max_rounds=4)
     assert calls == [1, 2, 3, 4] and report["made"] == 0 and (rows is None or len(rows) == 0)
     assert report["missing"] == {"a": 2, "b": 1} and report["acceptance_rate"] == 0
 

@@ -3,7 +3,8 @@
 The single VAE learns from the labelled and unlabelled samples together,
 without labels, so it is keyed by those samples (in index order), not by the
 protocol: the protocols of a few-shot sweep share one VAE per seed. The class
-VAEs learn from the labelled samples and their labels. How a model generates is
+VAEs learn from the labelled samples and their labels; the conditional model
+from the VAE's codes of both parts and the labelled part's labels. How a model generates is
 not in the key: every method that needs a model shares it.
 """
 
@@ -20,6 +21,7 @@ from filelock import FileLock
 from ..generation.factory import ESTIMATORS
 from ..generation.multivae import MultiVAEAugmenter
 from ..generation.augmenter import VAEAugmenter
+from ..generation.conditional import ConditionalAugmenter
 from ..generation.registry import KINDS, set_generation
 
 __all__ = ["ModelSource", "fitted_model"]
@@ -53,6 +55,10 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
     if kind == "vae":
         learns_from = np.union1d(split.labelled, split.unlabelled)
         key = _key(data.name, _digest(learns_from), _digest(split.validation), seed, latent_dim, settings["vae"])
+    elif kind == "conditional":  # the VAE's codes of both parts, the labelled part's labels
+        training = {k: v for k, v in settings["conditional"].items() if k != "threshold"}
+        key = _key(data.name, _digest(split.labelled), _digest(split.unlabelled), _digest(split.validation), seed,
+                   latent_dim, settings["vae"], kind, training)
     else:
         key = _key(data.name, _digest(split.labelled), _digest(split.validation), seed, latent_dim,
                    settings["vae"], kind, settings["mix_in"])
@@ -62,12 +68,16 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
     # the first trains it while the others wait, then load it.
     with FileLock(f"{folder}.lock"):
         if (folder / estimator.saved_file).is_file():  # written last by save(), so the model is whole
-            return set_generation(estimator.load(folder, device=config.device), kind, **generation), None
+            model = estimator.load(folder, device=config.device)
+            if kind == "conditional":
+                model.set_params(**settings["conditional"])
+            return set_generation(model, kind, **generation), None
         return _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder, settings,
-                      generation)
+                      generation, built_on)
 
 
-def _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder, settings, generation):
+def _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder, settings, generation,
+           built_on):
     """Train the model of ``kind``, save it in ``folder`` and describe the training."""
     started = time.perf_counter()
     single = VAEAugmenter(latent_dim=latent_dim, device=config.device, random_state=seed, **generation,
@@ -75,14 +85,23 @@ def _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, 
     validation = data.X[split.validation] if len(split.validation) else None
     if kind == "vae":
         model = single.fit(data.X[np.union1d(split.labelled, split.unlabelled)], X_validation=validation)
+    elif kind == "conditional":
+        model = ConditionalAugmenter(built_on, device=config.device, random_state=seed, verbose=generation["verbose"],
+                                     **settings["conditional"])
+        model.fit(data.X[split.labelled], data.y[split.labelled], X_unlabelled=data.X[split.unlabelled])
     else:
         model = MultiVAEAugmenter(single, mix_in=settings["mix_in"], random_state=seed).fit(
             data.X[split.labelled], data.y[split.labelled])
     model.save(folder)
-    epochs = [len(a.history_.train_loss) for a in getattr(model, "augmenters_", [model])]
+    # The conditional model is a classifier too: its own test accuracy, beside Kingma et al.'s M1+M2.
+    scored = {"test_accuracy": round(model.score(data.X[split.test], data.y[split.test]), 6)} \
+        if kind == "conditional" and len(split.test) else {}
+    epochs = [len(a.history_.train_loss) if hasattr(a.history_, "train_loss") else len(a.history_.loss)
+              for a in getattr(model, "augmenters_", [model])]
     return model, {"key": key, "kind": kind, "dataset": data.name, "protocol": protocol["label"], "seed": seed,
                    "latent_dim": latent_dim, "variant": variant, "seconds": round(time.perf_counter() - started, 2),
-                   "epochs": max(epochs), "best_epoch": getattr(getattr(model, "history_", None), "best_epoch", None)}
+                   "epochs": max(epochs), "best_epoch": getattr(getattr(model, "history_", None), "best_epoch", None),
+                   **scored}
 
 
 class ModelSource:

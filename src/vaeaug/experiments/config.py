@@ -27,6 +27,7 @@ from ..classifiers import SCALINGS, make_classifier
 from ..data.datasets import NAMED, dataset_identity
 from ..data.protocols import expand_protocols, make_split
 from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
+from ..generation.conditional import ConditionalAugmenter
 from ..generation.multivae import MultiVAEAugmenter
 from ..generation.registry import KINDS, parse_method
 from ..report.tables import BASELINE
@@ -42,6 +43,9 @@ VAE_SETTINGS = tuple(p for p in VAEAugmenter().get_params()
                      if p not in GENERATION_SETTINGS + ("latent_dim", "device", "random_state", "verbose"))
 AUGMENTATION_SETTINGS = tuple(p for p in GENERATION_SETTINGS if p not in ("method", "filter", "space"))
 DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
+# The conditional model's settings (conditional-prior, style-transfer, pseudo-label, +agree): one set per config.
+CONDITIONAL_SETTINGS = ("style_dim", "hidden_units", "classification_weight", "epochs", "min_steps", "batch_size",
+                        "learning_rate", "threshold")
 
 
 def column_name(method, train_on="both") -> str:
@@ -123,6 +127,7 @@ class ExperimentConfig:
     augmentation: dict = field(default_factory=dict)
     per_dataset: dict = field(default_factory=dict)
     classifier_options: dict = field(default_factory=dict)
+    conditional: dict = field(default_factory=dict)
     paper: dict = field(default_factory=dict)
     scale_features: str | bool = "auto"
     data_dir: str | None = None
@@ -211,6 +216,11 @@ class ExperimentConfig:
         reject_unknown(self.vae, VAE_SETTINGS, f"vae of {where}")
         reject_unknown(self.augmentation, AUGMENTATION_SETTINGS, f"augmentation of {where}")
         reject_unknown(self.classifier_options, CLASSIFIERS, f"classifier_options of {where}")
+        if not isinstance(self.conditional, dict):
+            raise ValueError(f"conditional in {where} must be a mapping of the conditional model's settings, e.g. "
+                             f"{{epochs: 30}}; got {self.conditional!r}.")
+        reject_unknown(self.conditional, CONDITIONAL_SETTINGS, f"conditional of {where}")
+        check_params(ConditionalAugmenter, self.conditional, where=where)
         for name, options in self.classifier_options.items():
             if not isinstance(options, dict):
                 raise ValueError(f"classifier_options.{name} in {where} must be a mapping of the classifier's "
@@ -251,7 +261,7 @@ class ExperimentConfig:
         return {"vae": {**self.vae, **own.get("vae", {}), **{k: v for k, v in override.items() if k in VAE_SETTINGS}},
                 "augmentation": {**self.augmentation, **own.get("augmentation", {}),
                                  **{k: v for k, v in override.items() if k in AUGMENTATION_SETTINGS}},
-                "mix_in": override.get("mix_in", own.get("mix_in", self.mix_in))}
+                "mix_in": override.get("mix_in", own.get("mix_in", self.mix_in)), "conditional": self.conditional}
 
     def _check_variants(self, where):
         if not isinstance(self.variants, list):

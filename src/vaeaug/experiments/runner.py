@@ -94,7 +94,7 @@ def plan_cells(config: ExperimentConfig) -> list[Cell]:
     return plan
 
 
-def _generate(config, cell, models, labelled, made):
+def _generate(config, cell, models, labelled, made, pool):
     """The samples ``cell``'s method makes from ``labelled`` (X, y): once per method, or once per classifier
     for a kind fitted per classifier (``auto``, whose choice and CV table go into the record)."""
     spec = cell.generator
@@ -105,7 +105,9 @@ def _generate(config, cell, models, labelled, made):
         model = configure(models(spec.kind), spec)
         if kind.per_classifier:
             model.set_params(classifier=_classifier(config, cell.classifier, cell.seed)).fit(X_lab, y_lab)
-        X_new, y_new = model.generate(X_lab, y_lab)
+        # The conditional model draws styles and pseudo-labels from the unlabelled part (not saved with it)
+        X_new, y_new = model.generate(X_lab, y_lab, **({"X_unlabelled": pool()}
+                                                        if kind.learns_from == "all+labels" else {}))
         if config.space == "latent" and kind.latent_space is None:
             X_new = models("vae").encode(X_new)  # a baseline's samples, as codes like the rest
         made[key] = X_new, y_new, {k: model.generation_report_[k] for k in GENERATION_KEYS
@@ -129,7 +131,8 @@ def _score_group(config, data, split, cells, models):
         generation = None
         X_train, y_train = features_lab, y_lab
         if cell.generator is not None:
-            X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made)
+            X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made,
+                                                 lambda: data.X[split.unlabelled])
             if cell.target == "generated" and len(np.unique(y_new)) < 2:
                 raise ValueError(f"{cell.method} made {len(y_new)} sample(s) of {len(np.unique(y_new))} class(es) "
                                  f"(seed {cell.seed}), so its generated-only classifier has nothing to learn from; "

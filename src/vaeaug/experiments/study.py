@@ -60,11 +60,13 @@ def study_config(options: dict | None = None, overrides: Iterable[str] = ()) -> 
     return ExperimentConfig.from_dict(raw, where="the study options")
 
 
-def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed) -> list[Path]:
-    """The paper's Figs. 2, 3 and 7 (reconstructions, an interpolation strip, generated samples), and the
-    talk's latent map, Multi-VAE prior samples and the GC's accepted / rejected samples.
+def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed, pool) -> list[Path]:
+    """The paper's Figs. 2, 3 and 7 (reconstructions, an interpolation strip, generated samples), the
+    talk's latent map, Multi-VAE prior samples and the GC's accepted / rejected samples, and Kingma et al.'s
+    styles in every class.
 
-    ``model_of(kind)`` gives the fitted model of a kind (see :data:`vaeaug.generation.registry.KINDS`).
+    ``model_of(kind)`` gives the fitted model of a kind (see :data:`vaeaug.generation.registry.KINDS`);
+    ``pool`` is the unlabelled samples.
     """
     vae = model_of("vae")
     test_codes = vae.encode(X_test)
@@ -82,7 +84,9 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed) -> 
         run_dir / "reconstructions.png", row_labels=["original", "reconstructed"],
         title="Test images and their VAE reconstructions"))
     paths.append(_interpolation_figure(run_dir / "interpolation.png", vae, X_lab, y_lab))
-    paths.append(_generated_figure(run_dir / "generated.png", model_of, specs, X_lab, y_lab))
+    paths.append(_generated_figure(run_dir / "generated.png", model_of, specs, X_lab, y_lab, pool))
+    if any(s.kind == "conditional" for s in specs) and len(pool):
+        paths.append(_style_figure(run_dir / "styles.png", model_of("conditional"), pool, seed))
     multi = [s for s in specs if s.kind == "class-vaes"]
     if multi:
         model = configure(model_of("class-vaes"), multi[0]._replace(generation="prior", filter=None),
@@ -121,14 +125,26 @@ def _interpolation_figure(path, vae, X_lab, y_lab) -> Path:
         title=f"Linear interpolation in latent space between a {first} and a {last}")
 
 
-def _generated_figure(path, model_of, specs, X_lab, y_lab) -> Path:
+def _style_figure(path, model, pool, seed) -> Path:
+    """Kingma et al.'s Fig. 1: unlabelled samples (first column), each one's style decoded with every class."""
+    shown = pool[np.random.default_rng(seed).choice(len(pool), min(8, len(pool)), replace=False)]
+    classes = model.classes_[:10]
+    rows = [np.concatenate([sample[None], model.decode_styles(np.repeat(style[None], len(classes), axis=0),
+                                                              classes)])
+            for sample, style in zip(shown, model.styles(shown))]
+    return plots.plot_image_rows(rows, path, column_labels=["unlabelled"] + [str(c) for c in classes],
+                                 title="The style of unlabelled samples, decoded with each class (M1+M2)")
+
+
+def _generated_figure(path, model_of, specs, X_lab, y_lab, pool) -> Path:
     """One labelled original per class (up to 10), then one sample of that class from each method."""
     shown_classes = np.unique(y_lab)[:10]
     rows, labels = [X_lab[[np.flatnonzero(y_lab == c)[0] for c in shown_classes]]], ["original"]
     for spec in specs:
         if KINDS[spec.kind].per_classifier:
             continue  # auto makes what it chose, which differs by classifier: its choices are in results.md
-        X_new, y_new = configure(model_of(spec.kind), spec, n_per_class=1).generate(X_lab, y_lab)
+        from_pool = {"X_unlabelled": pool} if KINDS[spec.kind].learns_from == "all+labels" else {}
+        X_new, y_new = configure(model_of(spec.kind), spec, n_per_class=1).generate(X_lab, y_lab, **from_pool)
         rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])
                      for c in shown_classes])
         labels.append(spec.name)
@@ -155,7 +171,7 @@ def run_study(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType
     split = split_for(config, data, protocol, seed)
     models = ModelSource(config, data, split, protocol, seed, config.latent_dims[0], None, run_dir / "vaes")
     figures = _figures(run_dir, models, data.X[split.labelled], data.y[split.labelled],
-                       data.X[split.test], data.y[split.test], config.methods, seed)
+                       data.X[split.test], data.y[split.test], config.methods, seed, data.X[split.unlabelled])
     markdown = (run_dir / "results.md").read_text()
     markdown += "\n## Figures\n\n" + "".join(f"![{p.stem}]({p.name})\n" for p in figures + [run_dir / "scores.png"])
     write_text_atomic(run_dir / "results.md", markdown)

@@ -353,7 +353,8 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
 
         keep = None
         if gc is not None:
-            keep = gc.keep if self.space == "data" else (lambda codes_: gc.keep(self.decode(codes_)))
+            keep = (lambda rows, _: gc.keep(rows)) if self.space == "data" else \
+                (lambda codes_, _: gc.keep(self.decode(codes_)))
         X_new, y_new, report = draw_until(draw, targets, keep=keep)
         self.generation_report_ = report
         if report["missing"] and (gc is not None or moves == (PRIOR,)):

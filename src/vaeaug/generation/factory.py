@@ -14,6 +14,7 @@ from .augmenter import VAEAugmenter
 from .auto import AutoAugmenter
 from .baselines import SAMPLERS
 from .chain import configure
+from .conditional import ConditionalAugmenter
 from .multivae import MultiVAEAugmenter
 from .registry import AUTO, KINDS, MethodSpec, parse_method, set_generation
 
@@ -23,6 +24,7 @@ ESTIMATORS = {
     "vae": VAEAugmenter,
     "class-vaes": MultiVAEAugmenter,
     **SAMPLERS,
+    "conditional": ConditionalAugmenter,
     AUTO: AutoAugmenter,
 }
 
@@ -47,6 +49,9 @@ def make_augmenter(name: str | MethodSpec, *, mix_in: float = 0.2, random_state:
     single = VAEAugmenter(random_state=random_state, **params)
     if spec.kind == AUTO:  # the unfitted VAE is fitted, without labels, in AutoAugmenter.fit
         return AutoAugmenter(single, n_neighbors=single.n_neighbors, random_state=random_state)
+    if spec.kind == "conditional":  # the unfitted VAE is fitted, without labels, in ConditionalAugmenter.fit
+        return configure(ConditionalAugmenter(single, device=single.device, random_state=random_state,
+                                              verbose=single.verbose), spec)
     model = MultiVAEAugmenter(single, mix_in=mix_in, random_state=random_state) if spec.kind == "class-vaes" \
         else single
     return configure(model, spec)

@@ -129,7 +129,7 @@ def draw_until(draw: Callable, targets: dict, *, keep: Callable | None = None, m
         the prior's labeller drops ambiguous draws).
     targets : dict
         The count wanted per class.
-    keep : callable ``rows -> bool mask``, optional
+    keep : callable ``(rows, labels) -> bool mask``, optional
         The filter; without one every candidate passes.
 
     Returns
@@ -144,7 +144,7 @@ def draw_until(draw: Callable, targets: dict, *, keep: Callable | None = None, m
     >>> def draw(ask, _):  # two candidates per sample asked for, one of them bad
     ...     labels = np.repeat(list(ask), [2 * n for n in ask.values()])
     ...     return np.tile([1.0, -1.0], len(labels) // 2), labels, len(labels)
-    >>> rows, labels, report = draw_until(draw, {"a": 3}, keep=lambda rows: rows > 0)
+    >>> rows, labels, report = draw_until(draw, {"a": 3}, keep=lambda rows, labels: rows > 0)
     >>> rows.tolist(), report["acceptance_rate"]
     ([1.0, 1.0, 1.0], 0.5)
     """
@@ -159,7 +159,7 @@ def draw_until(draw: Callable, targets: dict, *, keep: Callable | None = None, m
         tally.update(rounds=1, drawn=asked, dropped=asked - len(labels))
         if len(labels) == 0:
             continue
-        passed = keep(rows) if keep is not None else np.ones(len(labels), dtype=bool)
+        passed = keep(rows, labels) if keep is not None else np.ones(len(labels), dtype=bool)
         tally.update(judged=len(passed), rejected=int((~passed).sum()))
         take = np.zeros(len(labels), dtype=bool)
         for label, missing in need.items():

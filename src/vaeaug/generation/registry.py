@@ -15,6 +15,11 @@ A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
 * ``affine+GENERATION`` (``affine+interpolation``) chains the two: affine
   copies first, then the VAE's method on the labelled samples and the copies
   together (:class:`AugmentationChain`);
+* ``conditional-prior``, ``style-transfer`` and ``pseudo-label`` use a conditional
+  model trained on the VAE's codes with the labels (M1+M2,
+  :mod:`vaeaug.generation.conditional`); a trailing ``agree`` keeps only what its
+  classifier labels as asked, after those or after the VAE's moves
+  (``interpolation+agree``);
 * ``auto`` chooses among the VAE's moves, SMOTE and affine changes (and
   their alpha and amount) by cross-validation on the labelled samples, for
   each classifier (:mod:`vaeaug.generation.auto`).
@@ -29,14 +34,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._choices import AUTO, BASELINES, PAPER_METHODS, TALK_METHODS
+from .._choices import AUTO, BASELINES, CONDITIONAL_METHODS, PAPER_METHODS, TALK_METHODS
 from .latent import PRIOR, parse_moves
 
 __all__ = ["MethodSpec", "KINDS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
            "needs_images", "set_generation"]
 
 CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+interpolation
-_MULTI, _GC = "multi-vae", "gc"
+_MULTI, _GC, _AGREE = "multi-vae", "gc", "agree"
 
 
 class GeneratorKind(NamedTuple):
@@ -47,7 +52,8 @@ class GeneratorKind(NamedTuple):
     """
 
     prefix: str  # of its generation settings in ``set_params``
-    learns_from: str | None  # "all" samples without labels, the "labelled" ones, the labelled "pool", or nothing
+    learns_from: str | None  # "all" samples without labels, "all+labels" (the labelled ones' too), the "labelled"
+    # ones, the labelled "pool", or nothing
     latent_space: str | None  # "shared", "per-class", or None: it makes samples, never codes
     trained: bool  # it learns weights worth keeping in the model cache
     built_on: str | None = None  # the kind of fitted model it takes as its ``augmenter``
@@ -64,6 +70,8 @@ KINDS = {
     "smote": GeneratorKind("", None, None, trained=False),
     "affine": GeneratorKind("", None, None, trained=False, images_only=True),
     "real": GeneratorKind("", "pool", None, trained=False),
+    # a conditional model on the single VAE's codes, trained on every code with the labelled ones' labels
+    "conditional": GeneratorKind("", "all+labels", "shared", trained=True, built_on="vae"),
     # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples
     AUTO: GeneratorKind("", "labelled", "shared", trained=False, built_on="vae", per_classifier=True),
 }
@@ -109,18 +117,34 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
                          "without moves, 'multi-vae' or 'gc'; for SMOTE on the VAE's codes use 'latent-smote'.")
     kind = "class-vaes" if tokens[0] == _MULTI else "vae"
     tokens = tokens[1:] if kind == "class-vaes" else tokens
-    filter_ = _GC if tokens and tokens[-1] == _GC else None
+    filter_ = tokens[-1] if tokens and tokens[-1] in (_GC, _AGREE) else None
     tokens = tokens[:-1] if filter_ else tokens
-    if _MULTI in tokens or _GC in tokens:
-        raise ValueError(f"Method {name!r}: 'multi-vae' may only come first and 'gc' only last, as in "
-                         "'multi-vae+interpolation+gc'.")
+    if _MULTI in tokens or _GC in tokens or _AGREE in tokens:
+        raise ValueError(f"Method {name!r}: 'multi-vae' may only come first, and one filter ('gc' or 'agree') "
+                         "only last, as in 'multi-vae+interpolation+gc'.")
+    conditional = [t for t in tokens if t in CONDITIONAL_METHODS]
+    if conditional or filter_ == _AGREE:
+        if kind == "class-vaes":
+            raise ValueError(f"Method {name!r}: the conditional model ({', '.join(CONDITIONAL_METHODS)}, "
+                             f"'{_AGREE}') works on the single VAE's codes, not on one VAE per class.")
+        if conditional and len(tokens) > 1:
+            raise ValueError(f"Method {name!r}: {conditional[0]!r} stands alone (with '+{_AGREE}' at most), "
+                             "without the VAE's moves.")
+        if not conditional:
+            _check_moves(name, "+".join(tokens))
+        return MethodSpec(name, "conditional", "+".join(tokens), filter_)
     generation = "+".join(tokens) if tokens else (PRIOR if kind == "class-vaes" else "")
+    _check_moves(name, generation)
+    return MethodSpec(name, kind, generation, filter_)
+
+
+def _check_moves(name, generation):
     try:
         parse_moves(generation)
     except ValueError as error:
         raise ValueError(f"{error} A method name is [multi-vae+]GENERATION[+gc], as in 'multi-vae', "
-                         "'prior+gc' or 'interpolation+noise'.") from None
-    return MethodSpec(name, kind, generation, filter_)
+                         "'prior+gc' or 'interpolation+noise', or a conditional method "
+                         f"({', '.join(CONDITIONAL_METHODS)})[+agree].") from None
 
 
 def needs_images(spec: MethodSpec) -> bool:

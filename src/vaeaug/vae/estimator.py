@@ -108,6 +108,11 @@ class VAEEstimator(BaseEstimator):
         X = self._checked(X)  # first: NotFittedError before the model is touched
         return self.model_.encode_array(self._to_model(X))
 
+    def encode_distribution(self, X: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and log-variance of q(z | x) for each row of ``X``, each of shape (N, latent_dim)."""
+        X = self._checked(X)
+        return self.model_.encode_array(self._to_model(X), logvar=True)
+
     def decode(self, codes: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Samples (in ``X``'s layout) decoded from latent codes, in batches to bound memory."""
         check_is_fitted(self, "model_")

@@ -129,13 +129,17 @@ class VAE(nn.Module):
         return per_feature.flatten(1).sum(dim=1)
 
     @torch.no_grad()
-    def encode_array(self, X: ArrayLike, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
-        """Posterior means of an array in the model's layout, as a numpy array (N, latent_dim)."""
+    def encode_array(self, X: ArrayLike, batch_size: int = 1024, *, logvar: bool = False
+                     ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Posterior means of an array in the model's layout, as a numpy array (N, latent_dim); with
+        ``logvar``, the means and the log-variances."""
         device = next(self.parameters()).device
         self.eval()
-        means = [self.encode(torch.as_tensor(X[i:i + batch_size], device=device))[0].cpu().numpy()
+        parts = [[t.cpu().numpy() for t in self.encode(torch.as_tensor(X[i:i + batch_size], device=device))]
                  for i in range(0, len(X), batch_size)]
-        return np.concatenate(means) if means else np.empty((0, self.config.latent_dim), dtype=np.float32)
+        empty = np.empty((0, self.config.latent_dim), dtype=np.float32)
+        means, logvars = (np.concatenate(list(column)) for column in zip(*parts)) if parts else (empty, empty)
+        return (means, logvars) if logvar else means
 
     @torch.no_grad()
     def decode_array(self, codes: ArrayLike, batch_size: int = 1024) -> np.ndarray:
