@@ -25,6 +25,7 @@ import torch.distributed.run
 import yaml
 
 import vaeaug.classifiers
+import vaeaug.generation.conditional
 import vaeaug.vae.estimator
 from vaeaug.cli import _parser, main
 from vaeaug.experiments.config import ExperimentConfig, load_config
@@ -60,6 +61,9 @@ def small_settings(monkeypatch, tmp_path):
                                                "min_steps": 0})
 
     monkeypatch.setattr(vaeaug.vae.estimator, "train_vae", quick)
+    conditional = vaeaug.generation.conditional.train_conditional
+    monkeypatch.setattr(vaeaug.generation.conditional, "train_conditional",
+                        lambda *args, **options: conditional(*args, **{**options, "epochs": 1, "min_steps": 0}))
     monkeypatch.setattr(vaeaug.classifiers._TorchClassifier, "_epochs", lambda self, n_samples: 1)
     monkeypatch.chdir(tmp_path)
 

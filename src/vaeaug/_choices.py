@@ -7,7 +7,7 @@ here, so a name has one home.
 
 from __future__ import annotations
 
-__all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES", "CONDITIONAL_METHODS",
+__all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES", "CONDITIONAL_METHODS", "OWN_CLASSIFIER",
            "AUTO", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "parse_amount", "VAE_DEFAULTS"]
 
 CLASSIFIERS = ("svm", "knn", "mlp", "cnn", "rf")  # vaeaug.classifiers makes each of them
@@ -19,6 +19,7 @@ TALK_METHODS = ["interpolation+noise", "extrapolation+noise", "prior", "prior+gc
 BASELINES = ["smote", "affine", "real"]
 # The conditional model on the VAE's codes (M1+M2): its own ways to make labelled samples, and its filter
 CONDITIONAL_METHODS = ["conditional-prior", "style-transfer", "pseudo-label"]
+OWN_CLASSIFIER = "conditional-classifier"  # a column: the conditional model's q(y|x) itself, without augmenting
 AUTO = "auto"
 
 SPACES = ("data", "latent")  # classifiers learn from decoded samples, or from latent codes

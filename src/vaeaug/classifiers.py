@@ -28,7 +28,7 @@ from .vae.training import seeded, select_device
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CLASSIFIERS", "CNNClassifier", "TorchMLPClassifier", "make_classifier", "score_classifier",
+__all__ = ["CLASSIFIERS", "CNNClassifier", "TorchMLPClassifier", "make_classifier", "score_classifier", "test_scores",
            "takes_images", "needs_scaling", "SCALINGS"]
 
 # The training settings every torch classifier has.
@@ -346,8 +346,12 @@ def score_classifier(classifier: BaseEstimator, X_train: ArrayLike, y_train: Lab
     if (scale is True or (scale == "auto" and tabular)) and needs_scaling(classifier):
         classifier = make_pipeline(StandardScaler(), classifier)
     classifier.fit(X_train, check_labels(y_train, len(X_train), name="y_train"))
-    predicted = classifier.predict(X_test)
-    y_test = check_labels(y_test, len(X_test), name="y_test", min_classes=1)
+    return test_scores(y_test, classifier.predict(X_test))
+
+
+def test_scores(y_test: Labels, predicted: Labels) -> dict[str, float]:
+    """Test accuracy and weighted F1 of ``predicted`` labels: what every table cell reports."""
+    y_test = check_labels(y_test, len(predicted), name="y_test", min_classes=1)
     return {
         "accuracy": float(accuracy_score(y_test, predicted)),
         "f1_weighted": float(f1_score(y_test, predicted, average="weighted")),

@@ -329,14 +329,18 @@ def test_a_parallel_run_given_relative_paths_writes_only_where_it_was_asked(tmp_
 
 
 def test_the_conditional_methods_run_in_a_grid_and_their_model_is_cached(tmp_path):
-    grid = {**ONE_CELL, "methods": ["conditional-prior", "style-transfer+agree", "pseudo-label", "interpolation+agree"],
+    grid = {**ONE_CELL, "methods": ["conditional-prior", "style-transfer+agree", "pseudo-label", "interpolation+agree",
+                                    "conditional-classifier"],
             "conditional": {"epochs": 1, "min_steps": 300, "hidden_units": 16, "threshold": 0.0}}
     first = run_experiment(ExperimentConfig.from_dict(grid), tmp_path / "first", vae_cache=tmp_path / "cache",
                            progress=False, log=lambda _: None)
     methods = {r["method"]: r for r in first["records"]}
     assert set(methods) == {"baseline", *grid["methods"]}
-    assert all(r["generated"]["made"] > 0 for m, r in methods.items() if m != "baseline")
+    assert all(r["generated"]["made"] > 0 for m, r in methods.items() if m not in ("baseline", "conditional-classifier"))
     assert sorted(v["kind"] for v in first["vaes"]) == ["conditional", "vae"]
+    # The model's own classifier is a column: its test accuracy, the one in the model's training record.
+    assert methods["conditional-classifier"]["accuracy"] == pytest.approx(
+        next(v for v in first["vaes"] if v["kind"] == "conditional")["test_accuracy"], abs=1e-6)
     again = run_experiment(ExperimentConfig.from_dict(grid), tmp_path / "again", vae_cache=tmp_path / "cache",
                            progress=False, log=lambda _: None)
     assert again["vaes"] == [] and _scores(again) == _scores(first)  # both models loaded, same scores

@@ -20,8 +20,8 @@ from joblib import delayed
 from tqdm.auto import tqdm
 
 from .._typing import PathType
-from .._choices import IMAGE_CLASSIFIERS
-from ..classifiers import make_classifier, score_classifier
+from .._choices import IMAGE_CLASSIFIERS, OWN_CLASSIFIER
+from ..classifiers import make_classifier, score_classifier, test_scores
 from ..generation.chain import configure
 from ..generation.registry import KINDS, MethodSpec, needs_images, parse_method
 from ..report import tables
@@ -130,6 +130,11 @@ def _score_group(config, data, split, cells, models):
         started = time.perf_counter()
         generation = None
         X_train, y_train = features_lab, y_lab
+        if cell.method == OWN_CLASSIFIER:  # the conditional model's q(y|x), beside the classifiers it feeds
+            yield {**cell.record, "n_train": len(X_train),
+                   **test_scores(data.y[split.test], models("conditional").predict(X_test)),
+                   "seconds": round(time.perf_counter() - started, 2)}
+            continue
         if cell.generator is not None:
             X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made,
                                                  lambda: data.X[split.unlabelled])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._choices import OWN_CLASSIFIER
 from .._typing import PathType
 from .._files import write_text_atomic
 from ..data.datasets import load
@@ -141,8 +142,9 @@ def _generated_figure(path, model_of, specs, X_lab, y_lab, pool) -> Path:
     shown_classes = np.unique(y_lab)[:10]
     rows, labels = [X_lab[[np.flatnonzero(y_lab == c)[0] for c in shown_classes]]], ["original"]
     for spec in specs:
-        if KINDS[spec.kind].per_classifier:
-            continue  # auto makes what it chose, which differs by classifier: its choices are in results.md
+        if KINDS[spec.kind].per_classifier or spec.name == OWN_CLASSIFIER:
+            continue  # auto makes what it chose, which differs by classifier (its choices are in results.md);
+            # the conditional model's own classifier makes nothing
         from_pool = {"X_unlabelled": pool} if KINDS[spec.kind].learns_from == "all+labels" else {}
         X_new, y_new = configure(model_of(spec.kind), spec, n_per_class=1).generate(X_lab, y_lab, **from_pool)
         rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])

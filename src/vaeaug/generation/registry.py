@@ -19,7 +19,8 @@ A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
   model trained on the VAE's codes with the labels (M1+M2,
   :mod:`vaeaug.generation.conditional`); a trailing ``agree`` keeps only what its
   classifier labels as asked, after those or after the VAE's moves
-  (``interpolation+agree``);
+  (``interpolation+agree``); ``conditional-classifier`` is a column of that
+  model's own classifier, which makes no samples;
 * ``auto`` chooses among the VAE's moves, SMOTE and affine changes (and
   their alpha and amount) by cross-validation on the labelled samples, for
   each classifier (:mod:`vaeaug.generation.auto`).
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._choices import AUTO, BASELINES, CONDITIONAL_METHODS, PAPER_METHODS, TALK_METHODS
+from .._choices import AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PAPER_METHODS, TALK_METHODS
 from .latent import PRIOR, parse_moves
 
 __all__ = ["MethodSpec", "KINDS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
@@ -105,6 +106,8 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
         raise ValueError(f"A method must be a name such as 'interpolation' or 'multi-vae'; got {name!r}.")
     if name in BASELINES + [AUTO]:
         return MethodSpec(name, name, None, None)
+    if name == OWN_CLASSIFIER:  # no samples: the conditional model classifies the test set itself
+        return MethodSpec(name, "conditional", None, None)
     tokens = name.split("+")
     if tokens[0] in CHAINABLE and len(tokens) > 1:
         then = parse_method("+".join(tokens[1:]))
