@@ -51,6 +51,17 @@ def write_json_atomic(path, data) -> Path:
     return write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
+def read_saved(folder, owner: type, *, keys=(), hint=None) -> tuple[dict, str]:
+    """The JSON that ``owner.save`` wrote last into ``folder`` (``owner.saved_file``), and the sentence that
+    says what to do about a damaged one; a folder without it is a ValueError that names what it lacks."""
+    folder, name = Path(folder), owner.__name__
+    if not (folder / owner.saved_file).is_file():
+        raise ValueError(f"{folder} is not a saved {name}: it has no {owner.saved_file} "
+                         + (hint or f"(written by {name}.save or a command's --save-model)") + ".")
+    fix = f"delete the folder and fit the {name} again"
+    return read_json(folder / owner.saved_file, keys=keys, fix=fix), fix
+
+
 def read_json(path, *, keys=(), fix="write it again") -> dict:
     """A JSON object from ``path`` that has every key in ``keys``; anything else is a ValueError naming the file.
 

@@ -29,7 +29,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._choices import CONDITIONAL_METHODS
-from .._files import read_json, write_json_atomic
+from .._files import read_saved, write_json_atomic
 from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (anything, boolean, check_labels, check_params, check_samples, check_same_layout, integer,
                            number, seed)
@@ -344,11 +344,9 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
     def load(cls, path: PathType, device: str = "auto") -> ConditionalAugmenter:
         """Load a ConditionalAugmenter saved with :meth:`save`."""
         path = Path(path)
-        if not (path / cls.saved_file).is_file():
-            raise ValueError(f"{path} is not a saved ConditionalAugmenter: it has no {cls.saved_file}. A folder "
-                             "saved by VAEAugmenter has no conditional model: fit a ConditionalAugmenter on it.")
-        state = read_json(path / cls.saved_file, keys=("params", "classes", "input_shape"),
-                          fix="delete the folder and fit the ConditionalAugmenter again")
+        state, _ = read_saved(path, cls, keys=("params", "classes", "input_shape"),
+                              hint="(a folder saved by VAEAugmenter has no conditional model: fit a "
+                                   "ConditionalAugmenter on it)")
         model = cls(**{**state["params"], "device": str(select_device(device))})
         model.augmenter_ = VAEAugmenter.load(path, device=device)
         model.model_ = load_conditional(path / _MODEL_FOLDER, device=select_device(device))

@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from .._files import read_json, write_json_atomic
+from .._files import read_saved, write_json_atomic
 from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (boolean, check_feature_names, check_labels, check_params, check_same_layout,
                            check_samples, remember_feature_names, seed, share)
@@ -184,12 +184,7 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
     def load(cls, path: PathType, device: str = "auto") -> MultiVAEAugmenter:
         """Load a MultiVAEAugmenter saved with :meth:`save`."""
         path = Path(path)
-        if not (path / cls.saved_file).is_file():
-            raise ValueError(f"{path} is not a saved {cls.__name__}: it has no {cls.saved_file} (written by "
-                             f"{cls.__name__}.save or a command's --save-model).")
-        fix = "delete the folder and fit the MultiVAEAugmenter again"
-        state = read_json(path / cls.saved_file, keys=("template", "mix_in", "random_state", "classes", "input_shape"),
-                          fix=fix)
+        state, fix = read_saved(path, cls, keys=("template", "mix_in", "random_state", "classes", "input_shape"))
         try:
             multi = cls(VAEAugmenter(**state["template"]), mix_in=state["mix_in"],
                         random_state=state["random_state"])

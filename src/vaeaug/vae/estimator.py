@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._typing import ArrayLike, PathType
-from .._files import read_json, write_json_atomic
+from .._files import read_saved, write_json_atomic
 from .._validation import (anything, check_feature_names, check_params, check_same_layout, check_samples, integer,
                            number, seed, share)
 from .distributed import from_main_process, join, on_main_process
@@ -192,12 +192,7 @@ class VAEEstimator(BaseEstimator):
     def load(cls, path: PathType, device: str = "auto") -> VAEEstimator:
         """Load an estimator saved with :meth:`save`; it transforms and generates without retraining."""
         path = Path(path)
-        name = cls.__name__
-        if not (path / cls.saved_file).is_file():
-            raise ValueError(f"{path} is not a saved {name}: it has no {cls.saved_file} (written by {name}.save "
-                             "or a command's --save-model).")
-        fix = f"delete the folder and fit the {name} again"
-        state = read_json(path / cls.saved_file, keys=("params", "input_shape"), fix=fix)
+        state, fix = read_saved(path, cls, keys=("params", "input_shape"))
         device = select_device(device)
         try:
             estimator = cls(**state["params"])
