@@ -144,6 +144,24 @@ def test_augment_with_the_talks_methods_balances_tabular_data(method, tmp_path, 
     assert ("the GC accepted" in printed) == method.endswith("+gc")
 
 
+def test_augment_with_the_conditional_model_names_its_filter_and_asks_for_a_pool_up_front(tmp_path, capsys,
+                                                                                            monkeypatch):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "in.npz", X=rng.normal(size=(30, 4)).astype(np.float32),
+             y=np.repeat(["ant", "bee", "cat"], 10))
+    trained = []
+    monkeypatch.setattr("vaeaug.generation.conditional.ConditionalAugmenter.fit",
+                        lambda *args, **kwargs: trained.append(1))
+    assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "p.npz"), "--method", "pseudo-label"]) == 2
+    assert "--unlabelled FILE.npz" in capsys.readouterr().err and not trained  # refused before any training
+    monkeypatch.undo()
+    assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "c.npz"), "--method", "conditional-prior+agree",
+                 "--latent-dim", "2", "--max-epochs", "3", "--quiet"]) == 0
+    assert "the agree filter accepted" in capsys.readouterr().out
+    with np.load(tmp_path / "c.npz") as written:
+        assert set(written["y"][written["is_synthetic"]].tolist()) <= {"ant", "bee", "cat"}
+
+
 def test_augment_rejects_a_bad_method_name_before_loading_data(capsys):
     assert main(["augment", "digits", "x.npz", "--method", "multi-vae+prior+prior"]) == 2
     assert "cannot be combined" in capsys.readouterr().err

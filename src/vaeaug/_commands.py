@@ -232,8 +232,9 @@ def _write_augmented(args, output):
     write_bytes_atomic(output, buffer.getvalue())
     made = augmenter.generation_report_
     rate = made["acceptance_rate"]
+    judge = "the GC" if spec.filter == "gc" else f"the {spec.filter} filter"
     print(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}"
-          + (f"; the GC accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
+          + (f"; {judge} accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
     if "summary" in made:
         print(made["summary"])
 

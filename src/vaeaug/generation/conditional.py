@@ -252,9 +252,8 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
         y = check_labels(y, len(X), min_classes=1)
         self._indices(y)  # every label is one the model knows
         pool = self.pool_ if X_unlabelled is None else check_samples(X_unlabelled, name="X_unlabelled")
-        if method in ("style-transfer", "pseudo-label") and (pool is None or len(pool) == 0):
-            raise ValueError(f"method={method!r} draws from unlabelled samples, and none were given: pass "
-                             "X_unlabelled to fit or to generate.")
+        if method in _FROM_POOL and (pool is None or len(pool) == 0):
+            raise _no_pool(method)
         n_per_sample = 3 if self.n_per_sample is None else self.n_per_sample
         targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -318,6 +317,8 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
 
     def fit_resample(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> tuple:
         """Fit, then return the originals followed by the new samples (codes too, in latent space)."""
+        if self.method in _FROM_POOL and X_unlabelled is None:
+            raise _no_pool(self.method)  # before any training
         X_new, y_new = self.fit(X, y, X_unlabelled=X_unlabelled).generate(X, y)
         X_checked, y_checked = check_samples(X), check_labels(y, len(X))
         X_orig = self.augmenter_.encode(X_checked) if self.augmenter_.space == "latent" else X_checked
@@ -355,6 +356,15 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
         model.n_features_in_ = int(np.prod(model.input_shape_))
         model.pool_ = None
         return model
+
+
+_FROM_POOL = ("style-transfer", "pseudo-label")  # the methods that draw from the unlabelled samples
+
+
+def _no_pool(method) -> ValueError:
+    return ValueError(f"method={method!r} draws from unlabelled samples, and none were given: pass them "
+                      "(X_unlabelled in Python, --unlabelled FILE.npz on the command line), or use "
+                      "conditional-prior, which needs none.")
 
 
 def _filter(value, name):
