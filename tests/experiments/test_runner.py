@@ -199,15 +199,21 @@ def test_vae_variants_per_dataset_settings_and_talk_style_references(tmp_path):
     assert "talk" not in other  # the row's selectors chose k = 6 only
 
 
-def test_variants_that_change_only_generation_share_one_vae(tmp_path):
+def test_variants_that_change_only_generation_share_one_vae_and_reach_every_method(tmp_path):
     config = ExperimentConfig.from_dict({**GRID, "protocols": [{"name": "few-shot", "labelled_per_class": 4}],
-                                         "latent_dims": [2], "seeds": [0], "methods": ["noise"], "paper": {},
+                                         "latent_dims": [2], "seeds": [0], "paper": {},
+                                         "methods": ["noise", "smote", "conditional-prior"],
+                                         "conditional": {"min_steps": 20, "hidden_units": 16},
                                          "variants": [{"name": "2", "n_per_class": 2},
                                                       {"name": "7", "n_per_class": 7}]})
     results = run_experiment(config, tmp_path, progress=False, log=lambda _: None)
-    assert len(results["vaes"]) == 1
-    n_train = {r["variant"]: r["n_train"] for r in results["records"] if r["method"] == "noise"}
-    assert n_train == {"2": 40 + 20, "7": 40 + 70}
+    assert sorted(v["kind"] for v in results["vaes"]) == ["conditional", "vae"]  # one of each for both amounts
+    n_train = {(r["method"], r["variant"]): r["n_train"] for r in results["records"]}
+    # The amount reaches the VAE's methods, the baselines (run per amount) and the conditional model alike.
+    assert n_train == {("baseline", None): 40, **{(m, v): 40 + 10 * int(v) for m in config.methods
+                                                   for v in ("2", "7")}}
+    # An axis of variants is drawn as curves: a PNG, one panel per classifier.
+    assert (tmp_path / "variants.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_the_runner_chooses_per_classifier_and_keeps_the_choice_and_cv_table(tmp_path):

@@ -72,8 +72,10 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
             if kind == "conditional":
                 model.set_params(**settings["conditional"])
             return set_generation(model, kind, **generation), None
-        return _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder, settings,
-                      generation, built_on)
+        model, trained = _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder,
+                                settings, generation, built_on)
+        # As a loaded model is: set to this config's generation settings (the conditional model is built bare)
+        return set_generation(model, kind, **generation), trained
 
 
 def _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder, settings, generation,

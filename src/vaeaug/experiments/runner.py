@@ -24,12 +24,12 @@ from .._choices import IMAGE_CLASSIFIERS, OWN_CLASSIFIER
 from ..classifiers import make_classifier, score_classifier, test_scores
 from ..generation.chain import configure
 from ..generation.registry import KINDS, MethodSpec, needs_images, parse_method
-from ..report import tables
+from ..report import figures, tables
 from ..vae.training import torch_threads
 from .cache import ModelSource
 from ..data.datasets import dataset_identity, load
 from ..data.protocols import expand_protocols
-from .config import BASELINE, ExperimentConfig, column_name, split_for
+from .config import AUGMENTATION_SETTINGS, BASELINE, ExperimentConfig, column_name, split_for
 from .execution import execution_context, parallel, threads_per_worker
 from .results import ResultStore, cell_id
 
@@ -84,11 +84,16 @@ def plan_cells(config: ExperimentConfig) -> list[Cell]:
                          specs[method], target) for target, classifier in product(targets, config.classifiers)]
         return out
 
+    # A variant that changes how samples are made (the amount, alpha) changes the baselines' samples too, so
+    # they run per variant; variants of the VAE alone leave them as they are, and they run once.
+    per_variant = any(set(variant) & set(AUGMENTATION_SETTINGS) for variant in config.variants)
     plan = []
     for dataset, protocol, seed in product(map(dataset_identity, config.datasets),
                                            expand_protocols(config.protocols), config.seeds):
         if in_data:
-            plan += cells(dataset, protocol, seed, None, None, without_vae, baseline=True)
+            plan += cells(dataset, protocol, seed, None, None, [] if per_variant else without_vae, baseline=True)
+            for variant in config.variant_names if per_variant else []:
+                plan += cells(dataset, protocol, seed, None, variant, without_vae, baseline=False)
         for latent_dim, variant in product(config.latent_dims, config.variant_names):
             plan += cells(dataset, protocol, seed, latent_dim, variant, with_vae, baseline=not in_data)
     return plan
@@ -262,6 +267,12 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
                 bar.update(1)
     bar.close()
     results = store.complete(order=[c.key for c in plan])
-    tables.write_tables(config, results, run_dir, log, reference=config.reference,
-                        metric=config.paper.get("metric", "accuracy"), source=config.paper.get("source", "paper"))
+    metric = config.paper.get("metric", "accuracy")
+    tables.write_tables(config, results, run_dir, log, reference=config.reference, metric=metric,
+                        source=config.paper.get("source", "paper"))
+    if len(config.variants) > 1 and len(config.latent_dims) == 1 and \
+            len({(r["dataset"], r["protocol"]) for r in results["records"]}) == 1:
+        # An axis of variants (amounts, betas) reads best as curves; one dataset, protocol and latent size only
+        figures.plot_variants(results["records"], config.classifiers, config.columns, config.variant_names,
+                              run_dir / "variants.png", metric=metric)
     return results

@@ -14,8 +14,9 @@ from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
 from .._files import write_bytes_atomic
+from .stats import mean_ci
 
-__all__ = ["plot_image_rows", "plot_scores", "plot_points"]
+__all__ = ["plot_image_rows", "plot_scores", "plot_variants", "plot_points"]
 
 def _as_displayable(images):
     """(N, H, W) or (N, C, H, W) -> (N, H, W) or (N, H, W, 3) for imshow."""
@@ -76,6 +77,36 @@ def plot_scores(summary, classifiers, methods, path, *, metric="accuracy") -> Pa
     interval = "one seed: no interval" if n_seeds < 2 else f"mean ± 95 % CI over {n_seeds} seeds"
     axis.set_title(f"Test {metric} with and without the new samples ({interval})", fontsize=9)
     axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def plot_variants(records, classifiers, methods, variants, path, *, metric="accuracy", baseline="baseline"
+                  ) -> Path:
+    """The mean ``metric`` of each method across a grid's variants (an amount curve, say), one panel per
+    classifier, with 95 % confidence intervals over seeds; the baseline, which has no variant, as a dashed line.
+
+    ``records`` are one dataset's, protocol's and latent size's; ``variants`` are the names in their order.
+    """
+    figure = Figure(figsize=(2.2 + 3.0 * len(classifiers), 3.4))
+    axes = figure.subplots(1, len(classifiers), squeeze=False)[0]
+    positions = np.arange(len(variants))
+    for axis, classifier in zip(axes, classifiers):
+        mine = [r for r in records if r["classifier"] == classifier]
+        base = [r[metric] for r in mine if r["method"] == baseline]
+        if base:
+            axis.axhline(100 * float(np.mean(base)), color="grey", linestyle="--", linewidth=1, label="Baseline")
+        for method in (m for m in methods if m != baseline):
+            cells = [mean_ci([r[metric] for r in mine if r["method"] == method and r["variant"] == v] or [np.nan])
+                     for v in variants]
+            axis.errorbar(positions, [100 * mean for mean, _ in cells],
+                          yerr=[0 if np.isnan(half) else 100 * half for _, half in cells], marker="o",
+                          markersize=4, capsize=2, label=method.capitalize())
+        axis.set_xticks(positions, variants)
+        axis.set_title(classifier.upper(), fontsize=9)
+        axis.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel(f"test {metric} (%)")
+    axes[-1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     figure.tight_layout()
     return _save(figure, path)
 
