@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from torch import distributed as dist
 
 import ddp_worker
