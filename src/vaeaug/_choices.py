@@ -8,7 +8,7 @@ here, so a name has one home.
 from __future__ import annotations
 
 __all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES", "CONDITIONAL_METHODS", "OWN_CLASSIFIER",
-           "AUTO", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "parse_amount", "VAE_DEFAULTS"]
+           "AUTO", "TUNED_AFFINE", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "parse_amount", "VAE_DEFAULTS"]
 
 CLASSIFIERS = ("svm", "knn", "mlp", "cnn", "rf")  # vaeaug.classifiers makes each of them
 PAPER_CLASSIFIERS = ("svm", "knn", "mlp")  # the paper's three: the default wherever classifiers are chosen
@@ -21,6 +21,7 @@ BASELINES = ["smote", "affine", "real"]
 CONDITIONAL_METHODS = ["conditional-prior", "style-transfer", "pseudo-label"]
 OWN_CLASSIFIER = "conditional-classifier"  # a column: the conditional model's q(y|x) itself, without augmenting
 AUTO = "auto"
+TUNED_AFFINE = "affine-cv"  # affine copies with their ranges chosen by cross-validation: the strong affine rival
 
 SPACES = ("data", "latent")  # classifiers learn from decoded samples, or from latent codes
 NOISE_SCALES = ("latent_std", "unit")  # alpha x the codes' deviation (the paper), or alpha alone (the talk)

@@ -86,3 +86,32 @@ def test_it_needs_a_data_space_vae(digits_vae):
     latent = copy.copy(vae).set_params(space="latent")
     with pytest.raises(ValueError, match="space='data'"):
         AutoAugmenter(latent, classifier="knn").fit(X, y)
+
+
+def test_affine_cv_chooses_the_ranges_for_the_classifier_and_refuses_feature_vectors():
+    from sklearn.datasets import load_digits
+
+    from vaeaug.generation.auto import TunedAffine, affine_candidates
+    from vaeaug.generation.baselines import AffineSampler
+    from vaeaug.generation.registry import parse_method
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).reshape(-1, 8, 8)[:60]
+    y = y[:60]
+    model = TunedAffine(classifier="knn", random_state=0).fit(X, y)
+    tried = [row["candidate"] for row in model.cv_results_]
+    assert tried[0] == "none" and len(tried) == 1 + len(affine_candidates(8))
+    assert any(" e=9.7" in name for name in tried)  # Simard's elastic distortion, scaled to 8 px
+    best = max(model.cv_results_, key=lambda row: row["mean"])
+    assert model.summary_.startswith("affine-cv for knn") and (best["candidate"] in model.summary_)
+    X_new, y_new = model.generate(X, y)
+    assert len(X_new) == (3 * len(X) if best["candidate"] != "none" else 0)
+    # The elastic option moves pixels: the same seed with and without it gives other images.
+    plain, _ = AffineSampler(n_per_sample=1, random_state=0).generate(X, y)
+    bent, _ = AffineSampler(n_per_sample=1, random_state=0, elastic=9.7, elastic_sigma=1.14).generate(X, y)
+    assert np.abs(plain - bent).mean() > 0.01
+    assert parse_method("affine-cv").kind == "affine-cv"
+    with pytest.raises(ValueError, match="affine-cv changes images"):
+        TunedAffine(random_state=0).fit(X.reshape(60, -1), y)
+    with pytest.raises(ValueError, match="elastic must be"):
+        AffineSampler(elastic=-1).generate(X, y)

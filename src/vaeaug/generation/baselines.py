@@ -135,6 +135,12 @@ class AffineSampler(_Sampler):
         Largest shift, as a fraction of the image's height and width.
     scale : float
         Largest relative change of size, either way (0.1: 90 % to 110 %).
+    elastic : float
+        Strength of an elastic distortion after the affine change (Simard et al. 2003), in pixels: each
+        pixel moves by a random field, uniform in [-1, 1] per pixel and axis, smoothed by a Gaussian of
+        ``elastic_sigma`` pixels and scaled by ``elastic``. 0 (default) leaves it out.
+    elastic_sigma : float
+        The smoothing of the elastic field, in pixels (Simard et al.: 4 on 28x28 MNIST).
     n_neighbors, n_per_sample, n_per_class, random_state
         The amount and seed, as in :class:`SMOTESampler` (``n_neighbors`` only
         sets the default amount here).
@@ -147,13 +153,15 @@ class AffineSampler(_Sampler):
     ((4, 8, 8), [0, 0, 1, 1])
     """
 
-    def __init__(self, rotation: float = 15.0, shift: float = 0.1, scale: float = 0.1, n_neighbors: int = 3,
-                 n_per_sample: int | None = None, n_per_class: int | str | dict | None = None,
-                 random_state: RandomState = None):
+    def __init__(self, rotation: float = 15.0, shift: float = 0.1, scale: float = 0.1, elastic: float = 0.0,
+                 elastic_sigma: float = 4.0, n_neighbors: int = 3, n_per_sample: int | None = None,
+                 n_per_class: int | str | dict | None = None, random_state: RandomState = None):
         super().__init__(n_neighbors, n_per_sample, n_per_class, random_state)
         self.rotation = rotation
         self.shift = shift
         self.scale = scale
+        self.elastic = elastic
+        self.elastic_sigma = elastic_sigma
 
     def fit(self, X: ArrayLike | None = None, y: Labels | None = None) -> AffineSampler:
         """Nothing to learn; samples other than images are refused here, before a chain trains its VAE."""
@@ -166,8 +174,10 @@ class AffineSampler(_Sampler):
 
         X, y = self._checked(X, y)
         _check_images(X)
-        for value, name in ((self.rotation, "rotation"), (self.shift, "shift"), (self.scale, "scale")):
+        for value, name in ((self.rotation, "rotation"), (self.shift, "shift"), (self.scale, "scale"),
+                            (self.elastic, "elastic")):
             check_positive(value, name=name, allow_zero=True)
+        check_positive(self.elastic_sigma, name="elastic_sigma")
         if self.scale >= 1:
             raise ValueError(f"scale is the largest relative change of size and must be below 1; got {self.scale}.")
         self._targets(y, X)
@@ -184,12 +194,25 @@ class AffineSampler(_Sampler):
             change = (AffineTransform(translation=-centre)
                       + AffineTransform(scale=scales[i], rotation=angles[i])
                       + AffineTransform(translation=centre + shifts[i]))
-            image = X[row].reshape((-1, height, width))
-            X_new[i] = np.stack([warp(channel, change.inverse, order=1, mode="constant", cval=0.0,
-                                      preserve_range=True) for channel in image]).reshape(X.shape[1:])
+            image = np.stack([warp(channel, change.inverse, order=1, mode="constant", cval=0.0, preserve_range=True)
+                              for channel in X[row].reshape((-1, height, width))])
+            X_new[i] = (_elastic(image, self.elastic, self.elastic_sigma, rng) if self.elastic else image
+                        ).reshape(X.shape[1:])
         y_new = y[source]
         self._report(self._targets(y), y_new)
         return X_new, y_new
+
+
+def _elastic(channels, strength, sigma, rng):
+    """Simard et al.'s elastic distortion: every channel resampled along one smoothed random displacement field."""
+    from scipy.ndimage import gaussian_filter, map_coordinates
+
+    height, width = channels.shape[-2:]
+    dy, dx = (strength * gaussian_filter(rng.uniform(-1, 1, (height, width)), sigma, mode="constant")
+              for _ in range(2))
+    rows, cols = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
+    return np.stack([map_coordinates(channel, [rows + dy, cols + dx], order=1, mode="constant", cval=0.0)
+                     for channel in channels])
 
 
 def _check_images(X):

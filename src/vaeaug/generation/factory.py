@@ -11,12 +11,12 @@ from sklearn.base import BaseEstimator
 
 from .._typing import RandomState
 from .augmenter import VAEAugmenter
-from .auto import AutoAugmenter
+from .auto import AutoAugmenter, TunedAffine
 from .baselines import SAMPLERS
 from .chain import configure
 from .conditional import ConditionalAugmenter
 from .multivae import MultiVAEAugmenter
-from .registry import AUTO, KINDS, MethodSpec, parse_method, set_generation
+from .registry import AUTO, KINDS, TUNED_AFFINE, MethodSpec, parse_method, set_generation
 
 __all__ = ["ESTIMATORS", "make_augmenter"]
 
@@ -26,6 +26,7 @@ ESTIMATORS = {
     **SAMPLERS,
     "conditional": ConditionalAugmenter,
     AUTO: AutoAugmenter,
+    TUNED_AFFINE: TunedAffine,
 }
 
 

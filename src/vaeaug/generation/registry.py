@@ -21,6 +21,8 @@ A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
   classifier labels as asked, after those or after the VAE's moves
   (``interpolation+agree``); ``conditional-classifier`` is a column of that
   model's own classifier, which makes no samples;
+* ``affine-cv`` is ``affine`` with its ranges (rotation, shift, an elastic
+  distortion) chosen for each classifier by cross-validation;
 * ``auto`` chooses among the VAE's moves, SMOTE and affine changes (and
   their alpha and amount) by cross-validation on the labelled samples, for
   each classifier (:mod:`vaeaug.generation.auto`).
@@ -35,10 +37,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._choices import AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PAPER_METHODS, TALK_METHODS
+from .._choices import (AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PAPER_METHODS, TALK_METHODS,
+                        TUNED_AFFINE)
 from .latent import PRIOR, parse_moves
 
-__all__ = ["MethodSpec", "KINDS", "BASELINES", "AUTO", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
+__all__ = ["MethodSpec", "KINDS", "BASELINES", "AUTO", "TUNED_AFFINE", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
            "needs_images", "set_generation"]
 
 CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+interpolation
@@ -73,6 +76,8 @@ KINDS = {
     "real": GeneratorKind("", "pool", None, trained=False),
     # a conditional model on the single VAE's codes, trained on every code with the labelled ones' labels
     "conditional": GeneratorKind("", "all+labels", "shared", trained=True, built_on="vae"),
+    # affine copies with their ranges chosen per classifier by cross-validation on the labelled samples
+    TUNED_AFFINE: GeneratorKind("", "labelled", None, trained=False, per_classifier=True, images_only=True),
     # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples
     AUTO: GeneratorKind("", "labelled", "shared", trained=False, built_on="vae", per_classifier=True),
 }
@@ -104,7 +109,7 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
         return name
     if not isinstance(name, str) or not name:
         raise ValueError(f"A method must be a name such as 'interpolation' or 'multi-vae'; got {name!r}.")
-    if name in BASELINES + [AUTO]:
+    if name in BASELINES + [AUTO, TUNED_AFFINE]:
         return MethodSpec(name, name, None, None)
     if name == OWN_CLASSIFIER:  # no samples: the conditional model classifies the test set itself
         return MethodSpec(name, "conditional", None, None)
@@ -115,7 +120,7 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
             raise ValueError(f"Method {name!r}: {tokens[0]}+ goes before a method of the single VAE, as in "
                              f"'{tokens[0]}+interpolation'; {then.name!r} is not one.")
         return then._replace(name=name, first=tokens[0])
-    if set(tokens) & set(BASELINES + [AUTO]):
+    if set(tokens) & set(BASELINES + [AUTO, TUNED_AFFINE]):
         raise ValueError(f"Method {name!r}: the baselines {', '.join(BASELINES)} and {AUTO!r} stand alone, "
                          "without moves, 'multi-vae' or 'gc'; for SMOTE on the VAE's codes use 'latent-smote'.")
     kind = "class-vaes" if tokens[0] == _MULTI else "vae"
