@@ -98,8 +98,7 @@ def _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, 
     # The conditional model is a classifier too: its own test accuracy, beside Kingma et al.'s M1+M2.
     scored = {"test_accuracy": round(model.score(data.X[split.test], data.y[split.test]), 6)} \
         if kind == "conditional" and len(split.test) else {}
-    epochs = [len(a.history_.train_loss) if hasattr(a.history_, "train_loss") else len(a.history_.loss)
-              for a in getattr(model, "augmenters_", [model])]
+    epochs = [len(a.history_.train_loss) for a in getattr(model, "augmenters_", [model])]
     return model, {"key": key, "kind": kind, "dataset": data.name, "protocol": protocol["label"], "seed": seed,
                    "latent_dim": latent_dim, "variant": variant, "seconds": round(time.perf_counter() - started, 2),
                    "epochs": max(epochs), "best_epoch": getattr(getattr(model, "history_", None), "best_epoch", None),

@@ -20,7 +20,6 @@ transfer (the style of one code under another class), and q(y | z) as a classifi
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,10 +29,11 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from .._files import read_json, write_bytes_atomic, write_json_atomic
+from .._files import read_json
 from .._typing import PathType
 from .._validation import check_positive
 from .distributed import on_main_process
+from .model import gaussian_kl, load_weights, save_module
 from .training import seeded, select_device
 
 __all__ = ["ConditionalConfig", "ConditionalLatentModel", "train_conditional", "load_conditional"]
@@ -123,8 +123,7 @@ class ConditionalLatentModel(nn.Module):
         style = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
         decoded = self.decode_codes(style, y)
         nll = 0.5 * ((z - decoded) ** 2 * torch.exp(-self.code_logvar) + self.code_logvar).sum(dim=1)
-        kl = -0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=1)
-        return nll + kl
+        return nll + gaussian_kl(mean, logvar)
 
     def unlabelled_loss(self, z: torch.Tensor) -> torch.Tensor:
         """U(z) for each code: L(z, y) summed under q(y | z), minus the entropy of q(y | z)."""
@@ -148,13 +147,8 @@ class ConditionalLatentModel(nn.Module):
     @on_main_process
     def save(self, path: PathType) -> Path:
         """Write ``conditional.json`` and ``conditional.pt`` into the folder ``path`` (beside a VAE's files)."""
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        torch.save({k: v.detach().cpu() for k, v in self.state_dict().items()}, buffer)
-        write_bytes_atomic(path / _WEIGHTS, buffer.getvalue())
-        write_json_atomic(path / _CONFIG, {"format_version": FORMAT_VERSION, "config": asdict(self.config)})
-        return path
+        return save_module(self, path, _WEIGHTS, _CONFIG, {"format_version": FORMAT_VERSION,
+                                                           "config": asdict(self.config)})
 
 
 def load_conditional(path: PathType, device: str = "cpu") -> ConditionalLatentModel:
@@ -170,17 +164,17 @@ def load_conditional(path: PathType, device: str = "cpu") -> ConditionalLatentMo
                          f"{FORMAT_VERSION}: {fix}.")
     try:
         model = ConditionalLatentModel(ConditionalConfig(**saved["config"]))
-        model.load_state_dict(torch.load(path / _WEIGHTS, map_location=device, weights_only=True))
-    except Exception as error:  # a damaged file: torch raises RuntimeError, EOFError, UnpicklingError...
-        raise ValueError(f"{path} holds a damaged conditional model ({type(error).__name__}); {fix}.") from None
-    return model.to(device).eval()
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path / _CONFIG} holds an invalid configuration ({error}); {fix}.") from None
+    return load_weights(model, path / _WEIGHTS, path / _CONFIG, device, fix)
 
 
 @dataclass
 class ConditionalHistory:
-    """Per-epoch means of the objective and of the labelled codes' log-loss."""
+    """Per-epoch means of the objective (``train_loss``, as a VAE's history names it) and of the labelled
+    codes' log-loss."""
 
-    loss: list[float] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
     log_loss: list[float] = field(default_factory=list)
 
 
@@ -233,7 +227,7 @@ def train_conditional(model: ConditionalLatentModel, codes, code_logvars, labels
                 losses["loss"].backward()
                 optimiser.step()
                 sums += torch.stack([losses["loss"].detach(), losses["log_loss"].detach()])
-            history.loss.append(float(sums[0]) / (step + 1))
+            history.train_loss.append(float(sums[0]) / (step + 1))
             history.log_loss.append(float(sums[1]) / (step + 1))
     model.eval()
     return history

@@ -176,7 +176,7 @@ class VAE(nn.Module):
         check_choice(reduction, ("mean", "sum"), name="reduction")
         params, mean, logvar = self(x, noise)
         reconstruction = self.reconstruction_nll(params, x if target is None else target)
-        kl = -0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=1)
+        kl = gaussian_kl(mean, logvar)
         reconstruction, kl = (reconstruction.mean(), kl.mean()) if reduction == "mean" else (reconstruction.sum(),
                                                                                               kl.sum())
         return {
@@ -192,17 +192,8 @@ class VAE(nn.Module):
         Files are written to temporary names and renamed, so an interrupted
         save never leaves a half-written model behind.
         """
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        torch.save({k: v.detach().cpu() for k, v in self.state_dict().items()}, buffer)
-        write_bytes_atomic(path / "weights.pt", buffer.getvalue())
-        write_json_atomic(
-            path / "config.json",
-            {"format_version": FORMAT_VERSION, "architecture": self.architecture,
-             "config": asdict(self.config)},
-        )
-        return path
+        return save_module(self, path, "weights.pt", "config.json", {
+            "format_version": FORMAT_VERSION, "architecture": self.architecture, "config": asdict(self.config)})
 
 
 class ConvVAE(VAE):
@@ -304,6 +295,36 @@ def training_bytes(config: VAEConfig) -> int:
     return 6 * 4 * int(weights)
 
 
+def gaussian_kl(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(mean, exp(logvar)) || N(0, I)) of each row, summed over its dimensions."""
+    return -0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=1)
+
+
+def save_module(module: nn.Module, path: PathType, weights_file: str, config_file: str, config: dict) -> Path:
+    """Write ``module``'s weights and then its ``config`` JSON into the folder ``path``, each atomically.
+
+    The JSON goes last, so a folder whose JSON is there holds whole weights.
+    """
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in module.state_dict().items()}, buffer)
+    write_bytes_atomic(path / weights_file, buffer.getvalue())
+    write_json_atomic(path / config_file, config)
+    return path
+
+
+def load_weights(module: nn.Module, weights_path: Path, config_path: Path, device, fix: str) -> nn.Module:
+    """``module`` with the weights in ``weights_path``, on ``device``, in eval mode; a damaged file or one
+    that does not fit the configuration is a ValueError that ends with ``fix``."""
+    try:
+        module.load_state_dict(torch.load(weights_path, map_location=device, weights_only=True))
+    except Exception as error:  # torch raises RuntimeError, EOFError, UnpicklingError... for a damaged file
+        raise ValueError(f"{weights_path} is damaged or does not fit {config_path} "
+                         f"({type(error).__name__}); {fix}.") from None
+    return module.to(device).eval()
+
+
 def make_vae(config: VAEConfig) -> VAE:
     """The VAE for a sample's shape: ``ConvVAE`` for images (C, H, W), ``MLPVAE`` for vectors (D,).
 
@@ -343,10 +364,4 @@ def load_vae(path: PathType, device: str = "cpu") -> VAE:
         model = ARCHITECTURES[architecture](config)
     except (TypeError, ValueError, RuntimeError) as error:  # torch's RuntimeError: shapes that build no network
         raise ValueError(f"{config_file} holds an invalid model configuration ({error}); {fix}.") from None
-    try:
-        state = torch.load(path / "weights.pt", map_location=device, weights_only=True)
-        model.load_state_dict(state)
-    except Exception as error:  # torch raises RuntimeError, EOFError, UnpicklingError... for a damaged file
-        raise ValueError(f"{path / 'weights.pt'} is damaged or does not fit {config_file} "
-                         f"({type(error).__name__}); {fix}.") from None
-    return model.to(device).eval()
+    return load_weights(model, path / "weights.pt", config_file, device, fix)
