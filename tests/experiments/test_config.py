@@ -162,3 +162,14 @@ def test_an_undecodable_config_names_its_file(tmp_path):
     path.write_bytes(b"\xff\xfe\x00\x81")
     with pytest.raises(ValueError, match="binary.yaml is not a text file"):
         load_config(path)
+
+
+@pytest.mark.parametrize("auto, message", [
+    ({"conditional": "yes"}, "auto.conditional .* true or false"),
+    ({"folds": 3}, "folds"),
+    ({"cv": 1}, "at least 2"),
+    ([1], "mapping"),
+])
+def test_auto_settings_are_checked(auto, message):
+    with pytest.raises(ValueError, match=message):
+        ExperimentConfig.from_dict({**TINY_AUTO, "auto": auto})

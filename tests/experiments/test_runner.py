@@ -352,3 +352,15 @@ def test_the_conditional_methods_run_in_a_grid_and_their_model_is_cached(tmp_pat
     assert again["vaes"] == [] and _scores(again) == _scores(first)  # both models loaded, same scores
     with pytest.raises(ValueError, match="Unknown key"):
         ExperimentConfig.from_dict({**grid, "conditional": {"epoch": 3}}).validate()
+
+
+def test_auto_with_the_conditional_candidates_in_a_grid(tmp_path):
+    grid = {**TINY_AUTO, "methods": ["auto"], "classifiers": ["knn"], "auto": {"conditional": True, "cv": 2},
+            "conditional": {"epochs": 1, "min_steps": 30, "hidden_units": 16}}
+    results = run_experiment(ExperimentConfig.from_dict(grid), tmp_path, progress=False, log=lambda _: None)
+    (record,) = [r for r in results["records"] if r["method"] == "auto"]
+    cv = record["generated"]["cv"]
+    assert len(cv) == 1 + len(default_candidates(images=True, conditional=True, unlabelled=True))
+    assert len(record["generated"]["cv"][0]["scores"]) == 2  # auto.cv reached it
+    assert {"conditional-prior+agree x3", "pseudo-label x1", "style-transfer x3"} <= {row["candidate"] for row in cv}
+    assert sorted(v["kind"] for v in results["vaes"]) == ["conditional", "vae"]

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.neighbors import KNeighborsClassifier
 
 from vaeaug import VAEAugmenter
 from vaeaug.generation.conditional import ConditionalAugmenter
@@ -133,3 +135,71 @@ def test_the_objective_learns_labels_from_few_codes_and_many_unlabelled():
                       seed=0, device="cpu")
     predicted = model.class_probabilities(torch.as_tensor(codes, dtype=torch.float32)).argmax(1).numpy()
     assert (predicted == truth).mean() >= 0.9
+
+
+class _NeedsMore(ClassifierMixin, BaseEstimator):
+    """1-NN given more than ``least`` training rows, else the first class always: more data always scores higher."""
+
+    def __init__(self, least=6):
+        self.least = least
+
+    def fit(self, X, y):
+        self.knn_ = KNeighborsClassifier(1).fit(X.reshape(len(X), -1), y) if len(X) > self.least else None
+        self.classes_, self.first_ = np.unique(y), np.asarray(y)[0]
+        return self
+
+    def predict(self, X):
+        return self.knn_.predict(X.reshape(len(X), -1)) if self.knn_ else np.full(len(X), self.first_)
+
+
+def test_auto_cross_validates_the_conditional_methods_without_seeing_the_held_out_part(fitted):
+    from vaeaug.generation.auto import AutoAugmenter
+
+    model, X_lab, y_lab, pool = fitted
+    settings = {"hidden_units": 32, "style_dim": 2, "epochs": 1, "min_steps": 50, "random_state": 0}
+    auto = AutoAugmenter(model.augmenter_, classifier="knn", cv=2, random_state=0,
+                         conditional=ConditionalAugmenter(**settings))
+    auto.fit(X_lab, y_lab, X_unlabelled=pool)
+    names = [row["candidate"] for row in auto.cv_results_]
+    assert {"conditional-prior+agree x1", "pseudo-label x3", "style-transfer x3"} <= set(names)
+    assert all(row["mean"] is not None for row in auto.cv_results_)
+    # One conditional model per fold, each fitted on that fold's labelled half alone (and the pool).
+    folds = list(auto._conditionals.values())
+    assert len(folds) == 2 + (auto.conditional_ is not None and auto.conditional_ not in folds)
+    assert all(len(m.pool_) == len(pool) for m in folds)
+    # The next classifier's choice reuses them: nothing is trained again.
+    before = {id(m) for m in auto._conditionals.values()}
+    auto.set_params(classifier="svm").fit(X_lab, y_lab, X_unlabelled=pool)
+    assert before <= {id(m) for m in auto._conditionals.values()}
+    # Told to, it generates with the conditional model, fitted on all the labelled samples.
+    auto.set_params(candidates=[{"method": "conditional-prior+agree", "n_per_sample": 2}], classifier=_NeedsMore(6))
+    X_new, y_new = auto.fit(X_lab, y_lab, X_unlabelled=pool).generate(X_lab, y_lab)
+    assert auto.choice_["method"] == "conditional-prior+agree" and len(y_new) == 2 * len(y_lab)
+    assert (auto.conditional_.predict(X_new) == y_new).all()
+    assert sorted(auto.conditional_.classes_.tolist()) == ["bottom", "top"]
+
+
+def test_auto_uses_a_fitted_conditional_model_for_its_choice(fitted):
+    from vaeaug.generation.auto import AutoAugmenter
+
+    model, X_lab, y_lab, pool = fitted
+    auto = AutoAugmenter(model.augmenter_, classifier=_NeedsMore(6), cv=2, random_state=0, conditional=model,
+                         candidates=[{"method": "pseudo-label", "n_per_sample": 1}])
+    X_new, y_new = auto.fit(X_lab, y_lab, X_unlabelled=pool).generate(X_lab, y_lab)
+    assert auto.conditional_.model_ is model.model_  # not trained again for the choice
+    assert len(X_new) == len(y_lab) and all(any((row == p).all() for p in pool) for row in X_new)
+
+
+@pytest.mark.parametrize("candidate, conditional, unlabelled, message", [
+    ("conditional-prior", False, True, "conditional=ConditionalAugmenter"),
+    ("conditional-classifier", True, True, "makes no samples"),
+    ("pseudo-label", True, False, "pass X_unlabelled"),
+])
+def test_auto_names_what_a_conditional_candidate_lacks(fitted, candidate, conditional, unlabelled, message):
+    from vaeaug.generation.auto import AutoAugmenter
+
+    model, X_lab, y_lab, pool = fitted
+    auto = AutoAugmenter(model.augmenter_, cv=2, candidates=[{"method": candidate, "n_per_sample": 1}],
+                         conditional=ConditionalAugmenter() if conditional else None)
+    with pytest.raises(ValueError, match=message):
+        auto.fit(X_lab, y_lab, X_unlabelled=pool if unlabelled else None)

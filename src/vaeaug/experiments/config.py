@@ -46,6 +46,9 @@ DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
 # The conditional model's settings (conditional-prior, style-transfer, pseudo-label, +agree): one set per config.
 CONDITIONAL_SETTINGS = ("style_dim", "hidden_units", "classification_weight", "epochs", "min_steps", "batch_size",
                         "learning_rate", "threshold")
+# How ``auto`` chooses: its folds, its margin, and whether the conditional model's methods are candidates (one
+# conditional model trained per fold, with the ``conditional`` settings).
+AUTO_SETTINGS = ("cv", "margin", "conditional")
 
 
 def column_name(method, train_on="both") -> str:
@@ -95,6 +98,11 @@ class ExperimentConfig:
     [0, 1] and whose codes the paper's scale; ``true`` or ``false`` always.
     See :func:`vaeaug.classifiers.score_classifier`.
 
+    ``auto`` sets how the ``auto`` column chooses: ``{cv: 3, margin: 0.01}``, and ``conditional: true`` to
+    make the conditional model's methods candidates (``conditional-prior+agree``, ``pseudo-label``,
+    ``style-transfer``; a conditional model trained in each fold with the ``conditional`` settings, so
+    costlier).
+
     ``execution`` says how the grid runs, not what it computes: ``{jobs: 4}``
     runs independent groups of cells in 4 processes (joblib's loky backend),
     ``{jobs: 8, backend: dask, scheduler: tcp://host:8786}`` on a Dask cluster
@@ -128,6 +136,7 @@ class ExperimentConfig:
     per_dataset: dict = field(default_factory=dict)
     classifier_options: dict = field(default_factory=dict)
     conditional: dict = field(default_factory=dict)
+    auto: dict = field(default_factory=dict)
     paper: dict = field(default_factory=dict)
     scale_features: str | bool = "auto"
     data_dir: str | None = None
@@ -221,6 +230,19 @@ class ExperimentConfig:
                              f"{{epochs: 30}}; got {self.conditional!r}.")
         reject_unknown(self.conditional, CONDITIONAL_SETTINGS, f"conditional of {where}")
         check_params(ConditionalAugmenter, self.conditional, where=where)
+        if not isinstance(self.auto, dict):
+            raise ValueError(f"auto in {where} must be a mapping of how auto chooses, e.g. {{conditional: true}}; "
+                             f"got {self.auto!r}.")
+        reject_unknown(self.auto, AUTO_SETTINGS, f"auto of {where}")
+        if not isinstance(self.auto.get("conditional", False), bool):
+            raise ValueError(f"auto.conditional in {where} must be true or false; got {self.auto['conditional']!r}.")
+        if "cv" in self.auto:
+            check_positive(self.auto["cv"], name=f"auto.cv in {where}", integer=True)
+            if self.auto["cv"] < 2:
+                raise ValueError(f"auto.cv in {where} is the number of folds and must be at least 2; got "
+                                 f"{self.auto['cv']}.")
+        if "margin" in self.auto:
+            check_positive(self.auto["margin"], name=f"auto.margin in {where}", allow_zero=True)
         for name, options in self.classifier_options.items():
             if not isinstance(options, dict):
                 raise ValueError(f"classifier_options.{name} in {where} must be a mapping of the classifier's "

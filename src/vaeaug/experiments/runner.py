@@ -23,7 +23,7 @@ from .._typing import PathType
 from .._choices import IMAGE_CLASSIFIERS, OWN_CLASSIFIER
 from ..classifiers import make_classifier, score_classifier, test_scores
 from ..generation.chain import configure
-from ..generation.registry import KINDS, MethodSpec, needs_images, parse_method
+from ..generation.registry import AUTO, KINDS, MethodSpec, needs_images, parse_method
 from ..report import figures, tables
 from ..vae.training import torch_threads
 from .cache import ModelSource
@@ -109,7 +109,14 @@ def _generate(config, cell, models, labelled, made, pool):
         X_lab, y_lab = labelled
         model = configure(models(spec.kind), spec)
         if kind.per_classifier:
-            model.set_params(classifier=_classifier(config, cell.classifier, cell.seed)).fit(X_lab, y_lab)
+            model.set_params(classifier=_classifier(config, cell.classifier, cell.seed))
+            unlabelled = {}
+            if spec.kind == AUTO:
+                model.set_params(**{k: v for k, v in config.auto.items() if k != "conditional"})
+                if config.auto.get("conditional"):  # its fold models learn from the unlabelled part too
+                    model.set_params(conditional=models("conditional"))
+                    unlabelled = {"X_unlabelled": pool()}
+            model.fit(X_lab, y_lab, **unlabelled)
         # The conditional model draws styles and pseudo-labels from the unlabelled part (not saved with it)
         X_new, y_new = model.generate(X_lab, y_lab, **({"X_unlabelled": pool()}
                                                         if kind.learns_from == "all+labels" else {}))

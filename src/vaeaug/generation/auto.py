@@ -15,11 +15,18 @@ The candidates are methods that can be refitted per fold at no cost: the VAE's
 latent moves (the VAE learnt without labels, so it is shared by every fold),
 SMOTE, affine changes, and the VAE's moves on top of affine copies. The Multi-VAE learns from the labelled samples and
 would need new class VAEs in every fold; ``real`` needs a labelled pool.
+
+Given a :class:`ConditionalAugmenter` (``conditional=``), the conditional model's methods are candidates too
+(``conditional-prior+agree``, ``pseudo-label``, ``style-transfer``). That model learns from the labels, so each
+fold trains its own on the fold's labelled part and the unlabelled samples: the held-out part is never seen,
+as a test set would not be. The fold models are kept while the data stays the same, so choosing for several
+classifiers in turn (the same estimator refitted) trains them once.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import warnings
 
@@ -31,11 +38,12 @@ from tqdm.auto import tqdm
 
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import (boolean, check_choice, check_feature_names, check_labels, check_positive,
-                           check_samples, check_seed, remember_feature_names)
+                           check_same_layout, check_samples, check_seed, remember_feature_names)
 from ..classifiers import make_classifier, score_classifier
 from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
 from .chain import configure
+from .conditional import FROM_POOL, ConditionalAugmenter
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin, as_given
 
@@ -49,13 +57,16 @@ SCORINGS = ("accuracy", "f1_weighted")
 CANDIDATE_SETTINGS = ("method", "alpha", "n_per_sample", "rotation", "shift", "scale", "elastic", "elastic_sigma")
 
 
-def default_candidates(images=True) -> list[dict]:
+def default_candidates(images=True, conditional=False, unlabelled=False) -> list[dict]:
     """The default grid: the paper's three moves at alpha 0.25 and 0.5, SMOTE and (for images) affine
     changes, each at 1 and 3 new samples per labelled sample; for images also interpolation and
-    extrapolation on top of affine copies, at 3 per sample.
+    extrapolation on top of affine copies, at 3 per sample. With a ``conditional`` model, its filtered
+    class-conditional draws, and with ``unlabelled`` samples its pseudo-labels and style transfer, at 1 and 3.
 
     >>> len(default_candidates()), default_candidates()[0]
     (20, {'method': 'noise', 'alpha': 0.25, 'n_per_sample': 1})
+    >>> len(default_candidates(conditional=True, unlabelled=True))
+    26
     """
     moves = [{"method": method, "alpha": alpha, "n_per_sample": n}
              for method in ("noise", "interpolation", "extrapolation") for alpha in (0.25, 0.5) for n in (1, 3)]
@@ -63,7 +74,10 @@ def default_candidates(images=True) -> list[dict]:
                  for method in ("smote",) + (("affine",) if images else ()) for n in (1, 3)]
     chains = [{"method": f"affine+{method}", "alpha": alpha, "n_per_sample": 3}
               for method in ("interpolation", "extrapolation") for alpha in (0.25, 0.5)] if images else []
-    return moves + baselines + chains
+    label_aware = ["conditional-prior+agree"] + (["pseudo-label", "style-transfer"] if unlabelled else [])
+    label_aware = [{"method": method, "n_per_sample": n} for method in label_aware for n in (1, 3)] \
+        if conditional else []
+    return moves + baselines + chains + label_aware
 
 
 def affine_candidates(width: int, n_per_sample: int = 3) -> list[dict]:
@@ -118,11 +132,18 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     verbose : bool, default=False
         Show a progress bar over the folds and candidates (on a terminal only).
         What was chosen is logged (``logging``, INFO) either way.
+    conditional : ConditionalAugmenter, optional
+        Makes the conditional model's methods candidates (by default ``conditional-prior+agree``, and with
+        ``X_unlabelled`` also ``pseudo-label`` and ``style-transfer``). Its settings train one model per fold
+        on the VAE's codes (the held-out part left out); a fitted one (on all of ``X``) generates once its
+        method is chosen, an unfitted one is fitted then.
 
     Attributes
     ----------
     augmenter_ : VAEAugmenter or None
         The fitted VAE the moves come from.
+    conditional_ : ConditionalAugmenter or None
+        The fitted conditional model the chosen candidate generates with, when it is one of its methods.
     choice_ : dict
         The chosen candidate, or ``{"method": "none"}``.
     cv_results_ : list of dict
@@ -149,7 +170,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
                  candidates: list[dict] | None = None, cv: int = 3, margin: float = 0.01, scoring: str = "accuracy",
-                 n_neighbors: int = 3, random_state: RandomState = None, verbose: bool = False):
+                 n_neighbors: int = 3, random_state: RandomState = None, verbose: bool = False,
+                 conditional: ConditionalAugmenter | None = None):
         self.augmenter = augmenter
         self.classifier = classifier
         self.candidates = candidates
@@ -159,13 +181,15 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.n_neighbors = n_neighbors
         self.random_state = random_state
         self.verbose = verbose
+        self.conditional = conditional
 
-    def _default_candidates(self, X) -> list[dict]:
-        return default_candidates(images=X.ndim >= 3)
+    def _default_candidates(self, X, pool) -> list[dict]:
+        return default_candidates(images=X.ndim >= 3, conditional=self.conditional is not None,
+                                  unlabelled=pool is not None and len(pool) > 0)
 
-    def _checked_candidates(self, X) -> list[tuple[dict, object]]:
+    def _checked_candidates(self, X, pool) -> list[tuple[dict, object]]:
         """Each candidate with its method parsed once: ``(candidate, spec)``."""
-        candidates = self._default_candidates(X) if self.candidates is None else self.candidates
+        candidates = self._default_candidates(X, pool) if self.candidates is None else self.candidates
         if not isinstance(candidates, (list, tuple)) or not candidates:
             raise ValueError(f"candidates must be a non-empty list of {{'method': ..., 'n_per_sample': ...}}; "
                              f"got {candidates!r}.")
@@ -180,11 +204,14 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                                  f"sets {', '.join(CANDIDATE_SETTINGS)}.")
             spec = parse_method(candidate["method"])
             kind = KINDS[spec.kind]
-            if spec.kind != "vae" and kind.learns_from is not None:
+            if spec.kind == "conditional":
+                self._check_conditional(spec, pool)
+            elif spec.kind != "vae" and kind.learns_from is not None:
                 raise ValueError(f"Candidate {spec.name!r} cannot be cross-validated here: it learns from "
                                  f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
-                                 "'smote', 'affine' and 'affine+' a move.")
-            if spec.kind == "vae" and self.augmenter is None:
+                                 "'smote', 'affine', 'affine+' a move, and with conditional=ConditionalAugmenter() "
+                                 "the conditional model's methods.")
+            if spec.kind in ("vae", "conditional") and self.augmenter is None:
                 raise ValueError(f"Candidate {spec.name!r} needs a VAE: AutoAugmenter(augmenter=VAEAugmenter(...)).")
             if spec.kind == "vae" and "alpha" in candidate:
                 check_positive(candidate["alpha"], name=f"alpha of candidate {spec.name!r}", allow_zero=True)
@@ -196,10 +223,35 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             checked.append(({"n_per_sample": self.n_neighbors, **candidate}, spec))
         return checked
 
-    def _generator(self, candidate, spec):
+    def _check_conditional(self, spec, pool):
+        if self.conditional is None:
+            raise ValueError(f"Candidate {spec.name!r} uses the conditional model: pass "
+                             "AutoAugmenter(conditional=ConditionalAugmenter(...)) with its settings.")
+        if spec.generation is None:
+            raise ValueError(f"{spec.name!r} is the conditional model's own classifier and makes no samples, so "
+                             "it cannot be a candidate; compare it as a column of its own.")
+        if spec.generation in FROM_POOL and (pool is None or len(pool) == 0):
+            raise ValueError(f"Candidate {spec.name!r} draws from unlabelled samples: pass X_unlabelled to fit.")
+
+    def _conditional_for(self, X, y, pool):
+        """A conditional model with ``self.conditional``'s settings, fitted on ``(X, y)`` and ``pool`` over
+        :attr:`augmenter_`; kept for the next fit on the same samples (the next classifier's)."""
+        settings = {k: v for k, v in self.conditional.get_params(deep=False).items() if k != "augmenter"}
+        parts = [X, y] + ([] if pool is None else [pool])
+        key = (hashlib.sha1(b"".join(np.ascontiguousarray(part).tobytes() for part in parts)).hexdigest(),
+               repr(sorted(settings.items())), id(self.augmenter_))
+        kept = self.__dict__.setdefault("_conditionals", {})
+        if key not in kept:
+            model = ConditionalAugmenter(self.augmenter_, **settings)
+            kept[key] = model.fit(X, y, X_unlabelled=pool)
+        return kept[key]
+
+    def _generator(self, candidate, spec, conditional=None):
         """A model that generates as ``candidate`` (parsed as ``spec``) says; the user's augmenter is copied."""
         if spec.kind == "vae":
             model = copy.copy(self.augmenter_)  # shares the trained network; set_params changes the copy only
+        elif spec.kind == "conditional":
+            model = copy.copy(conditional)  # shares the fitted model
         else:
             model = SAMPLERS[spec.kind](random_state=self.random_state)
         settings = {k: v for k, v in candidate.items() if k != "method"}
@@ -213,7 +265,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     def fit(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> AutoAugmenter:
         """Score no augmentation and every candidate on the same folds of ``(X, y)``; keep the best.
 
-        ``X_unlabelled`` is more data for an unfitted ``augmenter`` to learn from.
+        ``X_unlabelled`` is more data for an unfitted ``augmenter`` to learn from, and for the conditional
+        model's candidates, the unlabelled samples its every fold learns from and draws on.
         """
         if y is None:
             raise ValueError("AutoAugmenter requires y to be passed, but the target y is None: it chooses by cross-validation on the labelled samples.")
@@ -235,13 +288,20 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         if counts.min() < self.cv:
             raise ValueError(f"cv={self.cv} folds need at least {self.cv} labelled samples per class; class "
                              f"{classes[counts.argmin()]!r} has {counts.min()}. Use a smaller cv (at least 2).")
-        parsed = [({"method": NO_AUGMENTATION}, None)] + self._checked_candidates(X)
+        pool = None
+        if X_unlabelled is not None:
+            pool = check_samples(X_unlabelled, name="X_unlabelled")
+            check_same_layout(pool, X.shape[1:], name="X_unlabelled")
+        if self.conditional is not None and not isinstance(self.conditional, ConditionalAugmenter):
+            raise ValueError(f"conditional must be a ConditionalAugmenter (its settings); got "
+                             f"{type(self.conditional).__name__}.")
+        parsed = [({"method": NO_AUGMENTATION}, None)] + self._checked_candidates(X, pool)
         candidates = [candidate for candidate, _ in parsed]
         self.augmenter_ = self.augmenter
         if self.augmenter is not None and not hasattr(self.augmenter, "model_"):
-            self.augmenter_ = clone(self.augmenter).fit(X, X_unlabelled=X_unlabelled)
+            self.augmenter_ = clone(self.augmenter).fit(X, X_unlabelled=pool)
         self.n_features_in_ = int(np.prod(X.shape[1:]))
-        scores, errors = self._cross_validate(X, y, parsed)
+        scores, errors = self._cross_validate(X, y, parsed, pool)
         # A candidate that could not make samples in some fold (a class too small there for SMOTE, say) is left
         # out: compared on fewer folds, it would not be compared fairly.
         means = np.where([e is None for e in errors], scores.mean(axis=1), np.nan)
@@ -255,26 +315,38 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                 f"{describe(candidates[c])} ({error})" for c, error in enumerate(errors) if error), UserWarning,
                 stacklevel=2)
         self._choose(candidates, means)
+        self.conditional_ = None
+        chosen = self.choice_["method"]
+        if chosen != NO_AUGMENTATION and parse_method(chosen).kind == "conditional":
+            if hasattr(self.conditional, "model_"):
+                self.conditional_ = copy.copy(self.conditional)
+                if self.conditional_.pool_ is None:  # a loaded model keeps no pool
+                    self.conditional_.pool_ = pool
+            else:
+                self.conditional_ = self._conditional_for(X, y, pool)
         logger.info(self.summary_)
         return self
 
-    def _cross_validate(self, X, y, parsed):
+    def _cross_validate(self, X, y, parsed, pool):
         """Each candidate's score in each fold, and for each the first error that stopped it (or None)."""
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(np.zeros(len(y)), y)
         scores, errors = np.full((len(parsed), self.cv), np.nan), [None] * len(parsed)
         bar = tqdm(total=self.cv * len(parsed), desc="auto", unit="fit", leave=False,
                    disable=None if self.verbose else True)  # a bar on a terminal only
         for f, (train, held_out) in enumerate(folds):
+            conditional = None
             for c, (candidate, spec) in enumerate(parsed):
                 bar.update()
                 if errors[c]:
                     continue
                 X_fit, y_fit = X[train], y[train]
+                if spec is not None and spec.kind == "conditional" and conditional is None:
+                    conditional = self._conditional_for(X_fit, y_fit, pool)  # never sees the held-out part
                 if spec is not None:
                     try:
                         with warnings.catch_warnings():  # a fold's smaller classes: SMOTE's k shrinks, and says so
                             warnings.simplefilter("ignore", UserWarning)
-                            X_new, y_new = self._generator(candidate, spec).generate(X_fit, y_fit)
+                            X_new, y_new = self._generator(candidate, spec, conditional).generate(X_fit, y_fit)
                     except ValueError as error:
                         errors[c] = str(error)
                         continue
@@ -313,7 +385,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             X_new, y_new = X[:0], y[:0]
             report = {"requested": 0, "made": 0, "acceptance_rate": None, "missing": {}}
         else:
-            generator = self._generator(self.choice_, parse_method(self.choice_["method"]))
+            generator = self._generator(self.choice_, parse_method(self.choice_["method"]), self.conditional_)
             X_new, y_new = generator.generate(X, y)
             report = dict(generator.generation_report_)
         self.generation_report_ = {**report, "choice": describe(self.choice_), "summary": self.summary_,
@@ -351,7 +423,7 @@ class TunedAffine(AutoAugmenter):
         super().__init__(None, classifier, candidates, cv, margin, scoring, n_neighbors, random_state, verbose)
         self.n_per_sample = n_per_sample
 
-    def _default_candidates(self, X) -> list[dict]:
+    def _default_candidates(self, X, pool) -> list[dict]:
         if X.ndim < 3:
             raise ValueError(f"affine-cv changes images, shape (N, height, width) or (N, channels, height, "
                              f"width); got samples of shape {X.shape[1:]}. For feature vectors use smote or a "

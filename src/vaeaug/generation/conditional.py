@@ -252,7 +252,7 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
         y = check_labels(y, len(X), min_classes=1)
         self._indices(y)  # every label is one the model knows
         pool = self.pool_ if X_unlabelled is None else check_samples(X_unlabelled, name="X_unlabelled")
-        if method in _FROM_POOL and (pool is None or len(pool) == 0):
+        if method in FROM_POOL and (pool is None or len(pool) == 0):
             raise _no_pool(method)
         n_per_sample = 3 if self.n_per_sample is None else self.n_per_sample
         targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
@@ -317,7 +317,7 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
 
     def fit_resample(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> tuple:
         """Fit, then return the originals followed by the new samples (codes too, in latent space)."""
-        if self.method in _FROM_POOL and X_unlabelled is None:
+        if self.method in FROM_POOL and X_unlabelled is None:
             raise _no_pool(self.method)  # before any training
         X_new, y_new = self.fit(X, y, X_unlabelled=X_unlabelled).generate(X, y)
         X_checked, y_checked = check_samples(X), check_labels(y, len(X))
@@ -358,7 +358,7 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
         return model
 
 
-_FROM_POOL = ("style-transfer", "pseudo-label")  # the methods that draw from the unlabelled samples
+FROM_POOL = ("style-transfer", "pseudo-label")  # the methods that draw from the unlabelled samples
 
 
 def _no_pool(method) -> ValueError:
