@@ -1,6 +1,7 @@
 """The vaeaug command: run, experiment, augment, denoise, datasets, and their one-line errors (vaeaug.cli)."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -96,7 +97,7 @@ def test_augment_writes_an_npz_and_never_overwrites(tmp_path, capsys):
         assert written["X"].shape == (120, 6)
         np.testing.assert_array_equal(written["X"][:30], X)
         np.testing.assert_array_equal(written["y"][:30], y)  # originals keep their labels
-        assert written["is_synthetic"].sum() == 90
+        assert written["is_synthetic"].sum() == 80
         assert np.bincount(written["y"][30:]).tolist() == [30, 30, 30]  # 3 per sample, in each class
     assert (tmp_path / "model" / "config.json").is_file()
     assert main(args) == 2
@@ -160,6 +161,29 @@ def test_augment_with_the_conditional_model_names_its_filter_and_asks_for_a_pool
     assert "the agree filter accepted" in capsys.readouterr().out
     with np.load(tmp_path / "c.npz") as written:
         assert set(written["y"][written["is_synthetic"]].tolist()) <= {"ant", "bee", "cat"}
+
+
+def test_augment_takes_the_conditional_models_settings_and_auto_its_candidates(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 0.3, (15, 4)), rng.normal(2, 0.3, (15, 4))].astype(np.float32)
+    np.savez(tmp_path / "in.npz", X=X, y=np.repeat(["ant", "bee"], 15))
+    np.savez(tmp_path / "pool.npz", X=np.r_[rng.normal(0, 0.3, (40, 4)), rng.normal(2, 0.3, (40, 4))])
+    common = ["--unlabelled", str(tmp_path / "pool.npz"), "--latent-dim", "2", "--max-epochs", "3", "--quiet",
+              "--conditional-steps", "50", "--conditional-epochs", "1"]
+    # A threshold of 0 takes unlabelled samples however unsure: 45 asked per class, and all 80 taken, each once.
+    assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "p.npz"), "--method", "pseudo-label",
+                 "--threshold", "0", *common]) == 0
+    with np.load(tmp_path / "p.npz") as written:
+        assert written["is_synthetic"].sum() == 80
+    assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "a.npz"), "--method", "auto",
+                 "--auto-conditional", "--classifier", "knn", *common]) == 0
+    assert "auto for knn" in capsys.readouterr().out
+    for extra, message in [(["--method", "pseudo-label", "--threshold", "1.5"], "probability in \\[0, 1\\]"),
+                           (["--method", "conditional-classifier"], "makes no samples"),
+                           (["--method", "interpolation", "--auto-conditional"], "--method auto")]:
+        assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "x.npz"), *common, *extra]) == 2
+        assert re.search(message, capsys.readouterr().err)
+    assert not (tmp_path / "x.npz").exists()
 
 
 def test_augment_rejects_a_bad_method_name_before_loading_data(capsys):

@@ -26,7 +26,8 @@ from .experiments.results import has_results
 from .experiments.runner import run_experiment
 from .experiments.study import run_study, study_config
 from .generation.factory import make_augmenter
-from .generation.registry import KINDS, parse_method
+from .generation.conditional import ConditionalAugmenter
+from .generation.registry import AUTO, KINDS, parse_method
 from .vae.denoiser import VAEDenoiser, corrupt, parse_noise
 from .vae.distributed import is_main_process, launched
 
@@ -198,6 +199,12 @@ def _write_augmented(args, output):
     if kind.learns_from == "pool":
         raise ValueError(f"Method {args.method!r} adds real labelled samples from a pool, and augment has "
                          "only the labelled file; use it in `vaeaug run` or `vaeaug experiment`.")
+    if spec.kind == "conditional" and spec.generation is None:
+        raise ValueError(f"Method {args.method!r} is the conditional model's own classifier and makes no samples; "
+                         "choose conditional-prior, style-transfer or pseudo-label (each with +agree or not).")
+    if args.auto_conditional and spec.kind != AUTO:
+        raise ValueError(f"--auto-conditional adds candidates to auto, but the method is {args.method!r}; use "
+                         "--method auto, or drop --auto-conditional.")
     if args.save_model and not kind.trained:
         raise ValueError(f"Method {args.method!r} keeps no trained model, so there is nothing to --save-model; "
                          "drop --save-model.")
@@ -210,6 +217,13 @@ def _write_augmented(args, output):
     )
     if kind.per_classifier:
         augmenter.set_params(classifier=args.classifier)
+    conditional = {"threshold": args.threshold, "epochs": args.conditional_epochs,
+                   "min_steps": args.conditional_steps}
+    if spec.kind == "conditional":
+        augmenter.set_params(**conditional)
+    elif args.auto_conditional:
+        augmenter.set_params(conditional=ConditionalAugmenter(device=args.device, random_state=args.seed,
+                                                              **conditional))
     data = load(args.input, args.data_dir)
     X, y = data.X, data.original_labels()  # the labels as the file gave them, written back as they were
     if "test" in data.splits:

@@ -7,7 +7,8 @@ import logging
 import sys
 from importlib import metadata
 
-from ._choices import BACKENDS, BASELINES, CLASSIFIERS, NOISES, PAPER_METHODS, TALK_METHODS
+from ._choices import (AUTO, BACKENDS, BASELINES, CLASSIFIERS, CONDITIONAL_DEFAULTS, CONDITIONAL_METHODS, NOISES,
+                       PAPER_METHODS, TALK_METHODS, TUNED_AFFINE)
 from .experiments.run_options import RUN_OPTIONS, study_default
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -24,7 +25,9 @@ EXIT_CODES = ("exit status: 0 done; 2 a mistake in the input, options or files, 
               "(vaeaug: error: ...); 130 interrupted (run and experiment resume with --resume RUN_DIR)")
 METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote or latent moves (noise, "
                "interpolation, extrapolation) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS)
-               + "; or a baseline: " + ", ".join(BASELINES) + "; or auto (chosen per classifier by "
+               + "; or a baseline: " + ", ".join(BASELINES) + f"; or {TUNED_AFFINE} (affine ranges chosen by "
+               "cross-validation); or the conditional model on the VAE's codes: " + ", ".join(CONDITIONAL_METHODS)
+               + f", with +agree to keep what its classifier labels as asked; or {AUTO} (chosen per classifier by "
                "cross-validation on the labelled samples)")
 
 
@@ -122,12 +125,25 @@ def _add_augment(commands, shared):
     augment.add_argument("input", help="a dataset name (see `vaeaug datasets`), an .npz file with arrays X "
                                        "and y, a .csv with a 'label' column, or an image folder")
     augment.add_argument("output", help="the .npz file to write (must not exist unless --force)")
-    augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE")
+    augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE (and the conditional model, "
+                                                        "which also draws on them)")
     augment.add_argument("--method", default="interpolation", help=METHOD_HELP)
     augment.add_argument("--n-per-sample", type=int, help="new samples per labelled sample (default: n-neighbors)")
     augment.add_argument("--input-dim", type=int, help="N in beta_norm (default: features per sample)")
     augment.add_argument("--classifier", default="svm", choices=list(CLASSIFIERS),
                          help="auto: the classifier to choose the method for")
+    conditional = augment.add_argument_group("the conditional model (conditional-prior, style-transfer, "
+                                             "pseudo-label, +agree)")
+    conditional.add_argument("--threshold", type=float, default=CONDITIONAL_DEFAULTS["threshold"],
+                             help="pseudo-label: the least confidence of its classifier to label an unlabelled "
+                                  "sample")
+    conditional.add_argument("--conditional-epochs", type=int, default=CONDITIONAL_DEFAULTS["epochs"],
+                             help="passes over the codes the conditional model trains for")
+    conditional.add_argument("--conditional-steps", type=int, default=CONDITIONAL_DEFAULTS["min_steps"],
+                             help="the fewest optimiser steps it trains for, however small the data")
+    conditional.add_argument("--auto-conditional", action="store_true",
+                             help="auto: make the conditional model's methods candidates too (one conditional "
+                                  "model trained per fold)")
     # The VAE and generation options vaeaug run has too: declared once, with one default.
     _add_study_options(augment, [option for option in RUN_OPTIONS if option.augment],
                        dest=lambda option: option.flag.replace("-", "_"))

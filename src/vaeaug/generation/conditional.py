@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._choices import CONDITIONAL_METHODS
+from .._choices import CONDITIONAL_DEFAULTS, CONDITIONAL_METHODS
 from .._files import read_saved, write_json_atomic
 from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (anything, boolean, check_labels, check_params, check_samples, check_same_layout, integer,
@@ -124,8 +124,9 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
     def __init__(self, augmenter: VAEAugmenter | None = None, method: str = "conditional-prior",
                  filter: str | None = None, n_per_sample: int | None = None,
                  n_per_class: int | str | dict | None = None,
-                 threshold: float = 0.95, style_dim: int = 10, hidden_units: int = 500,
-                 classification_weight: float = 0.1, epochs: int = 30, min_steps: int = 2000,
+                 threshold: float = CONDITIONAL_DEFAULTS["threshold"], style_dim: int = 10, hidden_units: int = 500,
+                 classification_weight: float = 0.1, epochs: int = CONDITIONAL_DEFAULTS["epochs"],
+                 min_steps: int = CONDITIONAL_DEFAULTS["min_steps"],
                  batch_size: int = 256,
                  learning_rate: float = 1e-3, device: str = "auto", random_state: RandomState = None,
                  verbose: bool = False):
