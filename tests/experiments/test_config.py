@@ -169,6 +169,9 @@ def test_an_undecodable_config_names_its_file(tmp_path):
     ({"folds": 3}, "folds"),
     ({"cv": 1}, "at least 2"),
     ([1], "mapping"),
+    ({"candidates": [{"method": "interp"}]}, "auto.candidates .* 'interp' is not a move"),
+    ({"candidates": [{"method": "noise", "beta": 1}]}, "unknown setting"),
+    ({"candidates": []}, "non-empty list"),
 ])
 def test_auto_settings_are_checked(auto, message):
     with pytest.raises(ValueError, match=message):

@@ -27,6 +27,7 @@ from ..classifiers import SCALINGS, make_classifier
 from ..data.datasets import NAMED, dataset_identity
 from ..data.protocols import expand_protocols, make_split
 from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
+from ..generation.auto import check_candidates
 from ..generation.conditional import ConditionalAugmenter
 from ..generation.multivae import MultiVAEAugmenter
 from ..generation.registry import KINDS, parse_method
@@ -48,7 +49,7 @@ CONDITIONAL_SETTINGS = ("style_dim", "hidden_units", "classification_weight", "e
                         "learning_rate", "threshold")
 # How ``auto`` chooses: its folds, its margin, and whether the conditional model's methods are candidates (one
 # conditional model trained per fold, with the ``conditional`` settings).
-AUTO_SETTINGS = ("cv", "margin", "conditional")
+AUTO_SETTINGS = ("cv", "margin", "conditional", "candidates")
 
 
 def column_name(method, train_on="both") -> str:
@@ -98,10 +99,10 @@ class ExperimentConfig:
     [0, 1] and whose codes the paper's scale; ``true`` or ``false`` always.
     See :func:`vaeaug.classifiers.score_classifier`.
 
-    ``auto`` sets how the ``auto`` column chooses: ``{cv: 3, margin: 0.01}``, and ``conditional: true`` to
-    make the conditional model's methods candidates (``conditional-prior+agree``, ``pseudo-label``,
-    ``style-transfer``; a conditional model trained in each fold with the ``conditional`` settings, so
-    costlier).
+    ``auto`` sets how the ``auto`` column chooses: ``{cv: 3, margin: 0.01}``, ``candidates`` (a list of
+    ``{method, alpha, n_per_sample}``, instead of the default grid), and ``conditional: true`` to make the
+    conditional model's methods candidates (``conditional-prior+agree``, ``pseudo-label``, ``style-transfer``;
+    a conditional model trained in each fold with the ``conditional`` settings, so costlier).
 
     ``execution`` says how the grid runs, not what it computes: ``{jobs: 4}``
     runs independent groups of cells in 4 processes (joblib's loky backend),
@@ -243,6 +244,8 @@ class ExperimentConfig:
                                  f"{self.auto['cv']}.")
         if "margin" in self.auto:
             check_positive(self.auto["margin"], name=f"auto.margin in {where}", allow_zero=True)
+        if "candidates" in self.auto:
+            check_candidates(self.auto["candidates"], where=f"auto.candidates in {where}")
         for name, options in self.classifier_options.items():
             if not isinstance(options, dict):
                 raise ValueError(f"classifier_options.{name} in {where} must be a mapping of the classifier's "

@@ -47,7 +47,8 @@ from .conditional import FROM_POOL, ConditionalAugmenter
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin, as_given
 
-__all__ = ["AutoAugmenter", "TunedAffine", "default_candidates", "affine_candidates", "NO_AUGMENTATION"]
+__all__ = ["AutoAugmenter", "TunedAffine", "default_candidates", "affine_candidates", "check_candidates",
+           "NO_AUGMENTATION"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,27 @@ def affine_candidates(width: int, n_per_sample: int = 3) -> list[dict]:
     return [{"method": "affine", "rotation": rotation, "shift": shift, "scale": 0.1, **distortion,
              "n_per_sample": n_per_sample}
             for rotation in (8, 15) for shift in (0.05, 0.1) for distortion in elastic]
+
+
+def check_candidates(candidates, where="candidates") -> list:
+    """Each candidate a mapping of known settings with a method name that parses; raises a ValueError that
+    says which is wrong. What a candidate needs of the data or the models is checked in ``fit``."""
+    if not isinstance(candidates, (list, tuple)) or not candidates:
+        raise ValueError(f"{where} must be a non-empty list of {{'method': ..., 'n_per_sample': ...}}; "
+                         f"got {candidates!r}.")
+    for candidate in candidates:
+        if not isinstance(candidate, dict) or "method" not in candidate:
+            raise ValueError(f"Each of {where} is a mapping with a method, e.g. {{'method': 'interpolation', "
+                             f"'alpha': 0.5, 'n_per_sample': 1}}; got {candidate!r}.")
+        unknown = set(candidate) - set(CANDIDATE_SETTINGS)
+        if unknown:
+            raise ValueError(f"Candidate {candidate!r} in {where} has unknown setting(s) {sorted(unknown)}; a "
+                             f"candidate sets {', '.join(CANDIDATE_SETTINGS)}.")
+        try:
+            parse_method(candidate["method"])
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from None
+    return list(candidates)
 
 
 def describe(candidate) -> str:
@@ -190,18 +212,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     def _checked_candidates(self, X, pool) -> list[tuple[dict, object]]:
         """Each candidate with its method parsed once: ``(candidate, spec)``."""
         candidates = self._default_candidates(X, pool) if self.candidates is None else self.candidates
-        if not isinstance(candidates, (list, tuple)) or not candidates:
-            raise ValueError(f"candidates must be a non-empty list of {{'method': ..., 'n_per_sample': ...}}; "
-                             f"got {candidates!r}.")
         checked = []
-        for candidate in candidates:
-            if not isinstance(candidate, dict) or "method" not in candidate:
-                raise ValueError(f"Each candidate is a mapping with a method, e.g. {{'method': 'interpolation', "
-                                 f"'alpha': 0.5, 'n_per_sample': 1}}; got {candidate!r}.")
-            unknown = set(candidate) - set(CANDIDATE_SETTINGS)
-            if unknown:
-                raise ValueError(f"Candidate {candidate!r} has unknown setting(s) {sorted(unknown)}; a candidate "
-                                 f"sets {', '.join(CANDIDATE_SETTINGS)}.")
+        for candidate in check_candidates(candidates):
             spec = parse_method(candidate["method"])
             kind = KINDS[spec.kind]
             if spec.kind == "conditional":
