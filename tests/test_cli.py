@@ -97,7 +97,7 @@ def test_augment_writes_an_npz_and_never_overwrites(tmp_path, capsys):
         assert written["X"].shape == (120, 6)
         np.testing.assert_array_equal(written["X"][:30], X)
         np.testing.assert_array_equal(written["y"][:30], y)  # originals keep their labels
-        assert written["is_synthetic"].sum() == 80
+        assert written["is_synthetic"].sum() == 90
         assert np.bincount(written["y"][30:]).tolist() == [30, 30, 30]  # 3 per sample, in each class
     assert (tmp_path / "model" / "config.json").is_file()
     assert main(args) == 2
