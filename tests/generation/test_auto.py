@@ -115,3 +115,16 @@ def test_affine_cv_chooses_the_ranges_for_the_classifier_and_refuses_feature_vec
         TunedAffine(random_state=0).fit(X.reshape(60, -1), y)
     with pytest.raises(ValueError, match="elastic must be"):
         AffineSampler(elastic=-1).generate(X, y)
+
+
+def test_fingerprint_follows_the_contents_not_the_objects():
+    from vaeaug.generation.auto import _fingerprint
+
+    # Strings made at run time are distinct objects with equal text: an object array's bytes are pointers.
+    labels = np.array(["".join(["cl", "ass", str(i % 2)]) for i in range(6)], dtype=object)
+    same = np.array(["".join(["cla", "ss", str(i % 2)]) for i in range(6)], dtype=object)
+    X = np.arange(12.0).reshape(6, 2)
+    assert _fingerprint(X, labels) == _fingerprint(X.copy(), same)
+    assert _fingerprint(X, labels) != _fingerprint(X, labels[::-1])
+    assert _fingerprint(X, labels) != _fingerprint(X + 1, labels)
+    assert _fingerprint(None) == _fingerprint()

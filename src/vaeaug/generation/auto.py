@@ -58,6 +58,18 @@ SCORINGS = ("accuracy", "f1_weighted")
 CANDIDATE_SETTINGS = ("method", "alpha", "n_per_sample", "rotation", "shift", "scale", "elastic", "elastic_sigma")
 
 
+def _fingerprint(*arrays) -> str:
+    """A digest of the arrays' contents (None counts as empty), hashed piece by piece without a joined copy.
+
+    Object arrays (labels that are Python strings) are hashed as text: their bytes are only pointers."""
+    digest = hashlib.sha1()
+    for array in arrays:
+        if array is not None:
+            array = np.asarray(array)
+            digest.update(np.ascontiguousarray(array.astype(str) if array.dtype == object else array).data)
+    return digest.hexdigest()
+
+
 def default_candidates(images=True, conditional=False, unlabelled=False) -> list[dict]:
     """The default grid: the paper's three moves at alpha 0.25 and 0.5, SMOTE and (for images) affine
     changes, each at 1 and 3 new samples per labelled sample; for images also interpolation and
@@ -245,13 +257,12 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         if spec.generation in FROM_POOL and (pool is None or len(pool) == 0):
             raise ValueError(f"Candidate {spec.name!r} draws from unlabelled samples: pass X_unlabelled to fit.")
 
-    def _conditional_for(self, X, y, pool):
+    def _conditional_for(self, X, y, pool, pool_key):
         """A conditional model with ``self.conditional``'s settings, fitted on ``(X, y)`` and ``pool`` over
-        :attr:`augmenter_`; kept for the next fit on the same samples (the next classifier's)."""
+        :attr:`augmenter_`; kept for the next fit on the same samples (the next classifier's). ``pool_key`` is
+        :func:`_fingerprint` of ``pool``, taken once per fit: the pool can be far larger than ``X``."""
         settings = {k: v for k, v in self.conditional.get_params(deep=False).items() if k != "augmenter"}
-        parts = [X, y] + ([] if pool is None else [pool])
-        key = (hashlib.sha1(b"".join(np.ascontiguousarray(part).tobytes() for part in parts)).hexdigest(),
-               repr(sorted(settings.items())), id(self.augmenter_))
+        key = (_fingerprint(X, y), pool_key, repr(sorted(settings.items())), id(self.augmenter_))
         kept = self.__dict__.setdefault("_conditionals", {})
         if key not in kept:
             model = ConditionalAugmenter(self.augmenter_, **settings)
@@ -313,7 +324,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         if self.augmenter is not None and not hasattr(self.augmenter, "model_"):
             self.augmenter_ = clone(self.augmenter).fit(X, X_unlabelled=pool)
         self.n_features_in_ = int(np.prod(X.shape[1:]))
-        scores, errors = self._cross_validate(X, y, parsed, pool)
+        pool_key = _fingerprint(pool) if self.conditional is not None else None
+        scores, errors = self._cross_validate(X, y, parsed, pool, pool_key)
         # A candidate that could not make samples in some fold (a class too small there for SMOTE, say) is left
         # out: compared on fewer folds, it would not be compared fairly.
         means = np.where([e is None for e in errors], scores.mean(axis=1), np.nan)
@@ -335,11 +347,11 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                 if self.conditional_.pool_ is None:  # a loaded model keeps no pool
                     self.conditional_.pool_ = pool
             else:
-                self.conditional_ = self._conditional_for(X, y, pool)
+                self.conditional_ = self._conditional_for(X, y, pool, pool_key)
         logger.info(self.summary_)
         return self
 
-    def _cross_validate(self, X, y, parsed, pool):
+    def _cross_validate(self, X, y, parsed, pool, pool_key):
         """Each candidate's score in each fold, and for each the first error that stopped it (or None)."""
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(np.zeros(len(y)), y)
         scores, errors = np.full((len(parsed), self.cv), np.nan), [None] * len(parsed)
@@ -353,7 +365,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                     continue
                 X_fit, y_fit = X[train], y[train]
                 if spec is not None and spec.kind == "conditional" and conditional is None:
-                    conditional = self._conditional_for(X_fit, y_fit, pool)  # never sees the held-out part
+                    conditional = self._conditional_for(X_fit, y_fit, pool, pool_key)  # never sees the held-out part
                 if spec is not None:
                     try:
                         with warnings.catch_warnings():  # a fold's smaller classes: SMOTE's k shrinks, and says so
