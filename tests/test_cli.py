@@ -56,6 +56,15 @@ def test_run_writes_results_table_and_figures(tiny_run, capsys):
     assert all(0 <= r["generated"]["acceptance_rate"] <= 1 for r in gc_cells)
 
 
+def test_a_run_with_the_conditional_model_draws_its_styles(tmp_path):
+    assert main(["run", "--labelled-per-class", "3", "--max-epochs", "2", "--classifiers", "knn", "--methods",
+                 "conditional-prior", "--seeds", "0", "--quiet", "--set", "conditional.min_steps=20",
+                 "--output-dir", str(tmp_path)]) == 0
+    run_dir, = tmp_path.iterdir()
+    assert (run_dir / "styles.png").read_bytes()[:4] == b"\x89PNG"
+    assert "](styles.png)" in (run_dir / "results.md").read_text()
+
+
 def test_each_run_gets_a_new_folder(tmp_path):
     for _ in range(2):
         assert main(["run", "--labelled-per-class", "3", "--max-epochs", "2", "--classifiers", "knn",

@@ -183,6 +183,7 @@ def test_vae_variants_per_dataset_settings_and_talk_style_references(tmp_path):
     lines = []
     results = run_experiment(config, tmp_path, progress=False, log=lines.append)
     assert len(results["vaes"]) == 2  # one per variant, shared by both protocols
+    assert not (tmp_path / "styles.png").exists()  # no conditional model, no style grid
 
     betas = {v["variant"]: VAEAugmenter.load(tmp_path / "vaes" / v["key"]).beta_ for v in results["vaes"]}
     assert betas == {"beta-norm": pytest.approx(2 / 16), "beta-0.5": 0.5}  # beta_norm = beta * d / input_dim
@@ -214,6 +215,8 @@ def test_variants_that_change_only_generation_share_one_vae_and_reach_every_meth
                                                    for v in ("2", "7")}}
     # An axis of variants is drawn as curves: a PNG, one panel per classifier.
     assert (tmp_path / "variants.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # With the conditional model on images: Kingma's class x style grid, from the cached model.
+    assert (tmp_path / "styles.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_the_runner_chooses_per_classifier_and_keeps_the_choice_and_cv_table(tmp_path):

@@ -282,4 +282,31 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
         # An axis of variants (amounts, betas) reads best as curves; one dataset, protocol and latent size only
         figures.plot_variants(results["records"], config.classifiers, config.columns, config.variant_names,
                               run_dir / "variants.png", metric=metric)
+    _draw_styles(config, plan, run_dir, data_dir, cache)
     return results
+
+
+def style_figure(path, model, pool, seed) -> Path:
+    """Kingma et al.'s Fig. 1: unlabelled samples (first column), each one's style decoded with every class."""
+    shown = pool[np.random.default_rng(seed).choice(len(pool), min(8, len(pool)), replace=False)]
+    classes = model.classes_[:10]
+    rows = [np.concatenate([sample[None], model.decode_styles(np.repeat(style[None], len(classes), axis=0),
+                                                              classes)])
+            for sample, style in zip(shown, model.styles(shown))]
+    return figures.plot_image_rows(rows, path, column_labels=["unlabelled"] + [str(c) for c in classes],
+                                   title="The style of unlabelled samples, decoded with each class (M1+M2)")
+
+
+def _draw_styles(config, plan, run_dir, data_dir, cache) -> Path | None:
+    """``styles.png`` (:func:`style_figure`) from the conditional model of the grid's first cell that has one,
+    when its samples are images with unlabelled ones beside them; the model is the cached one, trained already."""
+    cell = next((c for c in plan if c.generator is not None and c.generator.kind == "conditional"), None)
+    if cell is None or config.space != "data":
+        return None
+    data = _dataset(config, cell.dataset, data_dir)
+    split = split_for(config, data, cell.protocol, cell.seed)
+    if data.X.ndim < 3 or len(split.unlabelled) == 0:
+        return None
+    model = ModelSource(config, data, split, cell.protocol, cell.seed, cell.latent_dim, cell.variant,
+                        cache)("conditional")
+    return style_figure(run_dir / "styles.png", model, data.X[split.unlabelled], cell.seed)

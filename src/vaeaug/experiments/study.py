@@ -86,8 +86,8 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed, poo
         title="Test images and their VAE reconstructions"))
     paths.append(_interpolation_figure(run_dir / "interpolation.png", vae, X_lab, y_lab))
     paths.append(_generated_figure(run_dir / "generated.png", model_of, specs, X_lab, y_lab, pool))
-    if any(s.kind == "conditional" for s in specs) and len(pool):
-        paths.append(_style_figure(run_dir / "styles.png", model_of("conditional"), pool, seed))
+    if (run_dir / "styles.png").is_file():  # drawn by run_experiment, with the conditional model
+        paths.append(run_dir / "styles.png")
     multi = [s for s in specs if s.kind == "class-vaes"]
     if multi:
         model = configure(model_of("class-vaes"), multi[0]._replace(generation="prior", filter=None),
@@ -124,17 +124,6 @@ def _interpolation_figure(path, vae, X_lab, y_lab) -> Path:
         [np.concatenate([a[None], strip, b[None]])], path,
         column_labels=[f"{first}"] + [f"{s:.1f}" for s in steps.ravel()] + [f"{last}"],
         title=f"Linear interpolation in latent space between a {first} and a {last}")
-
-
-def _style_figure(path, model, pool, seed) -> Path:
-    """Kingma et al.'s Fig. 1: unlabelled samples (first column), each one's style decoded with every class."""
-    shown = pool[np.random.default_rng(seed).choice(len(pool), min(8, len(pool)), replace=False)]
-    classes = model.classes_[:10]
-    rows = [np.concatenate([sample[None], model.decode_styles(np.repeat(style[None], len(classes), axis=0),
-                                                              classes)])
-            for sample, style in zip(shown, model.styles(shown))]
-    return plots.plot_image_rows(rows, path, column_labels=["unlabelled"] + [str(c) for c in classes],
-                                 title="The style of unlabelled samples, decoded with each class (M1+M2)")
 
 
 def _generated_figure(path, model_of, specs, X_lab, y_lab, pool) -> Path:
