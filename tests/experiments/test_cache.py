@@ -24,6 +24,19 @@ def test_a_cached_vae_augments_with_the_current_settings(tmp_path):
     assert (second.alpha, second.space) == (2.0, "latent")  # ...but augments with its own settings
 
 
+def test_a_cached_model_forgets_the_settings_of_the_run_that_trained_it(tmp_path):
+    # A config that leaves a setting out means its default, not the value a run sharing the cache trained with
+    data = load("digits")
+    protocol = expand_protocols([{"name": "few-shot", "labelled_per_class": 4}])[0]
+    models = {}
+    for name, augmentation in (("trainer", {"n_per_sample": 1, "n_per_class": 5}), ("reader", {})):
+        config = ExperimentConfig.from_dict({**GRID, "augmentation": augmentation})
+        split = split_for(config, data, protocol, 0)
+        models[name], _ = fitted_model(config, data, split, protocol, 0, 3, tmp_path)
+    assert (models["trainer"].n_per_sample, models["trainer"].n_per_class) == (1, 5)
+    assert (models["reader"].n_per_sample, models["reader"].n_per_class) == (None, None)
+
+
 def test_two_files_of_one_name_do_not_share_cells_or_vaes(tmp_path):
     rng = np.random.default_rng(0)
     for folder, shift in (("a", 0.0), ("b", 0.5)):

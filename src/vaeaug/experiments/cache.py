@@ -20,11 +20,14 @@ from filelock import FileLock
 
 from ..generation.factory import ESTIMATORS
 from ..generation.multivae import MultiVAEAugmenter
-from ..generation.augmenter import VAEAugmenter
+from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
 from ..generation.conditional import ConditionalAugmenter
 from ..generation.registry import KINDS, set_generation
 
 __all__ = ["ModelSource", "fitted_model"]
+
+GENERATION_DEFAULTS = {k: v for k, v in VAEAugmenter().get_params().items()
+                       if k in GENERATION_SETTINGS and k not in ("method", "filter", "space")}
 
 
 def _key(*parts) -> str:
@@ -46,7 +49,9 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
     """
     kind_info, estimator = KINDS[kind], ESTIMATORS[kind]
     settings = config.settings_for(data.name, variant)
-    generation = {"space": config.space, "verbose": progress, **settings["augmentation"]}
+    # Every setting, not only those the config names: a model from the cache still has the ones it was trained
+    # with, by another run or variant (n_per_sample=1, say), where a config that leaves one out means its default.
+    generation = {**GENERATION_DEFAULTS, "space": config.space, "verbose": progress, **settings["augmentation"]}
     if not kind_info.trained:  # a baseline or auto: nothing to keep
         model = estimator(random_state=seed, **({"augmenter": built_on} if kind_info.built_on else {}))
         if kind_info.learns_from == "pool":  # the unlabelled samples, with the labels the benchmark knows
