@@ -20,11 +20,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import pairwise_distances
 
-from vaeaug.experiments.cache import ModelSource
-from vaeaug.experiments.config import load_config, split_for
-from vaeaug.experiments.runner import _load_dataset, plan_cells
+from vaeaug.experiments.config import load_config
+from vaeaug.experiments.context import cell_context, data_folder
+from vaeaug.experiments.runner import plan_cells
 from vaeaug.generation.chain import configure
-from vaeaug.generation.registry import KINDS, parse_method
+from vaeaug.generation.kinds import KIND_OF
+from vaeaug.generation.registry import SINGLE_VAE, parse_method
 
 METHODS = ["affine", "interpolation", "conditional-prior", "conditional-prior+agree", "style-transfer",
            "pseudo-label"]
@@ -55,19 +56,17 @@ def main(argv=None) -> None:
 
     config = load_config(args.config)
     cell = next(c for c in plan_cells(config) if c.seed == args.seed and c.latent_dim is not None)
-    data = _load_dataset(config, cell.dataset, args.data_dir)
-    split = split_for(config, data, cell.protocol, cell.seed)
-    models = ModelSource(config, data, split, cell.protocol, cell.seed, cell.latent_dim, cell.variant,
-                         args.vae_cache)
-    X_lab, y_lab = data.X[split.labelled], data.y[split.labelled]
-    pool = data.X[split.unlabelled]
+    context = cell_context(config, cell.dataset, cell.protocol, cell.seed, cell.latent_dim, cell.variant,
+                           data_dir=data_folder(config, args.data_dir), cache=Path(args.vae_cache).resolve())
+    models = context.models
+    X_lab, y_lab = context.labelled
 
-    samples = {"labelled images": (X_lab, y_lab), "VAE reconstructions": (models("vae").reconstruct(X_lab), y_lab)}
+    samples = {"labelled images": (X_lab, y_lab),
+               "VAE reconstructions": (models(SINGLE_VAE).reconstruct(X_lab), y_lab)}
     for method in args.methods:
         spec = parse_method(method)
         model = configure(models(spec.kind), spec)
-        extra = {"X_unlabelled": pool} if KINDS[spec.kind].learns_from == "all+labels" else {}
-        samples[method] = model.generate(X_lab, y_lab, **extra)
+        samples[method] = model.generate(X_lab, y_lab, **KIND_OF[spec.kind].generate_inputs(context.pool))
     rows = [{"samples": name, "n": len(X), "spread": round(spread(X, y, np.random.default_rng(args.seed)), 3)}
             for name, (X, y) in samples.items()]
 

@@ -41,7 +41,7 @@ _API = {
     "SMOTESampler": ("generation.baselines", "SMOTESampler"),
     "AffineSampler": ("generation.baselines", "AffineSampler"),
     "RealSampler": ("generation.baselines", "RealSampler"),
-    "make_augmenter": ("generation.factory", "make_augmenter"),
+    "make_augmenter": ("generation.kinds", "make_augmenter"),
     "parse_method": ("generation.registry", "parse_method"),
     "MethodSpec": ("generation.registry", "MethodSpec"),
     "add_noise": ("generation.latent", "add_noise"),
@@ -78,7 +78,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported e
     from .generation.augmenter import VAEAugmenter
     from .generation.auto import AutoAugmenter
     from .generation.baselines import AffineSampler, RealSampler, SMOTESampler
-    from .generation.factory import make_augmenter
+    from .generation.kinds import make_augmenter
     from .generation.latent import add_noise, alter, extrapolate, interpolate, sample_prior
     from .generation.multivae import MultiVAEAugmenter
     from .generation.conditional import ConditionalAugmenter

@@ -25,9 +25,9 @@ from .experiments.run_options import RUN_OPTIONS
 from .experiments.results import has_results
 from .experiments.runner import run_experiment
 from .experiments.study import run_study, study_config
-from .generation.factory import make_augmenter
-from .generation.conditional import ConditionalAugmenter
-from .generation.registry import AUTO, KINDS, parse_method
+from ._choices import OWN_CLASSIFIER
+from .generation.kinds import KIND_OF
+from .generation.registry import parse_method
 from .vae.denoiser import VAEDenoiser, corrupt, parse_noise
 from .vae.distributed import is_main_process, launched
 
@@ -190,40 +190,40 @@ def _augment(args):
         _write_augmented(args, output)
 
 
+def _augment_settings(args) -> dict:
+    """``vaeaug augment``'s options as a run's settings, by section (see :mod:`vaeaug.generation.kinds`)."""
+    return {"vae": {"latent_dim": args.latent_dim, "beta": args.beta, "normalize_beta": args.normalize_beta,
+                    "input_dim": args.input_dim, "batch_size": args.batch_size, "max_epochs": args.max_epochs,
+                    "patience": args.patience, "device": args.device, "verbose": not args.quiet},
+            "augmentation": {"alpha": args.alpha, "n_neighbors": args.n_neighbors, "n_per_sample": args.n_per_sample,
+                             "n_per_class": args.n_per_class, "noise_scale": args.noise_scale},
+            "mix_in": args.mix_in,
+            "conditional": {"threshold": args.threshold, "epochs": args.conditional_epochs,
+                            "min_steps": args.conditional_steps},
+            "auto": {"conditional": args.auto_conditional}}
+
+
 def _write_augmented(args, output):
     spec = parse_method(args.method)  # once, here; the spec goes down
-    kind = KINDS[spec.kind]
-    if args.unlabelled and "vae" not in (spec.kind, kind.built_on):
+    kind = KIND_OF[spec.kind]
+    if args.unlabelled and not kind.uses_unlabelled:
         raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} does not use it (it "
                          "learns from the labelled samples alone); drop --unlabelled or choose another method.")
     if kind.learns_from == "pool":
         raise ValueError(f"Method {args.method!r} adds real labelled samples from a pool, and augment has "
                          "only the labelled file; use it in `vaeaug run` or `vaeaug experiment`.")
-    if spec.kind == "conditional" and spec.generation is None:
+    if spec.name == OWN_CLASSIFIER:
         raise ValueError(f"Method {args.method!r} is the conditional model's own classifier and makes no samples; "
                          "choose conditional-prior, style-transfer or pseudo-label (each with +agree or not).")
-    if args.auto_conditional and spec.kind != AUTO:
+    if args.auto_conditional and "auto" not in kind.sections:
         raise ValueError(f"--auto-conditional adds candidates to auto, but the method is {args.method!r}; use "
                          "--method auto, or drop --auto-conditional.")
     if args.save_model and not kind.trained:
         raise ValueError(f"Method {args.method!r} keeps no trained model, so there is nothing to --save-model; "
                          "drop --save-model.")
-    augmenter = make_augmenter(
-        spec, mix_in=args.mix_in, random_state=args.seed, latent_dim=args.latent_dim, alpha=args.alpha,
-        n_neighbors=args.n_neighbors, n_per_sample=args.n_per_sample, n_per_class=args.n_per_class,
-        noise_scale=args.noise_scale, beta=args.beta, normalize_beta=args.normalize_beta,
-        input_dim=args.input_dim, batch_size=args.batch_size, max_epochs=args.max_epochs,
-        patience=args.patience, device=args.device, verbose=not args.quiet,
-    )
+    augmenter = kind.build(spec, _augment_settings(args), random_state=args.seed)
     if kind.per_classifier:
         augmenter.set_params(classifier=args.classifier)
-    conditional = {"threshold": args.threshold, "epochs": args.conditional_epochs,
-                   "min_steps": args.conditional_steps}
-    if spec.kind == "conditional":
-        augmenter.set_params(**conditional)
-    elif args.auto_conditional:
-        augmenter.set_params(conditional=ConditionalAugmenter(device=args.device, random_state=args.seed,
-                                                              **conditional))
     data = load(args.input, args.data_dir)
     X, y = data.X, data.original_labels()  # the labels as the file gave them, written back as they were
     if "test" in data.splits:

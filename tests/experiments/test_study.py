@@ -49,3 +49,23 @@ def test_the_library_run_and_augment_share_one_set_of_vae_defaults():
         run_key = next(o.key for o in RUN_OPTIONS if o.flag == key.replace("_", "-"))
         assert getattr(augment, key) == getattr(run, run_key) == library[key], key
     assert library["beta"] == 0.25
+
+
+def test_the_figures_use_the_models_the_table_used(tmp_path, monkeypatch):
+    """vaeaug run --dataset wine.npz: the figure step finds the VAE the cells trained (one per seed), by the
+    dataset's identity, instead of training a second one under another cache key."""
+    import numpy as np
+    from sklearn.datasets import load_wine
+
+    from vaeaug.experiments.study import run_study
+
+    monkeypatch.chdir(tmp_path)
+    wine = load_wine()
+    np.savez("wine.npz", X=wine.data, y=wine.target)
+    config = study_config({"datasets[]": "wine.npz"},
+                          ["seeds=[0]", "methods=[interpolation]", "classifiers=[knn]", "vae.max_epochs=2",
+                           "vae.hidden_units=16"])
+    run_study(config, tmp_path / "run", progress=False, log=lambda _: None)
+    trained = [p for p in (tmp_path / "run" / "vaes").iterdir() if (p / "augmenter.json").is_file()]
+    assert len(trained) == 1
+    assert (tmp_path / "run" / "latent_map.png").is_file()

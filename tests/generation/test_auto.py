@@ -6,7 +6,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from vaeaug import VAEAugmenter
 from vaeaug.generation.auto import AutoAugmenter, default_candidates
-from vaeaug.generation.factory import make_augmenter
+from vaeaug.generation.kinds import make_augmenter
 
 MOVES = [{"method": "interpolation", "alpha": 0.5, "n_per_sample": 1},
          {"method": "noise", "alpha": 0.25, "n_per_sample": 2}, {"method": "affine", "n_per_sample": 1}]

@@ -23,3 +23,26 @@ def test_a_chain_makes_affine_copies_then_the_vae_move_from_both_and_keeps_the_a
     assert chain.then.n_per_class is None  # the amount was set on a copy
     with pytest.raises(ValueError, match="at least 2 per sample"):
         configure(copy.copy(vae), spec, n_per_sample=1).generate(X, y)
+
+
+def test_a_chain_meets_a_per_class_amount_in_all_copies_included(digits_vae):
+    """affine+interpolation with n_per_class=5 adds 5 per class, not 5 plus one affine copy per sample."""
+    import copy
+
+    vae, X, y = digits_vae
+    chain = configure(copy.copy(vae), "affine+interpolation", n_per_class=5)
+    X_new, y_new = chain.generate(X, y)
+    assert np.bincount(y_new).tolist() == [5] * 10
+    assert chain.generation_report_["made"] == chain.generation_report_["requested"] == 50
+
+
+def test_a_chain_balances_by_topping_the_small_classes_up(digits_vae):
+    """balance on classes of 20, 6 and 6 adds 0, 14 and 14 (each class ends at 20)."""
+    import copy
+
+    vae, X, y = digits_vae
+    big = np.concatenate([X[y == 0]] * 4)[:20]
+    X_cls = np.concatenate([big, X[y == 1], X[y == 2]])
+    y_cls = np.repeat([0, 1, 2], [20, 6, 6])
+    X_new, y_new = configure(copy.copy(vae), "affine+interpolation", n_per_class="balance").generate(X_cls, y_cls)
+    assert np.bincount(y_new, minlength=3).tolist() == [0, 14, 14]

@@ -8,7 +8,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from vaeaug import VAEAugmenter
 from vaeaug.generation.conditional import ConditionalAugmenter
-from vaeaug.generation.factory import make_augmenter
+from vaeaug.generation.kinds import make_augmenter
 from vaeaug.generation.registry import parse_method
 from vaeaug.vae.conditional import ConditionalConfig, ConditionalLatentModel, train_conditional
 

@@ -3,7 +3,7 @@
 import pytest
 
 from vaeaug.generation.baselines import SAMPLERS, AffineSampler
-from vaeaug.generation.factory import ESTIMATORS, make_augmenter
+from vaeaug.generation.kinds import KIND_OF, make_augmenter
 from vaeaug.generation.registry import BASELINES, CHAINABLE, KINDS, parse_method
 
 
@@ -60,9 +60,9 @@ def test_chains_start_with_affine_and_end_with_a_vae_move(name, message):
 
 def test_every_kind_has_one_estimator_and_every_baseline_one_sampler():
 
-    assert set(ESTIMATORS) == set(KINDS)
+    assert set(KIND_OF) == set(KINDS)
     assert set(SAMPLERS) == set(BASELINES) and set(CHAINABLE) <= set(SAMPLERS)
-    assert all(ESTIMATORS[kind] is SAMPLERS[kind] for kind in SAMPLERS)
+    assert all(KIND_OF[kind].estimator is SAMPLERS[kind] for kind in SAMPLERS)
 
 
 def test_a_parsed_spec_passes_through_unchanged():

@@ -10,19 +10,13 @@ not in the key: every method that needs a model shares it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from pathlib import Path
 
-import numpy as np
 from filelock import FileLock
 
-from ..generation.factory import ESTIMATORS
-from ..generation.multivae import MultiVAEAugmenter
 from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
-from ..generation.conditional import ConditionalAugmenter
-from ..generation.registry import KINDS, set_generation
+from ..generation.kinds import KIND_OF
 
 __all__ = ["ModelSource", "fitted_model"]
 
@@ -30,84 +24,42 @@ GENERATION_DEFAULTS = {k: v for k, v in VAEAugmenter().get_params().items()
                        if k in GENERATION_SETTINGS and k not in ("method", "filter", "space")}
 
 
-def _key(*parts) -> str:
-    return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def _digest(indices) -> str:
-    return hashlib.sha1(np.ascontiguousarray(indices, dtype=np.int64).tobytes()).hexdigest()[:16]
-
-
 def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="vae", progress=False, variant=None,
                  built_on=None):
-    """The model of ``kind`` (see :data:`vaeaug.generation.registry.KINDS`) for one (dataset, split, seed,
+    """The model of ``kind`` (a name in :data:`vaeaug.generation.kinds.KIND_OF`) for one (dataset, split, seed,
     latent size, variant), loaded from ``cache`` or trained and saved there.
 
     Returns the model, set to this config's generation settings, and, when it
     was trained now, a record of the training. A kind built on another
     (``auto`` on the VAE) takes that fitted model as ``built_on``.
     """
-    kind_info, estimator = KINDS[kind], ESTIMATORS[kind]
+    kind = KIND_OF[kind]
     settings = config.settings_for(data.name, variant)
     # Every setting, not only those the config names: a model from the cache still has the ones it was trained
     # with, by another run or variant (n_per_sample=1, say), where a config that leaves one out means its default.
-    generation = {**GENERATION_DEFAULTS, "space": config.space, "verbose": progress, **settings["augmentation"]}
-    if not kind_info.trained:  # a baseline or auto: nothing to keep
-        model = estimator(random_state=seed, **({"augmenter": built_on} if kind_info.built_on else {}))
-        if kind_info.learns_from == "pool":  # the unlabelled samples, with the labels the benchmark knows
-            model.fit(data.X[split.unlabelled], data.y[split.unlabelled])
-        return set_generation(model, kind, **generation), None
-    if kind == "vae":
-        learns_from = np.union1d(split.labelled, split.unlabelled)
-        key = _key(data.name, _digest(learns_from), _digest(split.validation), seed, latent_dim, settings["vae"])
-    elif kind == "conditional":  # the VAE's codes of both parts, the labelled part's labels
-        training = {k: v for k, v in settings["conditional"].items() if k != "threshold"}
-        key = _key(data.name, _digest(split.labelled), _digest(split.unlabelled), _digest(split.validation), seed,
-                   latent_dim, settings["vae"], kind, training)
-    else:
-        key = _key(data.name, _digest(split.labelled), _digest(split.validation), seed, latent_dim,
-                   settings["vae"], kind, settings["mix_in"])
+    settings["augmentation"] = {**GENERATION_DEFAULTS, "space": config.space, "verbose": progress,
+                                **settings["augmentation"]}
+    key = kind.key(data.name, split, seed, latent_dim, settings)
+    if key is None:  # a baseline or auto: nothing to keep
+        return kind.untrained(data, split, seed, settings, built_on), None
     folder = Path(cache) / key
     folder.parent.mkdir(parents=True, exist_ok=True)
     # Parallel workers may need the same model (the protocols of a few-shot sweep share one VAE per seed):
     # the first trains it while the others wait, then load it.
     with FileLock(f"{folder}.lock"):
-        if (folder / estimator.saved_file).is_file():  # written last by save(), so the model is whole
-            model = estimator.load(folder, device=config.device)
-            if kind == "conditional":
-                model.set_params(**settings["conditional"])
-            return set_generation(model, kind, **generation), None
-        model, trained = _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder,
-                                settings, generation, built_on)
-        # As a loaded model is: set to this config's generation settings (the conditional model is built bare)
-        return set_generation(model, kind, **generation), trained
-
-
-def _train(config, data, split, protocol, seed, latent_dim, variant, kind, key, folder, settings, generation,
-           built_on):
-    """Train the model of ``kind``, save it in ``folder`` and describe the training."""
-    started = time.perf_counter()
-    single = VAEAugmenter(latent_dim=latent_dim, device=config.device, random_state=seed, **generation,
-                          **settings["vae"])
-    validation = data.X[split.validation] if len(split.validation) else None
-    if kind == "vae":
-        model = single.fit(data.X[np.union1d(split.labelled, split.unlabelled)], X_validation=validation)
-    elif kind == "conditional":
-        model = ConditionalAugmenter(built_on, device=config.device, random_state=seed, verbose=generation["verbose"],
-                                     **settings["conditional"])
-        model.fit(data.X[split.labelled], data.y[split.labelled], X_unlabelled=data.X[split.unlabelled])
-    else:
-        model = MultiVAEAugmenter(single, mix_in=settings["mix_in"], random_state=seed).fit(
-            data.X[split.labelled], data.y[split.labelled])
-    model.save(folder)
-    # The conditional model is a classifier too: its own test accuracy, beside Kingma et al.'s M1+M2.
-    scored = {"test_accuracy": round(model.score(data.X[split.test], data.y[split.test]), 6)} \
-        if kind == "conditional" and len(split.test) else {}
-    epochs = [len(a.history_.train_loss) for a in getattr(model, "augmenters_", [model])]
-    return model, {"key": key, "kind": kind, "dataset": data.name, "protocol": protocol["label"], "seed": seed,
-                   "latent_dim": latent_dim, "variant": variant, "seconds": round(time.perf_counter() - started, 2),
-                   "epochs": max(epochs), "best_epoch": getattr(getattr(model, "history_", None), "best_epoch", None),
-                   **scored}
+        if (folder / kind.estimator.saved_file).is_file():  # written last by save(), so the model is whole
+            return kind.ready(kind.load(folder, config.device), settings), None
+        started = time.perf_counter()
+        model = kind.train(data, split, seed, latent_dim, settings, device=config.device, built_on=built_on)
+        model.save(folder)
+        epochs = [len(a.history_.train_loss) for a in getattr(model, "augmenters_", [model])]
+        record = {"key": key, "kind": kind.name, "dataset": data.name, "protocol": protocol["label"], "seed": seed,
+                  "latent_dim": latent_dim, "variant": variant, "seconds": round(time.perf_counter() - started, 2),
+                  "epochs": max(epochs),
+                  "best_epoch": getattr(getattr(model, "history_", None), "best_epoch", None),
+                  **kind.scores(model, data, split)}
+        # As a loaded model is: set to this config's generation settings
+        return kind.ready(model, settings), record
 
 
 class ModelSource:
@@ -128,7 +80,7 @@ class ModelSource:
 
     def __call__(self, kind):
         if kind not in self.models:
-            base = KINDS[kind].built_on
+            base = KIND_OF[kind].built_on
             self.models[kind], trained = fitted_model(
                 self.config, self.data, self.split, self.protocol, self.seed, self.latent_dim, self.cache, kind,
                 self.progress, self.variant, self(base) if base else None)

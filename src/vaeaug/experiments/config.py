@@ -30,7 +30,8 @@ from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
 from ..generation.auto import check_candidates
 from ..generation.conditional import ConditionalAugmenter
 from ..generation.multivae import MultiVAEAugmenter
-from ..generation.registry import KINDS, parse_method
+from ..generation.kinds import kind_of
+from ..generation.registry import parse_method
 from ..report.tables import BASELINE
 from .denoising import DenoisingStudyConfig
 from .execution import check_execution
@@ -212,13 +213,13 @@ class ExperimentConfig:
             raise ValueError(f"methods in {where} must be distinct and must not name {BASELINE!r} (every table "
                              f"has a baseline column); got {methods}.")
         specs = [parse_method(method) for method in methods]
-        if self.space == "latent" and any(KINDS[s.kind].latent_space == "per-class" for s in specs):
+        if self.space == "latent" and any(kind_of(s).latent_space == "per-class" for s in specs):
             raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
                              "class; drop the multi-vae methods or use space: data.")
         if self.space == "latent" and any(s.first for s in specs):
             raise ValueError(f"space: latent in {where} gives codes, but {next(s.name for s in specs if s.first)} "
                              "mixes affine images into them; drop it or use space: data.")
-        if self.space == "latent" and any(KINDS[s.kind].per_classifier for s in specs):
+        if self.space == "latent" and any(kind_of(s).per_classifier for s in specs):
             raise ValueError(f"auto in {where} chooses among samples in data space; drop it or use space: data.")
 
     def _check_settings(self, where):

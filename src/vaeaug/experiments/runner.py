@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import groupby, product, zip_longest
 from pathlib import Path
 
@@ -20,16 +20,17 @@ from joblib import delayed
 from tqdm.auto import tqdm
 
 from .._typing import PathType
-from .._choices import IMAGE_CLASSIFIERS, OWN_CLASSIFIER
+from .._choices import OWN_CLASSIFIER
 from ..classifiers import make_classifier, score_classifier, test_scores
 from ..generation.chain import configure
-from ..generation.registry import AUTO, KINDS, MethodSpec, needs_images, parse_method
+from ..generation.kinds import KIND_OF
+from ..generation.registry import SINGLE_VAE, MethodSpec, parse_method
 from ..report import figures, tables
 from ..vae.training import torch_threads
-from .cache import ModelSource
-from ..data.datasets import dataset_identity, load
+from .context import cell_context, data_folder, load_grid_dataset
+from ..data.datasets import dataset_identity
 from ..data.protocols import expand_protocols
-from .config import AUGMENTATION_SETTINGS, BASELINE, ExperimentConfig, column_name, split_for
+from .config import AUGMENTATION_SETTINGS, BASELINE, ExperimentConfig, column_name
 from .execution import execution_context, parallel, threads_per_worker
 from .results import ResultStore, cell_id
 
@@ -73,7 +74,7 @@ def plan_cells(config: ExperimentConfig) -> list[Cell]:
     targets = config.train_on if isinstance(config.train_on, list) else [config.train_on]
     in_data = config.space == "data"
     specs = {method: parse_method(method) for method in config.methods}  # once, for every cell
-    without_vae = [m for m in config.methods if in_data and KINDS[specs[m].kind].latent_space is None]
+    without_vae = [m for m in config.methods if in_data and KIND_OF[specs[m].kind].latent_space is None]
     with_vae = [m for m in config.methods if m not in without_vae]
 
     def cells(dataset, protocol, seed, latent_dim, variant, methods, baseline):
@@ -103,25 +104,16 @@ def _generate(config, cell, models, labelled, made, pool):
     """The samples ``cell``'s method makes from ``labelled`` (X, y): once per method, or once per classifier
     for a kind fitted per classifier (``auto``, whose choice and CV table go into the record)."""
     spec = cell.generator
-    kind = KINDS[spec.kind]
+    kind = KIND_OF[spec.kind]
     key = (spec.name, cell.classifier if kind.per_classifier else None)
     if key not in made:
-        X_lab, y_lab = labelled
         model = configure(models(spec.kind), spec)
         if kind.per_classifier:
-            model.set_params(classifier=_classifier(config, cell.classifier, cell.seed))
-            unlabelled = {}
-            if spec.kind == AUTO:
-                model.set_params(**{k: v for k, v in config.auto.items() if k != "conditional"})
-                if config.auto.get("conditional"):  # its fold models learn from the unlabelled part too
-                    model.set_params(conditional=models("conditional"))
-                    unlabelled = {"X_unlabelled": pool()}
-            model.fit(X_lab, y_lab, **unlabelled)
-        # The conditional model draws styles and pseudo-labels from the unlabelled part (not saved with it)
-        X_new, y_new = model.generate(X_lab, y_lab, **({"X_unlabelled": pool()}
-                                                        if kind.learns_from == "all+labels" else {}))
+            model = kind.fit_for_classifier(model, _classifier(config, cell.classifier, cell.seed), labelled,
+                                            config.auto, models, pool)
+        X_new, y_new = model.generate(*labelled, **kind.generate_inputs(pool))
         if config.space == "latent" and kind.latent_space is None:
-            X_new = models("vae").encode(X_new)  # a baseline's samples, as codes like the rest
+            X_new = models(SINGLE_VAE).encode(X_new)  # a baseline's samples, as codes like the rest
         made[key] = X_new, y_new, {k: model.generation_report_[k] for k in GENERATION_KEYS
                                    if k in model.generation_report_}
     return made[key]
@@ -131,12 +123,13 @@ def _classifier(config, name, seed):
     return make_classifier(name, random_state=seed, device=config.device, **config.classifier_options.get(name, {}))
 
 
-def _score_group(config, data, split, cells, models):
-    """Score ``cells`` (one latent size and variant of one split); yield each finished record."""
-    X_lab, y_lab, X_test = data.X[split.labelled], data.y[split.labelled], data.X[split.test]
+def _score_group(config, context, cells):
+    """Score ``cells`` (one latent size and variant of one split, in ``context``); yield each finished record."""
+    data, models = context.data, context.models
+    (X_lab, y_lab), (X_test, y_test) = context.labelled, context.test
     features_lab, features_test = X_lab, X_test
     if config.space == "latent":
-        features_lab, features_test = models("vae").encode(X_lab), models("vae").encode(X_test)
+        features_lab, features_test = models(SINGLE_VAE).encode(X_lab), models(SINGLE_VAE).encode(X_test)
     made = {}
     for cell in cells:
         started = time.perf_counter()
@@ -144,12 +137,11 @@ def _score_group(config, data, split, cells, models):
         X_train, y_train = features_lab, y_lab
         if cell.method == OWN_CLASSIFIER:  # the conditional model's q(y|x), beside the classifiers it feeds
             yield {**cell.record, "n_train": len(X_train),
-                   **test_scores(data.y[split.test], models("conditional").predict(X_test)),
+                   **test_scores(y_test, models(cell.generator.kind).predict(X_test)),
                    "seconds": round(time.perf_counter() - started, 2)}
             continue
         if cell.generator is not None:
-            X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made,
-                                                 lambda: data.X[split.unlabelled])
+            X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made, context.pool)
             if cell.target == "generated" and len(np.unique(y_new)) < 2:
                 raise ValueError(f"{cell.method} made {len(y_new)} sample(s) of {len(np.unique(y_new))} class(es) "
                                  f"(seed {cell.seed}), so its generated-only classifier has nothing to learn from; "
@@ -158,7 +150,7 @@ def _score_group(config, data, split, cells, models):
             X_train, y_train = (X_new, y_new) if cell.target == "generated" else \
                 (np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new]))
         scores = score_classifier(_classifier(config, cell.classifier, cell.seed), X_train, y_train, features_test,
-                                  data.y[split.test], scale=_scaling(config, data))
+                                  y_test, scale=_scaling(config, data))
         yield {**cell.record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {}),
                "seconds": round(time.perf_counter() - started, 2)}
 
@@ -167,22 +159,6 @@ def _scaling(config, data) -> bool:
     """Whether the classifiers standardise features: ``auto`` does for tabular datasets (in either space: their
     codes too), not for images, whose pixels and codes keep the paper's scales."""
     return data.X.ndim == 2 if config.scale_features == "auto" else bool(config.scale_features)
-
-
-def _load_dataset(config, name, data_dir):
-    """A dataset of the grid, refused if the grid asks of it what only images have (before any cell runs)."""
-    data = replace(load(name, data_dir or config.data_dir), name=dataset_identity(name))
-    if data.X.ndim < 3:
-        image_only = [c for c in config.classifiers if c in IMAGE_CLASSIFIERS]
-        if image_only:
-            raise ValueError(f"The {image_only[0]} classifier needs images, but {name} holds feature "
-                             f"vectors (shape {data.X.shape}); drop it for this dataset, or use svm, knn or mlp.")
-        affine = [m for m in config.methods if needs_images(parse_method(m))]
-        if affine:
-            raise ValueError(f"Method {affine[0]!r} rotates, shifts and scales images, but {name} holds feature "
-                             f"vectors (shape {data.X.shape}); drop it for this dataset, or use smote or a VAE "
-                             "method.")
-    return data
 
 
 def _groups(plan: list[Cell], store: ResultStore) -> list[list[Cell]]:
@@ -201,30 +177,17 @@ def _cells_as_tasks(groups: list[list[Cell]]) -> list[list[Cell]]:
     return [[cell] for turn in zip_longest(*groups) for cell in turn if cell is not None]
 
 
-_LOADED: dict = {}  # the dataset this process loaded last: a worker reuses it for the next group
-
-
-def _dataset(config, name, data_dir):
-    key = (name, str(data_dir))
-    if key not in _LOADED:
-        _LOADED.clear()  # one dataset in memory at a time
-        _LOADED[key] = _load_dataset(config, name, data_dir)
-    return _LOADED[key]
-
-
 def _score_cells(config, name, data_dir, cells, cache, progress, threads=None):
     """Score one group of cells (see :func:`_groups`), training or loading its models; yield ``(record, the
     records of the models trained for it)``. Runs in this process or in a worker of a parallel run, with
     ``threads`` PyTorch threads (None: as set). ``name`` is the cells' dataset identity: a named dataset, or
     the absolute path of a file, which any worker can load."""
     with torch_threads(threads):
-        data = _dataset(config, name, data_dir)
         first = cells[0]
-        split = split_for(config, data, first.protocol, first.seed)
-        models = ModelSource(config, data, split, first.protocol, first.seed, first.latent_dim, first.variant,
-                             cache, progress)
-        for record in _score_group(config, data, split, cells, models):
-            yield record, models.pop_trained()
+        context = cell_context(config, name, first.protocol, first.seed, first.latent_dim, first.variant,
+                               data_dir=data_dir, cache=cache, progress=progress)
+        for record in _score_group(config, context, cells):
+            yield record, context.models.pop_trained()
 
 
 def _score_cells_at_once(*args, **kwargs) -> list:
@@ -247,11 +210,11 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
     run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     cache = Path(vae_cache).resolve() if vae_cache else run_dir / "vaes"
-    data_dir = Path(data_dir or config.data_dir).resolve() if (data_dir or config.data_dir) else None
+    data_dir = data_folder(config, data_dir)
     store = ResultStore(run_dir, config)
     plan = plan_cells(config)
     for name in config.datasets[1:]:  # the first is checked as it loads, the others before its first cell
-        _load_dataset(config, name, data_dir)
+        load_grid_dataset(config, name, data_dir)
     bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell",
                disable=None if progress else True)  # a bar on a terminal only
     groups = _groups(plan, store)
@@ -300,13 +263,12 @@ def style_figure(path, model, pool, seed) -> Path:
 def _draw_styles(config, plan, run_dir, data_dir, cache) -> Path | None:
     """``styles.png`` (:func:`style_figure`) from the conditional model of the grid's first cell that has one,
     when its samples are images with unlabelled ones beside them; the model is the cached one, trained already."""
-    cell = next((c for c in plan if c.generator is not None and c.generator.kind == "conditional"), None)
+    cell = next((c for c in plan if c.generator is not None and KIND_OF[c.generator.kind].learns_labels_of_codes),
+                None)
     if cell is None or config.space != "data":
         return None
-    data = _dataset(config, cell.dataset, data_dir)
-    split = split_for(config, data, cell.protocol, cell.seed)
-    if data.X.ndim < 3 or len(split.unlabelled) == 0:
+    context = cell_context(config, cell.dataset, cell.protocol, cell.seed, cell.latent_dim, cell.variant,
+                           data_dir=data_dir, cache=cache)
+    if context.data.X.ndim < 3 or len(context.split.unlabelled) == 0:
         return None
-    model = ModelSource(config, data, split, cell.protocol, cell.seed, cell.latent_dim, cell.variant,
-                        cache)("conditional")
-    return style_figure(run_dir / "styles.png", model, data.X[split.unlabelled], cell.seed)
+    return style_figure(run_dir / "styles.png", context.models(cell.generator.kind), context.pool(), cell.seed)

@@ -19,14 +19,14 @@ import numpy as np
 from .._choices import OWN_CLASSIFIER
 from .._typing import PathType
 from .._files import write_text_atomic
-from ..data.datasets import load
 from ..data.protocols import expand_protocols
 from ..generation.chain import configure
-from ..generation.registry import KINDS, parse_method
+from ..generation.kinds import KIND_OF
+from ..generation.registry import SINGLE_VAE, parse_method
 from ..report import figures as plots
 from ..report.tables import BASELINE, summarise
-from .cache import ModelSource
-from .config import ExperimentConfig, apply_override, parse_override, split_for
+from .config import ExperimentConfig, apply_override, parse_override
+from .context import cell_context, data_folder
 from .run_options import DEFAULT_STUDY
 from .runner import run_experiment
 
@@ -66,15 +66,15 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed, poo
     talk's latent map, Multi-VAE prior samples and the GC's accepted / rejected samples, and Kingma et al.'s
     styles in every class.
 
-    ``model_of(kind)`` gives the fitted model of a kind (see :data:`vaeaug.generation.registry.KINDS`);
-    ``pool`` is the unlabelled samples.
+    ``model_of(kind)`` gives the fitted model of a kind (see :data:`vaeaug.generation.kinds.KIND_OF`);
+    ``pool()`` gives the unlabelled samples.
     """
-    vae = model_of("vae")
+    vae = model_of(SINGLE_VAE)
     test_codes = vae.encode(X_test)
     paths = [plots.plot_points(test_codes, y_test, run_dir / "latent_map.png",
                                title=f"Test samples in the {test_codes.shape[1]}-d latent space, by class")]
     specs = [parse_method(m) for m in methods]
-    filtered = [s for s in specs if s.filter and s.kind == "vae"]
+    filtered = [s for s in specs if s.filter and KIND_OF[s.kind].moves_codes]
     if filtered:
         paths.append(_gc_figure(run_dir / "gc.png", vae, filtered[0], X_lab, y_lab, seed))
     if len(vae.input_shape_) < 2:
@@ -88,9 +88,9 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed, poo
     paths.append(_generated_figure(run_dir / "generated.png", model_of, specs, X_lab, y_lab, pool))
     if (run_dir / "styles.png").is_file():  # drawn by run_experiment, with the conditional model
         paths.append(run_dir / "styles.png")
-    multi = [s for s in specs if s.kind == "class-vaes"]
+    multi = [s for s in specs if KIND_OF[s.kind].latent_space == "per-class"]
     if multi:
-        model = configure(model_of("class-vaes"), multi[0]._replace(generation="prior", filter=None),
+        model = configure(model_of(multi[0].kind), multi[0]._replace(generation="prior", filter=None),
                           n_per_class=8)
         X_new, y_new = model.generate(X_lab, y_lab)
         shown_classes = np.unique(y_lab)[:10]
@@ -131,11 +131,12 @@ def _generated_figure(path, model_of, specs, X_lab, y_lab, pool) -> Path:
     shown_classes = np.unique(y_lab)[:10]
     rows, labels = [X_lab[[np.flatnonzero(y_lab == c)[0] for c in shown_classes]]], ["original"]
     for spec in specs:
-        if KINDS[spec.kind].per_classifier or spec.name == OWN_CLASSIFIER:
+        kind = KIND_OF[spec.kind]
+        if kind.per_classifier or spec.name == OWN_CLASSIFIER:
             continue  # auto makes what it chose, which differs by classifier (its choices are in results.md);
             # the conditional model's own classifier makes nothing
-        from_pool = {"X_unlabelled": pool} if KINDS[spec.kind].learns_from == "all+labels" else {}
-        X_new, y_new = configure(model_of(spec.kind), spec, n_per_class=1).generate(X_lab, y_lab, **from_pool)
+        X_new, y_new = configure(model_of(spec.kind), spec, n_per_class=1).generate(X_lab, y_lab,
+                                                                                  **kind.generate_inputs(pool))
         rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])
                      for c in shown_classes])
         labels.append(spec.name)
@@ -156,13 +157,13 @@ def run_study(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType
     summary = summarise(results["records"], "accuracy")
     plots.plot_scores(summary, config.classifiers, [BASELINE] + config.columns, run_dir / "scores.png")
 
-    data = load(config.datasets[0], data_dir)
-    protocol = expand_protocols(config.protocols)[0]
+    # The first cell's context, as the runner built it: the same dataset identity, split and cached models
     seed = config.seeds[0]
-    split = split_for(config, data, protocol, seed)
-    models = ModelSource(config, data, split, protocol, seed, config.latent_dims[0], None, run_dir / "vaes")
-    figures = _figures(run_dir, models, data.X[split.labelled], data.y[split.labelled],
-                       data.X[split.test], data.y[split.test], config.methods, seed, data.X[split.unlabelled])
+    context = cell_context(config, config.datasets[0], expand_protocols(config.protocols)[0], seed,
+                           config.latent_dims[0], None, data_dir=data_folder(config, data_dir),
+                           cache=Path(run_dir).resolve() / "vaes")
+    figures = _figures(run_dir, context.models, *context.labelled, *context.test, config.methods, seed,
+                       context.pool)
     markdown = (run_dir / "results.md").read_text()
     markdown += "\n## Figures\n\n" + "".join(f"![{p.stem}]({p.name})\n" for p in figures + [run_dir / "scores.png"])
     write_text_atomic(run_dir / "results.md", markdown)

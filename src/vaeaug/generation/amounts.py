@@ -7,11 +7,21 @@ import numpy as np
 from .._choices import BALANCE, parse_amount
 from .._validation import check_choice, check_fits, check_positive
 
-__all__ = ["BALANCE", "check_amount", "check_amount_fits", "parse_amount", "class_targets", "source_rows"]
+__all__ = ["BALANCE", "check_amount", "check_amount_fits", "parse_amount", "per_sample", "class_targets",
+           "source_rows"]
 
 
+def per_sample(n_per_sample, n_neighbors) -> int:
+    """New samples per labelled sample: ``n_per_sample``, or by default ``n_neighbors`` (one per neighbour
+    the moves use), for every method, the baselines' and the conditional model's alike.
 
-def class_targets(labels, *, n_per_sample=1, n_per_class=None) -> dict:
+    >>> per_sample(None, 3), per_sample(5, 3)
+    (3, 5)
+    """
+    return n_neighbors if n_per_sample is None else n_per_sample
+
+
+def class_targets(labels, *, n_per_sample=None, n_per_class=None) -> dict:
     """How many new codes each class gets.
 
     ``n_per_class`` wins when given: an int for every class, a dict per class, or
@@ -41,7 +51,7 @@ def class_targets(labels, *, n_per_sample=1, n_per_class=None) -> dict:
     return {c: int(n_per_class) for c in keys}
 
 
-def source_rows(labels, *, n_per_sample=1, n_per_class=None, random_state=None) -> np.ndarray:
+def source_rows(labels, *, n_per_sample=None, n_per_class=None, random_state=None) -> np.ndarray:
     """The row each new sample starts from, for the amount :func:`class_targets` gives.
 
     Per sample (``n_per_class`` None), each row's copies sit in consecutive

@@ -16,7 +16,7 @@ from .._validation import (boolean, check_labels, check_same_layout, check_sampl
                            remember_feature_names)
 from ..vae.estimator import TRAINING_CONSTRAINTS, VAEEstimator
 from ..vae.model import load_vae, make_vae, normalized_beta
-from .amounts import check_amount, check_amount_fits, class_targets
+from .amounts import check_amount, check_amount_fits, class_targets, per_sample
 from .filtering import FILTERS, GenerativeFilter, draw_until, fit_filter
 from .latent import PRIOR, alter, parse_moves
 from .sampler import SamplerMixin, as_given
@@ -337,7 +337,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         rng = np.random.default_rng(seed)
         codes = self.encode(X)
-        n_per_sample = self.n_neighbors if self.n_per_sample is None else self.n_per_sample
+        n_per_sample = per_sample(self.n_per_sample, self.n_neighbors)
         scale = self.latent_std_ if self.noise_scale == "latent_std" else 1.0
         gc = self.make_filter(X, seed)
 
@@ -369,7 +369,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
 
     def _targets(self, y, sample_shape) -> dict:
         """The amount per class for labels ``y``, refused up front if its samples would not fit in memory."""
-        n_per_sample = self.n_neighbors if self.n_per_sample is None else self.n_per_sample
+        n_per_sample = per_sample(self.n_per_sample, self.n_neighbors)
         targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
         shape = (self.latent_dim,) if self.space == "latent" else sample_shape
         # new codes and their moves in float64, the decoded samples and their copy in the output, in float32

@@ -40,9 +40,10 @@ from .._typing import ArrayLike, Labels, RandomState
 from .._validation import (boolean, check_choice, check_feature_names, check_labels, check_positive,
                            check_same_layout, check_samples, check_seed, remember_feature_names)
 from ..classifiers import make_classifier, score_classifier
+from .amounts import per_sample
 from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
-from .chain import configure
+from .chain import check_chain_amount, configure
 from .conditional import FROM_POOL, ConditionalAugmenter
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin, as_given
@@ -228,22 +229,21 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         for candidate in check_candidates(candidates):
             spec = parse_method(candidate["method"])
             kind = KINDS[spec.kind]
-            if spec.kind == "conditional":
+            if kind.learns_labels_of_codes:
                 self._check_conditional(spec, pool)
-            elif spec.kind != "vae" and kind.learns_from is not None:
+            elif not kind.moves_codes and kind.learns_from is not None:
                 raise ValueError(f"Candidate {spec.name!r} cannot be cross-validated here: it learns from "
                                  f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
                                  "'smote', 'affine', 'affine+' a move, and with conditional=ConditionalAugmenter() "
                                  "the conditional model's methods.")
-            if spec.kind in ("vae", "conditional") and self.augmenter is None:
+            if kind.latent_space == "shared" and self.augmenter is None:
                 raise ValueError(f"Candidate {spec.name!r} needs a VAE: AutoAugmenter(augmenter=VAEAugmenter(...)).")
-            if spec.kind == "vae" and "alpha" in candidate:
+            if kind.moves_codes and "alpha" in candidate:
                 check_positive(candidate["alpha"], name=f"alpha of candidate {spec.name!r}", allow_zero=True)
             amount = candidate.get("n_per_sample", self.n_neighbors)
             check_positive(amount, integer=True, name=f"n_per_sample of candidate {spec.name!r}")
-            if spec.first and amount < 2:
-                raise ValueError(f"Candidate {spec.name!r} makes one {spec.first} copy per sample and the rest "
-                                 f"with the VAE, so its n_per_sample must be at least 2; got {amount}.")
+            if spec.first:
+                check_chain_amount(amount, f"{spec.first} (candidate {spec.name!r})")
             checked.append(({"n_per_sample": self.n_neighbors, **candidate}, spec))
         return checked
 
@@ -271,9 +271,10 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
 
     def _generator(self, candidate, spec, conditional=None):
         """A model that generates as ``candidate`` (parsed as ``spec``) says; the user's augmenter is copied."""
-        if spec.kind == "vae":
+        kind = KINDS[spec.kind]
+        if kind.moves_codes:
             model = copy.copy(self.augmenter_)  # shares the trained network; set_params changes the copy only
-        elif spec.kind == "conditional":
+        elif kind.learns_labels_of_codes:
             model = copy.copy(conditional)  # shares the fitted model
         else:
             model = SAMPLERS[spec.kind](random_state=self.random_state)
@@ -341,7 +342,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self._choose(candidates, means)
         self.conditional_ = None
         chosen = self.choice_["method"]
-        if chosen != NO_AUGMENTATION and parse_method(chosen).kind == "conditional":
+        if chosen != NO_AUGMENTATION and KINDS[parse_method(chosen).kind].learns_labels_of_codes:
             if hasattr(self.conditional, "model_"):
                 self.conditional_ = copy.copy(self.conditional)
                 if self.conditional_.pool_ is None:  # a loaded model keeps no pool
@@ -364,7 +365,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                 if errors[c]:
                     continue
                 X_fit, y_fit = X[train], y[train]
-                if spec is not None and spec.kind == "conditional" and conditional is None:
+                if spec is not None and KINDS[spec.kind].learns_labels_of_codes and conditional is None:
                     conditional = self._conditional_for(X_fit, y_fit, pool, pool_key)  # never sees the held-out part
                 if spec is not None:
                     try:
@@ -452,4 +453,4 @@ class TunedAffine(AutoAugmenter):
             raise ValueError(f"affine-cv changes images, shape (N, height, width) or (N, channels, height, "
                              f"width); got samples of shape {X.shape[1:]}. For feature vectors use smote or a "
                              "VAE method.")
-        return affine_candidates(X.shape[-1], self.n_per_sample or self.n_neighbors)
+        return affine_candidates(X.shape[-1], per_sample(self.n_per_sample, self.n_neighbors))

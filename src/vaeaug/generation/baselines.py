@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import check_labels, check_positive, check_samples, check_seed, remember_feature_names
-from .amounts import check_amount_fits, class_targets, source_rows
+from .amounts import check_amount_fits, class_targets, per_sample, source_rows
 from .latent import smote
 from .sampler import SamplerMixin, as_given
 
@@ -45,7 +45,7 @@ class _Sampler(SamplerMixin, BaseEstimator):
         self.random_state = random_state
 
     def _n_per_sample(self) -> int:
-        return self.n_neighbors if self.n_per_sample is None else self.n_per_sample  # as the VAE methods
+        return per_sample(self.n_per_sample, self.n_neighbors)
 
     def _targets(self, y, X=None) -> dict:
         targets = class_targets(y, n_per_sample=self._n_per_sample(), n_per_class=self.n_per_class)

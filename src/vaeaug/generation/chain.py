@@ -11,11 +11,19 @@ import copy
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .amounts import class_targets
+from .amounts import class_targets, per_sample
 from .baselines import SAMPLERS
 from .registry import parse_method, set_generation
 
-__all__ = ["AugmentationChain", "configure"]
+__all__ = ["AugmentationChain", "configure", "check_chain_amount"]
+
+
+def check_chain_amount(amount, first):
+    """A chain makes one sample per labelled sample with ``first`` and the rest with the VAE: at least 2 each."""
+    if amount < 2:
+        raise ValueError(f"A chain makes one sample per labelled sample with {first} and the rest with the VAE, so "
+                         f"it needs at least 2 per sample (n_per_sample); got {amount}.")
+
 
 def configure(model, spec, **settings):
     """Set ``model`` (fitted or not) to generate as ``spec`` (a :class:`MethodSpec` or a name) says, with
@@ -40,7 +48,8 @@ class AugmentationChain(BaseEstimator):
     labelled sample; or its ``n_per_class``), so ``affine+interpolation`` adds
     as many rows as ``interpolation``: with 3 per sample, one affine copy and
     two interpolations per labelled sample, the interpolations drawn from the
-    originals and their copies.
+    originals and their copies. Per class, a class's copies are half its target
+    (rounded down, and at most one per labelled sample), the VAE makes the rest.
 
     Examples
     --------
@@ -68,17 +77,22 @@ class AugmentationChain(BaseEstimator):
         return self
 
     def generate(self, X, y):
-        X_first, y_first = self.first.generate(X, y)
         then = self.then
-        if then.n_per_class is None:
-            amount = then.n_neighbors if then.n_per_sample is None else then.n_per_sample
-            if amount < 2:
-                raise ValueError(f"A chain makes one sample per labelled sample with {type(self.first).__name__} "
-                                 f"and the rest with the VAE, so it needs at least 2 per sample; got {amount}.")
+        if then.n_per_class is None:  # per labelled sample: one copy each, the rest of the amount by the VAE
+            amount = per_sample(then.n_per_sample, then.n_neighbors)
+            check_chain_amount(amount, type(self.first).__name__)
+            first = self.first
             then = copy.copy(then).set_params(n_per_class=class_targets(y, n_per_sample=amount - 1))
+        else:  # per class: each class's target met in all, up to half of it (one per sample at most) by copies
+            targets = class_targets(y, n_per_class=then.n_per_class)
+            counts = class_targets(y, n_per_sample=1)
+            copies = {c: min(counts[c], target // 2) for c, target in targets.items()}
+            first = copy.copy(self.first).set_params(n_per_sample=None, n_per_class=copies)
+            then = copy.copy(then).set_params(n_per_class={c: targets[c] - copies[c] for c in targets})
+        X_first, y_first = first.generate(X, y)
         X_then, y_then = then.generate(np.concatenate([np.asarray(X, dtype=X_first.dtype), X_first]),
                                        np.concatenate([np.asarray(y), y_first]))
-        first, second = self.first.generation_report_, then.generation_report_
+        first, second = first.generation_report_, then.generation_report_
         self.generation_report_ = {**second, "requested": first["requested"] + second["requested"],
                                    "made": first["made"] + second["made"]}
         return np.concatenate([X_first, X_then.astype(X_first.dtype)]), np.concatenate([y_first, y_then])

@@ -36,7 +36,7 @@ from .._validation import (anything, boolean, check_labels, check_params, check_
 from ..vae.conditional import ConditionalConfig, ConditionalLatentModel, load_conditional, train_conditional
 from ..vae.distributed import on_main_process
 from ..vae.training import seeded, select_device
-from .amounts import check_amount, class_targets
+from .amounts import check_amount, class_targets, per_sample
 from .augmenter import VAEAugmenter
 from .filtering import draw_until
 from .latent import parse_moves
@@ -79,7 +79,8 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
         ``"agree"`` keeps a new sample only when q(y | z) of its code names its label; draws repeat until
         each class has its amount (at most 10 rounds).
     n_per_sample, n_per_class : amount
-        New samples per labelled sample (default 3), or per class (a count, a dict, or ``"balance"``).
+        New samples per labelled sample (default: the VAE's ``n_neighbors``, as for every method), or per
+        class (a count, a dict, or ``"balance"``).
     threshold : float
         The least q(y | z) for ``pseudo-label`` to take an unlabelled sample.
     style_dim, hidden_units, classification_weight : model sizes
@@ -255,8 +256,8 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
         pool = self.pool_ if X_unlabelled is None else check_samples(X_unlabelled, name="X_unlabelled")
         if method in FROM_POOL and (pool is None or len(pool) == 0):
             raise _no_pool(method)
-        n_per_sample = 3 if self.n_per_sample is None else self.n_per_sample
-        targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=self.n_per_class)
+        targets = class_targets(y, n_per_sample=per_sample(self.n_per_sample, self.augmenter_.n_neighbors),
+                                n_per_class=self.n_per_class)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         if method == "pseudo-label":
             X_new, y_new, report = self._pseudo_labels(pool, targets)

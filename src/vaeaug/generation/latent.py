@@ -37,7 +37,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import check_labels, check_positive
-from .amounts import class_targets, source_rows
+from .amounts import class_targets, per_sample, source_rows
 
 __all__ = ["Alteration", "MOVES", "PRIOR", "LATENT_SMOTE", "add_noise", "interpolate", "extrapolate", "sample_prior",
            "smote", "label_by_neighbours", "parse_moves", "alter"]
@@ -305,7 +305,7 @@ def smote(rows, labels, *, n_neighbors=3, n_per_sample=None, n_per_class=None, r
     rows = np.asarray(rows)
     flat, labels = _check_codes(rows.reshape(len(rows), -1), labels)
     check_positive(n_neighbors, name="n_neighbors", integer=True)
-    n_per_sample = n_neighbors if n_per_sample is None else n_per_sample
+    n_per_sample = per_sample(n_per_sample, n_neighbors)
     targets = class_targets(labels, n_per_sample=n_per_sample, n_per_class=n_per_class)
     classes, counts = np.unique(labels, return_counts=True)
     count_of = dict(zip(classes.tolist(), counts.tolist()))
@@ -396,7 +396,7 @@ def alter(method: str | tuple[str, ...], codes: ArrayLike, labels: Labels, *, al
     check_positive(alpha, name="alpha", allow_zero=True)
     check_positive(n_neighbors, name="n_neighbors", integer=True)
     rng = np.random.default_rng(random_state)
-    n_per_sample = n_neighbors if n_per_sample is None else n_per_sample
+    n_per_sample = per_sample(n_per_sample, n_neighbors)
     if moves == (LATENT_SMOTE,):
         return smote(codes, labels, n_neighbors=n_neighbors, n_per_sample=n_per_sample, n_per_class=n_per_class,
                      random_state=rng)

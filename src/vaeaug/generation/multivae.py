@@ -21,7 +21,7 @@ from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (boolean, check_feature_names, check_labels, check_params, check_same_layout,
                            check_samples, remember_feature_names, seed, share)
 from ..vae.distributed import on_main_process
-from .amounts import class_targets
+from .amounts import class_targets, per_sample
 from .augmenter import GENERATION_SETTINGS, VAEAugmenter
 from .sampler import SamplerMixin, as_given
 
@@ -141,8 +141,8 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
             raise ValueError(f"Classes {unknown} have no VAE: this MultiVAEAugmenter was fitted on classes "
                              f"{self.classes_.tolist()}. Fit it on data with every class.")
         settings = {name: getattr(template, name) for name in GENERATION_SETTINGS}
-        n_per_sample = template.n_neighbors if template.n_per_sample is None else template.n_per_sample
-        targets = class_targets(y, n_per_sample=n_per_sample, n_per_class=template.n_per_class)
+        targets = class_targets(y, n_per_sample=per_sample(template.n_per_sample, template.n_neighbors),
+                                n_per_class=template.n_per_class)
         parts, reports = [], []
         for label, augmenter in zip(self.classes_, self.augmenters_):
             rows = y == label

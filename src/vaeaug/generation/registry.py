@@ -41,9 +41,10 @@ from .._choices import (AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PA
                         TUNED_AFFINE)
 from .latent import PRIOR, parse_moves
 
-__all__ = ["MethodSpec", "KINDS", "BASELINES", "AUTO", "TUNED_AFFINE", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
+__all__ = ["MethodSpec", "KINDS", "GeneratorKind", "SINGLE_VAE", "BASELINES", "AUTO", "TUNED_AFFINE", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
            "needs_images", "set_generation"]
 
+SINGLE_VAE = "vae"  # the kind of the one VAE every shared-latent-space method moves codes in
 CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+interpolation
 _MULTI, _GC, _AGREE = "multi-vae", "gc", "agree"
 
@@ -64,10 +65,26 @@ class GeneratorKind(NamedTuple):
     per_classifier: bool = False  # it is fitted for each classifier, so its samples differ by classifier
     images_only: bool = False  # it changes images as images (rotations, shifts), so it refuses feature vectors
 
+    @property
+    def moves_codes(self) -> bool:
+        """Its samples are the single VAE's latent moves: the VAE itself, which every fold of ``auto`` shares."""
+        return self.learns_from == "all" and self.latent_space == "shared"
+
+    @property
+    def learns_labels_of_codes(self) -> bool:
+        """It learns from the labelled samples' codes and labels (the conditional model): ``auto`` trains one
+        per fold, and it draws styles and pseudo-labels from the unlabelled samples."""
+        return self.learns_from == "all+labels"
+
+    @property
+    def uses_unlabelled(self) -> bool:
+        """The single VAE learns from the unlabelled samples for it (it is that VAE, or is built on it)."""
+        return self.learns_from in ("all", "all+labels") or self.built_on is not None
+
 
 KINDS = {
     # one VAE, trained on all data without labels
-    "vae": GeneratorKind("", "all", "shared", trained=True),
+    SINGLE_VAE: GeneratorKind("", "all", "shared", trained=True),
     # one VAE per class, trained on the labelled samples
     "class-vaes": GeneratorKind("augmenter__", "labelled", "per-class", trained=True),
     # the baselines, each its own kind: they need no VAE
@@ -75,11 +92,11 @@ KINDS = {
     "affine": GeneratorKind("", None, None, trained=False, images_only=True),
     "real": GeneratorKind("", "pool", None, trained=False),
     # a conditional model on the single VAE's codes, trained on every code with the labelled ones' labels
-    "conditional": GeneratorKind("", "all+labels", "shared", trained=True, built_on="vae"),
+    "conditional": GeneratorKind("", "all+labels", "shared", trained=True, built_on=SINGLE_VAE),
     # affine copies with their ranges chosen per classifier by cross-validation on the labelled samples
     TUNED_AFFINE: GeneratorKind("", "labelled", None, trained=False, per_classifier=True, images_only=True),
     # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples
-    AUTO: GeneratorKind("", "labelled", "shared", trained=False, built_on="vae", per_classifier=True),
+    AUTO: GeneratorKind("", "labelled", "shared", trained=False, built_on=SINGLE_VAE, per_classifier=True),
 }
 
 
