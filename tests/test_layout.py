@@ -7,18 +7,18 @@ import vaeaug
 
 PACKAGE = Path(vaeaug.__file__).parent
 # What each part may import from vaeaug (besides itself), as the package docstring says.
+BASE = {"_choices", "_settings", "_typing", "_validation", "_files"}
 ALLOWED = {
-    "_choices": set(), "_typing": set(), "_validation": set(), "_files": set(),
-    "data": {"_typing", "_validation", "_files"},
-    "vae": {"_choices", "_typing", "_validation", "_files"},
-    "classifiers": {"_choices", "_typing", "_validation", "vae"},
-    "generation": {"_choices", "_typing", "_validation", "_files", "vae", "classifiers"},
+    "_choices": set(), "_settings": set(), "_typing": set(), "_validation": set(), "_files": set(),
+    "data": BASE,
+    "vae": BASE,
+    "classifiers": BASE | {"vae"},
+    "generation": BASE | {"vae", "classifiers"},
     "report": {"_files"},
-    "experiments": {"_choices", "_typing", "_validation", "_files", "data", "vae", "classifiers", "generation", "report"},
-    "_commands": {"_choices", "_typing", "_validation", "_files", "data", "vae", "classifiers", "generation", "report",
-                  "experiments"},
+    "experiments": BASE | {"data", "vae", "classifiers", "generation", "report"},
+    "_commands": BASE | {"data", "vae", "classifiers", "generation", "report", "experiments"},
     # The parser imports only what loads in milliseconds: --help must not wait for PyTorch.
-    "cli": {"_choices", "experiments.run_options", "_commands"},
+    "cli": {"_choices", "_settings", "experiments.run_options", "_commands"},
 }
 # The one import inside a function: the CLI loads its commands (and PyTorch with them) after parsing.
 DEFERRED = {"cli.main"}

@@ -1,4 +1,5 @@
-"""The names a user chooses among, and the VAE's defaults, written once, in a module that imports nothing heavy.
+"""The names a user chooses among, written once, in a module that imports nothing heavy (the defaults of
+every setting are in :mod:`vaeaug._settings`).
 
 The command line builds its help from these (``vaeaug --help`` must not wait for PyTorch
 or scikit-learn to load), and each module that implements a choice imports its names from
@@ -8,8 +9,7 @@ here, so a name has one home.
 from __future__ import annotations
 
 __all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES", "CONDITIONAL_METHODS", "OWN_CLASSIFIER",
-           "AUTO", "TUNED_AFFINE", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "parse_amount", "VAE_DEFAULTS",
-           "CONDITIONAL_DEFAULTS"]
+           "AUTO", "TUNED_AFFINE", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "parse_amount"]
 
 CLASSIFIERS = ("svm", "knn", "mlp", "cnn", "rf")  # vaeaug.classifiers makes each of them
 PAPER_CLASSIFIERS = ("svm", "knn", "mlp")  # the paper's three: the default wherever classifiers are chosen
@@ -31,15 +31,6 @@ NOISES = ("gaussian", "speckle")  # the denoiser's noise models
 BACKENDS = ("loky", "dask", "ray")  # joblib backends a grid's cells can run on in parallel
 
 BALANCE = "balance"  # as an amount: top every class up to the largest
-
-# How the VAE trains unless told otherwise: in VAEAugmenter, `vaeaug run` and `vaeaug augment` alike. On small
-# data a plain VAE (beta=1) collapses towards its prior: on the ~1,100 unlabelled 8x8 digits its codes carry
-# about 3 nats, and kNN on its interpolated samples scored 81.1 % against 91.3 % at beta=0.25 with batches of
-# 32 (measured: docs/guide/defaults.md). The paper's reproductions set the paper's beta=1 in their configs.
-VAE_DEFAULTS = {"beta": 0.25, "batch_size": 32, "max_epochs": 300, "patience": 10}
-# The conditional model's training length and pseudo-label's confidence unless told otherwise: in
-# ConditionalAugmenter and `vaeaug augment` alike. At least 2,000 steps, so that a small data set trains too.
-CONDITIONAL_DEFAULTS = {"epochs": 30, "min_steps": 2000, "threshold": 0.95}
 
 
 def parse_amount(text: str) -> int | str:

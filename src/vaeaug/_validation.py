@@ -166,12 +166,15 @@ def reject_unknown(given, allowed, where):
 # exists, so a config and an estimator refuse the same values in the same words.
 
 
-def integer(low=1, *, optional=False):
-    """A check for an integer of at least ``low`` (0 or 1); None passes too when ``optional``."""
+def integer(low=1, *, optional=False, why=""):
+    """A check for an integer of at least ``low``; None passes too when ``optional``. ``why`` says why the
+    least is ``low`` when it is above 1 (the folds of a cross-validation, say)."""
     def check(value, name):
         if value is None and optional:
             return
         check_positive(value, name=name, integer=True, allow_zero=low == 0)
+        if value < low:
+            raise ValueError(f"{name}{why} must be at least {low}; got {value}.")
     return check
 
 

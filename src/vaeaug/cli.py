@@ -7,8 +7,9 @@ import logging
 import sys
 from importlib import metadata
 
-from ._choices import (AUTO, BACKENDS, BASELINES, CLASSIFIERS, CONDITIONAL_DEFAULTS, CONDITIONAL_METHODS, NOISES,
-                       PAPER_METHODS, TALK_METHODS, TUNED_AFFINE)
+from ._choices import (AUTO, BACKENDS, BASELINES, CLASSIFIERS, CONDITIONAL_METHODS, NOISES, PAPER_METHODS,
+                       TALK_METHODS, TUNED_AFFINE)
+from ._settings import CONDITIONAL, GENERATION
 from .experiments.run_options import RUN_OPTIONS, study_default
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -127,19 +128,19 @@ def _add_augment(commands, shared):
     augment.add_argument("output", help="the .npz file to write (must not exist unless --force)")
     augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE (and the conditional model, "
                                                         "which also draws on them)")
-    augment.add_argument("--method", default="interpolation", help=METHOD_HELP)
+    augment.add_argument("--method", default=GENERATION.method, help=METHOD_HELP)
     augment.add_argument("--n-per-sample", type=int, help="new samples per labelled sample (default: n-neighbors)")
     augment.add_argument("--input-dim", type=int, help="N in beta_norm (default: features per sample)")
     augment.add_argument("--classifier", default="svm", choices=list(CLASSIFIERS),
                          help="auto: the classifier to choose the method for")
     conditional = augment.add_argument_group("the conditional model (conditional-prior, style-transfer, "
                                              "pseudo-label, +agree)")
-    conditional.add_argument("--threshold", type=float, default=CONDITIONAL_DEFAULTS["threshold"],
+    conditional.add_argument("--threshold", type=float, default=CONDITIONAL.threshold,
                              help="pseudo-label: the least confidence of its classifier to label an unlabelled "
                                   "sample")
-    conditional.add_argument("--conditional-epochs", type=int, default=CONDITIONAL_DEFAULTS["epochs"],
+    conditional.add_argument("--conditional-epochs", type=int, default=CONDITIONAL.epochs,
                              help="passes over the codes the conditional model trains for")
-    conditional.add_argument("--conditional-steps", type=int, default=CONDITIONAL_DEFAULTS["min_steps"],
+    conditional.add_argument("--conditional-steps", type=int, default=CONDITIONAL.min_steps,
                              help="the fewest optimiser steps it trains for, however small the data")
     conditional.add_argument("--auto-conditional", action="store_true",
                              help="auto: make the conditional model's methods candidates too (one conditional "

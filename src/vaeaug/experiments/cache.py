@@ -15,13 +15,13 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
+from .._settings import GENERATION, section
 from ..generation.kinds import KIND_OF
+from .config import AUGMENTATION_SETTINGS
 
 __all__ = ["ModelSource", "fitted_model"]
 
-GENERATION_DEFAULTS = {k: v for k, v in VAEAugmenter().get_params().items()
-                       if k in GENERATION_SETTINGS and k not in ("method", "filter", "space")}
+AUGMENTATION_DEFAULTS = section(GENERATION, *AUGMENTATION_SETTINGS)
 
 
 def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="vae", progress=False, variant=None,
@@ -37,7 +37,7 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="v
     settings = config.settings_for(data.name, variant)
     # Every setting, not only those the config names: a model from the cache still has the ones it was trained
     # with, by another run or variant (n_per_sample=1, say), where a config that leaves one out means its default.
-    settings["augmentation"] = {**GENERATION_DEFAULTS, "space": config.space, "verbose": progress,
+    settings["augmentation"] = {**AUGMENTATION_DEFAULTS, "space": config.space, "verbose": progress,
                                 **settings["augmentation"]}
     key = kind.key(data.name, split, seed, latent_dim, settings)
     if key is None:  # a baseline or auto: nothing to keep

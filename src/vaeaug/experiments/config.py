@@ -20,6 +20,7 @@ from sklearn.model_selection import train_test_split
 
 from .._typing import PathType
 from .._files import read_yaml
+from .._settings import CONDITIONAL, MULTI_VAE, VAE, section
 from .._choices import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, PAPER_METHODS, SPACES, TRAIN_ON
 from .._validation import (build_config, check_choice, check_field_types, check_fits, check_params, check_positive,
                            check_seed, reject_unknown)
@@ -27,7 +28,7 @@ from ..classifiers import SCALINGS, make_classifier
 from ..data.datasets import NAMED, dataset_identity
 from ..data.protocols import expand_protocols, make_split
 from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
-from ..generation.auto import check_candidates
+from ..generation.auto import AutoAugmenter, check_candidates
 from ..generation.conditional import ConditionalAugmenter
 from ..generation.multivae import MultiVAEAugmenter
 from ..generation.kinds import kind_of
@@ -41,13 +42,11 @@ __all__ = ["ExperimentConfig", "load_config", "parse_override", "apply_override"
 
 # A config's ``vae`` settings shape the trained VAE; its ``augmentation`` settings are how it generates. The
 # method name gives the method and filter, and ``space`` is the config's own; the latent size is an axis.
-VAE_SETTINGS = tuple(p for p in VAEAugmenter().get_params()
-                     if p not in GENERATION_SETTINGS + ("latent_dim", "device", "random_state", "verbose"))
+VAE_SETTINGS = tuple(p for p in section(VAE) if p != "latent_dim")  # the latent size is an axis of the grid
 AUGMENTATION_SETTINGS = tuple(p for p in GENERATION_SETTINGS if p not in ("method", "filter", "space"))
 DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
 # The conditional model's settings (conditional-prior, style-transfer, pseudo-label, +agree): one set per config.
-CONDITIONAL_SETTINGS = ("style_dim", "hidden_units", "classification_weight", "epochs", "min_steps", "batch_size",
-                        "learning_rate", "threshold")
+CONDITIONAL_SETTINGS = tuple(section(CONDITIONAL))
 # How ``auto`` chooses: its folds, its margin, and whether the conditional model's methods are candidates (one
 # conditional model trained per fold, with the ``conditional`` settings).
 AUTO_SETTINGS = ("cv", "margin", "conditional", "candidates")
@@ -130,7 +129,7 @@ class ExperimentConfig:
     seeds: list[int] = field(default_factory=lambda: [0])
     space: str = "data"
     train_on: str | list[str] = "both"
-    mix_in: float = 0.2
+    mix_in: float = MULTI_VAE.mix_in
     labelled_subsample: int | None = None
     vae: dict = field(default_factory=dict)
     variants: list[dict] = field(default_factory=list)
@@ -238,13 +237,8 @@ class ExperimentConfig:
         reject_unknown(self.auto, AUTO_SETTINGS, f"auto of {where}")
         if not isinstance(self.auto.get("conditional", False), bool):
             raise ValueError(f"auto.conditional in {where} must be true or false; got {self.auto['conditional']!r}.")
-        if "cv" in self.auto:
-            check_positive(self.auto["cv"], name=f"auto.cv in {where}", integer=True)
-            if self.auto["cv"] < 2:
-                raise ValueError(f"auto.cv in {where} is the number of folds and must be at least 2; got "
-                                 f"{self.auto['cv']}.")
-        if "margin" in self.auto:
-            check_positive(self.auto["margin"], name=f"auto.margin in {where}", allow_zero=True)
+        check_params(AutoAugmenter, {k: v for k, v in self.auto.items() if k in ("cv", "margin")},
+                     where=f"auto of {where}")
         if "candidates" in self.auto:
             check_candidates(self.auto["candidates"], where=f"auto.candidates in {where}")
         for name, options in self.classifier_options.items():

@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from joblib import Parallel, parallel_config
 
 from .._choices import BACKENDS
+from .._settings import EXECUTION, section
 from .._validation import check_choice, check_positive
 
 __all__ = ["check_execution", "execution_context", "parallel", "threads_per_worker"]
 
-EXECUTION_KEYS = ("jobs", "threads", "backend", "scheduler")
+EXECUTION_KEYS = tuple(section(EXECUTION))
 
 
 def check_execution(execution, where="the config") -> None:
@@ -32,10 +33,11 @@ def check_execution(execution, where="the config") -> None:
     unknown = sorted(set(execution) - set(EXECUTION_KEYS))
     if unknown:
         raise ValueError(f"Unknown key(s) {unknown} in execution in {where}; it takes {', '.join(EXECUTION_KEYS)}.")
-    check_positive(execution.get("jobs", 1), name=f"execution.jobs in {where}", integer=True)
+    check_positive(execution.get("jobs", EXECUTION.jobs), name=f"execution.jobs in {where}", integer=True)
     if execution.get("threads") is not None:
         check_positive(execution["threads"], name=f"execution.threads in {where}", integer=True)
-    backend = check_choice(execution.get("backend", "loky"), BACKENDS, name=f"execution.backend in {where}")
+    backend = check_choice(execution.get("backend", EXECUTION.backend), BACKENDS,
+                           name=f"execution.backend in {where}")
     scheduler = execution.get("scheduler")
     if scheduler is not None and (not isinstance(scheduler, str) or backend == "loky"):
         raise ValueError(f"execution.scheduler in {where} is the address of a Dask or Ray cluster (a string, with "
@@ -56,7 +58,7 @@ def parallel(jobs: int) -> Parallel:
 def execution_context(execution: dict, jobs: int, threads: int | None) -> Iterator[None]:
     """The joblib backend ``execution`` names, connected for the run and closed after it; each worker's
     numerical libraries limited to ``threads``."""
-    backend, scheduler = execution.get("backend", "loky"), execution.get("scheduler")
+    backend, scheduler = execution.get("backend", EXECUTION.backend), execution.get("scheduler")
     if jobs == 1:
         yield
     elif backend == "loky":  # processes on this machine

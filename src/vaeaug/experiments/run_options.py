@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from .._choices import (AUTO, BASELINES, CLASSIFIERS, NOISE_SCALES, PAPER_CLASSIFIERS, PAPER_METHODS, SPACES,
-                        TRAIN_ON, TUNED_AFFINE, VAE_DEFAULTS, parse_amount)
+                        TRAIN_ON, TUNED_AFFINE, parse_amount)
+from .._settings import GENERATION, MULTI_VAE, VAE, section
 
 __all__ = ["DEFAULT_STUDY", "RUN_OPTIONS", "RunOption", "study_default"]
 
@@ -30,19 +31,20 @@ DEFAULT_CONDITIONAL_METHOD = "conditional-prior+agree"
 # methods, the talk's Multi-VAE, the conditional model's draws, the three baselines, affine copies with
 # ranges chosen by cross-validation (the strong affine rival) and auto, the paper's three classifiers (the MLP with
 # 256-unit layers: on 64 pixels the paper's 1,024 scored no better at 8x the cost), three seeds, and the
-# VAE's defaults (VAE_DEFAULTS: beta=0.25, chosen on these digits).
+# VAE's defaults (vaeaug._settings.VAE: beta=0.25, chosen on these digits), written out so that a run's
+# config.yaml shows them.
 DEFAULT_STUDY = {
     "datasets": ["digits"],
     "protocols": [{"name": "few-shot", "labelled_per_class": 10, "test_fraction": 0.3}],
-    "latent_dims": [10],
+    "latent_dims": [VAE.latent_dim],
     "methods": PAPER_METHODS + DEFAULT_TALK_METHODS + [DEFAULT_CONDITIONAL_METHOD] + BASELINES + [TUNED_AFFINE, AUTO],
     "classifiers": list(PAPER_CLASSIFIERS),
     "seeds": [0, 1, 2],
     "space": "data",
     "train_on": "both",
-    "mix_in": 0.2,
-    "vae": {**VAE_DEFAULTS, "normalize_beta": False},
-    "augmentation": {"alpha": 0.5, "n_neighbors": 3, "noise_scale": "latent_std"},
+    "mix_in": MULTI_VAE.mix_in,
+    "vae": section(VAE, "beta", "batch_size", "max_epochs", "patience", "normalize_beta"),
+    "augmentation": section(GENERATION, "alpha", "n_neighbors", "noise_scale"),
     "classifier_options": {"mlp": {"hidden_units": 256}},
     "conditional": {"min_steps": 1000},
     "device": "auto",

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from .._typing import PathType
 from .._choices import OWN_CLASSIFIER
+from .._settings import EXECUTION
 from ..classifiers import make_classifier, score_classifier, test_scores
 from ..generation.chain import configure
 from ..generation.kinds import KIND_OF
@@ -218,7 +219,7 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
     bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell",
                disable=None if progress else True)  # a bar on a terminal only
     groups = _groups(plan, store)
-    jobs = config.execution.get("jobs", 1)
+    jobs = config.execution.get("jobs", EXECUTION.jobs)
     if jobs > len(groups):
         groups = _cells_as_tasks(groups)
     jobs = min(jobs, max(len(groups), 1))

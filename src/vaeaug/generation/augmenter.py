@@ -10,7 +10,8 @@ from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .._choices import NOISE_SCALES, SPACES, VAE_DEFAULTS
+from .._choices import NOISE_SCALES, SPACES
+from .._settings import GENERATION, VAE, section
 from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (boolean, check_labels, check_same_layout, check_samples, integer, number, one_of,
                            remember_feature_names)
@@ -25,8 +26,7 @@ __all__ = ["VAEAugmenter", "GENERATION_SETTINGS", "SPACES", "NOISE_SCALES"]
 
 # The parameters that generate() reads: one fitted VAE serves any of their values. The others shape the
 # trained VAE, so they key the model cache and cannot change without refitting.
-GENERATION_SETTINGS = ("method", "alpha", "n_neighbors", "n_per_sample", "n_per_class", "noise_scale", "filter",
-                       "space")
+GENERATION_SETTINGS = tuple(section(GENERATION))
 # The GC's "bad" images are reconstructions by the VAE after this many optimiser
 # steps (or after its first epoch, if sooner): blurred, not yet shaped.
 SNAPSHOT_STEP = 100
@@ -164,27 +164,27 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
 
     def __init__(
         self,
-        latent_dim: int = 10,
-        method: str = "interpolation",
-        alpha: float = 0.5,
-        n_neighbors: int = 3,
-        n_per_sample: int | None = None,
-        n_per_class: int | str | dict | None = None,
-        noise_scale: str = "latent_std",
-        filter: str | None = None,
-        space: str = "data",
-        beta: float = VAE_DEFAULTS["beta"],
-        normalize_beta: bool = False,
-        input_dim: int | None = None,
-        likelihood: str = "auto",
-        hidden_units: int = 1024,
-        max_epochs: int = VAE_DEFAULTS["max_epochs"],
-        max_steps: int | None = None,
-        min_steps: int = 0,
-        patience: int = VAE_DEFAULTS["patience"],
-        batch_size: int = VAE_DEFAULTS["batch_size"],
-        learning_rate: float = 1e-3,
-        validation_fraction: float = 0.1,
+        latent_dim: int = VAE.latent_dim,
+        method: str = GENERATION.method,
+        alpha: float = GENERATION.alpha,
+        n_neighbors: int = GENERATION.n_neighbors,
+        n_per_sample: int | None = GENERATION.n_per_sample,
+        n_per_class: int | str | dict | None = GENERATION.n_per_class,
+        noise_scale: str = GENERATION.noise_scale,
+        filter: str | None = GENERATION.filter,
+        space: str = GENERATION.space,
+        beta: float = VAE.beta,
+        normalize_beta: bool = VAE.normalize_beta,
+        input_dim: int | None = VAE.input_dim,
+        likelihood: str = VAE.likelihood,
+        hidden_units: int = VAE.hidden_units,
+        max_epochs: int = VAE.max_epochs,
+        max_steps: int | None = VAE.max_steps,
+        min_steps: int = VAE.min_steps,
+        patience: int = VAE.patience,
+        batch_size: int = VAE.batch_size,
+        learning_rate: float = VAE.learning_rate,
+        validation_fraction: float = VAE.validation_fraction,
         device: str = "auto",
         random_state: RandomState = None,
         verbose: bool = False,

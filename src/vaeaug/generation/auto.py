@@ -36,9 +36,10 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
+from .._settings import AUTO, GENERATION, TUNED_AFFINE
 from .._typing import ArrayLike, Labels, RandomState
-from .._validation import (boolean, check_choice, check_feature_names, check_labels, check_positive,
-                           check_same_layout, check_samples, check_seed, remember_feature_names)
+from .._validation import (anything, boolean, check_feature_names, check_labels, check_params, check_positive,
+                           check_same_layout, check_samples, integer, number, one_of, remember_feature_names, seed)
 from ..classifiers import make_classifier, score_classifier
 from .amounts import per_sample
 from .augmenter import VAEAugmenter
@@ -202,10 +203,23 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     """
 
     _label = "auto"  # how its summary names it
+    _parameter_constraints = {
+        "augmenter": anything,  # its space is checked in fit, where it is used
+        "classifier": anything,  # a name is checked by make_classifier, an estimator by scikit-learn
+        "candidates": anything,  # check_candidates, in fit
+        "cv": integer(2, why=" (the number of folds)"),
+        "margin": number(),
+        "scoring": one_of(*SCORINGS),
+        "n_neighbors": integer(1),
+        "random_state": seed,
+        "verbose": boolean,
+        "conditional": anything,  # a ConditionalAugmenter, checked in fit
+    }
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
-                 candidates: list[dict] | None = None, cv: int = 3, margin: float = 0.01, scoring: str = "accuracy",
-                 n_neighbors: int = 3, random_state: RandomState = None, verbose: bool = False,
+                 candidates: list[dict] | None = None, cv: int = AUTO.cv, margin: float = AUTO.margin,
+                 scoring: str = AUTO.scoring, n_neighbors: int = GENERATION.n_neighbors,
+                 random_state: RandomState = None, verbose: bool = False,
                  conditional: ConditionalAugmenter | None = None):
         self.augmenter = augmenter
         self.classifier = classifier
@@ -297,14 +311,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         remember_feature_names(self, X)
         X = check_samples(X)
         y = check_labels(y, len(X))
-        check_positive(self.cv, name="cv", integer=True)
-        if self.cv < 2:
-            raise ValueError(f"cv is the number of folds and must be at least 2; got {self.cv}.")
-        check_positive(self.margin, name="margin", allow_zero=True)
-        check_choice(self.scoring, SCORINGS, name="scoring")
-        check_positive(self.n_neighbors, name="n_neighbors", integer=True)
-        check_seed(self.random_state)
-        boolean(self.verbose, "verbose")
+        check_params(self)
         if self.augmenter is not None and self.augmenter.space != "data":
             raise ValueError("AutoAugmenter compares samples, so its augmenter must have space='data'; "
                              "set_params(space='data') first.")
@@ -441,9 +448,11 @@ class TunedAffine(AutoAugmenter):
     """
 
     _label = "affine-cv"
+    _parameter_constraints = {**AutoAugmenter._parameter_constraints, "n_per_sample": integer(1, optional=True)}
 
-    def __init__(self, classifier: str | ClassifierMixin = "svm", candidates: list[dict] | None = None, cv: int = 3,
-                 margin: float = 0.0, scoring: str = "accuracy", n_neighbors: int = 3, n_per_sample: int | None = None,
+    def __init__(self, classifier: str | ClassifierMixin = "svm", candidates: list[dict] | None = None,
+                 cv: int = TUNED_AFFINE.cv, margin: float = TUNED_AFFINE.margin, scoring: str = TUNED_AFFINE.scoring,
+                 n_neighbors: int = GENERATION.n_neighbors, n_per_sample: int | None = GENERATION.n_per_sample,
                  random_state: RandomState = None, verbose: bool = False):
         super().__init__(None, classifier, candidates, cv, margin, scoring, n_neighbors, random_state, verbose)
         self.n_per_sample = n_per_sample

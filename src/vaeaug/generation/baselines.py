@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._settings import GENERATION
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import check_labels, check_positive, check_samples, check_seed, remember_feature_names
 from .amounts import check_amount_fits, class_targets, per_sample, source_rows
@@ -37,8 +38,8 @@ __all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]
 class _Sampler(SamplerMixin, BaseEstimator):
     """What the baselines share: the amount, the report, and ``fit_resample``."""
 
-    def __init__(self, n_neighbors: int = 3, n_per_sample: int | None = None, n_per_class: int | str | dict | None = None,
-                 random_state: RandomState = None):
+    def __init__(self, n_neighbors: int = GENERATION.n_neighbors, n_per_sample: int | None = GENERATION.n_per_sample,
+                 n_per_class: int | str | dict | None = GENERATION.n_per_class, random_state: RandomState = None):
         self.n_neighbors = n_neighbors
         self.n_per_sample = n_per_sample
         self.n_per_class = n_per_class
@@ -154,8 +155,9 @@ class AffineSampler(_Sampler):
     """
 
     def __init__(self, rotation: float = 15.0, shift: float = 0.1, scale: float = 0.1, elastic: float = 0.0,
-                 elastic_sigma: float = 4.0, n_neighbors: int = 3, n_per_sample: int | None = None,
-                 n_per_class: int | str | dict | None = None, random_state: RandomState = None):
+                 elastic_sigma: float = 4.0, n_neighbors: int = GENERATION.n_neighbors,
+                 n_per_sample: int | None = GENERATION.n_per_sample,
+                 n_per_class: int | str | dict | None = GENERATION.n_per_class, random_state: RandomState = None):
         super().__init__(n_neighbors, n_per_sample, n_per_class, random_state)
         self.rotation = rotation
         self.shift = shift

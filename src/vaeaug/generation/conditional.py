@@ -28,7 +28,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._choices import CONDITIONAL_DEFAULTS, CONDITIONAL_METHODS
+from .._choices import CONDITIONAL_METHODS
+from .._settings import CONDITIONAL
 from .._files import read_saved, write_json_atomic
 from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (anything, boolean, check_labels, check_params, check_samples, check_same_layout, integer,
@@ -122,14 +123,14 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
     }
     saved_file = "conditional-augmenter.json"
 
-    def __init__(self, augmenter: VAEAugmenter | None = None, method: str = "conditional-prior",
+    def __init__(self, augmenter: VAEAugmenter | None = None, method: str = CONDITIONAL_METHODS[0],
                  filter: str | None = None, n_per_sample: int | None = None,
                  n_per_class: int | str | dict | None = None,
-                 threshold: float = CONDITIONAL_DEFAULTS["threshold"], style_dim: int = 10, hidden_units: int = 500,
-                 classification_weight: float = 0.1, epochs: int = CONDITIONAL_DEFAULTS["epochs"],
-                 min_steps: int = CONDITIONAL_DEFAULTS["min_steps"],
-                 batch_size: int = 256,
-                 learning_rate: float = 1e-3, device: str = "auto", random_state: RandomState = None,
+                 threshold: float = CONDITIONAL.threshold, style_dim: int = CONDITIONAL.style_dim,
+                 hidden_units: int = CONDITIONAL.hidden_units,
+                 classification_weight: float = CONDITIONAL.classification_weight, epochs: int = CONDITIONAL.epochs,
+                 min_steps: int = CONDITIONAL.min_steps, batch_size: int = CONDITIONAL.batch_size,
+                 learning_rate: float = CONDITIONAL.learning_rate, device: str = "auto", random_state: RandomState = None,
                  verbose: bool = False):
         self.augmenter = augmenter
         self.method = method

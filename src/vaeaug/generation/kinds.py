@@ -37,6 +37,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._choices import AUTO, TUNED_AFFINE
+from .._settings import MULTI_VAE
 from .._typing import RandomState
 from .augmenter import VAEAugmenter
 from .auto import AutoAugmenter, TunedAffine
@@ -163,7 +164,7 @@ class _ClassVAEs(Kind):
     sections = ("vae", "augmentation", "mix_in")
 
     def _estimator(self, settings, random_state, built_on=None, **extra):
-        return MultiVAEAugmenter(_single_vae(settings, random_state, **extra), mix_in=settings.get("mix_in", 0.2),
+        return MultiVAEAugmenter(_single_vae(settings, random_state, **extra), mix_in=settings.get("mix_in", MULTI_VAE.mix_in),
                                  random_state=random_state)
 
     def build(self, spec, settings, *, random_state=None):
@@ -287,7 +288,7 @@ def kind_of(method: str | MethodSpec) -> Kind:
     return KIND_OF[parse_method(method).kind]
 
 
-def make_augmenter(name: str | MethodSpec, *, mix_in: float = 0.2, random_state: RandomState = None,
+def make_augmenter(name: str | MethodSpec, *, mix_in: float = MULTI_VAE.mix_in, random_state: RandomState = None,
                    **params) -> BaseEstimator:
     """An unfitted augmenter for the method ``name`` (or its parsed :class:`MethodSpec`); ``params`` are
     :class:`VAEAugmenter` parameters (the VAE's and how it generates).

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from .._files import read_saved, write_json_atomic
+from .._settings import MULTI_VAE
 from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (boolean, check_feature_names, check_labels, check_params, check_same_layout,
                            check_samples, remember_feature_names, seed, share)
@@ -83,7 +84,7 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
     _parameter_constraints = {"augmenter": _check_template, "mix_in": share(), "random_state": seed,
                               "verbose": boolean}
 
-    def __init__(self, augmenter: VAEAugmenter | None = None, mix_in: float = 0.2, random_state: RandomState = None,
+    def __init__(self, augmenter: VAEAugmenter | None = None, mix_in: float = MULTI_VAE.mix_in, random_state: RandomState = None,
                  verbose: bool = False):
         self.augmenter = augmenter
         self.mix_in = mix_in

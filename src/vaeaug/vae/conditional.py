@@ -30,6 +30,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from .._files import read_json
+from .._settings import CONDITIONAL
 from .._typing import PathType
 from .._validation import check_positive
 from .distributed import on_main_process
@@ -61,9 +62,9 @@ class ConditionalConfig:
 
     code_dim: int
     n_classes: int
-    style_dim: int = 10
-    hidden_units: int = 500
-    classification_weight: float = 0.1
+    style_dim: int = CONDITIONAL.style_dim
+    hidden_units: int = CONDITIONAL.hidden_units
+    classification_weight: float = CONDITIONAL.classification_weight
 
     def __post_init__(self):
         check_positive(self.code_dim, name="code_dim", integer=True)
@@ -178,9 +179,9 @@ class ConditionalHistory:
     log_loss: list[float] = field(default_factory=list)
 
 
-def train_conditional(model: ConditionalLatentModel, codes, code_logvars, labels, *, epochs: int = 30,
-                      min_steps: int = 2000, batch_size: int = 256, labelled_batch_size: int = 64,
-                      learning_rate: float = 1e-3, seed: int = 0, device: str = "auto",
+def train_conditional(model: ConditionalLatentModel, codes, code_logvars, labels, *, epochs: int = CONDITIONAL.epochs,
+                      min_steps: int = CONDITIONAL.min_steps, batch_size: int = CONDITIONAL.batch_size,
+                      labelled_batch_size: int = 64, learning_rate: float = CONDITIONAL.learning_rate, seed: int = 0, device: str = "auto",
                       progress: bool = False) -> ConditionalHistory:
     """Train ``model`` in place on a VAE's codes: ``labels`` holds a class index per code, or -1 (unlabelled).
 

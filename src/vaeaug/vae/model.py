@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .. import _settings
 from .._typing import ArrayLike, PathType
 from .._files import read_json, write_bytes_atomic, write_json_atomic
 from .._validation import check_choice, check_fits, check_positive
@@ -64,10 +65,10 @@ class VAEConfig:
     """
 
     input_shape: tuple[int, ...]
-    latent_dim: int = 10
-    hidden_units: int = 1024
-    likelihood: str = "bernoulli"
-    beta: float = 1.0
+    latent_dim: int = _settings.VAE.latent_dim
+    hidden_units: int = _settings.VAE.hidden_units
+    likelihood: str = "bernoulli"  # resolved: the estimators' "auto" picks one of the two from the data
+    beta: float = _settings.VAE.beta
 
     def __post_init__(self):
         if not isinstance(self.input_shape, (list, tuple)) or not self.input_shape or not all(

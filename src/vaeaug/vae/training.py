@@ -22,6 +22,7 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from .._typing import ArrayLike
+from .. import _settings
 from .._validation import check_positive
 from .distributed import World, check_same, join, summed
 from .model import VAE
@@ -132,12 +133,12 @@ def train_vae(
     X_train: ArrayLike,
     X_val: ArrayLike | None = None,
     *,
-    max_epochs: int = 100,
-    max_steps: int | None = None,
-    min_steps: int = 0,
-    batch_size: int = 128,
-    learning_rate: float = 1e-3,
-    patience: int = 5,
+    max_epochs: int = _settings.VAE.max_epochs,
+    max_steps: int | None = _settings.VAE.max_steps,
+    min_steps: int = _settings.VAE.min_steps,
+    batch_size: int = _settings.VAE.batch_size,
+    learning_rate: float = _settings.VAE.learning_rate,
+    patience: int = _settings.VAE.patience,
     seed: int = 0,
     device: str = "auto",
     progress: bool = True,
