@@ -131,3 +131,41 @@ def test_the_public_api_is_annotated_and_its_annotations_resolve():
             if missing or ("return" not in hints and not where.endswith("__init__")):
                 unannotated.append(f"{where}: {missing}")
     assert unannotated == []
+
+
+def test_the_maps_name_every_module():
+    """The package docstring and docs/modules.md each name every module: a new module must join the map."""
+    docs = (PACKAGE.parents[1] / "docs" / "modules.md").read_text()
+    missing_docs, missing_docstring = [], []
+    for name, parts, _ in modules():
+        if parts[-1] in ("__init__", "__main__", "_typing"):
+            continue
+        if f"vaeaug.{name}" not in docs and f".{parts[-1]}`" not in docs:
+            missing_docs.append(name)
+        if parts[-1] not in vaeaug.__doc__:
+            missing_docstring.append(name)
+    assert (missing_docs, missing_docstring) == ([], [])
+
+
+def test_cross_references_in_docstrings_resolve():
+    """:mod:`vaeaug.x.y` and the like name something that exists (a renamed module leaves none stale)."""
+    import importlib
+    import re
+
+    stale = []
+    for name, _, _ in modules():
+        text = (PACKAGE / (name.replace(".", "/") + ".py")).read_text()
+        for ref in set(re.findall(r":(?:mod|func|class|data|meth|attr):`~?(vaeaug\.[\w.]+)`", text)):
+            parts = ref.split(".")
+            for i in range(len(parts), 0, -1):
+                try:
+                    target = importlib.import_module(".".join(parts[:i]))
+                except ImportError:
+                    continue
+                try:
+                    for attribute in parts[i:]:
+                        target = getattr(target, attribute)
+                except AttributeError:
+                    stale.append(f"{name}: {ref}")
+                break
+    assert stale == []

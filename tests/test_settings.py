@@ -7,7 +7,6 @@ import pytest
 
 from vaeaug import _settings
 from vaeaug.cli import _parser
-from vaeaug.classifiers import make_classifier  # noqa: F401  (the package loads whole)
 from vaeaug.experiments.config import AUGMENTATION_SETTINGS, CONDITIONAL_SETTINGS, VAE_SETTINGS, ExperimentConfig
 from vaeaug.experiments.execution import EXECUTION_KEYS
 from vaeaug.experiments.run_options import DEFAULT_STUDY, RUN_OPTIONS
@@ -18,7 +17,7 @@ from vaeaug.generation.conditional import ConditionalAugmenter
 from vaeaug.generation.kinds import make_augmenter
 from vaeaug.generation.latent import alter, extrapolate, interpolate, smote
 from vaeaug.generation.multivae import MultiVAEAugmenter
-from vaeaug.vae.conditional import ConditionalConfig, train_conditional
+from vaeaug.vae.conditional_model import ConditionalConfig, train_conditional
 from vaeaug.vae.model import VAEConfig
 from vaeaug.vae.training import train_vae
 

@@ -2,24 +2,31 @@
 
 The package is the pipeline, one subpackage or module per step::
 
-    data/          datasets (named and your own files) and protocols (labelled / unlabelled / validation / test)
-    vae/           the VAE (model), its training loop (training), the base of the VAE estimators (estimator),
-                   and the denoising VAE (denoiser)
+    data/          datasets (datasets: named and your own files; sources: where their files come from) and
+                   protocols (labelled / unlabelled / validation / test)
+    vae/           the VAE (model), its training loop (training), processes under torchrun (distributed), the
+                   base of the VAE estimators (estimator), the denoising VAE (denoiser), and the conditional
+                   model on the VAE's codes, M1+M2's M2 (conditional_model)
     generation/    latent moves as pure functions (latent, amounts), the method-name grammar (registry),
-                   the augmenters (augmenter, multivae), the baselines, the GC filter (filtering),
-                   chains (chain), auto (auto), and names to estimators (factory)
+                   the augmenters (augmenter, multivae, conditional), the baselines, the GC filter (filtering),
+                   what every sampler shares (sampler), chains (chain), auto and affine-cv (auto), and the
+                   generator kinds, the one place that tells them apart (kinds: make_augmenter)
     classifiers    the classifiers that judge the new data, and score_classifier
-    report/        tables, figures and statistics over seeds
-    experiments/   YAML configs (config), the model cache (cache), the runner (runner) and how it runs
+    report/        tables, figures and statistics over seeds (tables, figures, stats)
+    experiments/   YAML configs (config), the paper's numbers beside ours (reference), the model cache (cache),
+                   one cell's dataset, split and models (context), the runner (runner) and how it runs
                    (execution: in parallel through joblib), the record log and results.json (results),
                    ``vaeaug run``'s built-in study (run_options, study), the denoising study (denoising)
     cli            the ``vaeaug`` command: its parser (cli) and what each command does (_commands)
 
-Imports go one way, with no circle: data/ and vae/ use only vaeaug's own ``_choices``, ``_typing``,
-``_validation`` and ``_files``;
+Below them all: the names a user chooses among (_choices), every setting's default, one home per section
+(_settings), the checks at the boundary (_validation), and atomic writes (_files).
+
+Imports go one way, with no circle: data/ and vae/ use only those modules below them all;
 classifiers uses vae/ (device and seeding); generation/ uses vae/ and classifiers (auto scores its
 candidates); report/ uses nothing of the pipeline; experiments/ uses all of those; _commands uses
-experiments/; cli only what parses fast (``_choices``, ``experiments.run_options``) and loads _commands to run.
+experiments/; cli only what parses fast (``_choices``, ``_settings``, ``experiments.run_options``) and loads
+_commands to run.
 """
 
 from __future__ import annotations

@@ -72,5 +72,9 @@ def test_real_draws_distinct_pool_samples_of_each_class_and_warns_when_short():
         RealSampler().fit(pool)
     with pytest.raises(ValueError, match="pool of real samples is empty"):
         RealSampler().fit(pool[:0], pool_labels[:0])
-    with pytest.raises(ValueError, match="fit\\(X_pool, y_pool\\)"):
+    with pytest.raises(ValueError, match="X_pool=..., y_pool=..."):
         real.fit_resample(labelled, labels)
+    # Through the one fit_resample of every sampler: the originals first, then the real samples drawn
+    X_res, y_res = RealSampler(n_per_sample=2, random_state=0).fit_resample(labelled, labels, X_pool=pool,
+                                                                            y_pool=pool_labels)
+    assert X_res.shape == (12, 2) and np.bincount(y_res).tolist() == [6, 6] and (X_res[:4] == 0).all()

@@ -46,3 +46,17 @@ def test_a_chain_balances_by_topping_the_small_classes_up(digits_vae):
     y_cls = np.repeat([0, 1, 2], [20, 6, 6])
     X_new, y_new = configure(copy.copy(vae), "affine+interpolation", n_per_class="balance").generate(X_cls, y_cls)
     assert np.bincount(y_new, minlength=3).tolist() == [0, 14, 14]
+
+
+def test_a_chain_resamples_through_the_one_sampler_template(digits_vae):
+    """fit_resample of a chain checks its input, and gives back the originals first in the input's type."""
+    import copy
+
+    vae, X, y = digits_vae
+    chain = configure(copy.copy(vae), "affine+interpolation", n_per_sample=2)
+    chain.fit = lambda X, y, **_: chain  # the VAE is fitted already
+    X_res, y_res = chain.fit_resample(X.tolist(), y.tolist())
+    assert isinstance(X_res, list) and isinstance(y_res, list) and len(y_res) == 3 * len(y)
+    np.testing.assert_array_equal(np.asarray(X_res[:len(X)]), X)
+    with pytest.raises(ValueError, match="NaN"):
+        chain.fit_resample(np.full_like(X, np.nan), y)

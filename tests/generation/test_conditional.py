@@ -10,7 +10,7 @@ from vaeaug import VAEAugmenter
 from vaeaug.generation.conditional import ConditionalAugmenter
 from vaeaug.generation.kinds import make_augmenter
 from vaeaug.generation.registry import parse_method
-from vaeaug.vae.conditional import ConditionalConfig, ConditionalLatentModel, train_conditional
+from vaeaug.vae.conditional_model import ConditionalConfig, ConditionalLatentModel, train_conditional
 
 
 def _bars(n, seed):

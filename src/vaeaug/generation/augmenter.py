@@ -20,7 +20,7 @@ from ..vae.model import load_vae, make_vae, normalized_beta
 from .amounts import check_amount, check_amount_fits, class_targets, per_sample
 from .filtering import FILTERS, GenerativeFilter, draw_until, fit_filter
 from .latent import PRIOR, alter, parse_moves
-from .sampler import SamplerMixin, as_given
+from .sampler import SamplerMixin
 
 __all__ = ["VAEAugmenter", "GENERATION_SETTINGS", "SPACES", "NOISE_SCALES"]
 
@@ -59,7 +59,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
         Size of the latent code.
     method : str, default="interpolation"
         ``"noise"``, ``"interpolation"``, ``"extrapolation"``, a chain such as
-        ``"interpolation+noise"``, or ``"prior"`` (see :mod:`vaeaug.alteration`).
+        ``"interpolation+noise"``, or ``"prior"`` (see :mod:`vaeaug.generation.latent`).
     alpha : float, default=0.5
         Strength of the alteration; for ``prior``, the scale of ``N(0, I)``.
     n_neighbors : int, default=3
@@ -77,7 +77,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
         are not of unit spread, as in a beta < 1 VAE.
     filter : {None, "gc"}, default=None
         ``"gc"`` keeps only the samples the generative classifier calls real
-        (see :mod:`vaeaug.filtering`) and draws again, up to 10 rounds, for the rest.
+        (see :mod:`vaeaug.generation.filtering`) and draws again, up to 10 rounds, for the rest.
     space : {"data", "latent"}, default="data"
         Decode new codes into samples like ``X``, or return latent codes (the
         paper's "feature space"); in latent mode ``fit_resample`` returns the
@@ -117,7 +117,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
     model_ : vaeaug.vae.model.VAE
     early_model_ : vaeaug.vae.model.VAE
         The VAE early in training; its reconstructions are the GC's bad images.
-    history_ : vaeaug.training.TrainingHistory
+    history_ : vaeaug.vae.training.TrainingHistory
     beta_ : float
         The KL weight used (beta, or beta_norm).
     input_shape_ : tuple
@@ -125,7 +125,7 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
     latent_std_ : ndarray of shape (latent_dim,)
         Per-dimension deviation of the encoded fitting data (sigma in eq. 8).
     generation_report_ : dict
-        Set by ``generate`` (see :func:`vaeaug.filtering.draw_until`): samples
+        Set by ``generate`` (see :func:`vaeaug.generation.filtering.draw_until`): samples
         requested and made, rounds, draws, prior draws dropped as ambiguous,
         samples the filter rejected and its acceptance rate.
 
@@ -382,23 +382,15 @@ class VAEAugmenter(SamplerMixin, VAEEstimator):
         shape = (self.model_.config.latent_dim,) if self.space == "latent" else self.input_shape_
         return np.empty((0,) + tuple(shape), dtype=np.float32)
 
-    def fit_resample(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> tuple:
-        """Fit the VAE, then return the originals followed by the synthetic samples.
-
-        In latent space the originals are returned as their latent means. The
-        output has the input's type, as in imbalanced-learn: lists give lists, a
-        DataFrame a DataFrame with its columns, a Series a Series.
-        """
-        X_given, y_given = X, y
-        X = check_samples(X)
-        y = check_labels(y, len(X))
+    def _check_resample(self, X, y, fit_params):
         self._validate_params()
         self._targets(y, X.shape[1:])  # an amount that cannot fit is refused before the VAE trains
-        self.fit(X_given, y, X_unlabelled=X_unlabelled)
-        X_new, y_new = self.generate(X_given, y)
-        X_orig = self.encode(X_given) if self.space == "latent" else X
-        X_res, y_res = np.concatenate([X_orig, X_new]), np.concatenate([y, y_new])
-        return as_given(X_res, y_res, X_given, y_given, columns=self.get_feature_names_out())
+
+    def _originals(self, X, X_checked):
+        return self.encode(X) if self.space == "latent" else X_checked
+
+    def _columns_out(self):
+        return self.get_feature_names_out()
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the output features: the input's (data space) or ``vaeaugmenter0``... (latent space)."""

@@ -47,7 +47,7 @@ from .baselines import SAMPLERS
 from .chain import check_chain_amount, configure
 from .conditional import FROM_POOL, ConditionalAugmenter
 from .registry import KINDS, parse_method
-from .sampler import SamplerMixin, as_given
+from .sampler import SamplerMixin
 
 __all__ = ["AutoAugmenter", "TunedAffine", "default_candidates", "affine_candidates", "check_candidates",
            "NO_AUGMENTATION"]
@@ -424,16 +424,13 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                                    "cv": self.cv_results_}
         return X_new, y_new
 
-    def fit_resample(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> tuple:
-        """Choose on ``(X, y)``, then return the originals followed by the chosen new samples; when no
-        candidate helps, the originals alone, with a warning that says so."""
-        X_new, y_new = self.fit(X, y, X_unlabelled).generate(X, y)
+    def _fit_resample(self, X, y, **fit_params):
+        """Choose on ``(X, y)``, then the chosen new samples; when no candidate helps, none, with a warning
+        that says so."""
+        X_new, y_new = self.fit(X, y, **fit_params).generate(X, y)
         if self.choice_["method"] == NO_AUGMENTATION:
-            warnings.warn(self.summary_, UserWarning, stacklevel=2)
-        X_checked = check_samples(X)
-        y_checked = check_labels(y, len(X_checked))
-        return as_given(np.concatenate([X_checked, X_new.astype(X_checked.dtype, copy=False)]),
-                        np.concatenate([y_checked, y_new]), X, y)
+            warnings.warn(self.summary_, UserWarning, stacklevel=3)
+        return X_new, y_new
 
 
 class TunedAffine(AutoAugmenter):

@@ -30,7 +30,7 @@ from .._typing import ArrayLike, Labels, RandomState
 from .._validation import check_labels, check_positive, check_samples, check_seed, remember_feature_names
 from .amounts import check_amount_fits, class_targets, per_sample, source_rows
 from .latent import smote
-from .sampler import SamplerMixin, as_given
+from .sampler import SamplerMixin
 
 __all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]
 
@@ -81,14 +81,6 @@ class _Sampler(SamplerMixin, BaseEstimator):
             check_labels(y, len(X), min_classes=1)
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         return X
-
-    def fit_resample(self, X: ArrayLike, y: Labels) -> tuple:
-        """The originals followed by :meth:`generate`'s new samples, in the input's type."""
-        X_new, y_new = self.fit(X, y).generate(X, y)
-        X_checked, y_checked = self._checked(X, y)
-        return as_given(np.concatenate([X_checked, X_new.astype(X_checked.dtype, copy=False)]),
-                        np.concatenate([y_checked, y_new]), X, y)
-
 
 class SMOTESampler(_Sampler):
     """SMOTE in data space: new samples on segments between same-class neighbours (imbalanced-learn).
@@ -253,9 +245,13 @@ class RealSampler(_Sampler):
         self.X_pool_, self.y_pool_ = X, y
         return self
 
-    def fit_resample(self, X: ArrayLike, y: Labels) -> tuple:
-        raise ValueError("RealSampler draws from a separate pool: call fit(X_pool, y_pool), then "
-                         "generate(X, y), and join the originals yourself.")
+    def _check_resample(self, X, y, fit_params):
+        if fit_params.get("X_pool") is None or fit_params.get("y_pool") is None:
+            raise ValueError("RealSampler draws from a separate pool of labelled samples: "
+                             "fit_resample(X, y, X_pool=..., y_pool=...), or fit(X_pool, y_pool) then generate(X, y).")
+
+    def _fit_resample(self, X, y, *, X_pool=None, y_pool=None):
+        return self.fit(X_pool, y_pool).generate(X, y)
 
     def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
         check_is_fitted(self, "X_pool_")

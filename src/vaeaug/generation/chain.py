@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 from .amounts import class_targets, per_sample
 from .baselines import SAMPLERS
 from .registry import parse_method, set_generation
+from .sampler import SamplerMixin
 
 __all__ = ["AugmentationChain", "configure", "check_chain_amount"]
 
@@ -40,7 +41,7 @@ def configure(model, spec, **settings):
     return AugmentationChain(first, model)
 
 
-class AugmentationChain(BaseEstimator):
+class AugmentationChain(SamplerMixin, BaseEstimator):
     """``first`` makes one new sample per labelled sample; ``then`` generates the rest of the amount from the
     labelled samples and those together.
 
@@ -101,7 +102,3 @@ class AugmentationChain(BaseEstimator):
         """Save the VAE (``first`` has nothing to keep)."""
         return self.then.save(path)
 
-    def fit_resample(self, X, y, **fit_params):
-        """Fit the VAE, then return the originals followed by the chain's new samples."""
-        X_new, y_new = self.fit(X, y, **fit_params).generate(X, y)
-        return np.concatenate([np.asarray(X, dtype=X_new.dtype), X_new]), np.concatenate([np.asarray(y), y_new])

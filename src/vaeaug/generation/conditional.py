@@ -2,7 +2,7 @@
 
 The single VAE learns without labels, so a move between two codes or a draw from its prior has no guarantee
 of staying in its class. :class:`ConditionalAugmenter` trains, on the codes of every sample (labelled and
-unlabelled), the conditional model of :mod:`vaeaug.vae.conditional`: a classifier q(y | z), a style encoder
+unlabelled), the conditional model of :mod:`vaeaug.vae.conditional_model`: a classifier q(y | z), a style encoder
 q(z2 | z, y) and a code decoder p(z | z2, y). Its methods:
 
 - ``conditional-prior``: a style z2 ~ N(0, I) decoded with a chosen class;
@@ -34,14 +34,14 @@ from .._files import read_saved, write_json_atomic
 from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (anything, boolean, check_labels, check_params, check_samples, check_same_layout, integer,
                            number, seed)
-from ..vae.conditional import ConditionalConfig, ConditionalLatentModel, load_conditional, train_conditional
+from ..vae.conditional_model import ConditionalConfig, ConditionalLatentModel, load_conditional, train_conditional
 from ..vae.distributed import on_main_process
 from ..vae.training import seeded, select_device
 from .amounts import check_amount, class_targets, per_sample
 from .augmenter import VAEAugmenter
 from .filtering import draw_until
 from .latent import parse_moves
-from .sampler import SamplerMixin, as_given
+from .sampler import SamplerMixin
 
 __all__ = ["ConditionalAugmenter", "AGREE"]
 
@@ -85,7 +85,7 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
     threshold : float
         The least q(y | z) for ``pseudo-label`` to take an unlabelled sample.
     style_dim, hidden_units, classification_weight : model sizes
-        See :class:`vaeaug.vae.conditional.ConditionalConfig`.
+        See :class:`vaeaug.vae.conditional_model.ConditionalConfig`.
     epochs, min_steps, batch_size, learning_rate : training
         Passes over the unlabelled codes (more if fewer than ``min_steps`` steps), codes per step, Adam's
         step size.
@@ -318,14 +318,12 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
         X_new = pool[rows] if self.augmenter_.space == "data" else self.augmenter_.encode(pool[rows])
         return (X_new if len(rows) else None), (self.classes_[best[rows]] if len(rows) else None), report
 
-    def fit_resample(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> tuple:
-        """Fit, then return the originals followed by the new samples (codes too, in latent space)."""
-        if self.method in FROM_POOL and X_unlabelled is None:
+    def _check_resample(self, X, y, fit_params):
+        if self.method in FROM_POOL and fit_params.get("X_unlabelled") is None:
             raise _no_pool(self.method)  # before any training
-        X_new, y_new = self.fit(X, y, X_unlabelled=X_unlabelled).generate(X, y)
-        X_checked, y_checked = check_samples(X), check_labels(y, len(X))
-        X_orig = self.augmenter_.encode(X_checked) if self.augmenter_.space == "latent" else X_checked
-        return as_given(np.concatenate([X_orig, X_new]), np.concatenate([y_checked, y_new]), X, y)
+
+    def _originals(self, X, X_checked):
+        return self.augmenter_.encode(X_checked) if self.augmenter_.space == "latent" else X_checked
 
     # -- persistence -------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from .._validation import (boolean, check_feature_names, check_labels, check_par
 from ..vae.distributed import on_main_process
 from .amounts import class_targets, per_sample
 from .augmenter import GENERATION_SETTINGS, VAEAugmenter
-from .sampler import SamplerMixin, as_given
+from .sampler import SamplerMixin
 
 __all__ = ["MultiVAEAugmenter"]
 
@@ -156,13 +156,6 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
         if not parts:
             return np.empty((0,) + self.input_shape_, dtype=np.float32), y[:0]
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-    def fit_resample(self, X: ArrayLike, y: Labels) -> tuple:
-        """Fit the class VAEs, then return the originals followed by the synthetic samples, in the input's type."""
-        X_new, y_new = self.fit(X, y).generate(X, y)
-        X_checked = check_samples(X)
-        y_checked = check_labels(y, len(X_checked))
-        return as_given(np.concatenate([X_checked, X_new]), np.concatenate([y_checked, y_new]), X, y)
 
     @on_main_process
     def save(self, path: PathType) -> Path:

@@ -52,8 +52,9 @@ _MULTI, _GC, _AGREE = "multi-vae", "gc", "agree"
 class GeneratorKind(NamedTuple):
     """A kind of generator a method needs (a trained model or a baseline): what it learns from, where it works.
 
-    The estimator class of each kind is in :data:`vaeaug.generation.factory.ESTIMATORS`; this table is
-    below every estimator, so that ``auto`` can read method names without importing itself.
+    What each kind does (its estimator, cache key, training) is its object in
+    :data:`vaeaug.generation.kinds.KIND_OF`; this table of plain facts is below every estimator, so that
+    ``auto`` can read method names without importing itself.
     """
 
     prefix: str  # of its generation settings in ``set_params``

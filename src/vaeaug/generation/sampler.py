@@ -1,9 +1,14 @@
-"""What vaeaug's samplers share with imbalanced-learn's: their tags, feature names, and output in the input's type.
+"""What vaeaug's samplers share with imbalanced-learn's: ``fit_resample``, their tags, feature names, and
+output in the input's type.
 
 imbalanced-learn's convention: ``fit_resample`` returns the originals followed by
 the new rows, in the type they came in (lists give lists, a pandas DataFrame
 gives a DataFrame with its columns, a Series a Series with its name), and
-``get_feature_names_out`` names the columns it returns.
+``get_feature_names_out`` names the columns it returns. As imbalanced-learn's
+``BaseSampler``, :meth:`SamplerMixin.fit_resample` is one template: it checks the
+input once, lets the sampler refuse what it cannot do before any training
+(``_check_resample``: an amount too large for memory, a missing pool), fits and
+generates (``_fit_resample``), and gives the result back in the input's type.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import numpy as np
 from imblearn.utils._tags import InputTags, SamplerTags, Tags
 from sklearn.utils.validation import check_is_fitted
 
-from .._typing import ArrayLike
+from .._typing import ArrayLike, Labels
+from .._validation import check_labels, check_samples
 
 __all__ = ["SamplerMixin", "sampler_tags", "as_given"]
 
@@ -56,9 +62,39 @@ def as_given(X_out, y_out, X, y, *, columns=None):
 
 
 class SamplerMixin:
-    """Sampler tags and the names of the features out (those of ``fit``'s DataFrame, ``feature_names_in_``)."""
+    """``fit_resample``, sampler tags and the names of the features out (those of ``fit``'s DataFrame,
+    ``feature_names_in_``). A sampler has ``fit`` and ``generate(X, y) -> (X_new, y_new)``."""
 
     _fit_needs_labels = True
+
+    def fit_resample(self, X: ArrayLike, y: Labels, **fit_params) -> tuple:
+        """Fit, then return the originals followed by the new samples, in the input's type.
+
+        ``fit_params`` go to ``fit`` (``X_unlabelled=`` for a VAE, say). In latent space the originals are
+        returned as their codes.
+        """
+        X_checked = check_samples(X)
+        y_checked = check_labels(y, len(X_checked))
+        self._check_resample(X_checked, y_checked, fit_params)
+        X_new, y_new = self._fit_resample(X, y_checked, **fit_params)
+        X_orig = self._originals(X, X_checked)
+        return as_given(np.concatenate([X_orig, X_new.astype(X_orig.dtype, copy=False)]),
+                        np.concatenate([y_checked, y_new]), X, y, columns=self._columns_out())
+
+    def _check_resample(self, X, y, fit_params) -> None:
+        """Refuse, before any training, what ``fit_resample`` cannot do."""
+
+    def _fit_resample(self, X, y, **fit_params) -> tuple[np.ndarray, np.ndarray]:
+        """The new samples: fitted on ``(X, y)``, generated from them."""
+        return self.fit(X, y, **fit_params).generate(X, y)
+
+    def _originals(self, X, X_checked) -> np.ndarray:
+        """The originals as returned: the checked samples (a latent-space sampler: their codes)."""
+        return X_checked
+
+    def _columns_out(self):
+        """The names of a DataFrame's columns out (None: the input's)."""
+        return None
 
     def __sklearn_tags__(self):
         return sampler_tags(super().__sklearn_tags__(), target_required=self._fit_needs_labels)

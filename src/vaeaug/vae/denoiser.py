@@ -119,7 +119,7 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
     Attributes
     ----------
     model_ : vaeaug.vae.model.VAE
-    history_ : vaeaug.training.TrainingHistory
+    history_ : vaeaug.vae.training.TrainingHistory
     input_shape_ : tuple
 
     Examples
