@@ -15,7 +15,8 @@ from vaeaug.generation.augmenter import VAEAugmenter
 from vaeaug.generation.baselines import AffineSampler, RealSampler, SMOTESampler
 from vaeaug.generation.conditional import ConditionalAugmenter
 from vaeaug.generation.kinds import make_augmenter
-from vaeaug.generation.latent import alter, extrapolate, interpolate, smote
+from vaeaug.generation.codes import label_by_neighbours, smote
+from vaeaug.generation.latent import alter, extrapolate, interpolate
 from vaeaug.generation.multivae import MultiVAEAugmenter
 from vaeaug.vae.conditional_model import ConditionalConfig, train_conditional
 from vaeaug.vae.model import VAEConfig
@@ -57,6 +58,7 @@ READERS = [
     ("extrapolate", signature_defaults(extrapolate), ["generation"]),
     ("alter", signature_defaults(alter), ["generation"]),
     ("smote", signature_defaults(smote), ["generation"]),
+    ("label_by_neighbours", signature_defaults(label_by_neighbours), ["generation"]),
     ("ExperimentConfig", field_defaults(ExperimentConfig), ["multi_vae"]),
     ("vaeaug run's built-in study", {**DEFAULT_STUDY["vae"], **DEFAULT_STUDY["augmentation"],
                                      "mix_in": DEFAULT_STUDY["mix_in"], "latent_dim": DEFAULT_STUDY["latent_dims"][0]},

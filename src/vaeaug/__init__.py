@@ -7,9 +7,10 @@ The package is the pipeline, one subpackage or module per step::
     vae/           the VAE (model), its training loop (training), processes under torchrun (distributed), the
                    base of the VAE estimators (estimator), the denoising VAE (denoiser), and the conditional
                    model on the VAE's codes, M1+M2's M2 (conditional_model)
-    generation/    latent moves as pure functions (latent, amounts), the method-name grammar (registry),
+    generation/    latent moves as pure functions (latent, amounts; codes: what they share, and the methods that
+                   make codes in one go: prior draws, SMOTE), the method-name grammar (registry),
                    the augmenters (augmenter, multivae, conditional), the baselines, the GC filter (filtering),
-                   what every sampler shares (sampler), chains (chain), auto and affine-cv (auto), and the
+                   what every sampler shares (sampler), chains (chain), auto and affine-cv (auto) and their candidates (candidates), and the
                    generator kinds, the one place that tells them apart (kinds: make_augmenter)
     classifiers    the classifiers that judge the new data, and score_classifier
     report/        tables, figures and statistics over seeds (tables, figures, stats)
@@ -54,7 +55,7 @@ _API = {
     "add_noise": ("generation.latent", "add_noise"),
     "interpolate": ("generation.latent", "interpolate"),
     "extrapolate": ("generation.latent", "extrapolate"),
-    "sample_prior": ("generation.latent", "sample_prior"),
+    "sample_prior": ("generation.codes", "sample_prior"),
     "alter": ("generation.latent", "alter"),
     "ConvVAE": ("vae.model", "ConvVAE"),
     "MLPVAE": ("vae.model", "MLPVAE"),
@@ -86,7 +87,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported e
     from .generation.auto import AutoAugmenter
     from .generation.baselines import AffineSampler, RealSampler, SMOTESampler
     from .generation.kinds import make_augmenter
-    from .generation.latent import add_noise, alter, extrapolate, interpolate, sample_prior
+    from .generation.codes import sample_prior
+    from .generation.latent import add_noise, alter, extrapolate, interpolate
     from .generation.multivae import MultiVAEAugmenter
     from .generation.conditional import ConditionalAugmenter
     from .generation.registry import MethodSpec, parse_method

@@ -9,7 +9,7 @@ from vaeaug.experiments.config import ExperimentConfig
 from vaeaug.experiments import runner
 from vaeaug.experiments.runner import plan_cells, run_experiment
 from vaeaug.generation.augmenter import VAEAugmenter
-from vaeaug.generation.auto import default_candidates
+from vaeaug.generation.candidates import default_candidates
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ import pytest
 from sklearn.neighbors import KNeighborsClassifier
 
 from vaeaug import VAEAugmenter
-from vaeaug.generation.auto import AutoAugmenter, default_candidates
+from vaeaug.generation.auto import AutoAugmenter
+from vaeaug.generation.candidates import default_candidates
 from vaeaug.generation.kinds import make_augmenter
 
 MOVES = [{"method": "interpolation", "alpha": 0.5, "n_per_sample": 1},
@@ -91,7 +92,8 @@ def test_it_needs_a_data_space_vae(digits_vae):
 def test_affine_cv_chooses_the_ranges_for_the_classifier_and_refuses_feature_vectors():
     from sklearn.datasets import load_digits
 
-    from vaeaug.generation.auto import TunedAffine, affine_candidates
+    from vaeaug.generation.auto import TunedAffine
+    from vaeaug.generation.candidates import affine_candidates
     from vaeaug.generation.baselines import AffineSampler
     from vaeaug.generation.registry import parse_method
 

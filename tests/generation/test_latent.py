@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from vaeaug import add_noise, alter, extrapolate, interpolate, sample_prior
-from vaeaug.generation.latent import label_by_neighbours
+from vaeaug.generation.codes import label_by_neighbours
 
 CODES = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [1.5, 0.1], [10.0, 0.0]])
 

@@ -28,7 +28,8 @@ from ..classifiers import SCALINGS, make_classifier
 from ..data.datasets import NAMED, dataset_identity
 from ..data.protocols import expand_protocols, make_split
 from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
-from ..generation.auto import AutoAugmenter, check_candidates
+from ..generation.auto import AutoAugmenter
+from ..generation.candidates import check_candidates
 from ..generation.conditional import ConditionalAugmenter
 from ..generation.multivae import MultiVAEAugmenter
 from ..generation.kinds import kind_of

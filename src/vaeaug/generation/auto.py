@@ -44,20 +44,17 @@ from ..classifiers import make_classifier, score_classifier
 from .amounts import per_sample
 from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
+from .candidates import NO_AUGMENTATION, affine_candidates, check_candidates, default_candidates, describe
 from .chain import check_chain_amount, configure
 from .conditional import FROM_POOL, ConditionalAugmenter
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin
 
-__all__ = ["AutoAugmenter", "TunedAffine", "default_candidates", "affine_candidates", "check_candidates",
-           "NO_AUGMENTATION"]
+__all__ = ["AutoAugmenter", "TunedAffine"]
 
 logger = logging.getLogger(__name__)
 
-NO_AUGMENTATION = "none"
 SCORINGS = ("accuracy", "f1_weighted")
-# The candidates' own settings; the rest (n_neighbors, noise_scale) are the augmenter's.
-CANDIDATE_SETTINGS = ("method", "alpha", "n_per_sample", "rotation", "shift", "scale", "elastic", "elastic_sigma")
 
 
 def _fingerprint(*arrays) -> str:
@@ -70,74 +67,6 @@ def _fingerprint(*arrays) -> str:
             array = np.asarray(array)
             digest.update(np.ascontiguousarray(array.astype(str) if array.dtype == object else array).data)
     return digest.hexdigest()
-
-
-def default_candidates(images=True, conditional=False, unlabelled=False) -> list[dict]:
-    """The default grid: the paper's three moves at alpha 0.25 and 0.5, SMOTE and (for images) affine
-    changes, each at 1 and 3 new samples per labelled sample; for images also interpolation and
-    extrapolation on top of affine copies, at 3 per sample. With a ``conditional`` model, its filtered
-    class-conditional draws, and with ``unlabelled`` samples its pseudo-labels and style transfer, at 1 and 3.
-
-    >>> len(default_candidates()), default_candidates()[0]
-    (20, {'method': 'noise', 'alpha': 0.25, 'n_per_sample': 1})
-    >>> len(default_candidates(conditional=True, unlabelled=True))
-    26
-    """
-    moves = [{"method": method, "alpha": alpha, "n_per_sample": n}
-             for method in ("noise", "interpolation", "extrapolation") for alpha in (0.25, 0.5) for n in (1, 3)]
-    baselines = [{"method": method, "n_per_sample": n}
-                 for method in ("smote",) + (("affine",) if images else ()) for n in (1, 3)]
-    chains = [{"method": f"affine+{method}", "alpha": alpha, "n_per_sample": 3}
-              for method in ("interpolation", "extrapolation") for alpha in (0.25, 0.5)] if images else []
-    label_aware = ["conditional-prior+agree"] + (["pseudo-label", "style-transfer"] if unlabelled else [])
-    label_aware = [{"method": method, "n_per_sample": n} for method in label_aware for n in (1, 3)] \
-        if conditional else []
-    return moves + baselines + chains + label_aware
-
-
-def affine_candidates(width: int, n_per_sample: int = 3) -> list[dict]:
-    """The ranges :class:`TunedAffine` tries: rotations up to 8 or 15 degrees, shifts up to 5 or 10 % of the
-    image, sizes within 10 %, with and without Simard et al.'s elastic distortion (their 34 px and sigma 4 on
-    28 px images, scaled to ``width``), each at ``n_per_sample`` copies.
-
-    >>> len(affine_candidates(28)), affine_candidates(28)[-1]["elastic"]
-    (8, 34.0)
-    """
-    elastic = [{}, {"elastic": round(34 * width / 28, 1), "elastic_sigma": round(4 * width / 28, 2)}]
-    return [{"method": "affine", "rotation": rotation, "shift": shift, "scale": 0.1, **distortion,
-             "n_per_sample": n_per_sample}
-            for rotation in (8, 15) for shift in (0.05, 0.1) for distortion in elastic]
-
-
-def check_candidates(candidates, where="candidates") -> list:
-    """Each candidate a mapping of known settings with a method name that parses; raises a ValueError that
-    says which is wrong. What a candidate needs of the data or the models is checked in ``fit``."""
-    if not isinstance(candidates, (list, tuple)) or not candidates:
-        raise ValueError(f"{where} must be a non-empty list of {{'method': ..., 'n_per_sample': ...}}; "
-                         f"got {candidates!r}.")
-    for candidate in candidates:
-        if not isinstance(candidate, dict) or "method" not in candidate:
-            raise ValueError(f"Each of {where} is a mapping with a method, e.g. {{'method': 'interpolation', "
-                             f"'alpha': 0.5, 'n_per_sample': 1}}; got {candidate!r}.")
-        unknown = set(candidate) - set(CANDIDATE_SETTINGS)
-        if unknown:
-            raise ValueError(f"Candidate {candidate!r} in {where} has unknown setting(s) {sorted(unknown)}; a "
-                             f"candidate sets {', '.join(CANDIDATE_SETTINGS)}.")
-        try:
-            parse_method(candidate["method"])
-        except ValueError as error:
-            raise ValueError(f"{where}: {error}") from None
-    return list(candidates)
-
-
-def describe(candidate) -> str:
-    """A candidate as one table cell: ``interpolation a=0.25 x3``, ``affine r=8 s=0.05 e=9.7 x3``."""
-    if candidate["method"] == NO_AUGMENTATION:
-        return NO_AUGMENTATION
-    alpha = f" a={candidate['alpha']:g}" if "alpha" in candidate else ""
-    ranges = "".join(f" {short}={candidate[key]:g}" for key, short in (("rotation", "r"), ("shift", "s"),
-                                                                         ("elastic", "e")) if key in candidate)
-    return f"{candidate['method']}{alpha}{ranges} x{candidate['n_per_sample']}"
 
 
 class AutoAugmenter(SamplerMixin, BaseEstimator):

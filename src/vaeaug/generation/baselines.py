@@ -29,7 +29,7 @@ from .._settings import GENERATION
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import check_labels, check_positive, check_samples, check_seed, remember_feature_names
 from .amounts import check_amount_fits, class_targets, per_sample, source_rows
-from .latent import smote
+from .codes import smote
 from .sampler import SamplerMixin
 
 __all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]

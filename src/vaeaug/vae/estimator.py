@@ -54,6 +54,32 @@ class VAEEstimator(BaseEstimator):
     Subclasses set ``_parameter_constraints`` (with :data:`TRAINING_CONSTRAINTS`),
     ``saved_file`` (their JSON, written last by :meth:`save`), and say what
     they add to that JSON (:meth:`_saved_state`, :meth:`_restore_state`).
+
+    The VAE's size and training parameters, which the augmenters share (the
+    defaults are :class:`vaeaug._settings.VAESettings`; the denoiser has its own):
+
+    Parameters
+    ----------
+    normalize_beta : bool, default=False
+        Use beta_norm = beta * latent_dim / input_dim as the KL weight.
+    input_dim : int, optional
+        N in beta_norm; defaults to the number of features of one sample.
+    likelihood : {"auto", "bernoulli", "gaussian"}, default="auto"
+        ``auto`` picks Bernoulli for data in [0, 1], otherwise Gaussian on
+        features standardised with the fitting data's mean and deviation.
+    hidden_units : int, default=1024
+        Width of the VAE's fully connected layers.
+    max_epochs, patience, batch_size, learning_rate : training settings
+        Adam with early stopping on the validation reconstruction loss; by
+        default at most 300 epochs, patience 10, batches of 32, rate 1e-3.
+    max_steps : int, optional
+        Also stop after this many optimiser steps (the 2023 talk trains its
+        VAEs for about 6000 steps, however small the data).
+    min_steps : int, default=0
+        Train at least this many optimiser steps, beyond ``max_epochs`` if need
+        be: a few-shot class VAE of 5 images gets 1 step an epoch otherwise.
+    validation_fraction : float, default=0.1
+        Share of the fitting data held out for early stopping (0 disables it).
     """
 
     _parameter_constraints: dict = TRAINING_CONSTRAINTS
