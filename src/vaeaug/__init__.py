@@ -8,10 +8,11 @@ The package is the pipeline, one subpackage or module per step::
                    base of the VAE estimators (estimator), the denoising VAE (denoiser), and the conditional
                    model on the VAE's codes, M1+M2's M2 (conditional_model)
     generation/    latent moves as pure functions (latent, amounts; codes: what they share, and the methods that
-                   make codes in one go: prior draws, SMOTE), the method-name grammar (registry),
-                   the augmenters (augmenter, multivae, conditional), the baselines, the GC filter (filtering),
-                   what every sampler shares (sampler), chains (chain), auto and affine-cv (auto) and their candidates (candidates), and the
-                   generator kinds, the one place that tells them apart (kinds: make_augmenter)
+                   make codes in one go: prior draws, SMOTE), the method-name grammar (registry), the
+                   augmenters (augmenter, multivae, conditional), the baselines, the GC filter (filtering),
+                   what every sampler shares (sampler), chains (chain), auto and affine-cv (auto) and their
+                   candidates (candidates), and the generator kinds, the one place that tells them apart
+                   (kinds: make_augmenter)
     classifiers    the classifiers that judge the new data, and score_classifier
     report/        tables, figures and statistics over seeds (tables, figures, stats)
     experiments/   YAML configs (config), the paper's numbers beside ours (reference), the model cache (cache),

@@ -25,7 +25,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 EXIT_CODES = ("exit status: 0 done; 2 a mistake in the input, options or files, said in one line "
               "(vaeaug: error: ...); 130 interrupted (run and experiment resume with --resume RUN_DIR)")
 METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote or latent moves (noise, "
-               "interpolation, extrapolation) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS)
+               "interpolation, extrapolation, mixup) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS)
                + "; or a baseline: " + ", ".join(BASELINES) + f"; or {TUNED_AFFINE} (affine ranges chosen by "
                "cross-validation); or the conditional model on the VAE's codes: " + ", ".join(CONDITIONAL_METHODS)
                + f", with +agree to keep what its classifier labels as asked; or {AUTO} (chosen per classifier by "

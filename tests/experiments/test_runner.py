@@ -249,11 +249,11 @@ def test_the_plan_lists_every_cell_once_in_the_order_they_run():
     assert len(plan) == 2 * 2 * per_split  # 2 protocols x 2 seeds
     first = plan[:per_split]
     # the data-space baseline and the baselines come first, without a latent size; then each latent size
-    assert [(c.method, c.latent_dim) for c in first[:3]] == [("baseline", None), ("smote", None),
+    assert [(c.column, c.latent_dim) for c in first[:3]] == [("baseline", None), ("smote", None),
                                                             ("smote (generated only)", None)]
     assert {c.latent_dim for c in first[3:]} == set(config.latent_dims)
-    assert all(c.generator is None for c in plan if c.method == "baseline")
-    assert {c.generator.name for c in plan if c.generator} == {"noise", "smote"}
+    assert all(c.spec is None for c in plan if c.column == "baseline")
+    assert {c.spec.name for c in plan if c.spec} == {"noise", "smote"}
 
 
 def _scores(results):

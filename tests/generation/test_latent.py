@@ -147,3 +147,25 @@ def test_prior_draws_are_labelled_by_unanimous_neighbours():
     assert not sure[0]  # halfway between two classes: ambiguous, dropped
     np.testing.assert_array_equal(sample_prior(3, 2, alpha=0.5, random_state=1),
                                   0.5 * np.random.default_rng(1).standard_normal((3, 2)))
+
+
+def test_mixup_mixes_each_code_with_a_same_class_neighbour_by_a_beta_share():
+    """mixup, added as one move: z + lambda (z_k - z), lambda ~ Beta(alpha, alpha), on the segment to a neighbour."""
+    from vaeaug.generation.registry import parse_method
+
+    codes = np.array([[0.0, 0.0], [1.0, 0.0], [10.0, 10.0], [10.0, 11.0]])
+    labels = np.array([0, 0, 1, 1])
+    new = alter("mixup", codes, labels, alpha=0.4, n_neighbors=1, n_per_sample=200, random_state=0)
+    share = np.where(new.source % 2 == 0, 1, -1)[:, None] * (new.codes - codes[new.source])
+    share = share[:, 0] + share[:, 1]  # the partner is the class's other code, one unit away on one axis
+    assert ((share >= 0) & (share <= 1)).all() and (new.labels == labels[new.source]).all()
+    # Beta(0.4, 0.4) piles up near 0 and 1, with mean 1/2
+    assert abs(share.mean() - 0.5) < 0.05 and ((share < 0.1) | (share > 0.9)).mean() > 0.4
+    again = alter("mixup", codes, labels, alpha=0.4, n_neighbors=1, n_per_sample=200, random_state=0)
+    np.testing.assert_array_equal(new.codes, again.codes)
+    assert alter("mixup+noise", codes, labels, alpha=0.4, n_neighbors=1, scale=0.0, random_state=0).codes.shape == (4, 2)
+    assert parse_method("mixup").kind == "vae" and parse_method("multi-vae+mixup+gc").generation == "mixup"
+    with pytest.raises(ValueError, match="combines two neighbour moves"):
+        alter("mixup+interpolation", codes, labels)
+    with pytest.raises(ValueError, match="alpha must be above 0"):
+        alter("mixup", codes, labels, alpha=0.0, n_neighbors=1)

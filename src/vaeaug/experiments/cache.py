@@ -17,6 +17,7 @@ from filelock import FileLock
 
 from .._settings import GENERATION, section
 from ..generation.kinds import KIND_OF
+from ..generation.registry import SINGLE_VAE
 from .config import AUGMENTATION_SETTINGS
 
 __all__ = ["ModelSource", "fitted_model"]
@@ -24,8 +25,8 @@ __all__ = ["ModelSource", "fitted_model"]
 AUGMENTATION_DEFAULTS = section(GENERATION, *AUGMENTATION_SETTINGS)
 
 
-def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind="vae", progress=False, variant=None,
-                 built_on=None):
+def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind=SINGLE_VAE, progress=False,
+                 variant=None, built_on=None):
     """The model of ``kind`` (a name in :data:`vaeaug.generation.kinds.KIND_OF`) for one (dataset, split, seed,
     latent size, variant), loaded from ``cache`` or trained and saved there.
 

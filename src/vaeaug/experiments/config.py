@@ -265,7 +265,7 @@ class ExperimentConfig:
             check_params(VAEAugmenter, {**settings["vae"], **settings["augmentation"], "device": self.device},
                          where=where)
             check_params(MultiVAEAugmenter, {"mix_in": settings["mix_in"]}, where=where)
-            hidden = settings["vae"].get("hidden_units", VAEAugmenter().hidden_units)
+            hidden = settings["vae"].get("hidden_units", VAE.hidden_units)
             for z in self.latent_dims:  # its latent layers alone, before the data says how big the rest is
                 check_fits(6 * 4 * 3 * z * hidden, what=f"A VAE with latent size {z} and {hidden} hidden units",
                            fix=f"use smaller latent_dims or vae.hidden_units in {where}")

@@ -43,22 +43,23 @@ GENERATION_KEYS = ("made", "requested", "acceptance_rate", "choice", "cv")
 
 @dataclass(frozen=True)
 class Cell:
-    """One cell of the grid; ``method`` is the table column, ``generator`` the method name it trains with."""
+    """One cell of the grid: a ``column`` of the table (its record's ``method``), and the parsed method it
+    trains with (``spec``; None for the baseline)."""
 
     dataset: str
     protocol: dict
     seed: int
     latent_dim: int | None
     variant: str | None
-    method: str
+    column: str
     classifier: str
-    generator: MethodSpec | None = None  # the parsed method; None: the baseline, on the labelled samples alone
+    spec: MethodSpec | None = None  # the parsed method; None: the baseline, on the labelled samples alone
     target: str = "both"  # train on the labelled and generated samples, or the "generated" alone
 
     @property
     def record(self) -> dict:
         return {"dataset": self.dataset, "protocol": self.protocol["label"], "latent_dim": self.latent_dim,
-                "variant": self.variant, "method": self.method, "classifier": self.classifier, "seed": self.seed}
+                "variant": self.variant, "method": self.column, "classifier": self.classifier, "seed": self.seed}
 
     @property
     def key(self) -> str:
@@ -104,7 +105,7 @@ def plan_cells(config: ExperimentConfig) -> list[Cell]:
 def _generate(config, cell, models, labelled, made, pool):
     """The samples ``cell``'s method makes from ``labelled`` (X, y): once per method, or once per classifier
     for a kind fitted per classifier (``auto``, whose choice and CV table go into the record)."""
-    spec = cell.generator
+    spec = cell.spec
     kind = KIND_OF[spec.kind]
     key = (spec.name, cell.classifier if kind.per_classifier else None)
     if key not in made:
@@ -136,15 +137,15 @@ def _score_group(config, context, cells):
         started = time.perf_counter()
         generation = None
         X_train, y_train = features_lab, y_lab
-        if cell.method == OWN_CLASSIFIER:  # the conditional model's q(y|x), beside the classifiers it feeds
+        if cell.column == OWN_CLASSIFIER:  # the conditional model's q(y|x), beside the classifiers it feeds
             yield {**cell.record, "n_train": len(X_train),
-                   **test_scores(y_test, models(cell.generator.kind).predict(X_test)),
+                   **test_scores(y_test, models(cell.spec.kind).predict(X_test)),
                    "seconds": round(time.perf_counter() - started, 2)}
             continue
-        if cell.generator is not None:
+        if cell.spec is not None:
             X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made, context.pool)
             if cell.target == "generated" and len(np.unique(y_new)) < 2:
-                raise ValueError(f"{cell.method} made {len(y_new)} sample(s) of {len(np.unique(y_new))} class(es) "
+                raise ValueError(f"{cell.column} made {len(y_new)} sample(s) of {len(np.unique(y_new))} class(es) "
                                  f"(seed {cell.seed}), so its generated-only classifier has nothing to learn from; "
                                  "ask for more (augmentation.n_per_class), train the VAE longer, or drop the "
                                  "method from this train_on: generated run.")
@@ -264,7 +265,7 @@ def style_figure(path, model, pool, seed) -> Path:
 def _draw_styles(config, plan, run_dir, data_dir, cache) -> Path | None:
     """``styles.png`` (:func:`style_figure`) from the conditional model of the grid's first cell that has one,
     when its samples are images with unlabelled ones beside them; the model is the cached one, trained already."""
-    cell = next((c for c in plan if c.generator is not None and KIND_OF[c.generator.kind].learns_labels_of_codes),
+    cell = next((c for c in plan if c.spec is not None and KIND_OF[c.spec.kind].learns_labels_of_codes),
                 None)
     if cell is None or config.space != "data":
         return None
@@ -272,4 +273,4 @@ def _draw_styles(config, plan, run_dir, data_dir, cache) -> Path | None:
                            data_dir=data_dir, cache=cache)
     if context.data.X.ndim < 3 or len(context.split.unlabelled) == 0:
         return None
-    return style_figure(run_dir / "styles.png", context.models(cell.generator.kind), context.pool(), cell.seed)
+    return style_figure(run_dir / "styles.png", context.models(cell.spec.kind), context.pool(), cell.seed)

@@ -48,7 +48,8 @@ def sample_prior(n: int, latent_dim: int, *, alpha: float = 1.0, random_state: R
     return alpha * np.random.default_rng(random_state).standard_normal((n, latent_dim))
 
 
-def smote(rows, labels, *, n_neighbors=GENERATION.n_neighbors, n_per_sample=None, n_per_class=None, random_state=None) -> Alteration:
+def smote(rows, labels, *, n_neighbors=GENERATION.n_neighbors, n_per_sample=None, n_per_class=None,
+          random_state=None) -> Alteration:
     """SMOTE (Chawla et al. 2002) by imbalanced-learn: new rows on segments between same-class neighbours.
 
     Each new row is ``x + u * (x_k - x)``, u ~ U(0, 1), x_k one of the k

@@ -98,7 +98,7 @@ class Kind:
     def build(self, spec: MethodSpec, settings: dict, *, random_state: RandomState = None) -> BaseEstimator:
         """The unfitted estimator for ``spec`` with ``settings``, set to generate as ``spec`` says."""
         model = self._estimator(settings, random_state)
-        model = set_generation(model, self.name, **settings.get("vae", {}), **settings.get("augmentation", {}))
+        model = set_generation(model, self.name, **{**settings.get("vae", {}), **settings.get("augmentation", {})})
         return configure(model, spec)
 
     # -- the model cache -------------------------------------------------------------------
@@ -220,6 +220,18 @@ class _Conditional(Kind):
         return {"X_unlabelled": pool()}
 
 
+class _SMOTE(Kind):
+    """SMOTE on the samples themselves (imbalanced-learn)."""
+
+    estimator = SMOTESampler
+
+
+class _Affine(Kind):
+    """Affine copies of images: rotated, shifted and scaled at random."""
+
+    estimator = AffineSampler
+
+
 class _RealPool(Kind):
     """More real labelled samples, from the unlabelled pool with the labels a benchmark knows."""
 
@@ -271,8 +283,8 @@ KIND_OF: dict[str, Kind] = {
     SINGLE_VAE: _SingleVAE(SINGLE_VAE),
     "class-vaes": _ClassVAEs("class-vaes"),
     CONDITIONAL: _Conditional(CONDITIONAL),
-    "smote": type("_SMOTE", (Kind,), {"estimator": SMOTESampler, "__doc__": "SMOTE on the samples."})("smote"),
-    "affine": type("_Affine", (Kind,), {"estimator": AffineSampler, "__doc__": "Affine copies of images."})("affine"),
+    "smote": _SMOTE("smote"),
+    "affine": _Affine("affine"),
     "real": _RealPool("real"),
     AUTO: _Auto(AUTO),
     TUNED_AFFINE: _TunedAffine(TUNED_AFFINE),

@@ -6,6 +6,8 @@ their displacements, so a method is a chain of moves written with ``+``:
 * ``noise``          Δ = alpha * eps,            eps ~ N(0, scale^2)      (paper eq. 8)
 * ``interpolation``  Δ = +alpha * (z_k - z)                                (paper eq. 9)
 * ``extrapolation``  Δ = -alpha * (z_k - z)                                (paper eq. 10)
+* ``mixup``          Δ = λ (z_k - z), λ ~ Beta(alpha, alpha): mixup (Zhang et al.
+  2018) of two codes of one class, a random share of the way to a neighbour
 * ``interpolation+noise``, ``extrapolation+noise``:
   z' = ±alpha * (z_k - z) + z + eps, the 2023 talk's combined alterations.
 
@@ -80,15 +82,30 @@ def _noise_move(codes, labels, source, rng, *, alpha, scale, **_):
     return alpha * rng.standard_normal((len(source), codes.shape[1])) * scale
 
 
-def _neighbour_move(direction):
+def _towards_neighbour(fraction):
+    """A move along the segment to one of the code's k nearest same-class neighbours: ``fraction(rng, n,
+    alpha)`` of the way (negative: away from it)."""
     def move(codes, labels, source, rng, *, alpha, n_neighbors, **_):
         partner = _neighbours(codes, labels, source, n_neighbors, rng)
-        return direction * alpha * (codes[partner] - codes[source])
+        return fraction(rng, len(source), alpha)[:, None] * (codes[partner] - codes[source])
+    move.needs_neighbours = True
     return move
 
 
-MOVES = {"noise": _noise_move, "interpolation": _neighbour_move(+1.0), "extrapolation": _neighbour_move(-1.0)}
-_NEEDS_NEIGHBOURS = {"interpolation", "extrapolation"}
+def _mixup_share(rng, n, alpha):
+    if alpha <= 0:
+        raise ValueError(f"mixup draws each code's share of the way to its neighbour from Beta(alpha, alpha), so "
+                         f"alpha must be above 0 (0.2 to 1 is usual); got {alpha}.")
+    return rng.beta(alpha, alpha, n)
+
+
+MOVES = {
+    "noise": _noise_move,
+    "interpolation": _towards_neighbour(lambda rng, n, alpha: np.full(n, alpha)),
+    "extrapolation": _towards_neighbour(lambda rng, n, alpha: np.full(n, -alpha)),
+    "mixup": _towards_neighbour(_mixup_share),
+}
+_NEEDS_NEIGHBOURS = {name for name, move in MOVES.items() if getattr(move, "needs_neighbours", False)}
 
 
 def parse_moves(method) -> tuple[str, ...]:
@@ -119,8 +136,9 @@ def parse_moves(method) -> tuple[str, ...]:
         raise ValueError(f"method {method!r}: {whole[0]!r} makes its codes in one go and cannot be combined "
                          f"with moves; use {whole[0]!r} alone.")
     if len(set(moves)) != len(moves) or len(_NEEDS_NEIGHBOURS & set(moves)) > 1:
-        raise ValueError(f"method {method!r} repeats a move or combines interpolation with extrapolation; "
-                         "use at most one neighbour move, optionally followed by '+noise'.")
+        raise ValueError(f"method {method!r} repeats a move or combines two neighbour moves "
+                         f"({', '.join(sorted(_NEEDS_NEIGHBOURS))}); use at most one, optionally followed by "
+                         "'+noise'.")
     return moves
 
 
