@@ -13,7 +13,7 @@ from vaeaug.experiments.config import ExperimentConfig, load_config
     "change, message",
     [
         ({"latent_dim": [10]}, "Did you mean 'latent_dims'"),
-        ({"methods": ["noise", "mixup"]}, "Unknown method"),
+        ({"methods": ["noise", "cutmix"]}, "Unknown method"),
         ({"classifiers": ["forest"]}, "Unknown classifier"),
         ({"vae": {"betta": 2}}, "Did you mean 'beta'"),
         ({"classifier_options": {"mlp": {"epochs": 3}}}, "Unknown option"),

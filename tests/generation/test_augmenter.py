@@ -138,7 +138,7 @@ def test_bad_parameters_and_layouts_are_clear_errors(blobs):
     with pytest.raises(ValueError, match="fitted on samples of shape"):
         fitted.generate(X[:, :4], y)
     with pytest.raises(ValueError, match="Unknown method"):
-        fitted.set_params(method="mixup").generate(X, y)
+        fitted.set_params(method="cutmix").generate(X, y)
     with pytest.raises(ValueError, match="X_unlabelled"):
         VAEAugmenter(**FAST).fit(X, X_unlabelled=X[:, :4])
 

@@ -29,7 +29,7 @@ def test_method_names_resolve_to_a_model_and_settings():
     [
         ("rotation", "Unknown method 'rotation'"),
         ("prior+noise", "cannot be combined"),
-        ("interpolation+extrapolation", "at most one neighbour move"),
+        ("interpolation+extrapolation", "combines two neighbour moves"),
         ("noise+noise", "repeats a move"),
         ("gc+noise", "only last"),
         ("noise+multi-vae", "may only come first"),
