@@ -30,7 +30,8 @@ import numpy as np
 import torch
 
 from vaeaug import ConvVAE, VAEConfig, load_dataset, train_vae
-from vaeaug.vae.training import seed_and_holdout, seeded
+from vaeaug.vae.loop import seeded
+from vaeaug.vae.training import seed_and_holdout
 
 SETTINGS = [("1 process, 1 thread", 1, 1), ("1 process, 2 threads", 1, 2), ("2 processes (gloo), 1 thread each", 2, 1)]
 

@@ -23,7 +23,7 @@ import torch
 
 from vaeaug import ConvVAE, VAEConfig, train_vae
 from vaeaug.generation.augmenter import SNAPSHOT_STEP
-from vaeaug.vae.training import seeded
+from vaeaug.vae.loop import seeded
 
 
 def plain_loop(model, X, epochs, batch_size, seed):

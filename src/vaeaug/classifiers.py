@@ -18,13 +18,12 @@ from sklearn.svm import SVC
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
-from tqdm.auto import tqdm
 
 from ._typing import ArrayLike, Labels, RandomState
 from ._choices import CLASSIFIERS
 from ._validation import (anything, boolean, check_choice, check_labels, check_params, check_positive,
                           check_same_layout, check_samples, integer, number, seed, share)
-from .vae.training import seeded, select_device
+from .vae.loop import TrainingLoop, epochs_for, select_device
 
 logger = logging.getLogger(__name__)
 
@@ -69,32 +68,26 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         targets = encoder.transform(y)
         device = select_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        with seeded(seed, device):  # layers draw their initial weights, and dropout its masks, from here
+        epochs, steps, total = self._epochs(len(X)), 0, float('nan')
+        loop = TrainingLoop(epochs, seed=seed, device=device, desc=type(self).__name__, progress=self.verbose)
+        with loop:  # layers draw their initial weights, and dropout its masks, from here
             self.network_ = self._build(self.sample_shape_, len(self.classes_)).to(device)
-            optimiser = torch.optim.Adam(self.network_.parameters(), lr=self.learning_rate)
+            loop.optimise(self.network_, self.learning_rate)
             inputs = torch.as_tensor(X, device=device)
             labels = torch.as_tensor(targets, device=device)
-            shuffler = torch.Generator().manual_seed(seed)
             self.network_.train()
-            epochs, steps, total = self._epochs(len(X)), 0, float('nan')
-            # disable=None: a bar on a terminal only, so a redirected log gets no carriage returns
-            bar = tqdm(range(epochs), desc=type(self).__name__, unit="epoch", leave=False,
-                       disable=None if self.verbose else True)
-            for _ in bar:
-                order = torch.randperm(len(X), generator=shuffler).to(device)
+            for _ in loop:
+                order = loop.order(len(X)).to(device)
                 total, batches = torch.zeros((), device=device), 0
                 for start in range(0, len(X), self.batch_size):
                     batch = order[start:start + self.batch_size]
                     if len(batch) < 2:  # batch norm needs two samples to estimate a variance
                         continue
                     loss = nn.functional.cross_entropy(self.network_(inputs[batch]), labels[batch])
-                    optimiser.zero_grad(set_to_none=True)
-                    loss.backward()
-                    optimiser.step()
+                    loop.step(loss)
                     total, batches, steps = total + loss.detach(), batches + 1, steps + 1
                 total = total.item() / max(batches, 1)  # one device sync per epoch, not per step
-                bar.set_postfix(loss=f"{total:.3f}")
-            bar.close()
+                loop.bar.set_postfix(loss=f"{total:.3f}")
         self.network_.eval()
         # No validation split here: it trains for a fixed number of epochs, so that is why it stopped.
         logger.debug("%s trained: %d epochs (%d steps), last epoch's training loss %.3f; stopped: all epochs run.",
@@ -232,8 +225,7 @@ class CNNClassifier(_TorchClassifier):
         self.verbose = verbose
 
     def _epochs(self, n_samples):
-        steps_per_epoch = -(-n_samples // self.batch_size)
-        return max(self.max_epochs, -(-self.min_steps // steps_per_epoch))
+        return epochs_for(self.max_epochs, self.min_steps, -(-n_samples // self.batch_size))
 
     def _layout(self, X):
         if X.ndim == 2:

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 
 from vaeaug import MLPVAE, VAEAugmenter, VAEConfig
-from vaeaug.vae.training import seeded, train_vae
+from vaeaug.vae.loop import seeded
+from vaeaug.vae.training import train_vae
 
 # 101 training rows in batches of 20: the last batch has one row, so one process gets none of it.
 SETTINGS = {"max_epochs": 10, "batch_size": 20, "learning_rate": 1e-2, "patience": 3, "seed": 5, "progress": False}

@@ -14,7 +14,8 @@ import ddp_worker
 from vaeaug import VAEAugmenter
 from vaeaug.cli import main
 from vaeaug.vae.distributed import World, is_main_process
-from vaeaug.vae.training import torch_threads, train_vae
+from vaeaug.vae.loop import torch_threads
+from vaeaug.vae.training import train_vae
 
 needs_gloo = pytest.mark.skipif(not (dist.is_available() and dist.is_gloo_available()),
                                 reason="this PyTorch build has no gloo backend")

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from vaeaug import MLPVAE, VAEConfig, train_vae
-from vaeaug.vae.training import reconstruction_loss, seeded, select_device
+from vaeaug.vae.loop import seeded, select_device
+from vaeaug.vae.training import reconstruction_loss
 
 
 def _model(seed=0):
@@ -91,3 +92,24 @@ def test_bad_training_settings_and_devices_are_clear_errors():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="no CUDA"):
             select_device("cuda")
+
+
+def test_the_shared_loop_is_seeded_restores_the_callers_generator_and_steps_down_the_loss():
+    from vaeaug.vae.loop import TrainingLoop
+
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    weight = torch.nn.Parameter(torch.tensor([3.0]))
+    orders, draws = [], []
+    for _ in range(2):
+        with TrainingLoop(2, seed=7) as loop:
+            loop.optimise(torch.nn.Linear(1, 1), 0.1)
+            loop.optimiser = torch.optim.SGD([weight], lr=0.25)
+            assert [epoch for epoch in loop] == [1, 2]
+            orders.append(loop.order(5).tolist())
+            draws.append(torch.rand(1).item())
+            loop.step((weight ** 2).sum())  # gradient 6: 3 - 0.25 * 6 = 1.5
+    assert orders[0] == orders[1] and draws[0] == draws[1]  # the same seed, the same numbers
+    assert torch.rand(1) == before  # the caller's generator is as it was
+    assert weight.item() == 0.75  # two steps, each halving

@@ -1,2 +1,3 @@
-"""Experiments: configs (config), the model cache (cache), the runner (runner), a run's results (results),
-the default study (study) and the denoising study (denoising)."""
+"""Experiments: configs (config), the paper's numbers (reference), the model cache (cache), one cell's context
+(context), the runner (runner) and how it runs (execution), a run's results (results), the default study
+(run_options, study) and the denoising study (denoising)."""

@@ -27,7 +27,7 @@ from ..generation.chain import configure
 from ..generation.kinds import KIND_OF
 from ..generation.registry import SINGLE_VAE, MethodSpec, parse_method
 from ..report import figures, tables
-from ..vae.training import torch_threads
+from ..vae.loop import torch_threads
 from .context import cell_context, data_folder, load_grid_dataset
 from ..data.datasets import dataset_identity
 from ..data.protocols import expand_protocols

@@ -1,2 +1,3 @@
-"""Generation: latent moves (latent, amounts), method names (registry), augmenters (augmenter, multivae),
-baselines, the GC filter (filtering), chains (chain), auto (auto), and names to estimators (factory)."""
+"""Generation: latent moves (latent, amounts, codes), method names (registry), augmenters (augmenter, multivae,
+conditional), baselines, the GC filter (filtering), samplers (sampler), chains (chain), auto and its candidates
+(auto, candidates), and the generator kinds (kinds: make_augmenter)."""

@@ -36,7 +36,7 @@ from .._validation import (anything, boolean, check_labels, check_params, check_
                            number, seed)
 from ..vae.conditional_model import ConditionalConfig, ConditionalLatentModel, load_conditional, train_conditional
 from ..vae.distributed import on_main_process
-from ..vae.training import seeded, select_device
+from ..vae.loop import seeded, select_device
 from .amounts import check_amount, class_targets, per_sample
 from .augmenter import VAEAugmenter
 from .filtering import draw_until

@@ -27,7 +27,6 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
 from .._files import read_json
 from .._settings import CONDITIONAL
@@ -35,7 +34,7 @@ from .._typing import PathType
 from .._validation import check_positive
 from .distributed import on_main_process
 from .model import gaussian_kl, load_weights, save_module
-from .training import seeded, select_device
+from .loop import TrainingLoop, epochs_for, select_device
 
 __all__ = ["ConditionalConfig", "ConditionalLatentModel", "train_conditional", "load_conditional"]
 
@@ -205,18 +204,17 @@ def train_conditional(model: ConditionalLatentModel, codes, code_logvars, labels
         raise ValueError("The conditional model needs labelled codes: every label is -1.")
     y = torch.as_tensor(labels, dtype=torch.long, device=device)
     model.to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    generator = torch.Generator().manual_seed(int(seed))
     history = ConditionalHistory()
     passes = unlabelled if len(unlabelled) else labelled
-    epochs = max(epochs, -(-min_steps // -(-len(passes) // batch_size)))
-    with seeded(seed, device):
-        for _ in tqdm(range(epochs), desc="conditional model", unit="epoch", disable=None if progress else True,
-                      leave=False):
+    loop = TrainingLoop(epochs_for(epochs, min_steps, -(-len(passes) // batch_size)), seed=seed, device=device,
+                        desc="conditional model", progress=progress)
+    loop.optimise(model, learning_rate)
+    with loop:
+        for _ in loop:
             model.train()
-            order = passes[torch.randperm(len(passes), generator=generator).numpy()]
+            order = passes[loop.order(len(passes)).numpy()]
             cycle = labelled[torch.randint(len(labelled), (len(order) // batch_size + 1, labelled_batch_size),
-                                           generator=generator).numpy()]
+                                           generator=loop.shuffler).numpy()]
             sums = torch.zeros(2, device=device)
             for step, start in enumerate(range(0, len(order), batch_size)):
                 lab = torch.as_tensor(cycle[step], device=device)
@@ -224,9 +222,7 @@ def train_conditional(model: ConditionalLatentModel, codes, code_logvars, labels
                                       device=device)
                 draw = lambda i: mean[i] + std[i] * torch.randn_like(mean[i])  # noqa: E731
                 losses = model.loss(draw(lab), y[lab], draw(unl), len(labelled), len(unlabelled))
-                optimiser.zero_grad(set_to_none=True)
-                losses["loss"].backward()
-                optimiser.step()
+                loop.step(losses["loss"])
                 sums += torch.stack([losses["loss"].detach(), losses["log_loss"].detach()])
             history.train_loss.append(float(sums[0]) / (step + 1))
             history.log_loss.append(float(sums[1]) / (step + 1))

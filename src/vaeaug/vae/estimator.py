@@ -23,7 +23,8 @@ from .._validation import (anything, check_feature_names, check_params, check_sa
                            number, seed, share)
 from .distributed import from_main_process, join, on_main_process
 from .model import VAEConfig, load_vae, make_vae
-from .training import seed_and_holdout, seeded, select_device, train_vae
+from .loop import seeded, select_device
+from .training import seed_and_holdout, train_vae
 
 __all__ = ["VAEEstimator", "TRAINING_CONSTRAINTS"]
 

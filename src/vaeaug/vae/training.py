@@ -9,7 +9,6 @@ every batch, with DistributedDataParallel averaging the gradients
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,64 +18,17 @@ import torch
 from sklearn.utils import check_random_state
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from tqdm.auto import tqdm
 
 from .._typing import ArrayLike
 from .. import _settings
 from .._validation import check_positive
 from .distributed import World, check_same, join, summed
+from .loop import TrainingLoop, epochs_for, select_device
 from .model import VAE
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["torch_threads", "TrainingHistory", "select_device", "seeded", "train_vae", "reconstruction_loss",
-           "seed_and_holdout"]
-
-
-def select_device(device="auto") -> torch.device:
-    """The one place that picks the device: CUDA when available, unless told otherwise."""
-    if isinstance(device, torch.device):
-        return device
-    if device in (None, "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        chosen = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"Unknown device {device!r}; use 'auto', 'cpu' or 'cuda'.") from None
-    if chosen.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was asked for but no CUDA GPU is available; use 'cpu' or 'auto'.")
-    return chosen
-
-
-@contextlib.contextmanager
-def seeded(seed: int, device: torch.device | None = None):
-    """Seed torch's global generator inside the block and restore it afterwards.
-
-    Weight initialisation, dropout and the reparameterisation noise all draw
-    from the global generator; forking it makes a seeded run reproducible
-    without changing the caller's random state.
-    """
-    devices = [device] if device is not None and device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(int(seed))
-        yield
-
-
-@contextlib.contextmanager
-def torch_threads(n: int | None):
-    """Let PyTorch use ``n`` threads inside the block (None: as it is), then restore the caller's setting.
-
-    The thread count is part of what a result depends on: PyTorch's CPU kernels
-    split their sums by thread, so the same seed gives the same numbers only at
-    the same count.
-    """
-    before = torch.get_num_threads()
-    if n:
-        torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+__all__ = ["TrainingHistory", "train_vae", "reconstruction_loss", "seed_and_holdout"]
 
 
 @dataclass
@@ -216,25 +168,19 @@ def train_vae(
     if world.size > 1:
         _check_group(world, X_train, X_val, seed=int(seed), batch_size=batch_size, max_epochs=max_epochs,
                      max_steps=max_steps, min_steps=min_steps, learning_rate=learning_rate, patience=patience)
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
     history = TrainingHistory()
     steps = _Steps(model, max_steps, snapshot_step)
     stopping = _EarlyStopping(patience, min_steps)
-    shuffler = torch.Generator().manual_seed(int(seed))
-    steps_per_epoch = -(-len(X_train) // batch_size)
-    epochs = max(max_epochs, -(-min_steps // steps_per_epoch))
-    if max_steps is not None:
-        epochs = min(epochs, -(-max_steps // steps_per_epoch))
-    step = _BatchStep(model, optimiser, corrupt, world, device)
+    epochs = epochs_for(max_epochs, min_steps, -(-len(X_train) // batch_size), max_steps)
+    loop = TrainingLoop(epochs, seed=seed, device=device, desc="VAE", progress=progress and world.main)
+    loop.optimise(model, learning_rate)
+    step = _BatchStep(model, loop, corrupt, world, device)
     first_epoch = None
-    with seeded(seed, device):
-        # disable=None: a bar on a terminal only, so a redirected log gets no carriage returns
-        bar = tqdm(range(1, epochs + 1), desc="VAE", unit="epoch", disable=None if progress and world.main else True,
-                   leave=False)
-        for epoch in bar:
+    with loop:
+        for epoch in loop:
             model.train()
-            order = torch.randperm(len(X_train), generator=shuffler).to(device)
-            loss, reconstruction, kl = _train_epoch(step, X_train, order, batch_size, steps)
+            loss, reconstruction, kl = _train_epoch(step, X_train, loop.order(len(X_train)).to(device), batch_size,
+                                                    steps)
             if epoch == 1 and snapshot_step is not None and steps.count < snapshot_step:
                 first_epoch = _weights(model)
             history.train_loss.append(loss)
@@ -247,10 +193,9 @@ def train_vae(
                 history.val_reconstruction.append(val)
                 postfix["val_rec"] = f"{val:.2f}"
                 stop = stopping.update(val, epoch, model, steps.count)
-            bar.set_postfix(postfix)
+            loop.bar.set_postfix(postfix)
             if stop or steps.done:
                 break
-        bar.close()
 
     history.best_epoch, history.stopped_early = stopping.best_epoch, stopping.stopped
     if world.main:
@@ -341,8 +286,8 @@ class _SummedLoss(nn.Module):
 class _BatchStep:
     """One optimiser step on one batch, alone or as one process of a group."""
 
-    def __init__(self, model, optimiser, corrupt, world, device):
-        self.model, self.optimiser, self.corrupt, self.world = model, optimiser, corrupt, world
+    def __init__(self, model, loop, corrupt, world, device):
+        self.model, self.loop, self.corrupt, self.world = model, loop, corrupt, world
         if world.size > 1:
             self.summed_loss = DistributedDataParallel(_SummedLoss(model),
                                                        device_ids=[device.index] if device.type == "cuda" else None)
@@ -352,19 +297,15 @@ class _BatchStep:
         inputs = x if self.corrupt is None else self.corrupt(x)
         # Every process draws the whole batch's eps and keeps its part: the draws of one process.
         noise = torch.randn((len(x), self.model.config.latent_dim), device=x.device)
-        self.optimiser.zero_grad(set_to_none=True)
         if self.world.size == 1:  # the mean, as before the group existed, so a lone process's numbers do not move
             losses = self.model.loss(inputs, x, noise)
-            losses["loss"].backward()
-            sums = len(x) * torch.stack([losses[k].detach() for k in ("loss", "reconstruction", "kl")])
-        else:
-            part = self.world.shard(len(x))
-            losses = self.summed_loss(inputs[part], x[part], noise[part])
-            # DistributedDataParallel averages gradients over processes; the sum over the whole batch is wanted.
-            (losses["loss"] * (self.world.size / len(x))).backward()
-            sums = torch.stack([losses[k].detach() for k in ("loss", "reconstruction", "kl")])
-        self.optimiser.step()
-        return sums
+            self.loop.step(losses["loss"])
+            return len(x) * torch.stack([losses[k].detach() for k in ("loss", "reconstruction", "kl")])
+        part = self.world.shard(len(x))
+        losses = self.summed_loss(inputs[part], x[part], noise[part])
+        # DistributedDataParallel averages gradients over processes; the sum over the whole batch is wanted.
+        self.loop.step(losses["loss"] * (self.world.size / len(x)))
+        return torch.stack([losses[k].detach() for k in ("loss", "reconstruction", "kl")])
 
 
 def _train_epoch(step, X_train, order, batch_size, steps) -> list[float]:
