@@ -5,9 +5,10 @@ The package is the pipeline, one subpackage or module per step::
     data/          datasets (datasets: named and your own files; sources: where their files come from) and
                    protocols (labelled / unlabelled / validation / test)
     vae/           the VAE (model), how any network here trains: device, threads, seeding and the loop (loop),
-                   the VAE's training with early stopping (training), processes under torchrun (distributed), the
-                   base of the VAE estimators (estimator), the denoising VAE (denoiser), and the conditional
-                   model on the VAE's codes, M1+M2's M2 (conditional_model)
+                   the VAE's training with early stopping (training), processes under torchrun (distributed),
+                   one save/load scheme for every fitted estimator (saving), the base of the VAE estimators
+                   (estimator), the denoising VAE (denoiser), and the conditional model on the VAE's codes,
+                   M1+M2's M2 (conditional_model)
     generation/    latent moves as pure functions (latent, amounts; codes: what they share, and the methods that
                    make codes in one go: prior draws, SMOTE), the method-name grammar (registry), the
                    augmenters (augmenter, multivae, conditional), the baselines, the GC filter (filtering),

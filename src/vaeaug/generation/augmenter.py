@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
 
 from .._choices import NOISE_SCALES, SPACES
 from .._settings import GENERATION, VAE, section
-from .._typing import ArrayLike, Labels, PathType, RandomState
+from .._typing import ArrayLike, Labels, RandomState
 from .._validation import (boolean, check_labels, check_same_layout, check_samples, integer, number, one_of,
                            remember_feature_names)
 from ..vae.estimator import TRAINING_CONSTRAINTS, VAEEstimator
@@ -386,17 +384,13 @@ batch_size, learning_rate, validation_fraction
 
     # -- persistence: the early snapshot and the fitted state beside the VAE ----
 
-    def save(self, path: PathType) -> Path:
-        """Save the fitted VAE, its early snapshot and the augmenter's parameters to the folder ``path``.
-
-        Under ``torchrun`` only rank 0 writes.
-        """
-        check_is_fitted(self, "model_")
+    def _save_parts(self, path):
+        # The early snapshot (the GC's "bad" reconstructions), then the VAE
         if getattr(self, "early_model_", None) is not None:
-            self.early_model_.save(Path(path) / _EARLY_FOLDER)
-        return super().save(path)
+            self.early_model_.save(path / _EARLY_FOLDER)
+        super()._save_parts(path)
 
-    def _saved_state(self):
+    def _fitted_state(self):
         return {"likelihood": self.likelihood_, "beta": self.beta_, "latent_std": self.latent_std_.tolist()}
 
     def _restore_state(self, state, path, device):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -30,12 +29,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._choices import CONDITIONAL_METHODS
 from .._settings import CONDITIONAL
-from .._files import read_saved, write_json_atomic
-from .._typing import ArrayLike, Labels, PathType, RandomState
+from .._typing import ArrayLike, Labels, RandomState
 from .._validation import (anything, boolean, check_labels, check_params, check_samples, check_same_layout, integer,
                            number, seed)
 from ..vae.conditional_model import ConditionalConfig, ConditionalLatentModel, load_conditional, train_conditional
-from ..vae.distributed import on_main_process
+from ..vae.saving import SavedEstimator
 from ..vae.loop import seeded, select_device
 from .amounts import check_amount, class_targets, per_sample
 from .augmenter import VAEAugmenter
@@ -64,7 +62,7 @@ def _probability(value, name):
         raise ValueError(f"{name} must be a probability in [0, 1]; got {value!r}.")
 
 
-class ConditionalAugmenter(SamplerMixin, BaseEstimator):
+class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
     """New labelled samples from a conditional model trained on a VAE's codes (Kingma et al.'s M1+M2).
 
     Parameters
@@ -122,6 +120,8 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
         "verbose": boolean,
     }
     saved_file = "conditional-augmenter.json"
+    _saved_keys = ("params", "classes", "input_shape")
+    _load_hint = "(a folder saved by VAEAugmenter has no conditional model: fit a ConditionalAugmenter on it)"
 
     def __init__(self, augmenter: VAEAugmenter | None = None, method: str = CONDITIONAL_METHODS[0],
                  filter: str | None = None, n_per_sample: int | None = None,
@@ -327,36 +327,30 @@ class ConditionalAugmenter(SamplerMixin, BaseEstimator):
 
     # -- persistence -------------------------------------------------------------------
 
-    @on_main_process
-    def save(self, path: PathType) -> Path:
-        """Save the VAE, the conditional model (``conditional/``) and the classes to the folder ``path``.
+    # -- persistence (vaeaug.vae.saving): the VAE, the conditional model under conditional/, then the JSON -----
+    # The unlabelled pool is not saved: pass it to ``generate`` after loading.
 
-        The unlabelled pool is not saved: pass it to ``generate`` after loading.
-        """
-        check_is_fitted(self, "model_")
-        path = Path(path)
+    def _save_parts(self, path):
         self.augmenter_.save(path)
         self.model_.save(path / _MODEL_FOLDER)
+
+    def _saved_state(self):
         params = {k: v for k, v in self.get_params(deep=False).items() if k != "augmenter"}
-        write_json_atomic(path / self.saved_file, {"params": params, "classes": self.classes_.tolist(),
-                                                   "input_shape": list(self.input_shape_)})
-        return path
+        return {"params": params, "classes": self.classes_.tolist(), "input_shape": list(self.input_shape_)}
 
     @classmethod
-    def load(cls, path: PathType, device: str = "auto") -> ConditionalAugmenter:
-        """Load a ConditionalAugmenter saved with :meth:`save`."""
-        path = Path(path)
-        state, _ = read_saved(path, cls, keys=("params", "classes", "input_shape"),
-                              hint="(a folder saved by VAEAugmenter has no conditional model: fit a "
-                                   "ConditionalAugmenter on it)")
-        model = cls(**{**state["params"], "device": str(select_device(device))})
-        model.augmenter_ = VAEAugmenter.load(path, device=device)
-        model.model_ = load_conditional(path / _MODEL_FOLDER, device=select_device(device))
-        model.classes_ = np.asarray(state["classes"])
-        model.input_shape_ = tuple(state["input_shape"])
-        model.n_features_in_ = int(np.prod(model.input_shape_))
-        model.pool_ = None
+    def _from_saved(cls, state, device):
+        model = cls(**{**state["params"], "device": str(device)})
+        check_params(model)
         return model
+
+    def _load_parts(self, path, state, device):
+        self.augmenter_ = VAEAugmenter.load(path, device=device)
+        self.model_ = load_conditional(path / _MODEL_FOLDER, device=device)
+        self.classes_ = np.asarray(state["classes"])
+        self.input_shape_ = tuple(state["input_shape"])
+        self.n_features_in_ = int(np.prod(self.input_shape_))
+        self.pool_ = None
 
 
 FROM_POOL = ("style-transfer", "pseudo-label")  # the methods that draw from the unlabelled samples

@@ -8,7 +8,6 @@ single VAE it needs labels to train, and so cannot learn from unlabelled data.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
@@ -16,12 +15,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from .._files import read_saved, write_json_atomic
 from .._settings import MULTI_VAE
-from .._typing import ArrayLike, Labels, PathType, RandomState
+from .._typing import ArrayLike, Labels, RandomState
 from .._validation import (boolean, check_feature_names, check_labels, check_params, check_same_layout,
                            check_samples, remember_feature_names, seed, share)
-from ..vae.distributed import on_main_process
+from ..vae.saving import SavedEstimator
 from .amounts import class_targets, per_sample
 from .augmenter import GENERATION_SETTINGS, VAEAugmenter
 from .sampler import SamplerMixin
@@ -42,7 +40,7 @@ def _check_template(template, name):
                          "latent features.")
 
 
-class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
+class MultiVAEAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
     """One VAE per class; each class's new samples come from its own VAE.
 
     Parameters
@@ -81,6 +79,8 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
     """
 
     saved_file = "multivae.json"  # written last by save()
+    _saved_keys = ("template", "mix_in", "random_state", "classes", "input_shape")
+    _fitted_attribute = "augmenters_"
     _parameter_constraints = {"augmenter": _check_template, "mix_in": share(), "random_state": seed,
                               "verbose": boolean}
 
@@ -157,40 +157,27 @@ class MultiVAEAugmenter(SamplerMixin, BaseEstimator):
             return np.empty((0,) + self.input_shape_, dtype=np.float32), y[:0]
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
-    @on_main_process
-    def save(self, path: PathType) -> Path:
-        """Save every class's VAE under ``path/class-<i>`` and the classes in ``multivae.json``: one folder.
+    # -- persistence (vaeaug.vae.saving): each class's VAE under class-<i>, then multivae.json ----------------
 
-        Under ``torchrun`` only rank 0 writes.
-        """
-        check_is_fitted(self, "augmenters_")
-        path = Path(path)
+    def _save_parts(self, path):
         for i, augmenter in enumerate(self.augmenters_):
             augmenter.save(path / f"class-{i}")
-        write_json_atomic(path / self.saved_file, {
-            "mix_in": self.mix_in, "random_state": self.random_state,
-            "template": self._template().get_params(), "classes": self.classes_.tolist(),
-            "input_shape": list(self.input_shape_),
-        })
-        return path
+
+    def _saved_state(self):
+        return {"mix_in": self.mix_in, "random_state": self.random_state, "template": self._template().get_params(),
+                "classes": self.classes_.tolist(), "input_shape": list(self.input_shape_)}
 
     @classmethod
-    def load(cls, path: PathType, device: str = "auto") -> MultiVAEAugmenter:
-        """Load a MultiVAEAugmenter saved with :meth:`save`."""
-        path = Path(path)
-        state, fix = read_saved(path, cls, keys=("template", "mix_in", "random_state", "classes", "input_shape"))
-        try:
-            multi = cls(VAEAugmenter(**state["template"]), mix_in=state["mix_in"],
-                        random_state=state["random_state"])
-            check_params(multi)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"{path / cls.saved_file} holds invalid parameters ({error}); {fix}.") from None
-        multi.classes_ = np.asarray(state["classes"])
-        multi.input_shape_ = tuple(state["input_shape"])
-        multi.n_features_in_ = int(np.prod(multi.input_shape_))
-        multi.augmenters_ = [VAEAugmenter.load(path / f"class-{i}", device=device)
-                             for i in range(len(multi.classes_))]
+    def _from_saved(cls, state, device):
+        multi = cls(VAEAugmenter(**state["template"]), mix_in=state["mix_in"], random_state=state["random_state"])
+        check_params(multi)
         return multi
+
+    def _load_parts(self, path, state, device):
+        self.classes_ = np.asarray(state["classes"])
+        self.input_shape_ = tuple(state["input_shape"])
+        self.n_features_in_ = int(np.prod(self.input_shape_))
+        self.augmenters_ = [VAEAugmenter.load(path / f"class-{i}", device=device) for i in range(len(self.classes_))]
 
 
 def _sum_reports(reports):

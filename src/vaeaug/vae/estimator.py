@@ -17,13 +17,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._typing import ArrayLike, PathType
-from .._files import read_saved, write_json_atomic
+from .._typing import ArrayLike
 from .._validation import (anything, check_feature_names, check_params, check_same_layout, check_samples, integer,
                            number, seed, share)
-from .distributed import from_main_process, join, on_main_process
+from .distributed import from_main_process, join
 from .model import VAEConfig, load_vae, make_vae
 from .loop import seeded, select_device
+from .saving import SavedEstimator
 from .training import seed_and_holdout, train_vae
 
 __all__ = ["VAEEstimator", "TRAINING_CONSTRAINTS"]
@@ -49,12 +49,12 @@ TRAINING_CONSTRAINTS = {
 }
 
 
-class VAEEstimator(BaseEstimator):
+class VAEEstimator(SavedEstimator, BaseEstimator):
     """The base of the estimators that own one trained VAE (``model_``).
 
     Subclasses set ``_parameter_constraints`` (with :data:`TRAINING_CONSTRAINTS`),
-    ``saved_file`` (their JSON, written last by :meth:`save`), and say what
-    they add to that JSON (:meth:`_saved_state`, :meth:`_restore_state`).
+    ``saved_file`` (their JSON, written last by ``save``, :mod:`vaeaug.vae.saving`), and say what
+    they add to that JSON (:meth:`_fitted_state`, :meth:`_restore_state`).
 
     The VAE's size and training parameters, which the augmenters share (the
     defaults are :class:`vaeaug._settings.VAESettings`; the denoiser has its own):
@@ -84,7 +84,7 @@ class VAEEstimator(BaseEstimator):
     """
 
     _parameter_constraints: dict = TRAINING_CONSTRAINTS
-    saved_file = ""
+    _saved_keys = ("params", "input_shape")
     _saved_params_skip: tuple[str, ...] = ()  # parameters not saved (e.g. the device, chosen at load)
 
     # -- layout: user arrays <-> model tensors -------------------------------
@@ -188,51 +188,39 @@ class VAEEstimator(BaseEstimator):
             progress=self.verbose, **options)
         return device
 
-    # -- persistence -------------------------------------------------------------
+    # -- persistence (vaeaug.vae.saving): the VAE's config and weights, then the estimator's JSON -------------
+
+    def _save_parts(self, path):
+        self.model_.save(path)
 
     def _saved_state(self) -> dict:
+        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()
+                  if k not in self._saved_params_skip}
+        return {"params": params, "input_shape": list(self.input_shape_),
+                "feature_mean": None if self.feature_mean_ is None else self.feature_mean_.tolist(),
+                "feature_std": None if self.feature_std_ is None else self.feature_std_.tolist(),
+                **self._fitted_state()}
+
+    @classmethod
+    def _from_saved(cls, state, device):
+        estimator = cls(**state["params"])
+        if "device" in cls._saved_params_skip:
+            estimator.set_params(device=str(device))
+        estimator._validate_params()
+        return estimator
+
+    def _load_parts(self, path, state, device):
+        self.model_ = load_vae(path, device=device)
+        self.input_shape_ = tuple(state["input_shape"])
+        self.n_features_in_ = int(np.prod(self.input_shape_))
+        for key in ("feature_mean", "feature_std"):
+            value = state.get(key)
+            setattr(self, key + "_", None if value is None else np.asarray(value, dtype=np.float32))
+        self._restore_state(state, path, device)
+
+    def _fitted_state(self) -> dict:
         """What the estimator's JSON keeps besides its parameters and layout."""
         return {}
 
     def _restore_state(self, state: dict, path: Path, device) -> None:
-        """Set the fitted attributes that :meth:`_saved_state` kept."""
-
-    @on_main_process
-    def save(self, path: PathType) -> Path:
-        """Save the fitted estimator to the folder ``path``: the VAE, then the estimator's JSON, written last.
-
-        Under ``torchrun`` only rank 0 writes; the other processes return ``path``.
-        """
-        check_is_fitted(self, "model_")
-        path = Path(path)
-        self.model_.save(path)
-        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()
-                  if k not in self._saved_params_skip}
-        write_json_atomic(path / self.saved_file, {
-            "params": params, "input_shape": list(self.input_shape_),
-            "feature_mean": None if self.feature_mean_ is None else self.feature_mean_.tolist(),
-            "feature_std": None if self.feature_std_ is None else self.feature_std_.tolist(),
-            **self._saved_state()})
-        return path
-
-    @classmethod
-    def load(cls, path: PathType, device: str = "auto") -> VAEEstimator:
-        """Load an estimator saved with :meth:`save`; it transforms and generates without retraining."""
-        path = Path(path)
-        state, fix = read_saved(path, cls, keys=("params", "input_shape"))
-        device = select_device(device)
-        try:
-            estimator = cls(**state["params"])
-            if "device" in cls._saved_params_skip:
-                estimator.set_params(device=str(device))
-            estimator._validate_params()
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"{path / cls.saved_file} holds invalid parameters ({error}); {fix}.") from None
-        estimator.model_ = load_vae(path, device=device)
-        estimator.input_shape_ = tuple(state["input_shape"])
-        estimator.n_features_in_ = int(np.prod(estimator.input_shape_))
-        for key in ("feature_mean", "feature_std"):
-            value = state.get(key)
-            setattr(estimator, key + "_", None if value is None else np.asarray(value, dtype=np.float32))
-        estimator._restore_state(state, path, device)
-        return estimator
+        """Set the fitted attributes that :meth:`_fitted_state` kept."""
