@@ -169,3 +169,18 @@ def test_cross_references_in_docstrings_resolve():
                     stale.append(f"{name}: {ref}")
                 break
     assert stale == []
+
+
+def test_no_module_is_over_400_lines_and_no_function_body_over_60():
+    """A module you can read in one sitting, a function on one screen (its docstring aside)."""
+    long_modules, long_functions = [], []
+    for name, _, tree in modules():
+        text = (PACKAGE / (name.replace(".", "/") + ".py")).read_text()
+        if len(text.splitlines()) > 400:
+            long_modules.append(name)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+                if body and node.end_lineno - body[0].lineno + 1 > 60:
+                    long_functions.append(f"{name}.{node.name}")
+    assert (long_modules, long_functions) == ([], [])

@@ -25,8 +25,7 @@ __all__ = ["VAEAugmenter", "GENERATION_SETTINGS", "SPACES", "NOISE_SCALES"]
 # The parameters that generate() reads: one fitted VAE serves any of their values. The others shape the
 # trained VAE, so they key the model cache and cannot change without refitting.
 GENERATION_SETTINGS = tuple(section(GENERATION))
-# The GC's "bad" images are reconstructions by the VAE after this many optimiser
-# steps (or after its first epoch, if sooner): blurred, not yet shaped.
+# The GC's "bad" images: reconstructions after this many optimiser steps (or the first epoch, if sooner), blurred
 SNAPSHOT_STEP = 100
 _EARLY_FOLDER = "early"
 
@@ -126,6 +125,7 @@ batch_size, learning_rate, validation_fraction
     """
 
     saved_file = "augmenter.json"
+    _saved_keys = VAEEstimator._saved_keys + ("likelihood", "latent_std")
     _fit_needs_labels = False  # the VAE learns without labels; fit_resample takes them
     _parameter_constraints = {
         **TRAINING_CONSTRAINTS,
@@ -382,10 +382,9 @@ batch_size, learning_rate, validation_fraction
         return np.asarray([f"{type(self).__name__.lower()}{i}" for i in range(self.model_.config.latent_dim)],
                           dtype=object)
 
-    # -- persistence: the early snapshot and the fitted state beside the VAE ----
+    # -- persistence: the early snapshot (the GC's "bad" reconstructions), then the VAE and the fitted state --
 
     def _save_parts(self, path):
-        # The early snapshot (the GC's "bad" reconstructions), then the VAE
         if getattr(self, "early_model_", None) is not None:
             self.early_model_.save(path / _EARLY_FOLDER)
         super()._save_parts(path)
@@ -394,10 +393,6 @@ batch_size, learning_rate, validation_fraction
         return {"likelihood": self.likelihood_, "beta": self.beta_, "latent_std": self.latent_std_.tolist()}
 
     def _restore_state(self, state, path, device):
-        for key in ("likelihood", "latent_std"):
-            if key not in state:
-                raise ValueError(f"{path / self.saved_file} lacks {key!r}: it was edited or written by something "
-                                 "else; delete the folder and fit the VAEAugmenter again.")
         early = path / _EARLY_FOLDER
         self.early_model_ = load_vae(early, device=device) if early.is_dir() else None
         self.likelihood_ = state["likelihood"]
