@@ -47,3 +47,22 @@ def test_two_files_of_one_name_do_not_share_cells_or_vaes(tmp_path):
     results = run_experiment(config, tmp_path / "run", progress=False, log=lambda _: None)
     assert len({r["dataset"] for r in results["records"]}) == 2
     assert len(results["vaes"]) == 2 and len([p for p in (tmp_path / "run" / "vaes").iterdir() if p.is_dir()]) == 2
+
+
+def test_a_file_changed_under_the_same_path_trains_a_new_model_in_a_shared_cache(tmp_path):
+    """The cache keys a user's file by its content too (issue 33, item 2): a file replaced under the same path,
+    its labels kept, must not reuse the VAE trained on its old samples."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "d.npz"
+    y = np.repeat([0, 1], 20)
+    np.savez(path, X=rng.uniform(0, 0.5, (40, 5)), y=y)
+    config = ExperimentConfig.from_dict({**ONE_CELL, "datasets": [str(path)]})
+    first = run_experiment(config, tmp_path / "run1", vae_cache=tmp_path / "cache", progress=False,
+                           log=lambda _: None)
+    np.savez(path, X=rng.uniform(0.5, 1.0, (40, 5)), y=y)
+    second = run_experiment(config, tmp_path / "run2", vae_cache=tmp_path / "cache", progress=False,
+                            log=lambda _: None)
+    assert len(first["vaes"]) == 1 and len(second["vaes"]) == 1  # trained again, not reused
+    again = run_experiment(config, tmp_path / "run3", vae_cache=tmp_path / "cache", progress=False,
+                           log=lambda _: None)
+    assert len(again["vaes"]) == 0  # the same content: reused

@@ -14,6 +14,7 @@ checksum are downloaded and verified.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -349,7 +350,20 @@ def load(name: str, data_dir: PathType | None = None, *, label_column: str = "la
     >>> data.X.shape, len(data.class_names)
     ((1797, 8, 8), 10)
     """
-    return _checked(_load(name, data_dir, label_column))
+    data = _checked(_load(name, data_dir, label_column))
+    if name not in NAMED:  # a user's file: what a model trained on it is keyed by, beside its path
+        data.fingerprint = content_digest(data.X, data.y)
+    return data
+
+
+def content_digest(*arrays) -> str:
+    """A digest of the arrays' shapes, types and bytes."""
+    digest = hashlib.sha1()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.shape}{array.dtype}".encode())
+        digest.update(array.astype(str).tobytes() if array.dtype == object else array.tobytes())
+    return digest.hexdigest()[:16]
 
 
 def _checked(data: Dataset) -> Dataset:
@@ -397,3 +411,13 @@ def describe_all(data_dir=None) -> list[tuple[str, str]]:
 def dataset_identity(dataset) -> str:
     """How the grid names a dataset: a named one by its name, a file by its full path (two data.npz differ)."""
     return dataset if dataset in NAMED else str(Path(dataset).resolve())
+
+
+def file_state(dataset) -> tuple | None:
+    """The size and modification time of a user's dataset's files (None for a named dataset): a file written
+    again since it was read is told apart without reading it."""
+    if dataset in NAMED:
+        return None
+    path = Path(dataset)
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)

@@ -32,6 +32,7 @@ class Dataset:
     splits: dict[str, np.ndarray] = field(default_factory=dict)
     description: str = ""
     classes: np.ndarray | None = None
+    fingerprint: str | None = None  # a user's file: a digest of what was read, so a changed file is told apart
 
     def original_labels(self, codes=None) -> np.ndarray:
         """The source's labels for class ``codes`` (default: every sample's)."""

@@ -40,7 +40,9 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind=SI
     # with, by another run or variant (n_per_sample=1, say), where a config that leaves one out means its default.
     settings["augmentation"] = {**AUGMENTATION_DEFAULTS, "space": config.space, "verbose": progress,
                                 **settings["augmentation"]}
-    key = kind.key(data.name, split, seed, latent_dim, settings)
+    # A user's file is keyed by its content too: a file changed under the same path trains a new model
+    key = kind.key(data.name if data.fingerprint is None else f"{data.name}@{data.fingerprint}", split, seed,
+                   latent_dim, settings)
     if key is None:  # a baseline or auto: nothing to keep
         return kind.untrained(data, split, seed, settings, built_on), None
     folder = Path(cache) / key
