@@ -148,6 +148,19 @@ def check_seed(seed, *, name: str = "random_state (--seed)"):
     return seed
 
 
+def check_distinct(values, *, name: str, key=None) -> None:
+    """No value of ``values`` twice (``key(value)`` says when two spellings are one value); raises a
+    ValueError naming the repeat."""
+    seen = {}
+    for value in values:
+        identity = value if key is None else key(value)
+        if identity in seen:
+            first = seen[identity]
+            spelled = "" if first == value else f" ({first!r} and {value!r} are one)"
+            raise ValueError(f"{name} must be distinct; {value!r} comes twice{spelled}. Drop the repeat.")
+        seen[identity] = value
+
+
 def reject_unknown(given, allowed, where):
     """Raise on a key of ``given`` not in ``allowed``, suggesting the closest allowed one."""
     for key in given:

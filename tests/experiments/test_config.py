@@ -176,3 +176,22 @@ def test_an_undecodable_config_names_its_file(tmp_path):
 def test_auto_settings_are_checked(auto, message):
     with pytest.raises(ValueError, match=message):
         ExperimentConfig.from_dict({**TINY_AUTO, "auto": auto})
+
+
+@pytest.mark.parametrize("change, repeat", [
+    ({"classifiers": ["knn", "knn"]}, "'knn' comes twice"),
+    ({"latent_dims": [2, 2]}, "2 comes twice"),
+    ({"datasets": ["digits", "digits"]}, "'digits' comes twice"),
+    ({"protocols": [{"name": "few-shot", "labelled_per_class": [4, 4]}]}, "'few-shot labelled_per_class=4' comes"),
+])
+def test_a_repeated_grid_entry_is_refused_naming_the_repeat(change, repeat):
+    """A repeated axis entry would run its cells twice and keep them twice (issue 33, item 6)."""
+    with pytest.raises(ValueError, match=f"must be distinct; {repeat}"):
+        ExperimentConfig.from_dict({**GRID, **change})
+
+
+def test_one_file_under_two_spellings_is_one_dataset(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    np.savez("w.npz", X=np.zeros((4, 2)), y=[0, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"'./w.npz' comes twice \('w.npz' and './w.npz' are one\)"):
+        ExperimentConfig.from_dict({**GRID, "datasets": ["w.npz", "./w.npz"]})

@@ -22,8 +22,8 @@ from .._typing import PathType
 from .._files import read_yaml
 from .._settings import CONDITIONAL, MULTI_VAE, VAE, section
 from .._choices import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, PAPER_METHODS, SPACES, TRAIN_ON
-from .._validation import (build_config, check_choice, check_field_types, check_fits, check_params, check_positive,
-                           check_seed, reject_unknown)
+from .._validation import (build_config, check_choice, check_distinct, check_field_types, check_fits, check_params,
+                           check_positive, check_seed, reject_unknown)
 from ..classifiers import SCALINGS, make_classifier
 from ..data.datasets import NAMED, dataset_identity
 from ..data.protocols import expand_protocols, make_split
@@ -176,11 +176,15 @@ class ExperimentConfig:
             if dataset not in NAMED and not Path(dataset).exists():
                 raise ValueError(f"Unknown dataset {dataset!r} in {where}; choose one of "
                                  f"{', '.join(NAMED)}, or give the path of a file or image folder.")
-        expand_protocols(self._list("protocols", where))
+        check_distinct(self.datasets, name=f"datasets in {where}", key=dataset_identity)
+        protocols = expand_protocols(self._list("protocols", where))
+        check_distinct([p["label"] for p in protocols], name=f"the protocols in {where}")
         for z in self._list("latent_dims", where):
             check_positive(z, name="each of latent_dims", integer=True)
+        check_distinct(self.latent_dims, name=f"latent_dims in {where}")
         for classifier in self._list("classifiers", where):
             check_choice(classifier, CLASSIFIERS, name=f"classifier in {where}")
+        check_distinct(self.classifiers, name=f"classifiers in {where}")
         image_only = [c for c in self.classifiers if c in IMAGE_CLASSIFIERS]
         if image_only and self.space == "latent":
             raise ValueError(f"The {image_only[0]} classifier in {where} needs images, but space: latent gives it "
@@ -188,8 +192,7 @@ class ExperimentConfig:
         seeds = self._list("seeds", where)
         for seed in seeds:
             check_seed(seed, name=f"each of seeds in {where}")
-        if len(set(seeds)) != len(seeds):
-            raise ValueError(f"seeds in {where} must be distinct integers; got {seeds}.")
+        check_distinct(seeds, name=f"seeds in {where}")
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", self.name):
             raise ValueError(f"name in {where} must be a plain folder name (letters, digits, '.', '_', '-'; no "
                              f"'/'), as it names the run folder; got {self.name!r}.")
