@@ -203,3 +203,17 @@ def test_auto_names_what_a_conditional_candidate_lacks(fitted, candidate, condit
                          conditional=ConditionalAugmenter() if conditional else None)
     with pytest.raises(ValueError, match=message):
         auto.fit(X_lab, y_lab, X_unlabelled=pool if unlabelled else None)
+
+
+def test_an_unfitted_model_says_so_and_a_fitted_one_refuses_another_width(blobs):
+    """predict before fit is NotFittedError, not an AttributeError; generate checks the samples' layout
+    (issue 33, item 9)."""
+    from sklearn.exceptions import NotFittedError
+
+    X, y = blobs
+    with pytest.raises(NotFittedError):
+        ConditionalAugmenter().predict(X)
+    model = ConditionalAugmenter(VAEAugmenter(latent_dim=2, hidden_units=16, max_epochs=1, random_state=0),
+                                 hidden_units=8, epochs=1, min_steps=0, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="shape"):
+        model.generate(X[:, :4], y)

@@ -197,11 +197,13 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
     @torch.no_grad()
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """q(y | z) for the code of each row of ``X``, columns in the order of ``classes_``."""
-        return self.model_.class_probabilities(self._codes(X)).cpu().numpy()
+        codes = self._codes(X)  # first: NotFittedError before the model is read
+        return self.model_.class_probabilities(codes).cpu().numpy()
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """The class q(y | z) finds likeliest for each row of ``X``."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        probabilities = self.predict_proba(X)
+        return self.classes_[probabilities.argmax(axis=1)]
 
     def score(self, X: ArrayLike, y: Labels) -> float:
         """Accuracy of :meth:`predict` on ``(X, y)``."""
@@ -252,6 +254,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         check_is_fitted(self, "model_")
         method = check_params(self)["method"]
         X = check_samples(X)
+        check_same_layout(X, self.input_shape_, owner=type(self).__name__)
         y = check_labels(y, len(X), min_classes=1)
         self._indices(y)  # every label is one the model knows
         pool = self.pool_ if X_unlabelled is None else check_samples(X_unlabelled, name="X_unlabelled")

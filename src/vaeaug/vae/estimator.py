@@ -213,9 +213,16 @@ class VAEEstimator(SavedEstimator, BaseEstimator):
         self.model_ = load_vae(path, device=device)
         self.input_shape_ = tuple(state["input_shape"])
         self.n_features_in_ = int(np.prod(self.input_shape_))
+        wrong = f"{path / self.saved_file} does not fit its VAE: it was edited or written by something else; " \
+                f"delete the folder and fit the {type(self).__name__} again."
+        if self.n_features_in_ != int(np.prod(self.model_.config.input_shape)):
+            raise ValueError(f"{wrong} (input_shape {list(self.input_shape_)} against the VAE's "
+                             f"{list(self.model_.config.input_shape)})")
         for key in ("feature_mean", "feature_std"):
-            value = state.get(key)
-            setattr(self, key + "_", None if value is None else np.asarray(value, dtype=np.float32))
+            value = None if state.get(key) is None else np.asarray(state[key], dtype=np.float32)
+            if value is not None and value.size != self.n_features_in_:
+                raise ValueError(f"{wrong} ({key} has {value.size} values for {self.n_features_in_} features)")
+            setattr(self, key + "_", value)
         self._restore_state(state, path, device)
 
     def _fitted_state(self) -> dict:

@@ -14,6 +14,7 @@ caches load as they did.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import torch
@@ -25,6 +26,16 @@ from .distributed import on_main_process
 from .loop import select_device
 
 __all__ = ["SavedEstimator"]
+
+
+def _check_json(state: dict, owner: str) -> None:
+    """Refuse a state JSON cannot hold (a ``random_state`` that is a ``RandomState``, say), naming the setting."""
+    for key, value in {**state.get("params", {}), **{k: v for k, v in state.items() if k != "params"}}.items():
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{owner}.save cannot write {key}={value!r}: only numbers, text, lists and mappings "
+                             f"can be saved. Use an int seed (or None) for random_state, and fit again.") from None
 
 
 class SavedEstimator:
@@ -43,8 +54,10 @@ class SavedEstimator:
         """
         check_is_fitted(self, self._fitted_attribute)
         path = Path(path)
+        state = self._saved_state()
+        _check_json(state, type(self).__name__)  # before anything is written: no folder of weights without JSON
         self._save_parts(path)
-        write_json_atomic(path / self.saved_file, self._saved_state())
+        write_json_atomic(path / self.saved_file, state)
         return path
 
     @classmethod
