@@ -114,11 +114,18 @@ def check_same_layout(X: np.ndarray, expected: tuple[int, ...], *, name: str = "
         )
 
 
+def did_you_mean(value, choices) -> str:
+    """" Did you mean 'x'?" for the closest of ``choices`` to a misspelt ``value``, or nothing: the one way every
+    refusal of an unknown name, key or parameter suggests the right one."""
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
 def check_choice(value, choices, *, name: str):
     """Raise if ``value`` is not one of ``choices``."""
     if value not in choices:
         options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"Unknown {name} {value!r}; choose one of {options}.")
+        raise ValueError(f"Unknown {name} {value!r}.{did_you_mean(value, choices)} Choose one of {options}.")
     return value
 
 
@@ -165,9 +172,8 @@ def reject_unknown(given, allowed, where):
     """Raise on a key of ``given`` not in ``allowed``, suggesting the closest allowed one."""
     for key in given:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), list(allowed), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"Unknown key {key!r} in {where}.{hint} Allowed: {', '.join(sorted(allowed))}.")
+            raise ValueError(f"Unknown key {key!r} in {where}.{did_you_mean(key, allowed)} Allowed: "
+                             f"{', '.join(sorted(allowed))}.")
 
 
 # -- parameter constraints ------------------------------------------------------

@@ -169,7 +169,7 @@ def test_an_undecodable_config_names_its_file(tmp_path):
     ({"folds": 3}, "folds"),
     ({"cv": 1}, "at least 2"),
     ([1], "mapping"),
-    ({"candidates": [{"method": "interp"}]}, "auto.candidates .* 'interp' is not a move"),
+    ({"candidates": [{"method": "interp"}]}, "auto.candidates .* Unknown method 'interp'. Did you mean 'interpolation'"),
     ({"candidates": [{"method": "noise", "beta": 1}]}, "unknown setting"),
     ({"candidates": []}, "non-empty list"),
 ])
@@ -195,3 +195,16 @@ def test_one_file_under_two_spellings_is_one_dataset(tmp_path, monkeypatch):
     np.savez("w.npz", X=np.zeros((4, 2)), y=[0, 0, 1, 1])
     with pytest.raises(ValueError, match=r"'./w.npz' comes twice \('w.npz' and './w.npz' are one\)"):
         ExperimentConfig.from_dict({**GRID, "datasets": ["w.npz", "./w.npz"]})
+
+
+@pytest.mark.parametrize("change, suggestion", [
+    ({"methods": ["interpolaton"]}, "Did you mean 'interpolation'"),
+    ({"methods": ["smoet"]}, "Did you mean 'smote'"),
+    ({"classifiers": ["svn"]}, "Did you mean 'svm'"),
+    ({"protocols": [{"name": "few-shot", "labeled_per_class": 4}]}, "Did you mean 'labelled_per_class'"),
+    ({"protocols": [{"name": "few-shoot"}]}, "Did you mean 'few-shot'"),
+])
+def test_a_misspelt_method_classifier_or_protocol_gets_did_you_mean(change, suggestion):
+    """docs/yaml.md promises "Did you mean ...?" for a misspelt value too, not only for keys (issue 33, item 14)."""
+    with pytest.raises(ValueError, match=suggestion):
+        ExperimentConfig.from_dict({**GRID, **change})

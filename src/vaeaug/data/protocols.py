@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from .._validation import check_choice, check_positive
+from .._validation import check_choice, check_positive, did_you_mean
 
 __all__ = ["Split", "PROTOCOLS", "PRESETS", "check_protocol", "make_split", "few_shot_split"]
 
@@ -110,8 +110,9 @@ def check_protocol(protocol) -> dict:
     name = check_choice(spec.get("name"), PROTOCOLS, name="protocol")
     unknown = set(spec) - _PARAMETERS[name] - {"name", "label"}
     if unknown:
+        first = sorted(unknown)[0]
         raise ValueError(f"Protocol {name!r} takes {sorted(_PARAMETERS[name]) or 'no parameters'}; "
-                         f"unknown: {sorted(unknown)}.")
+                         f"unknown: {sorted(unknown)}.{did_you_mean(first, _PARAMETERS[name])}")
     counts = spec.get("labelled_per_class", 10)
     for count in counts if isinstance(counts, list) else [counts]:
         check_positive(count, name="labelled_per_class", integer=True)

@@ -38,7 +38,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from .._settings import GENERATION
 from .._typing import ArrayLike, Labels, RandomState
-from .._validation import check_positive
+from .._validation import check_positive, did_you_mean
 from .amounts import class_targets, per_sample, source_rows
 from .codes import Alteration, check_codes, label_by_neighbours, sample_prior, smote
 
@@ -127,7 +127,8 @@ def parse_moves(method) -> tuple[str, ...]:
     moves = tuple(method.split("+"))
     for move in moves:
         if move not in MOVES and move not in WHOLE_METHODS:
-            raise ValueError(f"Unknown method {method!r}: {move!r} is not a move. Moves are "
+            raise ValueError(f"Unknown method {method!r}: {move!r} is not a move."
+                             f"{did_you_mean(move, list(MOVES) + list(WHOLE_METHODS))} Moves are "
                              f"{', '.join(map(repr, MOVES))}, joined by '+' (e.g. 'interpolation+noise'); "
                              f"or use {' or '.join(map(repr, WHOLE_METHODS))} alone. (A filter such as 'gc' is "
                              "the augmenter's filter parameter.)")

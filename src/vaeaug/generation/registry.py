@@ -39,7 +39,8 @@ from typing import NamedTuple
 
 from .._choices import (AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PAPER_METHODS, TALK_METHODS,
                         TUNED_AFFINE)
-from .latent import PRIOR, parse_moves
+from .._validation import did_you_mean
+from .latent import MOVES, PRIOR, parse_moves
 
 __all__ = ["MethodSpec", "KINDS", "GeneratorKind", "SINGLE_VAE", "BASELINES", "AUTO", "TUNED_AFFINE", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
            "needs_images", "set_generation"]
@@ -168,7 +169,11 @@ def _check_moves(name, generation):
     try:
         parse_moves(generation)
     except ValueError as error:
-        raise ValueError(f"{error} A method name is [multi-vae+]GENERATION[+gc], as in 'multi-vae', "
+        # One unknown word: the closest name of any kind (a move, a baseline, auto, ...), not of moves alone
+        named = list(MOVES) + [PRIOR] + BASELINES + [AUTO, TUNED_AFFINE, OWN_CLASSIFIER] + CONDITIONAL_METHODS
+        hint = did_you_mean(generation, named) if "+" not in generation and generation not in named else ""
+        raise ValueError(f"{f'Unknown method {name!r}.{hint}' if hint else error} A method name is "
+                         "[multi-vae+]GENERATION[+gc], as in 'multi-vae', "
                          "'prior+gc' or 'interpolation+noise', or a conditional method "
                          f"({', '.join(CONDITIONAL_METHODS)})[+agree].") from None
 
