@@ -354,3 +354,27 @@ def test_experiment_runs_in_parallel_from_the_command_line(tmp_path, capsys):
         main(["experiment", str(path), "--backend", "spark"])
     assert main(["experiment", str(path), "--jobs", "0", "--output-dir", str(tmp_path)]) == 2
     assert "execution.jobs" in capsys.readouterr().err
+
+
+def test_late_refusals_come_before_any_training(tmp_path, capsys, monkeypatch):
+    """Each mistake is refused before a model trains, and leaves nothing behind (issue 33, items 11 and 12)."""
+    from vaeaug.vae.denoiser import VAEDenoiser
+
+    fits = []
+    monkeypatch.setattr(VAEDenoiser, "fit", lambda self, X: fits.append(X) or self)
+    small, big = strokes(60, size=8), strokes(60, size=16)
+    np.savez(tmp_path / "small.npz", X=small)
+    np.savez(tmp_path / "big.npz", X=big)
+    err = error_of(["denoise", tmp_path / "big.npz", tmp_path / "d.npz", "--clean", tmp_path / "small.npz"], capsys)
+    assert "have shape (16, 16) but the clean ones (--clean) have (8, 8)" in err and fits == []
+    err = error_of(["denoise", tmp_path / "big.npz", tmp_path / "e.npz", "--model", tmp_path / "m",
+                    "--save-model", tmp_path / "m2"], capsys)
+    assert "drop --save-model" in err and not (tmp_path / "m2").exists() and not (tmp_path / "e.npz").exists()
+    err = error_of(["augment", "digits", tmp_path / "f.npz", "--method", "multi-vae+latent-smote"], capsys)
+    assert "each class's VAE holds one" in err
+    (tmp_path / "cache").write_text("a file")
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump(ONE_CELL))
+    err = error_of(["experiment", config, "--vae-cache", tmp_path / "cache", "--output-dir", tmp_path / "out"],
+                   capsys)
+    assert "is a file; --vae-cache takes a folder" in err

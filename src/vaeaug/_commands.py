@@ -267,6 +267,9 @@ def _images(source, data_dir, part):
 
 
 def _denoise(args):
+    if args.model and args.save_model:  # before any folder is made
+        raise ValueError(f"--save-model saves a model trained now, but --model {args.model} loads one that is "
+                         "saved already; drop --save-model (or --model, to train a new one).")
     with _writer(args) as output:
         _write_denoised(args, output)
 
@@ -281,7 +284,11 @@ def _write_denoised(args, output):
                                max_epochs=args.max_epochs, device=args.device, random_state=args.seed,
                                verbose=not args.quiet)
         parse_noise(args.noise, sigma)  # a bad noise or sigma fails before the data is read
-        denoiser.fit(_images(args.clean, args.data_dir, "train")[0])
+        clean = _images(args.clean, args.data_dir, "train")[0]
+        if clean.shape[1:] != X.shape[1:]:  # before 30 epochs of training, not after
+            raise ValueError(f"The images to denoise have shape {X.shape[1:]} but the clean ones (--clean) have "
+                             f"{clean.shape[1:]}; the denoiser learns one shape, so give images of one shape.")
+        denoiser.fit(clean)
         if args.save_model:
             denoiser.save(args.save_model)
     if output is None:

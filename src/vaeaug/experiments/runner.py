@@ -212,6 +212,8 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
     run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     cache = Path(vae_cache).resolve() if vae_cache else run_dir / "vaes"
+    if cache.exists() and not cache.is_dir():  # before any cell, not when the first model is saved
+        raise ValueError(f"The model cache {cache} is a file; --vae-cache takes a folder (new or one used before).")
     data_dir = data_folder(config, data_dir)
     store = ResultStore(run_dir, config)
     plan = plan_cells(config)

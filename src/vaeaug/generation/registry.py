@@ -40,7 +40,7 @@ from typing import NamedTuple
 from .._choices import (AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PAPER_METHODS, TALK_METHODS,
                         TUNED_AFFINE)
 from .._validation import did_you_mean
-from .latent import MOVES, PRIOR, parse_moves
+from .latent import LATENT_SMOTE, MOVES, PRIOR, parse_moves
 
 __all__ = ["MethodSpec", "KINDS", "GeneratorKind", "SINGLE_VAE", "BASELINES", "AUTO", "TUNED_AFFINE", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
            "needs_images", "set_generation"]
@@ -162,6 +162,9 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
         return MethodSpec(name, "conditional", "+".join(tokens), filter_)
     generation = "+".join(tokens) if tokens else (PRIOR if kind == "class-vaes" else "")
     _check_moves(name, generation)
+    if kind == "class-vaes" and generation == LATENT_SMOTE:  # known here, not after every class VAE has trained
+        raise ValueError(f"Method {name!r}: SMOTE needs codes of two classes, and each class's VAE holds one; use "
+                         "'multi-vae+interpolation' (or 'latent-smote' on the single VAE).")
     return MethodSpec(name, kind, generation, filter_)
 
 
