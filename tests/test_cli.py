@@ -378,3 +378,48 @@ def test_late_refusals_come_before_any_training(tmp_path, capsys, monkeypatch):
     err = error_of(["experiment", config, "--vae-cache", tmp_path / "cache", "--output-dir", tmp_path / "out"],
                    capsys)
     assert "is a file; --vae-cache takes a folder" in err
+
+
+def _vaeaug(*argv, **popen):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "vaeaug", *map(str, argv)], **popen)
+
+
+def test_sigterm_gives_back_what_augment_claimed(tmp_path):
+    """kill (SIGTERM) mid-run is handled as Ctrl-C: no 0-byte output, no lock left, and a rerun works
+    (issue 33, item 4)."""
+    import subprocess
+    import time
+
+    out, model = tmp_path / "out.npz", tmp_path / "model"
+    proc = _vaeaug("augment", "digits", out, "--save-model", model, "--max-epochs", "300", "--quiet",
+                   stderr=subprocess.PIPE)
+    waited = 0.0
+    while not (model / ".vaeaug-writing").exists() and proc.poll() is None and waited < 60:
+        time.sleep(0.1)
+        waited += 0.1
+    time.sleep(1.0)  # loading and training by now
+    proc.terminate()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "interrupted; nothing was written" in err.decode()
+    assert not out.exists() and not (model / ".vaeaug-writing").exists()
+
+
+def test_a_written_file_is_a_success_whatever_stdout_can_take(tmp_path):
+    """The "Wrote ..." line failing (a closed pipe, an ASCII-only stdout) no longer turns a written file into
+    exit 2 (issue 33, item 7)."""
+    import os
+    import subprocess
+
+    np.savez(tmp_path / "a.npz", X=np.random.default_rng(0).uniform(size=(30, 4)), y=np.repeat([0, 1, 2], 10))
+    common = ["--max-epochs", "2", "--quiet"]
+    closed = _vaeaug("augment", tmp_path / "a.npz", tmp_path / "out.npz", *common, stdout=subprocess.PIPE)
+    closed.stdout.close()  # as `| true` does
+    assert closed.wait(timeout=120) == 0 and (tmp_path / "out.npz").is_file()
+    ascii_only = _vaeaug("augment", tmp_path / "a.npz", tmp_path / "ü.npz", *common, stdout=subprocess.PIPE,
+                         env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    printed, _ = ascii_only.communicate(timeout=120)
+    assert ascii_only.returncode == 0 and (tmp_path / "ü.npz").is_file() and b"\\xfc.npz" in printed

@@ -247,10 +247,20 @@ def _write_augmented(args, output):
     made = augmenter.generation_report_
     rate = made["acceptance_rate"]
     judge = "the GC" if spec.filter == "gc" else f"the {spec.filter} filter"
-    print(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}"
+    _tell(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}"
           + (f"; {judge} accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
     if "summary" in made:
-        print(made["summary"])
+        _tell(made["summary"])
+
+
+def _tell(text):
+    """Say what was done. It is done already, so a reader who left (a closed pipe: ``| head``) or a stdout that
+    cannot show a character (an output named ``ü.npz`` on an ASCII terminal) must not turn it into a failure."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        print(text.encode(encoding, errors="backslashreplace").decode(encoding), flush=True)
+    except BrokenPipeError:  # nothing more reaches the reader; the exit's own flush must not fail either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _images(source, data_dir, part):
@@ -303,11 +313,11 @@ def _write_denoised(args, output):
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     write_bytes_atomic(output, buffer.getvalue())
-    print(f"Wrote {output}: {len(X)} denoised images (X)" + (", with X_clean and X_noisy" if args.add_noise else "")
+    _tell(f"Wrote {output}: {len(X)} denoised images (X)" + (", with X_clean and X_noisy" if args.add_noise else "")
           + (" and y" if y is not None else "") + ".")
     if args.add_noise:
         before, after = image_quality(arrays["X_clean"], X), image_quality(arrays["X_clean"], arrays["X"])
-        print(f"PSNR {before['psnr']:.2f} -> {after['psnr']:.2f} dB, SSIM {before['ssim']:.3f} -> "
+        _tell(f"PSNR {before['psnr']:.2f} -> {after['psnr']:.2f} dB, SSIM {before['ssim']:.3f} -> "
               f"{after['ssim']:.3f} (noisy -> denoised, against the clean images).")
 
 

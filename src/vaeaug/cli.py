@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from importlib import metadata
 
@@ -23,7 +24,8 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 
 EXIT_CODES = ("exit status: 0 done; 2 a mistake in the input, options or files, said in one line "
-              "(vaeaug: error: ...); 130 interrupted (run and experiment resume with --resume RUN_DIR)")
+              "(vaeaug: error: ...); 130 interrupted by Ctrl-C, 143 stopped by SIGTERM (run and experiment resume with "
+              "--resume RUN_DIR)")
 METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote or latent moves (noise, "
                "interpolation, extrapolation, mixup) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS)
                + "; or a baseline: " + ", ".join(BASELINES) + f"; or {TUNED_AFFINE} (affine ranges chosen by "
@@ -200,9 +202,19 @@ def _configure_logging(args) -> None:
         logger.addHandler(handler)
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM (``kill``, a job scheduler's stop), handled as Ctrl-C is: what was claimed and not written is given
+    back, and a run resumes."""
+
+
+def _stop(signum, frame):
+    raise _Stopped()
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging(args)
+    before = signal.signal(signal.SIGTERM, _stop)
     try:
         # The one import inside a function in vaeaug: the commands load PyTorch and scikit-learn, which
         # takes seconds, so the parser above answers --help and usage mistakes without them.
@@ -217,13 +229,15 @@ def main(argv=None) -> int:
         print(f"vaeaug: error: cannot write or read{where}: {error.strerror or error}; choose a path you can "
               "write to.", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         if args.command in ("run", "experiment"):
             print("vaeaug: interrupted; `--resume RUN_DIR` with the same command finishes the run.",
                   file=sys.stderr)
         else:
             print("vaeaug: interrupted; nothing was written.", file=sys.stderr)
-        return 130
+        return 143 if isinstance(stop, _Stopped) else 130  # 128 + the signal's number, as shells report
+    finally:
+        signal.signal(signal.SIGTERM, before)
     return 0
 
 
