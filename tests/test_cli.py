@@ -423,3 +423,20 @@ def test_a_written_file_is_a_success_whatever_stdout_can_take(tmp_path):
                          env={**os.environ, "PYTHONIOENCODING": "ascii"})
     printed, _ = ascii_only.communicate(timeout=120)
     assert ascii_only.returncode == 0 and (tmp_path / "ü.npz").is_file() and b"\\xfc.npz" in printed
+
+
+def test_a_run_folder_written_by_one_process_is_refused_to_another(tmp_path, capsys):
+    """Two `--resume` of one folder at once would both run every remaining cell; the second is refused, naming
+    the first (issue 33, item 5)."""
+    import os
+
+    from vaeaug._files import run_folder_lock
+
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump(ONE_CELL))
+    assert main(["experiment", str(config), "--output-dir", str(tmp_path), "--quiet"]) == 0
+    run_dir = next(tmp_path.glob("experiment-tiny-*"))
+    with run_folder_lock(run_dir):  # as another process holds it (flock locks are per open file)
+        err = error_of(["experiment", config, "--resume", run_dir, "--quiet"], capsys)
+    assert f"is being written by another vaeaug run (process {os.getpid()} on" in err
+    assert main(["experiment", str(config), "--resume", str(run_dir), "--quiet"]) == 0  # free again

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import new_run_dir, write_bytes_atomic
+from ._files import new_run_dir, run_folder_lock, write_bytes_atomic
 from .data.datasets import describe_all, load, read_npz
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
@@ -69,13 +69,15 @@ def _run_dir(args, prefix="vaeaug-run"):
         if not has_results(run_dir):
             raise ValueError(f"{run_dir} has no results.json or records.jsonl to resume; start a new run without "
                              "--resume.")
-        print(f"Run folder: {run_dir}", flush=True)
-        yield run_dir
+        with run_folder_lock(run_dir):
+            print(f"Run folder: {run_dir}", flush=True)
+            yield run_dir
         return
     run_dir = new_run_dir(args.output_dir, prefix=prefix)
     print(f"Run folder: {run_dir}", flush=True)
     try:
-        yield run_dir
+        with run_folder_lock(run_dir):
+            yield run_dir
     except BaseException:
         if not has_results(run_dir):
             shutil.rmtree(run_dir, ignore_errors=True)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import yaml
+from filelock import FileLock, Timeout
 
 
 def _umask() -> int:
@@ -109,3 +112,31 @@ def new_run_dir(parent=".", prefix="vaeaug-run") -> Path:
         except FileExistsError:
             continue
     raise RuntimeError(f"Could not create a new run folder under {parent}.")
+
+
+_HOLDER = ".vaeaug-writer.json"  # in a run folder while a process writes it: who that is
+
+
+@contextlib.contextmanager
+def run_folder_lock(run_dir):
+    """Hold ``run_dir`` for this process while it writes there: a second process (two ``--resume`` of one
+    folder) is refused, naming the holder, instead of running every remaining cell again."""
+    run_dir = Path(run_dir)
+    lock = FileLock(run_dir / ".vaeaug-run.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        try:
+            holder = json.loads((run_dir / _HOLDER).read_text())
+            who = f" (process {holder['pid']} on {holder['host']}, since {holder['since']})"
+        except (OSError, ValueError, KeyError, TypeError):
+            who = ""
+        raise ValueError(f"{run_dir} is being written by another vaeaug run{who}; wait for it to finish, then "
+                         "--resume it if it stopped early.") from None
+    try:
+        write_json_atomic(run_dir / _HOLDER, {"pid": os.getpid(), "host": socket.gethostname(),
+                                              "since": datetime.now().isoformat(timespec="seconds")})
+        yield run_dir
+    finally:
+        (run_dir / _HOLDER).unlink(missing_ok=True)
+        lock.release()
