@@ -14,7 +14,6 @@ checksum are downloaded and verified.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -23,7 +22,7 @@ import numpy as np
 
 from .._typing import PathType
 from .._validation import check_labels, check_samples
-from .sources import Dataset, from_csv, from_image_folder, from_npz, read_npz
+from .sources import Dataset, content_digest, from_csv, from_image_folder, from_npz, read_npz
 
 __all__ = ["Dataset", "NAMED", "load", "describe_all", "read_npz", "parse_ujipen", "render_strokes"]
 
@@ -350,26 +349,11 @@ def load(name: str, data_dir: PathType | None = None, *, label_column: str = "la
     >>> data.X.shape, len(data.class_names)
     ((1797, 8, 8), 10)
     """
-    data = _checked(_load(name, data_dir, label_column))
-    if name not in NAMED:  # a user's file: what a model trained on it is keyed by, beside its path
-        data.fingerprint = content_digest(data.X, data.y)
-    return data
-
-
-def content_digest(*arrays) -> str:
-    """A digest of the arrays' shapes, types and bytes."""
-    digest = hashlib.sha1()
-    for array in arrays:
-        array = np.ascontiguousarray(array)
-        digest.update(f"{array.shape}{array.dtype}".encode())
-        digest.update(array.astype(str).tobytes() if array.dtype == object else array.tobytes())
-    return digest.hexdigest()[:16]
-
-
-def _checked(data: Dataset) -> Dataset:
-    """Bad data fails here, when it is loaded, not after a VAE has trained on it."""
+    data = _load(name, data_dir, label_column)
+    # Bad data fails here, when it is loaded, not after a VAE has trained on it
     check_samples(data.X, name=f"the samples of {data.name}")
     check_labels(data.y, len(data.X), name=f"the labels of {data.name}")
+    data.fingerprint = None if name in NAMED else content_digest(data.X, data.y)  # a user's file: its content
     return data
 
 
@@ -411,13 +395,3 @@ def describe_all(data_dir=None) -> list[tuple[str, str]]:
 def dataset_identity(dataset) -> str:
     """How the grid names a dataset: a named one by its name, a file by its full path (two data.npz differ)."""
     return dataset if dataset in NAMED else str(Path(dataset).resolve())
-
-
-def file_state(dataset) -> tuple | None:
-    """The size and modification time of a user's dataset's files (None for a named dataset): a file written
-    again since it was read is told apart without reading it."""
-    if dataset in NAMED:
-        return None
-    path = Path(dataset)
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .._validation import check_labels, check_samples
 
-__all__ = ["Dataset", "read_npz", "from_npz", "from_csv", "from_image_folder"]
+__all__ = ["Dataset", "read_npz", "from_npz", "from_csv", "from_image_folder", "content_digest", "file_state"]
 
 
 @dataclass
@@ -128,3 +129,21 @@ def _with_names(name, X, y, splits) -> Dataset:
     return Dataset(name, X, codes.astype(np.int64), [str(c) for c in classes], splits,
                    description=f"{name}: {len(X)} samples of shape {X.shape[1:]}, {len(classes)} classes",
                    classes=classes)
+
+
+def content_digest(*arrays) -> str:
+    """A digest of the arrays' shapes, types and bytes."""
+    digest = hashlib.sha1()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.shape}{array.dtype}".encode())
+        digest.update(array.astype(str).tobytes() if array.dtype == object else array.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def file_state(path) -> tuple:
+    """The size and modification time of the files of a user's dataset (a file, or a folder's files): a file
+    written again since it was read is told apart without reading it."""
+    path = Path(path)
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)

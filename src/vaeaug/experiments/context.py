@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from .._choices import IMAGE_CLASSIFIERS
-from ..data.datasets import dataset_identity, file_state, load
+from ..data.datasets import NAMED, dataset_identity, load
+from ..data.sources import file_state
 from ..data.sources import Dataset
 from ..generation.registry import needs_images, parse_method
 from .cache import ModelSource
@@ -50,7 +51,8 @@ _LOADED: dict = {}  # the dataset this process loaded last: a worker reuses it f
 
 def _dataset(config, name, data_dir) -> Dataset:
     # A file written again since (a notebook's second run) is read again
-    key = (dataset_identity(name), str(data_dir), file_state(dataset_identity(name)))
+    identity = dataset_identity(name)
+    key = (identity, str(data_dir), None if identity in NAMED else file_state(identity))
     if key not in _LOADED:
         _LOADED.clear()  # one dataset in memory at a time
         _LOADED[key] = load_grid_dataset(config, name, data_dir)
