@@ -52,6 +52,9 @@ def main(out: Path, device: str) -> None:
     record["codes"] = augmenter.encode(train[:5]).tolist()
     augmenter.save(out / "model")
     (out / f"rank-{rank}.json").write_text(json.dumps(record))
+    # Leave together: a process that tears the group down while the other still saves can abort at exit
+    torch.distributed.barrier()
+    torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":
