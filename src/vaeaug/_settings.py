@@ -87,12 +87,10 @@ class AutoSettings:
 
 
 @dataclass(frozen=True)
-class TunedAffineSettings:
+class TunedAffineSettings(AutoSettings):
     """How ``affine-cv`` chooses its ranges: as ``auto``, but any gain over no augmentation counts."""
 
-    cv: int = 3
     margin: float = 0.0
-    scoring: str = "accuracy"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from importlib import metadata
 
 from ._choices import (AUTO, BACKENDS, BASELINES, CLASSIFIERS, CONDITIONAL_METHODS, NOISES, PAPER_METHODS,
@@ -214,7 +215,9 @@ def _stop(signum, frame):
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging(args)
-    before = signal.signal(signal.SIGTERM, _stop)
+    # SIGTERM as Ctrl-C; Python lets only the main thread set a handler (main() may run in another)
+    handles = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _stop) if handles else None
     try:
         # The one import inside a function in vaeaug: the commands load PyTorch and scikit-learn, which
         # takes seconds, so the parser above answers --help and usage mistakes without them.
@@ -237,7 +240,8 @@ def main(argv=None) -> int:
             print("vaeaug: interrupted; nothing was written.", file=sys.stderr)
         return 143 if isinstance(stop, _Stopped) else 130  # 128 + the signal's number, as shells report
     finally:
-        signal.signal(signal.SIGTERM, before)
+        if handles:  # None: a handler set outside Python, which cannot be put back; the default then
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
     return 0
 
 

@@ -216,7 +216,7 @@ class ExperimentConfig:
             raise ValueError(f"methods in {where} must be distinct and must not name {BASELINE!r} (every table "
                              f"has a baseline column); got {methods}.")
         specs = [parse_method(method) for method in methods]
-        if self.space == "latent" and any(kind_of(s).latent_space == "per-class" for s in specs):
+        if self.space == "latent" and any(kind_of(s).per_class_spaces for s in specs):
             raise ValueError(f"space: latent in {where} needs one shared latent space, but multi-vae has one per "
                              "class; drop the multi-vae methods or use space: data.")
         if self.space == "latent" and any(s.first for s in specs):

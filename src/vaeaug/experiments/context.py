@@ -13,8 +13,7 @@ import numpy as np
 
 from .._choices import IMAGE_CLASSIFIERS
 from ..data.datasets import NAMED, dataset_identity, load
-from ..data.sources import file_state
-from ..data.sources import Dataset
+from ..data.sources import Dataset, file_state
 from ..generation.registry import needs_images, parse_method
 from .cache import ModelSource
 from .config import split_for

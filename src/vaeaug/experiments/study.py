@@ -88,7 +88,7 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed, poo
     paths.append(_generated_figure(run_dir / "generated.png", model_of, specs, X_lab, y_lab, pool))
     if (run_dir / "styles.png").is_file():  # drawn by run_experiment, with the conditional model
         paths.append(run_dir / "styles.png")
-    multi = [s for s in specs if KIND_OF[s.kind].latent_space == "per-class"]
+    multi = [s for s in specs if KIND_OF[s.kind].per_class_spaces]
     if multi:
         model = configure(model_of(multi[0].kind), multi[0]._replace(generation="prior", filter=None),
                           n_per_class=8)

@@ -45,11 +45,9 @@ from .baselines import AffineSampler, RealSampler, SMOTESampler
 from .chain import configure
 from .conditional import ConditionalAugmenter
 from .multivae import MultiVAEAugmenter
-from .registry import KINDS, SINGLE_VAE, MethodSpec, parse_method, set_generation
+from .registry import CONDITIONAL_MODEL, KINDS, SINGLE_VAE, MethodSpec, parse_method, set_generation
 
-__all__ = ["Kind", "KIND_OF", "kind_of", "make_augmenter", "CONDITIONAL"]
-
-CONDITIONAL = "conditional"  # the kind auto takes its conditional candidates from, when asked to
+__all__ = ["Kind", "KIND_OF", "kind_of", "make_augmenter"]
 
 
 def _key(*parts) -> str:
@@ -266,7 +264,7 @@ class _Auto(Kind):
         if not auto_settings.get("conditional"):
             return model.fit(*labelled)
         # Its fold models learn from the unlabelled part too
-        model.set_params(conditional=models(CONDITIONAL))
+        model.set_params(conditional=models(CONDITIONAL_MODEL))
         return model.fit(*labelled, X_unlabelled=pool())
 
 
@@ -282,7 +280,7 @@ class _TunedAffine(Kind):
 KIND_OF: dict[str, Kind] = {
     SINGLE_VAE: _SingleVAE(SINGLE_VAE),
     "class-vaes": _ClassVAEs("class-vaes"),
-    CONDITIONAL: _Conditional(CONDITIONAL),
+    CONDITIONAL_MODEL: _Conditional(CONDITIONAL_MODEL),
     "smote": _SMOTE("smote"),
     "affine": _Affine("affine"),
     "real": _RealPool("real"),

@@ -42,10 +42,11 @@ from .._choices import (AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PA
 from .._validation import did_you_mean
 from .latent import LATENT_SMOTE, MOVES, PRIOR, parse_moves
 
-__all__ = ["MethodSpec", "KINDS", "GeneratorKind", "SINGLE_VAE", "BASELINES", "AUTO", "TUNED_AFFINE", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
+__all__ = ["MethodSpec", "KINDS", "GeneratorKind", "SINGLE_VAE", "CONDITIONAL_MODEL", "BASELINES", "AUTO", "TUNED_AFFINE", "PAPER_METHODS", "TALK_METHODS", "CHAINABLE", "parse_method",
            "needs_images", "set_generation"]
 
 SINGLE_VAE = "vae"  # the kind of the one VAE every shared-latent-space method moves codes in
+CONDITIONAL_MODEL = "conditional"  # the kind of the conditional model on that VAE's codes
 CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+interpolation
 _MULTI, _GC, _AGREE = "multi-vae", "gc", "agree"
 
@@ -73,6 +74,11 @@ class GeneratorKind(NamedTuple):
         return self.learns_from == "all" and self.latent_space == "shared"
 
     @property
+    def per_class_spaces(self) -> bool:
+        """One VAE per class, so one latent space per class: no shared codes to classify."""
+        return self.latent_space == "per-class"
+
+    @property
     def learns_labels_of_codes(self) -> bool:
         """It learns from the labelled samples' codes and labels (the conditional model): ``auto`` trains one
         per fold, and it draws styles and pseudo-labels from the unlabelled samples."""
@@ -94,7 +100,7 @@ KINDS = {
     "affine": GeneratorKind("", None, None, trained=False, images_only=True),
     "real": GeneratorKind("", "pool", None, trained=False),
     # a conditional model on the single VAE's codes, trained on every code with the labelled ones' labels
-    "conditional": GeneratorKind("", "all+labels", "shared", trained=True, built_on=SINGLE_VAE),
+    CONDITIONAL_MODEL: GeneratorKind("", "all+labels", "shared", trained=True, built_on=SINGLE_VAE),
     # affine copies with their ranges chosen per classifier by cross-validation on the labelled samples
     TUNED_AFFINE: GeneratorKind("", "labelled", None, trained=False, per_classifier=True, images_only=True),
     # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples
@@ -131,7 +137,7 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
     if name in BASELINES + [AUTO, TUNED_AFFINE]:
         return MethodSpec(name, name, None, None)
     if name == OWN_CLASSIFIER:  # no samples: the conditional model classifies the test set itself
-        return MethodSpec(name, "conditional", None, None)
+        return MethodSpec(name, CONDITIONAL_MODEL, None, None)
     tokens = name.split("+")
     if tokens[0] in CHAINABLE and len(tokens) > 1:
         then = parse_method("+".join(tokens[1:]))
@@ -159,7 +165,7 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
                              "without the VAE's moves.")
         if not conditional:
             _check_moves(name, "+".join(tokens))
-        return MethodSpec(name, "conditional", "+".join(tokens), filter_)
+        return MethodSpec(name, CONDITIONAL_MODEL, "+".join(tokens), filter_)
     generation = "+".join(tokens) if tokens else (PRIOR if kind == "class-vaes" else "")
     _check_moves(name, generation)
     if kind == "class-vaes" and generation == LATENT_SMOTE:  # known here, not after every class VAE has trained
