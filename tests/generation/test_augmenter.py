@@ -1,5 +1,6 @@
 """VAEAugmenter: fit, generate, layouts, persistence and its refusals (vaeaug.generation.augmenter)."""
 
+import copy
 import json
 
 import numpy as np
@@ -214,3 +215,34 @@ def test_a_config_and_the_estimator_refuse_a_value_in_the_same_words():
     assert str(from_estimator.value) == str(from_config.value) == "patience must be > 0; got 0."
     with pytest.raises(ValueError, match="Did you mean 'patience'"):
         check_params(VAEAugmenter, {"patiense": 3}, where="vae of the config")
+
+
+@pytest.mark.parametrize("settings", [
+    dict(method="interpolation"),  # the defaults: at alpha = 0.5 mutual neighbours made one midpoint twice
+    dict(method="interpolation", n_per_sample=10),  # more than k per sample went round the same k codes
+    dict(method="interpolation", n_neighbors=20, n_per_sample=9),  # k above a class's size
+    dict(method="extrapolation", n_per_sample=10),
+    dict(method="affine+interpolation", n_per_sample=10),
+])
+def test_every_new_sample_asked_for_is_a_distinct_one(digits_vae, settings):
+    # issue 33, item 1: on e89d545 the defaults made 195 distinct samples of 300, and 10 per sample the same 195
+    import warnings
+
+    from vaeaug.generation.chain import configure
+
+    vae, X, y = digits_vae
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # k = 20 is more than a class of 6 has: said, and tested in test_latent
+        generator = configure(copy.copy(vae), settings.pop("method"), **settings)
+        X_new, _ = generator.generate(X, y)
+    asked = len(X) * settings.get("n_per_sample", 3)
+    assert len(X_new) == asked and len(np.unique(X_new.reshape(asked, -1), axis=0)) == asked
+
+
+def test_noise_with_alpha_zero_makes_one_sample_per_code_and_says_why_not_more(digits_vae):
+    vae, X, y = digits_vae
+    augmenter = copy.copy(vae).set_params(method="noise", alpha=0.0, n_per_sample=3)
+    with pytest.warns(UserWarning, match=r"Made 60 of the 180 .* repeated a sample made already.*alpha = 0"):
+        X_new, _ = augmenter.generate(X, y)
+    assert len(X_new) == len(np.unique(X_new.reshape(len(X_new), -1), axis=0)) == 60
+    assert augmenter.generation_report_["rounds"] == 2  # a round of nothing but repeats ends the drawing

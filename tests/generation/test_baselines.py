@@ -78,3 +78,10 @@ def test_real_draws_distinct_pool_samples_of_each_class_and_warns_when_short():
     X_res, y_res = RealSampler(n_per_sample=2, random_state=0).fit_resample(labelled, labels, X_pool=pool,
                                                                             y_pool=pool_labels)
     assert X_res.shape == (12, 2) and np.bincount(y_res).tolist() == [6, 6] and (X_res[:4] == 0).all()
+
+
+def test_smote_between_identical_samples_keeps_one_copy_and_says_so():
+    X = np.array([[0.0, 0.0], [0.0, 0.0], [5.0, 5.0], [6.0, 6.0]])  # class 0: the same sample twice
+    with pytest.warns(UserWarning, match=r"Made 4 of the 8 .*Drop the duplicate rows"):
+        X_new, y_new = SMOTESampler(n_neighbors=1, n_per_sample=2, random_state=0).generate(X, [0, 0, 1, 1])
+    assert y_new.tolist() == [1, 1, 1, 1] and len(np.unique(X_new, axis=0)) == 4

@@ -6,7 +6,7 @@ from sklearn.datasets import load_digits
 
 import vaeaug.generation.filtering
 from vaeaug import VAEAugmenter
-from vaeaug.generation.filtering import GenerativeFilter, draw_until, noisy_copies
+from vaeaug.generation.filtering import GenerativeFilter, draw_until, noisy_copies, warn_short
 
 FAST = dict(latent_dim=3, hidden_units=32, max_epochs=3, batch_size=16, random_state=0)
 
@@ -57,11 +57,25 @@ def test_redrawing_is_bounded_and_says_what_is_missing():
     def draw(ask, round_number):
         calls.append(round_number)
         labels = np.repeat(list(ask), list(ask.values()))
-        return np.zeros(len(labels)), labels, len(labels)
+        return -(100.0 * round_number + np.arange(len(labels))), labels, len(labels)  # new each round, all bad
 
     rows, labels, report = draw_until(draw, {"a": 2, "b": 1}, keep=lambda rows, labels: rows > 0, max_rounds=4)
     assert calls == [1, 2, 3, 4] and report["made"] == 0 and (rows is None or len(rows) == 0)
     assert report["missing"] == {"a": 2, "b": 1} and report["acceptance_rate"] == 0
+
+
+def test_a_candidate_made_before_is_not_kept_and_a_round_of_repeats_ends_the_drawing():
+    calls = []
+
+    def draw(ask, round_number):  # the same three candidates every round: two new ones, then repeats
+        calls.append(round_number)
+        return np.array([1.0, 1.0, 2.0]), np.array(["a", "a", "a"]), 3
+
+    rows, labels, report = draw_until(draw, {"a": 3})
+    assert rows.tolist() == [1.0, 2.0] and calls == [1, 2]
+    assert report["repeated"] == 4 and report["missing"] == {"a": 1}
+    with pytest.warns(UserWarning, match=r"Made 2 of the 3 .* 4 candidates repeated a sample made already"):
+        warn_short(report, "Ask for fewer.")
 
 
 def test_the_gc_learns_from_a_bounded_subsample(blobs, monkeypatch):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 from sklearn.utils import TransformerTags, check_random_state
@@ -16,8 +15,8 @@ from .._validation import (boolean, check_labels, check_same_layout, check_sampl
 from ..vae.estimator import TRAINING_CONSTRAINTS, VAEEstimator
 from ..vae.model import load_vae, make_vae, normalized_beta
 from .amounts import check_amount, check_amount_fits, class_targets, per_sample
-from .filtering import FILTERS, GenerativeFilter, draw_until, fit_filter
-from .latent import PRIOR, alter, parse_moves
+from .filtering import FILTERS, GenerativeFilter, draw_until, fit_filter, warn_short
+from .latent import alter, parse_moves
 from .sampler import SamplerMixin
 
 __all__ = ["VAEAugmenter", "GENERATION_SETTINGS", "SPACES", "NOISE_SCALES"]
@@ -339,12 +338,8 @@ batch_size, learning_rate, validation_fraction
                 (lambda codes_, _: gc.keep(self.decode(codes_)))
         X_new, y_new, report = draw_until(draw, targets, keep=keep)
         self.generation_report_ = report
-        if report["missing"] and (gc is not None or moves == (PRIOR,)):
-            warnings.warn(
-                f"Made {report['made']} of the {report['requested']} samples asked for after "
-                f"{report['rounds']} rounds; missing per class: {report['missing']}. The filter or the "
-                "prior's labeller dropped too many: lower the amount, or use a method that starts from "
-                "labelled samples.", UserWarning, stacklevel=2)
+        warn_short(report, "The filter or the prior's labeller may have dropped too many: lower the amount, or "
+                   "use a method that starts from labelled samples.")
         if X_new is None:
             return self._empty_output(), y[:0]
         return X_new, y_new

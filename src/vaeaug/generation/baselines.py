@@ -29,7 +29,8 @@ from .._settings import GENERATION
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import check_labels, check_positive, check_samples, check_seed, remember_feature_names
 from .amounts import check_amount_fits, class_targets, per_sample, source_rows
-from .codes import smote
+from .codes import mark_repeats, smote
+from .filtering import warn_short
 from .sampler import SamplerMixin
 
 __all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]
@@ -60,11 +61,11 @@ class _Sampler(SamplerMixin, BaseEstimator):
         X = check_samples(X)
         return X, check_labels(y, len(X), min_classes=1)
 
-    def _report(self, targets, y_new) -> None:
+    def _report(self, targets, y_new, repeated=0) -> None:
         made = {c: int(np.sum(y_new == c)) for c in targets}
         self.generation_report_ = {
-            "requested": int(sum(targets.values())), "made": len(y_new), "acceptance_rate": None,
-            "missing": {c: n - made[c] for c, n in targets.items() if made[c] < n},
+            "requested": int(sum(targets.values())), "made": len(y_new), "rounds": 1, "repeated": repeated,
+            "acceptance_rate": None, "missing": {c: n - made[c] for c, n in targets.items() if made[c] < n},
         }
 
     def fit(self, X: ArrayLike | None = None, y: Labels | None = None) -> _Sampler:
@@ -107,8 +108,14 @@ class SMOTESampler(_Sampler):
         self._targets(y, X)
         new = smote(X, y, n_neighbors=self.n_neighbors, n_per_sample=self.n_per_sample,
                     n_per_class=self.n_per_class, random_state=self.random_state)
-        self._report(self._targets(y), new.labels)
-        return new.codes.astype(X.dtype, copy=False), new.labels
+        # Between two identical samples every new one is a copy of them: kept once would be a repeat.
+        labelled = set()
+        mark_repeats(X, labelled)
+        rows = new.codes.astype(X.dtype, copy=False)
+        repeated = mark_repeats(rows, labelled)
+        self._report(self._targets(y), new.labels[~repeated], repeated=int(repeated.sum()))
+        warn_short(self.generation_report_, "Drop the duplicate rows from the labelled data.")
+        return rows[~repeated], new.labels[~repeated]
 
 
 class AffineSampler(_Sampler):

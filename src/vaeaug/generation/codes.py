@@ -19,7 +19,7 @@ from .._typing import RandomState
 from .._validation import check_labels, check_positive
 from .amounts import class_targets, per_sample
 
-__all__ = ["Alteration", "check_codes", "sample_prior", "label_by_neighbours", "smote"]
+__all__ = ["Alteration", "check_codes", "sample_prior", "label_by_neighbours", "smote", "mark_repeats"]
 
 
 class Alteration(NamedTuple):
@@ -38,6 +38,23 @@ def check_codes(codes, labels):
         raise ValueError("codes contain NaN or infinite values; check the encoder's output.")
     labels = check_labels(labels, len(codes), name="labels", min_classes=1)
     return codes, labels
+
+
+def mark_repeats(rows, seen: set | None = None) -> np.ndarray:
+    """True for each row equal to an earlier row, or to one in ``seen`` (rows as bytes), to which the rows are
+    added: a generator's output keeps only rows that are new.
+
+    >>> mark_repeats(np.array([[0.0], [1.0], [0.0]]), {np.array([1.0]).tobytes()}).tolist()
+    [False, True, True]
+    """
+    seen = set() if seen is None else seen
+    flat = np.ascontiguousarray(np.asarray(rows).reshape(len(rows), -1))
+    repeated = np.zeros(len(flat), dtype=bool)
+    for i, row in enumerate(flat):
+        key = row.tobytes()
+        repeated[i] = key in seen
+        seen.add(key)
+    return repeated
 
 
 def sample_prior(n: int, latent_dim: int, *, alpha: float = 1.0, random_state: RandomState = None) -> np.ndarray:

@@ -19,7 +19,6 @@ and its filter ``agree`` keeps a new sample only when q(y | z) of its code names
 from __future__ import annotations
 
 import copy
-import warnings
 
 import numpy as np
 import torch
@@ -37,7 +36,7 @@ from ..vae.saving import SavedEstimator
 from ..vae.loop import seeded, select_device
 from .amounts import check_amount, class_targets, per_sample
 from .augmenter import VAEAugmenter
-from .filtering import draw_until
+from .filtering import draw_until, warn_short
 from .latent import parse_moves
 from .sampler import SamplerMixin
 
@@ -270,10 +269,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
             keep = self._agrees if self.filter == AGREE else None
             X_new, y_new, report = draw_until(draw, targets, keep=keep)
         self.generation_report_ = report
-        if report["missing"]:
-            warnings.warn(f"Made {report['made']} of the {report['requested']} samples asked for; missing per "
-                          f"class: {report['missing']}. Lower the amount, or the threshold.", UserWarning,
-                          stacklevel=2)
+        warn_short(report, "Lower the amount, or the threshold.")
         if X_new is None:
             shape = (self.model_.config.code_dim,) if self.augmenter_.space == "latent" else self.input_shape_
             return np.empty((0,) + tuple(shape), dtype=np.float32), y[:0]
@@ -316,7 +312,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         rows = np.concatenate(taken).astype(int)
         made = {label: len(t) for label, t in zip(targets, taken)}
         report = {"requested": int(sum(targets.values())), "made": len(rows), "rounds": 1, "drawn": len(pool),
-                  "dropped": 0, "rejected": 0, "acceptance_rate": None,
+                  "dropped": 0, "repeated": 0, "rejected": 0, "acceptance_rate": None,
                   "missing": {c: targets[c] - made[c] for c in targets if made[c] < targets[c]}}
         X_new = pool[rows] if self.augmenter_.space == "data" else self.augmenter_.encode(pool[rows])
         return (X_new if len(rows) else None), (self.classes_[best[rows]] if len(rows) else None), report

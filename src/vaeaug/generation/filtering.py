@@ -22,6 +22,7 @@ sample; against reconstructions it has to judge the sample's content.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from typing import Callable
 
@@ -30,8 +31,9 @@ from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 
 from .._validation import check_positive, check_samples
+from .codes import mark_repeats
 
-__all__ = ["FILTERS", "GenerativeFilter", "fit_filter", "noisy_copies", "draw_until"]
+__all__ = ["FILTERS", "GenerativeFilter", "fit_filter", "noisy_copies", "draw_until", "warn_short"]
 
 MAX_ROUNDS = 10
 
@@ -132,23 +134,26 @@ def draw_until(draw: Callable, targets: dict, *, keep: Callable | None = None, m
     keep : callable ``(rows, labels) -> bool mask``, optional
         The filter; without one every candidate passes.
 
+    A candidate equal to one drawn before is not kept (``repeated``): a round
+    that draws nothing new ends the drawing, as another round would not either.
+
     Returns
     -------
     rows, labels : the kept candidates, at most ``targets[c]`` of class c, in the order drawn
     report : dict with ``requested``, ``made``, ``rounds``, ``drawn``, ``dropped`` (asked for
-        but not returned by ``draw``), ``rejected`` (by ``keep``), ``acceptance_rate``
+        but not returned by ``draw``), ``repeated``, ``rejected`` (by ``keep``), ``acceptance_rate``
         (of ``keep``; None without a filter) and ``missing`` (per class, when short).
 
     Examples
     --------
     >>> def draw(ask, _):  # two candidates per sample asked for, one of them bad
     ...     labels = np.repeat(list(ask), [2 * n for n in ask.values()])
-    ...     return np.tile([1.0, -1.0], len(labels) // 2), labels, len(labels)
-    >>> rows, labels, report = draw_until(draw, {"a": 3}, keep=lambda rows, labels: rows > 0)
+    ...     return np.arange(len(labels)) * (-1.0) ** np.arange(len(labels)), labels, len(labels)
+    >>> rows, labels, report = draw_until(draw, {"a": 3}, keep=lambda rows, labels: rows >= 0)
     >>> rows.tolist(), report["acceptance_rate"]
-    ([1.0, 1.0, 1.0], 0.5)
+    ([0.0, 2.0, 4.0], 0.5)
     """
-    need, kept, tally = {c: n for c, n in targets.items() if n > 0}, [], Counter()
+    need, kept, tally, seen = {c: n for c, n in targets.items() if n > 0}, [], Counter(), set()
     for round_number in range(1, max_rounds + 1):
         if not need:
             break
@@ -159,8 +164,14 @@ def draw_until(draw: Callable, targets: dict, *, keep: Callable | None = None, m
         tally.update(rounds=1, drawn=asked, dropped=asked - len(labels))
         if len(labels) == 0:
             continue
-        passed = keep(rows, labels) if keep is not None else np.ones(len(labels), dtype=bool)
-        tally.update(judged=len(passed), rejected=int((~passed).sum()))
+        new = ~mark_repeats(rows, seen)
+        tally.update(repeated=int((~new).sum()))
+        if not new.any():
+            break
+        passed = new.copy()
+        if keep is not None:
+            passed[new] = keep(rows[new], labels[new])
+        tally.update(judged=int(new.sum()), rejected=int((new & ~passed).sum()))
         take = np.zeros(len(labels), dtype=bool)
         for label, missing in need.items():
             take[np.flatnonzero(passed & (labels == label))[:missing]] = True
@@ -173,8 +184,21 @@ def draw_until(draw: Callable, targets: dict, *, keep: Callable | None = None, m
     report = {
         "requested": int(sum(targets.values())), "made": 0 if labels is None else len(labels),
         "rounds": tally["rounds"], "drawn": tally["drawn"], "dropped": tally["dropped"],
-        "rejected": tally["rejected"],
+        "repeated": tally["repeated"], "rejected": tally["rejected"],
         "acceptance_rate": 1 - tally["rejected"] / tally["judged"] if keep is not None and tally["judged"] else None,
         "missing": need,
     }
     return rows, labels, report
+
+
+def warn_short(report, fix, *, stacklevel=3) -> None:
+    """Warn when ``report`` (:func:`draw_until`'s) is missing samples: how many, why, and ``fix``."""
+    if not report["missing"]:
+        return
+    why = ""
+    if report.get("repeated"):
+        why = (f" {report['repeated']} candidates repeated a sample made already: two identical labelled samples "
+               "make identical new ones, as does noise with alpha = 0 (raise it).")
+    warnings.warn(f"Made {report['made']} of the {report['requested']} samples asked for after {report['rounds']} "
+                  f"round(s); missing per class: {report['missing']}.{why} {fix}", UserWarning,
+                  stacklevel=stacklevel)

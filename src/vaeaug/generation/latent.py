@@ -11,7 +11,11 @@ their displacements, so a method is a chain of moves written with ``+``:
 * ``interpolation+noise``, ``extrapolation+noise``:
   z' = ±alpha * (z_k - z) + z + eps, the 2023 talk's combined alterations.
 
-z_k runs over the k nearest neighbours of z *in the same class*. ``scale`` is
+z_k runs over the k nearest neighbours of z *in the same class*. A row asked for
+more codes than it has neighbours goes round them again. Every new code is a new
+point: a trip that would land where an earlier one did (the same segment again, or
+at alpha = 0.5 the midpoint that a mutual neighbour made already) goes a random
+``alpha * u`` of the way instead, u ~ U(0, 1]; the paper's eq. 9 would repeat it. ``scale`` is
 the per-dimension deviation sigma of the encoded data in the paper's eq. 8,
 or 1 for the talk's ``z + eps, eps ~ N(0, alpha)`` (``noise_scale="unit"`` in
 the augmenter; alpha is then the deviation of the noise).
@@ -84,12 +88,29 @@ def _noise_move(codes, labels, source, rng, *, alpha, scale, **_):
 
 def _towards_neighbour(fraction):
     """A move along the segment to one of the code's k nearest same-class neighbours: ``fraction(rng, n,
-    alpha)`` of the way (negative: away from it)."""
+    alpha)`` of the way (negative: away from it). A trip that would land where an earlier one did goes a
+    random ``share * u`` of the way instead, u ~ U(0, 1], so no two new codes repeat."""
     def move(codes, labels, source, rng, *, alpha, n_neighbors, **_):
         partner = _neighbours(codes, labels, source, n_neighbors, rng)
-        return fraction(rng, len(source), alpha)[:, None] * (codes[partner] - codes[source])
+        share = fraction(rng, len(source), alpha)
+        again = _repeat_trips(source, partner, share)
+        share[again] *= 1.0 - rng.random(int(again.sum()))
+        return share[:, None] * (codes[partner] - codes[source])
     move.needs_neighbours = True
     return move
+
+
+def _repeat_trips(source, partner, share):
+    """True for each trip (source, partner, share) whose point an earlier trip reached: the same share of the
+    same segment from the same end, or the complementary share from the other end (at alpha = 0.5 two mutual
+    neighbours meet at one midpoint). Asked for more codes than a row has neighbours, rows go round again."""
+    forward = source < partner
+    ends = np.column_stack([np.where(forward, source, partner), np.where(forward, partner, source),
+                            np.where(forward, share, 1.0 - share)])
+    _, first = np.unique(ends, axis=0, return_index=True)
+    repeated = np.ones(len(source), dtype=bool)
+    repeated[first] = False
+    return repeated
 
 
 def _mixup_share(rng, n, alpha):
@@ -143,13 +164,9 @@ def parse_moves(method) -> tuple[str, ...]:
     return moves
 
 
-def _fit_to_neighbours(labels, source, n_neighbors, per_sample):
-    """Warn about classes too small for k neighbours, and drop the copies they cannot make.
-
-    A lone sample has no neighbour and makes no code. Asked per sample, a row
-    makes at most one code per neighbour it has (more would repeat a code);
-    asked per class, rows cycle through the neighbours they have.
-    """
+def _fit_to_neighbours(labels, source, n_neighbors):
+    """Warn about classes too small for k neighbours, and drop the rows of one-sample classes: a lone sample
+    has no neighbour to move towards."""
     classes, counts = np.unique(labels, return_counts=True)
     used = set(labels[source].tolist())
     short = [(c, m) for c, m in zip(classes.tolist(), counts) if m - 1 < n_neighbors and c in used]
@@ -161,20 +178,13 @@ def _fit_to_neighbours(labels, source, n_neighbors, per_sample):
         f"samples use the neighbours they have (a lone sample gets none); class (samples): {listing}.",
         UserWarning, stacklevel=4,
     )
-    available = dict(zip(classes.tolist(), counts - 1))
-    limit = np.array([available[label] for label in labels[source].tolist()])
-    if per_sample:
-        order = np.argsort(source, kind="stable")
-        first = np.searchsorted(source[order], source[order])
-        occurrence = np.empty(len(source), dtype=int)
-        occurrence[order] = np.arange(len(source)) - first
-        return source[occurrence < limit]
-    return source[limit > 0]
+    lone = classes[counts == 1]
+    return source[~np.isin(labels[source], lone)]
 
 
-def _apply_moves(moves, codes, labels, source, rng, *, alpha, n_neighbors, scale, per_sample):
+def _apply_moves(moves, codes, labels, source, rng, *, alpha, n_neighbors, scale):
     if _NEEDS_NEIGHBOURS & set(moves):
-        source = _fit_to_neighbours(labels, source, n_neighbors, per_sample)
+        source = _fit_to_neighbours(labels, source, n_neighbors)
     new = codes[source].copy()
     for move in moves:
         new += MOVES[move](codes, labels, source, rng, alpha=alpha, n_neighbors=n_neighbors, scale=scale)
@@ -242,8 +252,9 @@ def interpolate(codes: ArrayLike, labels: Labels, *, alpha: float = GENERATION.a
         k, the number of nearest same-class neighbours (3 in the paper).
     n_per_sample : int, optional
         New codes per sample; defaults to ``n_neighbors`` (one per neighbour, as
-        in the paper). Fewer use a random subset of the neighbours; more cycle
-        through them.
+        in the paper). Fewer use a random subset of the neighbours; more go round
+        them again, each further trip a random ``alpha * u`` of the way (u ~ U(0, 1]),
+        so that no code repeats.
     random_state : int or numpy Generator, optional
 
     Returns
@@ -252,9 +263,9 @@ def interpolate(codes: ArrayLike, labels: Labels, *, alpha: float = GENERATION.a
 
     Examples
     --------
-    >>> new = interpolate([[0.0], [2.0], [10.0], [12.0]], [0, 0, 1, 1], n_neighbors=1)
+    >>> new = interpolate([[0.0], [2.0], [10.0], [12.0]], [0, 0, 1, 1], alpha=0.25, n_neighbors=1)
     >>> new.codes.ravel().tolist()
-    [1.0, 1.0, 11.0, 11.0]
+    [0.5, 1.5, 10.5, 11.5]
     """
     return alter("interpolation", codes, labels, alpha=alpha, n_neighbors=n_neighbors,
                  n_per_sample=n_per_sample, random_state=random_state)
@@ -303,10 +314,10 @@ def alter(method: str | tuple[str, ...], codes: ArrayLike, labels: Labels, *, al
 
     Examples
     --------
-    >>> new = alter("interpolation+noise", [[0.0], [2.0], [10.0], [12.0]], [0, 0, 1, 1], alpha=0.5,
+    >>> new = alter("interpolation+noise", [[0.0], [2.0], [10.0], [12.0]], [0, 0, 1, 1], alpha=0.25,
     ...             n_neighbors=1, scale=0.0)
     >>> new.codes.ravel().tolist()
-    [1.0, 1.0, 11.0, 11.0]
+    [0.5, 1.5, 10.5, 11.5]
     """
     moves = parse_moves(method)
     codes, labels = check_codes(codes, labels)
@@ -324,4 +335,4 @@ def alter(method: str | tuple[str, ...], codes: ArrayLike, labels: Labels, *, al
         return Alteration(drawn[unanimous], found[unanimous], np.full(int(unanimous.sum()), -1))
     source = source_rows(labels, n_per_sample=n_per_sample, n_per_class=n_per_class, random_state=rng)
     return _apply_moves(moves, codes, labels, source, rng, alpha=alpha, n_neighbors=n_neighbors,
-                        scale=_scale(codes, scale), per_sample=n_per_class is None)
+                        scale=_scale(codes, scale))

@@ -182,7 +182,7 @@ class MultiVAEAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
 
 def _sum_reports(reports):
     total = {key: sum(r[key] for r in reports) for key in ("requested", "made", "rounds", "drawn", "dropped",
-                                                           "rejected")}
+                                                           "repeated", "rejected")}
     judged = [r for r in reports if r["acceptance_rate"] is not None]
     accepted = sum(r["acceptance_rate"] * (r["drawn"] - r["dropped"]) for r in judged)
     seen = sum(r["drawn"] - r["dropped"] for r in judged)
