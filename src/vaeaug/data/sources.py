@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
-from .._validation import check_labels, check_samples
+from .._validation import check_fits, check_labels, check_samples
 
-__all__ = ["Dataset", "read_npz", "from_npz", "from_csv", "from_image_folder", "content_digest", "file_state"]
+__all__ = ["Dataset", "read_npz", "read_csv", "from_npz", "from_csv", "from_image_folder", "content_digest",
+           "file_state"]
 
 
 @dataclass
@@ -42,14 +43,21 @@ class Dataset:
 
 
 def read_npz(path, required=("X", "y")) -> dict[str, np.ndarray]:
-    """All arrays of an ``.npz`` file; raises if one of ``required`` is missing."""
+    """All arrays of an ``.npz`` file; raises if one of ``required`` is missing.
+
+    Each array's header is read first: an object array (which would need unpickling) and an array larger than
+    the memory that is free are refused before anything is loaded.
+    """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path} does not exist; pass an existing .npz file.")
     try:
+        _check_npz_headers(path)
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
-    except ValueError:
+    except ValueError as error:
+        if str(error).startswith(str(path)):
+            raise
         # numpy calls any file that is not an archive "pickled data"; vaeaug never unpickles.
         raise ValueError(f"{path} is not an .npz archive of arrays; save your arrays with "
                          "numpy.savez(path, X=..., y=...).") from None
@@ -62,32 +70,92 @@ def read_npz(path, required=("X", "y")) -> dict[str, np.ndarray]:
     return arrays
 
 
+def _check_npz_headers(path):
+    """Refuse an object array or one too large for memory from its header, before numpy allocates it."""
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            if not member.endswith(".npy"):
+                continue
+            with archive.open(member) as file:
+                version = np.lib.format.read_magic(file)
+                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                    np.lib.format.read_array_header_2_0
+                shape, _, dtype = read_header(file)
+            key = member[:-len(".npy")]
+            if dtype.hasobject:
+                raise ValueError(f"{path}: {key} is an array of Python objects (pandas' .values of text or mixed "
+                                 "columns gives one), which vaeaug does not unpickle; save it as numbers or "
+                                 f"strings, e.g. {key}=df['label'].to_numpy(dtype=str).")
+            check_fits(int(np.prod(shape, dtype=np.float64)) * dtype.itemsize,
+                       what=f"{path}: {key}, an array of shape {shape} ({dtype})",
+                       fix="check that the file is the one you meant, or load a part of it")
+
+
 def from_npz(path) -> Dataset:
     arrays = read_npz(path)
     X, y, splits = arrays["X"], arrays["y"], {}
+    _check_lengths(path, "X", "y", X, y)
     if "X_test" in arrays or "y_test" in arrays:
         if not {"X_test", "y_test"} <= set(arrays):
             raise ValueError(f"{path} has only one of X_test and y_test; give both or neither.")
+        _check_lengths(path, "X_test", "y_test", arrays["X_test"], arrays["y_test"])
         splits = {"train": np.arange(len(X)), "test": np.arange(len(X), len(X) + len(arrays["X_test"]))}
         X, y = np.concatenate([X, arrays["X_test"]]), np.concatenate([y, arrays["y_test"]])
     return _with_names(Path(path).name, X, y, splits)
 
 
+def _check_lengths(path, x_name, y_name, X, y):
+    if np.ndim(X) == 0 or np.ndim(y) == 0 or len(X) != len(y):
+        raise ValueError(f"{path}: {x_name} has {len(np.atleast_1d(X))} rows but {y_name} has "
+                         f"{len(np.atleast_1d(y))} labels; give one label per row.")
+
+
 def from_csv(path, label_column="label") -> Dataset:
-    with open(path, newline="") as file:
-        rows = list(csv.reader(file))
-    if len(rows) < 2:
-        raise ValueError(f"{path} has no data rows under its header.")
-    header, body = rows[0], rows[1:]
-    if label_column not in header:
-        raise ValueError(f"{path} has no column {label_column!r}; its columns are {header}. "
-                         "Name the label column with label_column.")
-    at = header.index(label_column)
+    """A CSV with a header, read by pandas: the label column keeps its type (numbers stay numbers); every other
+    column must be numeric. Each problem is one sentence naming the file, the line and the fix."""
+    frame = read_csv(path)
+    if label_column not in frame.columns:
+        raise ValueError(f"{path} has no column {label_column!r}; its columns are {list(frame.columns)}. Name "
+                         f"the label column {label_column!r} in the header, or pass label_column= to "
+                         "vaeaug.load_dataset.")
+    labels = frame.pop(label_column)
+    missing = np.flatnonzero(labels.isna().to_numpy())
+    if len(missing):
+        raise ValueError(f"{path} has {len(missing)} row(s) without a label (first on line {missing[0] + 2}); "
+                         "fill the label column, or delete those rows.")
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c])]
+    if text:
+        column = frame[text[0]]
+        bad = int(np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())[0])
+        raise ValueError(f"{path}: column(s) {text} hold text (line {bad + 2}: {column.iloc[bad]!r}), and vaeaug "
+                         "reads numeric columns only; encode them as numbers (e.g. one-hot: "
+                         "pandas.get_dummies) or drop them.")
+    empty = frame.isna().sum()
+    if empty.any():
+        listing = ", ".join(f"{c!r} ({n})" for c, n in empty[empty > 0].items())
+        raise ValueError(f"{path} has empty or missing cells; column (rows): {listing}. Fill them (e.g. with "
+                         "sklearn.impute.SimpleImputer) or delete those rows.")
+    labels = labels.to_numpy() if pd.api.types.is_numeric_dtype(labels) else labels.to_numpy(dtype=str)
+    return _with_names(Path(path).name, frame.to_numpy(dtype=np.float64), labels, {})
+
+
+def read_csv(path) -> pd.DataFrame:
+    """A CSV by pandas (UTF-8, an Excel byte-order mark allowed), with pandas' errors as one sentence."""
     try:
-        X = np.array([[float(v) for i, v in enumerate(row) if i != at] for row in body], dtype=np.float32)
-    except ValueError as error:
-        raise ValueError(f"{path}: every column but {label_column!r} must be numeric ({error}).") from None
-    return _with_names(Path(path).name, X, np.array([row[at] for row in body]), {})
+        frame = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True, na_values=["?"])  # UCI marks gaps "?"
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text (byte {error.object[error.start]:#x} at position "
+                         f"{error.start}); save it as UTF-8 (Excel: 'CSV UTF-8'), or convert it, e.g. iconv -f "
+                         "latin1 -t utf-8.") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty; write a header line and the data rows under it.") from None
+    except pd.errors.ParserError as error:
+        raise ValueError(f"{path} could not be read as CSV ({str(error).strip()}); every line needs as many "
+                         "fields as the header.") from None
+    if frame.empty:
+        raise ValueError(f"{path} has no data rows under its header.")
+    return frame
 
 
 def from_image_folder(path) -> Dataset:
@@ -123,7 +191,9 @@ def from_image_folder(path) -> Dataset:
 def _with_names(name, X, y, splits) -> Dataset:
     """A dataset of ``X`` and ``y`` as the file gave them, checked before anything is converted or renumbered
     (complex samples or continuous labels are an error, not silently cast)."""
-    X = check_samples(X, name=f"the samples of {name}")
+    checked = check_samples(X, name=f"the samples of {name}")
+    # A file's numbers are kept as they were (float64, integers): written back, originals are unchanged.
+    X = X if X.dtype.kind in "iuf" else checked
     y = check_labels(y, len(X), name=f"the labels of {name}")
     classes, codes = np.unique(y, return_inverse=True)
     return Dataset(name, X, codes.astype(np.int64), [str(c) for c in classes], splits,

@@ -366,8 +366,8 @@ batch_size, learning_rate, validation_fraction
     def _originals(self, X, X_checked):
         return self.encode(X) if self.space == "latent" else X_checked
 
-    def _columns_out(self):
-        return self.get_feature_names_out()
+    def _columns_out(self):  # in data space a DataFrame keeps its own columns, names of any type included
+        return self.get_feature_names_out() if self.space == "latent" else None
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the output features: the input's (data space) or ``vaeaugmenter0``... (latent space)."""

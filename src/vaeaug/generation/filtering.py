@@ -197,8 +197,9 @@ def warn_short(report, fix, *, stacklevel=3) -> None:
         return
     why = ""
     if report.get("repeated"):
-        why = (f" {report['repeated']} candidates repeated a sample made already: two identical labelled samples "
-               "make identical new ones, as does noise with alpha = 0 (raise it).")
+        why = (f" {report['repeated']} candidates repeated a sample made already and were left out: the method "
+               "has no more distinct ones to give here (identical labelled samples make identical new ones, as "
+               "do noise with alpha = 0 and a style transfer of one unlabelled sample to one class twice).")
     warnings.warn(f"Made {report['made']} of the {report['requested']} samples asked for after {report['rounds']} "
                   f"round(s); missing per class: {report['missing']}.{why} {fix}", UserWarning,
                   stacklevel=stacklevel)

@@ -61,6 +61,13 @@ def as_given(X_out, y_out, X, y, *, columns=None):
     return X_out, y_out
 
 
+def _exactly(X, X_checked) -> np.ndarray:
+    """The samples as the user gave them (float64, integers, ...), so that the originals come back unchanged:
+    the checked copy is float32, which moves 16,777,217 to 16,777,216. Non-numeric input keeps the checked copy."""
+    given = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
+    return given if given.dtype.kind in "biuf" and given.shape == X_checked.shape else X_checked
+
+
 class SamplerMixin:
     """``fit_resample``, sampler tags and the names of the features out (those of ``fit``'s DataFrame,
     ``feature_names_in_``). A sampler has ``fit`` and ``generate(X, y) -> (X_new, y_new)``."""
@@ -77,8 +84,9 @@ class SamplerMixin:
         y_checked = check_labels(y, len(X_checked))
         self._check_resample(X_checked, y_checked, fit_params)
         X_new, y_new = self._fit_resample(X, y_checked, **fit_params)
-        X_orig = self._originals(X, X_checked)
-        return as_given(np.concatenate([X_orig, X_new.astype(X_orig.dtype, copy=False)]),
+        X_orig = self._originals(X, _exactly(X, X_checked))
+        dtype = np.result_type(X_orig.dtype, X_new.dtype)  # the originals as they came, the new rows alike
+        return as_given(np.concatenate([X_orig.astype(dtype, copy=False), X_new.astype(dtype, copy=False)]),
                         np.concatenate([y_checked, y_new]), X, y, columns=self._columns_out())
 
     def _check_resample(self, X, y, fit_params) -> None:
@@ -89,7 +97,7 @@ class SamplerMixin:
         return self.fit(X, y, **fit_params).generate(X, y)
 
     def _originals(self, X, X_checked) -> np.ndarray:
-        """The originals as returned: the checked samples (a latent-space sampler: their codes)."""
+        """The originals as returned: the samples as given (a latent-space sampler: their codes)."""
         return X_checked
 
     def _columns_out(self):

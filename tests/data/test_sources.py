@@ -1,0 +1,83 @@
+"""A user's own files read as they were written (vaeaug.data.sources): CSV by pandas, npz checked before loading."""
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+from vaeaug.data.sources import from_csv, from_npz
+
+ROWS = "\n".join(f"{i % 2},{i * 0.5},{i}" for i in range(20))
+
+
+def _write(tmp_path, text, name="d.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("labels", [[0, 1], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]])
+def test_csv_labels_keep_their_type(tmp_path, labels):
+    # issue 32: 0/1 and 10..19 came back as the strings '0', '10'
+    text = "label,a\n" + "\n".join(f"{labels[i % len(labels)]},{i}" for i in range(40))
+    data = from_csv(_write(tmp_path, text))
+    assert data.original_labels().dtype.kind == "i" and sorted(set(data.original_labels().tolist())) == labels
+
+
+def test_blank_lines_and_an_excel_byte_order_mark_are_read(tmp_path):
+    text = "label,a,b\n" + ROWS.replace("\n", "\n\n", 3) + "\n\n"
+    data = from_csv(_write(tmp_path, text, encoding="utf-8-sig"))
+    assert data.X.shape == (20, 2) and data.original_labels().tolist() == [i % 2 for i in range(20)]
+
+
+@pytest.mark.parametrize("text, encoding, message", [
+    ("label,a,b\n" + ROWS + "\n,1,2\n", "utf-8", r"1 row\(s\) without a label \(first on line 22\); fill the label"),
+    ("a,b,label\n" + ROWS + "\n1,2\n", "utf-8", "without a label"),  # a row short of its label cell
+    ("label,a,b\n" + ROWS + "\n1,2,3,4\n", "utf-8", "Expected 3 fields in line 22, saw 4.*as many fields"),
+    ("label,a,b\n" + ROWS + "\n0,1,café\n", "latin-1", r"not UTF-8 text \(byte 0xe9.*save it as UTF-8"),
+    ("label,a,b\n" + ROWS + "\n1,,3\n0,?,3\n", "utf-8", r"empty or missing cells; column \(rows\): 'a' \(2\)"),
+    ("label,a,colour\n0,1,red\n1,2,blue\n", "utf-8", r"column\(s\) \['colour'\] hold text \(line 2: 'red'\)"),
+    ("", "utf-8", "is empty"),
+])
+def test_each_csv_problem_is_one_sentence_naming_the_file(tmp_path, text, encoding, message):
+    path = _write(tmp_path, text, encoding=encoding)
+    with pytest.raises(ValueError, match=message) as error:
+        from_csv(path)
+    assert str(path) in str(error.value)
+
+
+def test_npz_rows_and_labels_are_counted_per_pair_before_the_test_rows_are_joined(tmp_path):
+    # issue 32: y one too long and y_test one too short were accepted, so the test rows got the wrong labels
+    path = tmp_path / "d.npz"
+    np.savez(path, X=np.zeros((10, 3)), y=np.arange(11) % 2, X_test=np.zeros((5, 3)), y_test=np.arange(4) % 2)
+    with pytest.raises(ValueError, match="X has 10 rows but y has 11 labels"):
+        from_npz(path)
+
+
+def test_an_npz_header_declaring_more_than_memory_is_refused_before_loading(tmp_path):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                                  "shape": (100_000, 100_000)})
+    labels = io.BytesIO()
+    np.save(labels, np.zeros(3))
+    path = tmp_path / "huge.npz"
+    with zipfile.ZipFile(path, "w") as archive:  # 1 kB on disk, 80 GB declared
+        archive.writestr("X.npy", header.getvalue() + b"\0" * 512)
+        archive.writestr("y.npy", labels.getvalue())
+    with pytest.raises(ValueError, match=r"X, an array of shape \(100000, 100000\).*80.0 GB"):
+        from_npz(path)
+
+
+def test_an_object_array_is_named_with_the_fix(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez(path, X=np.zeros((4, 2)), y=np.array(["a", "b", "a", "b"], dtype=object))
+    with pytest.raises(ValueError, match=r"y is an array of Python objects.*to_numpy\(dtype=str\)"):
+        from_npz(path)
+
+
+def test_a_files_numbers_are_kept_as_written(tmp_path):
+    path = tmp_path / "d.npz"
+    X = np.array([[16_777_217.0, 1e6 + 0.03], [1.0, 2.0]])
+    np.savez(path, X=X, y=[0, 1])
+    np.testing.assert_array_equal(from_npz(path).X, X)
