@@ -6,7 +6,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from vaeaug.data.sources import from_csv, from_npz
+from PIL import Image
+
+from vaeaug.data.sources import from_csv, from_image_folder, from_npz
 
 ROWS = "\n".join(f"{i % 2},{i * 0.5},{i}" for i in range(20))
 
@@ -81,3 +83,41 @@ def test_a_files_numbers_are_kept_as_written(tmp_path):
     X = np.array([[16_777_217.0, 1e6 + 0.03], [1.0, 2.0]])
     np.savez(path, X=X, y=[0, 1])
     np.testing.assert_array_equal(from_npz(path).X, X)
+
+
+def _save(path, array):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array).save(path)
+
+
+def test_images_are_read_at_their_own_depth(tmp_path):
+    # issue 32: a 0.5-grey 16-bit PNG read as 1.0, and a float TIFF in [0, 1] as 0.0 (PIL's convert("L"))
+    _save(tmp_path / "a" / "half.png", np.full((6, 5), 32768, dtype=np.uint16))
+    _save(tmp_path / "b" / "quarter.tif", np.full((6, 5), 0.25, dtype=np.float32))
+    data = from_image_folder(tmp_path)
+    assert data.X.shape == (2, 6, 5)
+    np.testing.assert_allclose(data.X[:, 0, 0], [32768 / 65535, 0.25])
+
+
+def test_colour_is_kept_and_a_grey_image_among_colour_ones_is_said(tmp_path):
+    # issue 32: a red image was turned grey
+    red = np.zeros((6, 5, 3), dtype=np.uint8)
+    red[..., 0] = 255
+    _save(tmp_path / "red" / "r.png", red)
+    _save(tmp_path / "grey" / "g.png", np.full((6, 5), 128, dtype=np.uint8))
+    with pytest.warns(UserWarning, match=r"1 grey image\(s\) among 1 colour ones are read in colour"):
+        data = from_image_folder(tmp_path)
+    assert data.X.shape == (2, 3, 6, 5)
+    grey, red_image = data.X[data.class_names.index("grey")], data.X[data.class_names.index("red")]
+    np.testing.assert_allclose(red_image[:, 0, 0], [1, 0, 0])
+    np.testing.assert_allclose(grey[:, 0, 0], [128 / 255] * 3)
+
+
+def test_every_image_in_nested_folders_counts_for_its_top_level_class(tmp_path):
+    # issue 32: 12 of 18 images were used, those in sub-sub-folders dropped without a word
+    for i in range(18):
+        _save(tmp_path / f"c{i % 2}" / ("" if i < 6 else f"batch{i % 3}") / f"{i}.png",
+              np.full((4, 4), i * 10, dtype=np.uint8))
+    data = from_image_folder(tmp_path)
+    assert len(data.X) == 18 and np.bincount(data.y).tolist() == [9, 9]
+    assert data.X.shape == (18, 4, 4)  # grey images stay one channel

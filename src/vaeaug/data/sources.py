@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,34 +159,69 @@ def read_csv(path) -> pd.DataFrame:
     return frame
 
 
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}
+# The largest value of each PIL mode's integers, so that every image is read in [0, 1] at its own depth
+# ("F", floats, is read as it is).
+_FULL_SCALE = {"1": 1, "L": 255, "LA": 255, "P": 255, "RGB": 255, "RGBA": 255, "CMYK": 255, "YCbCr": 255,
+               "I;16": 65535, "I;16L": 65535, "I;16B": 65535, "I;16N": 65535, "I": 65535}
+
+
 def from_image_folder(path) -> Dataset:
+    """One class per sub-folder of ``path``; every image below it counts, in nested folders too.
+
+    Images keep their depth (a 16-bit PNG is read in [0, 1] from its 65,535 levels, a float TIFF as it is)
+    and their colour: grey images give ``(N, H, W)``, colour ones ``(N, 3, H, W)``. A folder that mixes the
+    two is read in colour, and says so.
+    """
     path = Path(path)
     classes = sorted(p.name for p in path.iterdir() if p.is_dir())
     if not classes:
         raise ValueError(f"{path} has no sub-folders; put each class's images in a sub-folder named after it.")
-    images, labels, shape = [], [], None
+    images, labels = [], []
     for index, name in enumerate(classes):
-        for file in sorted((path / name).iterdir()):
-            if file.suffix.lower() not in {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff"}:
-                continue
-            try:
-                with Image.open(file) as opened:
-                    image = np.asarray(opened.convert("L"), dtype=np.float32) / 255.0
-            except (UnidentifiedImageError, OSError, SyntaxError) as error:  # PIL's errors for a damaged file
-                raise ValueError(f"{file} is not an image that can be read ({type(error).__name__}: {error}); "
-                                 "replace it or move it out of the class folder.") from None
-            if shape is None:
-                shape = image.shape
-            elif image.shape != shape:
+        for file in sorted(p for p in (path / name).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
+            image = _read_image(file)
+            if images and image.shape[:2] != images[0].shape[:2]:
+                shape = images[0].shape
                 raise ValueError(f"{file} is {image.shape[1]}x{image.shape[0]} pixels but earlier images are "
                                  f"{shape[1]}x{shape[0]}; resize them to one size.")
             images.append(image)
             labels.append(index)
     if not images:
         raise ValueError(f"No images (.png, .jpg, ...) found under {path}'s class folders.")
-    return Dataset(path.name, np.stack(images), np.array(labels, dtype=np.int64), classes,
-                   description=f"image folder {path}: {len(images)} images, {len(classes)} classes",
-                   classes=np.array(classes))
+    coloured = sum(image.ndim == 3 for image in images)
+    if coloured:
+        if coloured < len(images):
+            warnings.warn(f"{path}: {len(images) - coloured} grey image(s) among {coloured} colour ones are read "
+                          "in colour (their grey in all three channels).", UserWarning, stacklevel=3)
+        images = [np.repeat(image[..., None], 3, axis=2) if image.ndim == 2 else image for image in images]
+        X = np.stack(images).transpose(0, 3, 1, 2)  # (N, 3, H, W), the layout of PyTorch and the VAE
+    else:
+        X = np.stack(images)
+    return Dataset(path.name, X, np.array(labels, dtype=np.int64), classes,
+                   description=f"image folder {path}: {len(images)} {'colour' if coloured else 'grey'} images, "
+                               f"{len(classes)} classes", classes=np.array(classes))
+
+
+def _read_image(file) -> np.ndarray:
+    """An image in [0, 1] at its own depth: (H, W) if grey, (H, W, 3) if its channels differ anywhere."""
+    try:
+        with Image.open(file) as opened:
+            mode = opened.mode
+            if mode in ("P", "CMYK", "YCbCr", "RGBA", "LA"):
+                # A palette or another colour model as RGB; transparency is dropped.
+                opened = opened.convert("RGB" if mode != "LA" else "L")
+            image = np.asarray(opened, dtype=np.float32)
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:  # PIL's errors for a damaged file
+        raise ValueError(f"{file} is not an image that can be read ({type(error).__name__}: {error}); "
+                         "replace it or move it out of the class folder.") from None
+    if mode != "F":
+        image = image / np.float32(_FULL_SCALE.get(mode, 255))
+    if image.ndim == 3:
+        image = image[..., :3]
+        if (image == image[..., :1]).all():  # stored as RGB, grey in fact
+            image = image[..., 0]
+    return image
 
 
 def _with_names(name, X, y, splits) -> Dataset:
