@@ -13,7 +13,7 @@ ALLOWED = {
     "data": BASE,
     "vae": BASE,
     "classifiers": BASE | {"vae"},
-    "generation": BASE | {"vae", "classifiers"},
+    "generation": BASE | {"vae", "classifiers", "data.tables"},  # fit_resample reads mixed tables through it
     "report": {"_files"},
     "experiments": BASE | {"data", "vae", "classifiers", "generation", "report"},
     "_commands": BASE | {"data", "vae", "classifiers", "generation", "report", "experiments"},

@@ -2,8 +2,8 @@
 
 The package is the pipeline, one subpackage or module per step::
 
-    data/          datasets (datasets: named and your own files; sources: where their files come from) and
-                   protocols (labelled / unlabelled / validation / test)
+    data/          datasets (datasets: named and your own files; sources: where their files come from), mixed-type
+                   tables to numbers and back (tables) and protocols (labelled / unlabelled / validation / test)
     vae/           the VAE (model), how any network here trains: device, threads, seeding and the loop (loop),
                    the VAE's training with early stopping (training), processes under torchrun (distributed),
                    one save/load scheme for every fitted estimator (saving), the base of the VAE estimators
@@ -27,8 +27,8 @@ Below them all: the names a user chooses among (_choices), every setting's defau
 (_settings), the checks at the boundary (_validation), and atomic writes (_files).
 
 Imports go one way, with no circle: data/ and vae/ use only those modules below them all;
-classifiers uses vae/ (device and seeding); generation/ uses vae/ and classifiers (auto scores its
-candidates); report/ uses nothing of the pipeline; experiments/ uses all of those; _commands uses
+classifiers uses vae/ (device and seeding); generation/ uses vae/, classifiers (auto scores its
+candidates) and data.tables (fit_resample on a mixed-type table); report/ uses nothing of the pipeline; experiments/ uses all of those; _commands uses
 experiments/; cli only what parses fast (``_choices``, ``_settings``, ``experiments.run_options``) and loads
 _commands to run.
 """

@@ -19,6 +19,8 @@ import numpy as np
 
 from ._files import new_run_dir, run_folder_lock, write_bytes_atomic
 from .data.datasets import describe_all, load, read_npz
+from .data.sources import read_csv_header, read_labelled_table
+from .data.tables import is_mixed_table
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
 from .experiments.run_options import RUN_OPTIONS
@@ -121,10 +123,12 @@ def _datasets(args):
 def _check_outputs(args):
     """Every path augment writes is checked before any training, so a bad one costs nothing."""
     output = Path(args.output)
-    if output.suffix != ".npz":
-        raise ValueError(f"OUTPUT must end in .npz; got {output}.")
+    if output.suffix not in (".npz", ".csv"):
+        raise ValueError(f"OUTPUT must end in .npz (or .csv for a .csv input); got {output}.")
+    if output.suffix == ".csv" and not _is_table(args.input):
+        raise ValueError(f"OUTPUT {output} is a CSV, but the input {args.input} is not; write an .npz.")
     if output.is_dir():
-        raise ValueError(f"{output} is a folder; OUTPUT must be the path of an .npz file.")
+        raise ValueError(f"{output} is a folder; OUTPUT must be the path of a file.")
     if output.exists() and not args.force:
         raise ValueError(f"{output} already exists; choose another name or pass --force to replace it.")
     if args.save_model:
@@ -226,14 +230,7 @@ def _write_augmented(args, output):
     augmenter = kind.build(spec, _augment_settings(args), random_state=args.seed)
     if kind.per_classifier:
         augmenter.set_params(classifier=args.classifier)
-    data = load(args.input, args.data_dir)
-    X, y = data.X, data.original_labels()  # the labels as the file gave them, written back as they were
-    if "test" in data.splits:
-        # Test rows must never reach a training file: augment what is left.
-        kept = np.setdiff1d(np.arange(len(X)), data.splits["test"])
-        X, y = X[kept], y[kept]
-        print(f"{args.input} has a test split; its {len(data.splits['test'])} test rows are left out, "
-              f"{len(kept)} rows are augmented.")
+    X, y = _augment_input(args, output)
     unlabelled = {"X_unlabelled": read_npz(args.unlabelled, ["X"])["X"]} if args.unlabelled else {}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="auto for ")  # its summary is printed below
@@ -243,9 +240,7 @@ def _write_augmented(args, output):
     is_synthetic = np.arange(len(X_res)) >= len(X)
     if args.save_model:
         augmenter.save(args.save_model)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, X=X_res, y=y_res, is_synthetic=is_synthetic)
-    write_bytes_atomic(output, buffer.getvalue())
+    write_bytes_atomic(output, _augmented_bytes(output, X_res, y_res, is_synthetic, args))
     made = augmenter.generation_report_
     rate = made["acceptance_rate"]
     judge = "the GC" if spec.filter == "gc" else f"the {spec.filter} filter"
@@ -253,6 +248,49 @@ def _write_augmented(args, output):
           + (f"; {judge} accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
     if "summary" in made:
         _tell(made["summary"])
+
+
+def _is_table(source) -> bool:
+    return Path(str(source)).suffix.lower() == ".csv"
+
+
+def _augment_input(args, output):
+    """The labelled samples to augment: a CSV's columns as a DataFrame (text, integers and booleans keep their
+    types), or a dataset's arrays without its test rows; labels as the file gave them."""
+    if _is_table(args.input):
+        X, y = read_labelled_table(args.input, fill_missing=args.impute)
+        if output is not None and output.suffix == ".npz" and is_mixed_table(X) and any(
+                t.kind not in "biuf" for t in X.dtypes):
+            raise ValueError(f"{args.input} has text columns, which an .npz cannot hold beside numbers; write "
+                             f"the output as .csv ({Path(args.output).with_suffix('.csv')}).")
+        return X, y
+    data = load(args.input, args.data_dir)
+    X, y = data.X, data.original_labels()  # the labels as the file gave them, written back as they were
+    if "test" in data.splits:
+        # Test rows must never reach a training file: augment what is left.
+        kept = np.setdiff1d(np.arange(len(X)), data.splits["test"])
+        X, y = X[kept], y[kept]
+        print(f"{args.input} has a test split; its {len(data.splits['test'])} test rows are left out, "
+              f"{len(kept)} rows are augmented.")
+    return X, y
+
+
+def _augmented_bytes(output, X_res, y_res, is_synthetic, args) -> bytes:
+    """The file's bytes: an .npz of X, y and is_synthetic, or a CSV with the input's columns in their order
+    (the label where it was) and an is_synthetic column."""
+    buffer = io.BytesIO()
+    if output.suffix == ".csv":
+        table = X_res.copy()
+        header = list(read_csv_header(args.input))
+        table.insert(header.index("label"), "label", np.asarray(y_res))
+        table["is_synthetic"] = is_synthetic
+        table.to_csv(buffer, index=False)
+    else:
+        X_res = X_res.to_numpy() if hasattr(X_res, "to_numpy") else X_res
+        y_res = np.asarray(y_res)
+        y_res = y_res.astype(str) if y_res.dtype == object else y_res  # text labels as text, never pickled
+        np.savez_compressed(buffer, X=X_res, y=y_res, is_synthetic=is_synthetic)
+    return buffer.getvalue()
 
 
 def _tell(text):

@@ -13,8 +13,9 @@ import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
 from .._validation import check_fits, check_labels, check_samples
+from .tables import TableCodec, check_no_missing, impute
 
-__all__ = ["Dataset", "read_npz", "read_csv", "from_npz", "from_csv", "from_image_folder", "content_digest",
+__all__ = ["Dataset", "read_npz", "read_csv", "read_csv_header", "read_labelled_table", "from_npz", "from_csv", "from_image_folder", "content_digest",
            "file_state"]
 
 
@@ -112,8 +113,24 @@ def _check_lengths(path, x_name, y_name, X, y):
 
 
 def from_csv(path, label_column="label") -> Dataset:
-    """A CSV with a header, read by pandas: the label column keeps its type (numbers stay numbers); every other
-    column must be numeric. Each problem is one sentence naming the file, the line and the fix."""
+    """A CSV with a header, read by pandas; the label column keeps its type (numbers stay numbers). Text
+    columns (categories) are one-hot and numbers scaled to [0, 1] by :class:`~vaeaug.data.tables.TableCodec`
+    when the table has any; otherwise the numbers are kept as they are. Each problem is one sentence naming
+    the file, the line and the fix."""
+    X, labels = read_labelled_table(path, label_column)
+    labels = labels.to_numpy() if pd.api.types.is_numeric_dtype(labels) else labels.to_numpy(dtype=str)
+    if all(pd.api.types.is_numeric_dtype(t) for t in X.dtypes):
+        return _with_names(Path(path).name, X.to_numpy(dtype=np.float64), labels, {})
+    codec = TableCodec().fit(X)
+    data = _with_names(Path(path).name, codec.transform(X), labels, {})
+    data.description += (f"; {len(codec.categorical_)} text column(s) one-hot, {len(codec.numeric_)} numeric "
+                         "scaled to [0, 1]")
+    return data
+
+
+def read_labelled_table(path, label_column="label", *, fill_missing=False) -> tuple[pd.DataFrame, pd.Series]:
+    """The feature columns and the label column of a CSV, with no label missing; missing values are refused,
+    or with ``fill_missing`` filled (:func:`~vaeaug.data.tables.impute`)."""
     frame = read_csv(path)
     if label_column not in frame.columns:
         raise ValueError(f"{path} has no column {label_column!r}; its columns are {list(frame.columns)}. Name "
@@ -124,21 +141,15 @@ def from_csv(path, label_column="label") -> Dataset:
     if len(missing):
         raise ValueError(f"{path} has {len(missing)} row(s) without a label (first on line {missing[0] + 2}); "
                          "fill the label column, or delete those rows.")
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
-            and not pd.api.types.is_bool_dtype(frame[c])]
-    if text:
-        column = frame[text[0]]
-        bad = int(np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())[0])
-        raise ValueError(f"{path}: column(s) {text} hold text (line {bad + 2}: {column.iloc[bad]!r}), and vaeaug "
-                         "reads numeric columns only; encode them as numbers (e.g. one-hot: "
-                         "pandas.get_dummies) or drop them.")
-    empty = frame.isna().sum()
-    if empty.any():
-        listing = ", ".join(f"{c!r} ({n})" for c, n in empty[empty > 0].items())
-        raise ValueError(f"{path} has empty or missing cells; column (rows): {listing}. Fill them (e.g. with "
-                         "sklearn.impute.SimpleImputer) or delete those rows.")
-    labels = labels.to_numpy() if pd.api.types.is_numeric_dtype(labels) else labels.to_numpy(dtype=str)
-    return _with_names(Path(path).name, frame.to_numpy(dtype=np.float64), labels, {})
+    if fill_missing:
+        frame = impute(frame)
+    check_no_missing(frame, where=str(path))
+    return frame, labels
+
+
+def read_csv_header(path) -> list:
+    """A CSV's column names, in their order (the file is read by :func:`read_csv` before this is asked)."""
+    return list(pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True, nrows=0).columns)
 
 
 def read_csv(path) -> pd.DataFrame:

@@ -147,9 +147,10 @@ class MultiVAEAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         parts, reports = [], []
         for label, augmenter in zip(self.classes_, self.augmenters_):
             rows = y == label
-            if not rows.any() or targets[label.item()] == 0:
+            key = label.item() if isinstance(label, np.generic) else label  # class_targets keys are Python values
+            if not rows.any() or targets[key] == 0:
                 continue
-            augmenter.set_params(**{**settings, "n_per_class": targets[label.item()]})
+            augmenter.set_params(**{**settings, "n_per_class": targets[key]})
             parts.append(augmenter.generate(X[rows], y[rows]))
             reports.append(augmenter.generation_report_)
         self.generation_report_ = _sum_reports(reports)

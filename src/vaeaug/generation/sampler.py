@@ -16,11 +16,13 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 from imblearn.utils._tags import InputTags, SamplerTags, Tags
 from sklearn.utils.validation import check_is_fitted
 
 from .._typing import ArrayLike, Labels
 from .._validation import check_labels, check_samples
+from ..data.tables import TableCodec, is_mixed_table
 
 __all__ = ["SamplerMixin", "sampler_tags", "as_given"]
 
@@ -80,6 +82,8 @@ class SamplerMixin:
         ``fit_params`` go to ``fit`` (``X_unlabelled=`` for a VAE, say). In latent space the originals are
         returned as their codes.
         """
+        if is_mixed_table(X):
+            return self._fit_resample_table(X, y, **fit_params)
         X_checked = check_samples(X)
         y_checked = check_labels(y, len(X_checked))
         self._check_resample(X_checked, y_checked, fit_params)
@@ -88,6 +92,19 @@ class SamplerMixin:
         dtype = np.result_type(X_orig.dtype, X_new.dtype)  # the originals as they came, the new rows alike
         return as_given(np.concatenate([X_orig.astype(dtype, copy=False), X_new.astype(dtype, copy=False)]),
                         np.concatenate([y_checked, y_new]), X, y, columns=self._columns_out())
+
+    def _fit_resample_table(self, X, y, **fit_params) -> tuple:
+        """A DataFrame of mixed types (text, integers, booleans): the sampler learns from its encoding in [0, 1]
+        (:class:`~vaeaug.data.tables.TableCodec`), and the new rows are decoded to the table's own columns,
+        types and ranges. The originals come back as they were. In latent space the codes are returned."""
+        codec = TableCodec().fit(X)
+        self.table_codec_ = codec
+        X_out, y_out = self.fit_resample(codec.transform(X), np.asarray(y), **fit_params)
+        if getattr(self, "space", "data") == "latent":
+            return X_out, as_given(X_out, y_out, X_out, y)[1]
+        new = codec.inverse_transform(X_out[len(X):])
+        X_all = pd.concat([X.reset_index(drop=True), new], ignore_index=True)
+        return X_all, as_given(X_all, y_out, X_all, y)[1]
 
     def _check_resample(self, X, y, fit_params) -> None:
         """Refuse, before any training, what ``fit_resample`` cannot do."""

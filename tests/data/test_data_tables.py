@@ -1,0 +1,96 @@
+"""Mixed-type tables to [0, 1] and back (vaeaug.data.tables), and through fit_resample and `vaeaug augment`."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vaeaug import make_augmenter
+from vaeaug.cli import main
+from vaeaug.data.tables import TableCodec, impute
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+needs_shared = pytest.mark.skipif(not (SHARED / "proben1" / "card").is_dir(), reason="../shared/data is not here")
+
+RNG = np.random.default_rng(0)
+TABLE = pd.DataFrame({
+    "income": RNG.lognormal(10, 1, 60),
+    "children": RNG.integers(0, 5, 60),
+    "owner": RNG.random(60) > 0.5,
+    "city": RNG.choice(["Paris", "Lyon", "Nice"], 60),
+    "grade": pd.Categorical(RNG.choice(["A", "B"], 60)),
+    "code": RNG.choice([10, 20, 30], 60).astype(object),  # numbers stored as categories
+})
+
+
+def _assert_valid(new, table):
+    """Valid categories, integer columns as integers, every number within its column's observed range."""
+    assert list(new.columns) == list(table.columns) and (new.dtypes == table.dtypes).all()
+    for name in table.columns:
+        if pd.api.types.is_numeric_dtype(table[name]) and not pd.api.types.is_bool_dtype(table[name]):
+            assert new[name].between(table[name].min(), table[name].max()).all(), name
+        else:
+            assert set(new[name]) <= set(table[name]), name
+
+
+def test_a_table_round_trips_and_any_encoded_row_decodes_to_valid_values():
+    codec = TableCodec().fit(TABLE)
+    encoded = codec.transform(TABLE)
+    assert encoded.shape == (60, 3 + 3 + 2 + 3) and encoded.min() >= 0 and encoded.max() <= 1
+    back = codec.inverse_transform(encoded)
+    pd.testing.assert_frame_equal(back, TABLE, check_exact=False, rtol=1e-6)
+    _assert_valid(codec.inverse_transform(RNG.uniform(-0.5, 1.5, (200, encoded.shape[1]))), TABLE)
+
+
+def test_missing_values_are_refused_with_their_columns_or_imputed_on_request():
+    holes = TABLE.copy()
+    holes.loc[[1, 2], "income"] = np.nan
+    holes.loc[3, "city"] = None
+    with pytest.raises(ValueError, match=r"column \(rows\): 'income' \(2\), 'city' \(1\)"):
+        TableCodec().fit(holes)
+    filled = impute(holes)
+    assert filled.loc[1, "income"] == TABLE["income"].drop([1, 2]).median()
+    assert filled.loc[3, "city"] == pd.Series(TABLE["city"].drop(3)).mode()[0]
+
+
+@pytest.mark.parametrize("method", ["interpolation", "smote", "multi-vae"])
+def test_fit_resample_keeps_the_types_of_a_mixed_table(method):
+    # issue 32: a table with a text column was refused
+    extra = {} if method == "smote" else {"latent_dim": 2, "max_epochs": 2}
+    y = pd.Series(RNG.choice([0, 1], 60), name="y")
+    X_out, y_out = make_augmenter(method, random_state=0, **extra).fit_resample(TABLE, y)
+    pd.testing.assert_frame_equal(X_out.iloc[:60], TABLE)
+    assert len(X_out) == 60 * 4 and y_out.name == "y" and y_out.dtype == y.dtype
+    _assert_valid(X_out.iloc[60:].reset_index(drop=True), TABLE)
+
+
+def test_augment_writes_a_csv_in_the_inputs_columns_with_valid_values(tmp_path):
+    table = TABLE.assign(label=RNG.choice(["yes", "no"], 60))[["income", "label", "children", "owner", "city"]]
+    table.to_csv(tmp_path / "in.csv", index=False)
+    assert main(["augment", str(tmp_path / "in.csv"), str(tmp_path / "out.csv"), "--max-epochs", "2",
+                 "--latent-dim", "2", "--quiet"]) == 0
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out.columns) == [*table.columns, "is_synthetic"] and out["is_synthetic"].sum() == 180
+    read = pd.read_csv(tmp_path / "in.csv")
+    _assert_valid(out.drop(columns="is_synthetic"), read)
+    pd.testing.assert_frame_equal(out[~out["is_synthetic"]].drop(columns="is_synthetic"), read)
+
+
+def test_augment_refuses_text_columns_in_an_npz_before_training(tmp_path, capsys):
+    TABLE.assign(label=1).to_csv(tmp_path / "in.csv", index=False)
+    assert main(["augment", str(tmp_path / "in.csv"), str(tmp_path / "out.npz")]) == 2
+    assert "write the output as .csv" in capsys.readouterr().err and not (tmp_path / "out.npz").exists()
+
+
+@needs_shared
+def test_the_raw_credit_approval_table_augments_to_valid_rows(tmp_path):
+    columns = [f"A{i}" for i in range(1, 16)] + ["label"]
+    raw = pd.read_csv(SHARED / "proben1" / "card" / "crx.data", header=None, names=columns, na_values="?")
+    raw.to_csv(tmp_path / "crx.csv", index=False)
+    assert main(["augment", str(tmp_path / "crx.csv"), str(tmp_path / "out.csv"), "--max-epochs", "3",
+                 "--quiet"]) == 2  # 37 rows have missing values: refused, naming the columns
+    assert main(["augment", str(tmp_path / "crx.csv"), str(tmp_path / "out.csv"), "--max-epochs", "3",
+                 "--impute", "--quiet"]) == 0
+    out = pd.read_csv(tmp_path / "out.csv")
+    _assert_valid(out[out["is_synthetic"]].drop(columns="is_synthetic"), raw.dropna())
