@@ -78,7 +78,7 @@ def test_cnn_refuses_images_of_another_size_at_predict(blobs):
         clf.predict(np.zeros((3, 12, 12)))
 
 
-@pytest.mark.parametrize("name", ["svm", "knn", "mlp", "cnn", "rf"])
+@pytest.mark.parametrize("name", ["svm", "knn", "mlp", "cnn", "rf", "gbt"])
 def test_score_classifier_reports_accuracy_and_weighted_f1(blobs, name):
     X, y = blobs
     scores = score_classifier(make_classifier(name, random_state=0), X, y, X, y)

@@ -11,7 +11,7 @@ from __future__ import annotations
 __all__ = ["CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES", "CONDITIONAL_METHODS", "OWN_CLASSIFIER",
            "AUTO", "TUNED_AFFINE", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "parse_amount"]
 
-CLASSIFIERS = ("svm", "knn", "mlp", "cnn", "rf")  # vaeaug.classifiers makes each of them
+CLASSIFIERS = ("svm", "knn", "mlp", "cnn", "rf", "gbt")  # vaeaug.classifiers makes each of them
 PAPER_CLASSIFIERS = ("svm", "knn", "mlp")  # the paper's three: the default wherever classifiers are chosen
 IMAGE_CLASSIFIERS = ("cnn",)  # these need images; the others take any samples, flattened
 

@@ -79,7 +79,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         is (copied, never changed); an unfitted one is cloned and fitted, without
         labels, on ``X`` and ``X_unlabelled`` in :meth:`fit`.
     classifier : str or estimator, default="svm"
-        The classifier to choose for: a name (``svm``, ``knn``, ``mlp``, ``rf``)
+        The classifier to choose for: a name (``svm``, ``knn``, ``mlp``, ``rf``, ``gbt``)
         or a scikit-learn estimator, cloned for every fit.
     candidates : list of dict, optional
         Each ``{"method": name, "alpha": a, "n_per_sample": n}`` (alpha for the
