@@ -54,6 +54,9 @@ def check_samples(X, *, name: str = "X") -> np.ndarray:
             "(N, D), grey images (N, H, W) or images with channels (N, C, H, W). Reshape your data, "
             "e.g. X.reshape(-1, 1) for a single feature or X.reshape(1, -1) for a single sample."
         )
+    if X.ndim == 4 and X.shape[-1] in (1, 3, 4) and X.shape[1] > 4:
+        raise ValueError(f"{name} has shape {X.shape}, images with their channels last; vaeaug takes them first, "
+                         f"(N, C, H, W): pass X.transpose(0, 3, 1, 2).")
     if X.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); pass at least one sample.")
     if min(X.shape[1:]) == 0:

@@ -94,3 +94,20 @@ def test_the_raw_credit_approval_table_augments_to_valid_rows(tmp_path):
                  "--impute", "--quiet"]) == 0
     out = pd.read_csv(tmp_path / "out.csv")
     _assert_valid(out[out["is_synthetic"]].drop(columns="is_synthetic"), raw.dropna())
+
+
+def test_smote_on_a_table_with_text_columns_is_smote_nc(monkeypatch):
+    # imbalanced-learn's SMOTE-NC: each new category is one its neighbours have, numbers between them
+    from imblearn.over_sampling import SMOTENC
+
+    calls = []
+    original = SMOTENC.fit_resample
+    monkeypatch.setattr(SMOTENC, "fit_resample", lambda self, X, y: calls.append(self.categorical_features)
+                        or original(self, X, y))
+    y = np.repeat([0, 1], 30)
+    X_out, _ = make_augmenter("smote", random_state=0).fit_resample(TABLE, y)
+    assert calls == [[3, 4, 5]]
+    _assert_valid(X_out.iloc[60:].reset_index(drop=True), TABLE)
+    codec = TableCodec(categories="codes").fit(TABLE)
+    assert codec.transform(TABLE).shape == (60, 6)  # three number columns, three of category codes
+    pd.testing.assert_frame_equal(codec.inverse_transform(codec.transform(TABLE)), TABLE, check_exact=False)

@@ -128,3 +128,20 @@ def test_every_image_in_nested_folders_counts_for_its_top_level_class(tmp_path):
     data = from_image_folder(tmp_path)
     assert len(data.X) == 18 and np.bincount(data.y).tolist() == [9, 9]
     assert data.X.shape == (18, 4, 4)  # grey images stay one channel
+
+
+def test_an_npz_of_channels_last_images_is_read_channels_first_and_said(tmp_path):
+    # issue 32: (N, H, W, 3) was taken as H channels of W x 3 pixels
+    path = tmp_path / "d.npz"
+    X = np.random.default_rng(0).random((4, 8, 6, 3)).astype(np.float32)
+    np.savez(path, X=X, y=[0, 1, 0, 1])
+    with pytest.warns(UserWarning, match=r"channels last; they are read as \(N, C, H, W\)"):
+        data = from_npz(path)
+    np.testing.assert_array_equal(data.X, X.transpose(0, 3, 1, 2))
+
+
+def test_the_library_refuses_channels_last_images_with_the_fix():
+    from vaeaug import VAEAugmenter
+
+    with pytest.raises(ValueError, match=r"channels last.*X.transpose\(0, 3, 1, 2\)"):
+        VAEAugmenter().fit(np.zeros((4, 8, 6, 3)))

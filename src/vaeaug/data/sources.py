@@ -95,6 +95,11 @@ def _check_npz_headers(path):
 
 def from_npz(path) -> Dataset:
     arrays = read_npz(path)
+    for key in ("X", "X_test"):
+        if key in arrays and _channels_last(arrays[key]):
+            warnings.warn(f"{path}: {key} has shape {arrays[key].shape}, images with their channels last; they "
+                          "are read as (N, C, H, W).", UserWarning, stacklevel=3)
+            arrays[key] = arrays[key].transpose(0, 3, 1, 2)
     X, y, splits = arrays["X"], arrays["y"], {}
     _check_lengths(path, "X", "y", X, y)
     if "X_test" in arrays or "y_test" in arrays:
@@ -104,6 +109,10 @@ def from_npz(path) -> Dataset:
         splits = {"train": np.arange(len(X)), "test": np.arange(len(X), len(X) + len(arrays["X_test"]))}
         X, y = np.concatenate([X, arrays["X_test"]]), np.concatenate([y, arrays["y_test"]])
     return _with_names(Path(path).name, X, y, splits)
+
+
+def _channels_last(X) -> bool:
+    return X.ndim == 4 and X.shape[-1] in (1, 3, 4) and X.shape[1] > 4
 
 
 def _check_lengths(path, x_name, y_name, X, y):

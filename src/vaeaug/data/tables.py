@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.preprocessing import MinMaxScaler, OneHotEncoder
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["TableCodec", "is_mixed_table", "check_no_missing", "impute"]
@@ -64,6 +64,12 @@ def _is_categorical(series) -> bool:
 class TableCodec(TransformerMixin, BaseEstimator):
     """A DataFrame of mixed types to a float32 array in [0, 1] (``transform``) and back (``inverse_transform``).
 
+    Parameters
+    ----------
+    categories : {"one-hot", "codes"}
+        How a category column is encoded: one-hot (for the VAE), or one column of integer codes 0, 1, ...
+        (for imbalanced-learn's SMOTE-NC, which needs to know which columns are categories).
+
     Examples
     --------
     >>> frame = pd.DataFrame({"age": [20, 40, 60], "colour": ["red", "blue", "red"], "ok": [True, False, True]})
@@ -75,6 +81,9 @@ class TableCodec(TransformerMixin, BaseEstimator):
     0   30    red  True
     """
 
+    def __init__(self, categories: str = "one-hot"):
+        self.categories = categories
+
     def fit(self, X: pd.DataFrame, y=None) -> TableCodec:
         if not isinstance(X, pd.DataFrame):
             raise ValueError(f"TableCodec reads a pandas DataFrame; got {type(X).__name__}.")
@@ -84,8 +93,11 @@ class TableCodec(TransformerMixin, BaseEstimator):
         self.categorical_ = [c for c in X.columns if _is_categorical(X[c])]
         self.numeric_ = [c for c in X.columns if c not in self.categorical_]
         self.scaler_ = MinMaxScaler().fit(X[self.numeric_].astype(np.float64)) if self.numeric_ else None
-        self.encoder_ = OneHotEncoder(sparse_output=False, handle_unknown="error", dtype=np.float32) \
-            .fit(X[self.categorical_].astype(str)) if self.categorical_ else None
+        if self.categories not in ("one-hot", "codes"):
+            raise ValueError(f"categories must be 'one-hot' or 'codes'; got {self.categories!r}.")
+        encoder = OneHotEncoder(sparse_output=False, handle_unknown="error", dtype=np.float32) \
+            if self.categories == "one-hot" else OrdinalEncoder(dtype=np.float32)
+        self.encoder_ = encoder.fit(X[self.categorical_].astype(str)) if self.categorical_ else None
         # The encoder sees each category as text; these give back the column's own values (numbers in an
         # object column stay numbers).
         self.values_ = [{str(v): v for v in pd.unique(X[c])} for c in self.categorical_]
@@ -125,7 +137,10 @@ class TableCodec(TransformerMixin, BaseEstimator):
                 else:
                     columns[name] = values[:, i].astype(dtype)
         if self.encoder_ is not None:
-            categories = self.encoder_.inverse_transform(X[:, n_numeric:])
+            encoded = X[:, n_numeric:]
+            if self.categories == "codes":  # the nearest code of a category the column had
+                encoded = np.clip(np.rint(encoded), 0, [len(c) - 1 for c in self.encoder_.categories_])
+            categories = self.encoder_.inverse_transform(encoded)
             for i, name in enumerate(self.categorical_):
                 columns[name] = [self.values_[i][v] for v in categories[:, i]]
         return pd.DataFrame({name: columns[name] for name in self.columns_}).astype(self.dtypes_.to_dict())

@@ -22,16 +22,18 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._settings import GENERATION
 from .._typing import ArrayLike, Labels, RandomState
+from ..data.tables import TableCodec
 from .._validation import check_labels, check_positive, check_samples, check_seed, remember_feature_names
 from .amounts import check_amount_fits, class_targets, per_sample, source_rows
 from .codes import mark_repeats, smote
 from .filtering import warn_short
-from .sampler import SamplerMixin
+from .sampler import SamplerMixin, as_given
 
 __all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]
 
@@ -105,9 +107,12 @@ class SMOTESampler(_Sampler):
 
     def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
         X, y = self._checked(X, y)
+        return self._smote(X, y)
+
+    def _smote(self, X, y, categorical=None):
         self._targets(y, X)
         new = smote(X, y, n_neighbors=self.n_neighbors, n_per_sample=self.n_per_sample,
-                    n_per_class=self.n_per_class, random_state=self.random_state)
+                    n_per_class=self.n_per_class, random_state=self.random_state, categorical=categorical)
         # Between two identical samples every new one is a copy of them: kept once would be a repeat.
         labelled = set()
         mark_repeats(X, labelled)
@@ -116,6 +121,20 @@ class SMOTESampler(_Sampler):
         self._report(self._targets(y), new.labels[~repeated], repeated=int(repeated.sum()))
         warn_short(self.generation_report_, "Drop the duplicate rows from the labelled data.")
         return rows[~repeated], new.labels[~repeated]
+
+    def _fit_resample_table(self, X, y, **fit_params):
+        """A table with text columns: imbalanced-learn's SMOTE-NC, which interpolates the numbers and gives each
+        category column the value most of the neighbours have; integers are rounded, ranges kept."""
+        codec = TableCodec(categories="codes").fit(X)
+        if not codec.categorical_:
+            return super()._fit_resample_table(X, y, **fit_params)
+        self.table_codec_ = codec
+        encoded = codec.transform(X).astype(np.float64)
+        self._set_layout(encoded, y)
+        y_checked = check_labels(y, len(X), min_classes=1)
+        rows, labels = self._smote(encoded, y_checked, categorical=list(range(len(codec.numeric_), encoded.shape[1])))
+        X_all = pd.concat([X.reset_index(drop=True), codec.inverse_transform(rows)], ignore_index=True)
+        return X_all, as_given(X_all, np.concatenate([y_checked, labels]), X_all, y)[1]
 
 
 class AffineSampler(_Sampler):

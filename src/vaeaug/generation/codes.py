@@ -66,14 +66,15 @@ def sample_prior(n: int, latent_dim: int, *, alpha: float = 1.0, random_state: R
 
 
 def smote(rows, labels, *, n_neighbors=GENERATION.n_neighbors, n_per_sample=None, n_per_class=None,
-          random_state=None) -> Alteration:
+          random_state=None, categorical=None) -> Alteration:
     """SMOTE (Chawla et al. 2002) by imbalanced-learn: new rows on segments between same-class neighbours.
 
     Each new row is ``x + u * (x_k - x)``, u ~ U(0, 1), x_k one of the k
     nearest same-class neighbours of a random row x. ``rows`` may be latent
     codes or samples of any shape (images are flattened for the neighbour
     search and shaped back). The amount is :func:`~vaeaug.generation.latent.alter`'s. The rows each new
-    one came from are not reported (``source`` is -1).
+    one came from are not reported (``source`` is -1). ``categorical``, the indices of columns that hold
+    category codes, makes it SMOTE-NC: those columns take the value most of the neighbours have.
 
     Examples
     --------
@@ -81,7 +82,7 @@ def smote(rows, labels, *, n_neighbors=GENERATION.n_neighbors, n_per_sample=None
     >>> new.labels.tolist(), bool(((new.codes[:2] >= 0) & (new.codes[:2] <= 1)).all())
     ([0, 0, 1, 1], True)
     """
-    from imblearn.over_sampling import SMOTE as ImblearnSMOTE
+    from imblearn.over_sampling import SMOTE as ImblearnSMOTE, SMOTENC
 
     rows = np.asarray(rows)
     flat, labels = check_codes(rows.reshape(len(rows), -1), labels)
@@ -106,8 +107,9 @@ def smote(rows, labels, *, n_neighbors=GENERATION.n_neighbors, n_per_sample=None
         warnings.warn(f"SMOTE uses {k} neighbours instead of n_neighbors = {n_neighbors}: the smallest class "
                       f"it adds to has {smallest} samples.", UserWarning, stacklevel=2)
     seed = int(np.random.default_rng(random_state).integers(np.iinfo(np.int32).max))
-    resampled, new_labels = ImblearnSMOTE(sampling_strategy=wanted, k_neighbors=k, random_state=seed) \
-        .fit_resample(flat, labels)
+    sampler = ImblearnSMOTE(sampling_strategy=wanted, k_neighbors=k, random_state=seed) if not categorical else \
+        SMOTENC(categorical, sampling_strategy=wanted, k_neighbors=k, random_state=seed)
+    resampled, new_labels = sampler.fit_resample(flat, labels)
     # imbalanced-learn returns the originals first, then the new rows class by class.
     new = resampled[len(flat):].reshape((-1,) + rows.shape[1:])
     return Alteration(new, new_labels[len(flat):], np.full(len(new), -1))
