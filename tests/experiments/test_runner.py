@@ -368,3 +368,24 @@ def test_auto_with_the_conditional_candidates_in_a_grid(tmp_path):
     assert [row["candidate"] for row in cv] == ["none", "pseudo-label x1", "interpolation a=0.25 x3"]
     assert all(len(row["scores"]) == 2 and row["mean"] is not None for row in cv)  # auto.cv reached it
     assert sorted(v["kind"] for v in results["vaes"]) == ["conditional", "vae"]
+
+
+def test_a_table_with_text_columns_trains_its_classifiers_on_rows_it_could_hold(tmp_path, monkeypatch):
+    # issue 32: generated rows of a mixed table are decoded to valid categories before a classifier sees them
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"size": rng.normal(size=80), "colour": rng.choice(["red", "blue", "green"], 80),
+                  "label": np.repeat(["a", "b"], 40)}).to_csv(tmp_path / "t.csv", index=False)
+    seen = []
+    original = runner.score_classifier
+    monkeypatch.setattr(runner, "score_classifier", lambda clf, X, y, *rest, **kw: seen.append(X)
+                        or original(clf, X, y, *rest, **kw))
+    grid = {**ONE_CELL, "datasets": [str(tmp_path / "t.csv")], "methods": ["interpolation", "smote"],
+            "classifiers": ["knn"]}
+    run_experiment(ExperimentConfig.from_dict(grid), tmp_path / "run", progress=False, log=lambda _: None)
+    assert len(seen) == 3  # the baseline, interpolation, SMOTE
+    for X in seen:
+        one_hot = X[:, 1:]  # the number, then red/blue/green
+        assert set(np.unique(one_hot)) <= {0.0, 1.0} and (one_hot.sum(axis=1) == 1).all()

@@ -37,6 +37,7 @@ class Dataset:
     description: str = ""
     classes: np.ndarray | None = None
     fingerprint: str | None = None  # a user's file: a digest of what was read, so a changed file is told apart
+    table_codec: object | None = None  # a table with text columns: X is its encoding (data.tables.TableCodec)
 
     def original_labels(self, codes=None) -> np.ndarray:
         """The source's labels for class ``codes`` (default: every sample's)."""
@@ -132,6 +133,7 @@ def from_csv(path, label_column="label") -> Dataset:
         return _with_names(Path(path).name, X.to_numpy(dtype=np.float64), labels, {})
     codec = TableCodec().fit(X)
     data = _with_names(Path(path).name, codec.transform(X), labels, {})
+    data.table_codec = codec
     data.description += (f"; {len(codec.categorical_)} text column(s) one-hot, {len(codec.numeric_)} numeric "
                          "scaled to [0, 1]")
     return data

@@ -102,9 +102,10 @@ def plan_cells(config: ExperimentConfig) -> list[Cell]:
     return plan
 
 
-def _generate(config, cell, models, labelled, made, pool):
+def _generate(config, cell, models, labelled, made, pool, codec=None):
     """The samples ``cell``'s method makes from ``labelled`` (X, y): once per method, or once per classifier
-    for a kind fitted per classifier (``auto``, whose choice and CV table go into the record)."""
+    for a kind fitted per classifier (``auto``, whose choice and CV table go into the record). A table read
+    through a ``codec`` gets rows it could hold: valid categories, integers, values in range."""
     spec = cell.spec
     kind = KIND_OF[spec.kind]
     key = (spec.name, cell.classifier if kind.per_classifier else None)
@@ -116,6 +117,8 @@ def _generate(config, cell, models, labelled, made, pool):
         X_new, y_new = model.generate(*labelled, **kind.generate_inputs(pool))
         if config.space == "latent" and kind.latent_space is None:
             X_new = models(SINGLE_VAE).encode(X_new)  # a baseline's samples, as codes like the rest
+        elif codec is not None and config.space == "data" and len(X_new):
+            X_new = codec.transform(codec.inverse_transform(X_new))
         made[key] = X_new, y_new, {k: model.generation_report_[k] for k in GENERATION_KEYS
                                    if k in model.generation_report_}
     return made[key]
@@ -143,7 +146,8 @@ def _score_group(config, context, cells):
                    "seconds": round(time.perf_counter() - started, 2)}
             continue
         if cell.spec is not None:
-            X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made, context.pool)
+            X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made, context.pool,
+                                                 data.table_codec)
             if cell.target == "generated" and len(np.unique(y_new)) < 2:
                 raise ValueError(f"{cell.column} made {len(y_new)} sample(s) of {len(np.unique(y_new))} class(es) "
                                  f"(seed {cell.seed}), so its generated-only classifier has nothing to learn from; "
