@@ -11,7 +11,8 @@ The package is the pipeline, one subpackage or module per step::
                    M1+M2's M2 (conditional_model)
     generation/    latent moves as pure functions (latent, amounts; codes: what they share, and the methods that
                    make codes in one go: prior draws, SMOTE), the method-name grammar (registry), the
-                   augmenters (augmenter, multivae, conditional), the baselines, the GC filter (filtering),
+                   augmenters (augmenter, multivae, conditional), the baselines, the tabular rivals TVAE and CTGAN
+                   (rivals), the GC filter (filtering),
                    what every sampler shares (sampler), chains (chain), auto and affine-cv (auto) and their
                    candidates (candidates), and the generator kinds, the one place that tells them apart
                    (kinds: make_augmenter)

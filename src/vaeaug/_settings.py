@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 __all__ = ["VAESettings", "GenerationSettings", "MultiVAESettings", "ConditionalSettings", "AutoSettings",
-           "TunedAffineSettings", "ExecutionSettings", "VAE", "GENERATION", "MULTI_VAE", "CONDITIONAL", "AUTO",
-           "TUNED_AFFINE", "EXECUTION", "section"]
+           "TunedAffineSettings", "RivalSettings", "ExecutionSettings", "VAE", "GENERATION", "MULTI_VAE",
+           "CONDITIONAL", "AUTO", "TUNED_AFFINE", "RIVAL", "EXECUTION", "section"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,13 @@ class TunedAffineSettings(AutoSettings):
 
 
 @dataclass(frozen=True)
+class RivalSettings:
+    """TVAE and CTGAN, the tabular rivals: passes over the labelled rows (the ctgan package's default)."""
+
+    epochs: int = 300
+
+
+@dataclass(frozen=True)
 class ExecutionSettings:
     """How a grid runs (not what it computes): workers, PyTorch threads, joblib backend, cluster address."""
 
@@ -109,6 +116,7 @@ MULTI_VAE = MultiVAESettings()
 CONDITIONAL = ConditionalSettings()
 AUTO = AutoSettings()
 TUNED_AFFINE = TunedAffineSettings()
+RIVAL = RivalSettings()
 EXECUTION = ExecutionSettings()
 
 

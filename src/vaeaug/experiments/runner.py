@@ -114,7 +114,11 @@ def _generate(config, cell, models, labelled, made, pool, codec=None):
         if kind.per_classifier:
             model = kind.fit_for_classifier(model, _classifier(config, cell.classifier, cell.seed), labelled,
                                             config.auto, models, pool)
-        X_new, y_new = model.generate(*labelled, **kind.generate_inputs(pool))
+        if codec is not None and kind.reads_tables:  # the rival reads the table itself, its text as text
+            X_new, y_new = model.generate(codec.inverse_transform(labelled[0]), labelled[1])
+            X_new = codec.transform(X_new) if len(X_new) else labelled[0][:0]
+        else:
+            X_new, y_new = model.generate(*labelled, **kind.generate_inputs(pool))
         if config.space == "latent" and kind.latent_space is None:
             X_new = models(SINGLE_VAE).encode(X_new)  # a baseline's samples, as codes like the rest
         elif codec is not None and config.space == "data" and len(X_new):

@@ -36,7 +36,7 @@ import json
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._choices import AUTO, TUNED_AFFINE
+from .._choices import AUTO, RIVALS, TUNED_AFFINE
 from .._settings import MULTI_VAE
 from .._typing import RandomState
 from .augmenter import VAEAugmenter
@@ -46,6 +46,7 @@ from .chain import configure
 from .conditional import ConditionalAugmenter
 from .multivae import MultiVAEAugmenter
 from .registry import CONDITIONAL_MODEL, KINDS, SINGLE_VAE, MethodSpec, parse_method, set_generation
+from .rivals import TabularRival
 
 __all__ = ["Kind", "KIND_OF", "kind_of", "make_augmenter"]
 
@@ -240,6 +241,15 @@ class _RealPool(Kind):
         return self.ready(model, settings)
 
 
+class _Rival(Kind):
+    """TVAE or CTGAN (the ctgan package), trained on the labelled table when it generates."""
+
+    estimator = TabularRival
+
+    def _estimator(self, settings, random_state, built_on=None):
+        return TabularRival(model=self.name, random_state=random_state)
+
+
 class _Auto(Kind):
     """``auto``: chooses among the single VAE's moves and the baselines by cross-validation, per classifier."""
 
@@ -284,6 +294,7 @@ KIND_OF: dict[str, Kind] = {
     "smote": _SMOTE("smote"),
     "affine": _Affine("affine"),
     "real": _RealPool("real"),
+    **{rival: _Rival(rival) for rival in RIVALS},
     AUTO: _Auto(AUTO),
     TUNED_AFFINE: _TunedAffine(TUNED_AFFINE),
 }

@@ -12,6 +12,8 @@ A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
 * ``smote``, ``affine`` and ``real`` are what a user would do instead
   (:mod:`vaeaug.generation.baselines`): SMOTE on the samples, rotated, shifted and scaled
   images, and more real labelled samples;
+* ``tvae`` and ``ctgan`` are the tabular generators a user would try instead (the ``ctgan`` package,
+  :mod:`vaeaug.generation.rivals`), trained on the labelled table;
 * ``affine+GENERATION`` (``affine+interpolation``) chains the two: affine
   copies first, then the VAE's method on the labelled samples and the copies
   together (:class:`AugmentationChain`);
@@ -37,8 +39,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._choices import (AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PAPER_METHODS, TALK_METHODS,
-                        TUNED_AFFINE)
+from .._choices import (AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PAPER_METHODS, RIVALS,
+                        TALK_METHODS, TUNED_AFFINE)
 from .._validation import did_you_mean
 from .latent import LATENT_SMOTE, MOVES, PRIOR, parse_moves
 
@@ -67,6 +69,7 @@ class GeneratorKind(NamedTuple):
     built_on: str | None = None  # the kind of fitted model it takes as its ``augmenter``
     per_classifier: bool = False  # it is fitted for each classifier, so its samples differ by classifier
     images_only: bool = False  # it changes images as images (rotations, shifts), so it refuses feature vectors
+    reads_tables: bool = False  # it takes a table in its own types (text columns as categories)
 
     @property
     def moves_codes(self) -> bool:
@@ -99,6 +102,8 @@ KINDS = {
     "smote": GeneratorKind("", None, None, trained=False),
     "affine": GeneratorKind("", None, None, trained=False, images_only=True),
     "real": GeneratorKind("", "pool", None, trained=False),
+    # the tabular generators a user would try instead, each trained on the labelled table when it generates
+    **{rival: GeneratorKind("", "labelled", None, trained=False, reads_tables=True) for rival in RIVALS},
     # a conditional model on the single VAE's codes, trained on every code with the labelled ones' labels
     CONDITIONAL_MODEL: GeneratorKind("", "all+labels", "shared", trained=True, built_on=SINGLE_VAE),
     # affine copies with their ranges chosen per classifier by cross-validation on the labelled samples
@@ -134,7 +139,7 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
         return name
     if not isinstance(name, str) or not name:
         raise ValueError(f"A method must be a name such as 'interpolation' or 'multi-vae'; got {name!r}.")
-    if name in BASELINES + [AUTO, TUNED_AFFINE]:
+    if name in BASELINES + RIVALS + [AUTO, TUNED_AFFINE]:
         return MethodSpec(name, name, None, None)
     if name == OWN_CLASSIFIER:  # no samples: the conditional model classifies the test set itself
         return MethodSpec(name, CONDITIONAL_MODEL, None, None)
@@ -145,7 +150,7 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
             raise ValueError(f"Method {name!r}: {tokens[0]}+ goes before a method of the single VAE, as in "
                              f"'{tokens[0]}+interpolation'; {then.name!r} is not one.")
         return then._replace(name=name, first=tokens[0])
-    if set(tokens) & set(BASELINES + [AUTO, TUNED_AFFINE]):
+    if set(tokens) & set(BASELINES + RIVALS + [AUTO, TUNED_AFFINE]):
         raise ValueError(f"Method {name!r}: the baselines {', '.join(BASELINES)} and {AUTO!r} stand alone, "
                          "without moves, 'multi-vae' or 'gc'; for SMOTE on the VAE's codes use 'latent-smote'.")
     kind = "class-vaes" if tokens[0] == _MULTI else "vae"
@@ -179,7 +184,7 @@ def _check_moves(name, generation):
         parse_moves(generation)
     except ValueError as error:
         # One unknown word: the closest name of any kind (a move, a baseline, auto, ...), not of moves alone
-        named = list(MOVES) + [PRIOR] + BASELINES + [AUTO, TUNED_AFFINE, OWN_CLASSIFIER] + CONDITIONAL_METHODS
+        named = list(MOVES) + [PRIOR] + BASELINES + RIVALS + [AUTO, TUNED_AFFINE, OWN_CLASSIFIER] + CONDITIONAL_METHODS
         hint = did_you_mean(generation, named) if "+" not in generation and generation not in named else ""
         raise ValueError(f"{f'Unknown method {name!r}.{hint}' if hint else error} A method name is "
                          "[multi-vae+]GENERATION[+gc], as in 'multi-vae', "
