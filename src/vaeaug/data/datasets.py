@@ -13,7 +13,6 @@ checksum are downloaded and verified.
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
 from pathlib import Path
@@ -22,7 +21,9 @@ import numpy as np
 
 from .._typing import PathType
 from .._validation import check_labels, check_samples
-from .sources import Dataset, content_digest, from_csv, from_image_folder, from_npz, read_npz
+from .formats import parse_ujipen, read_crx, read_horse_colic, read_idx, read_proben1, render_strokes
+from .sources import Dataset, content_digest, from_csv, from_image_folder, from_npz, read_npz, table_dataset
+from .tables import impute
 
 __all__ = ["Dataset", "NAMED", "load", "describe_all", "read_npz", "parse_ujipen", "render_strokes"]
 
@@ -131,20 +132,6 @@ MNIST_MIRRORS = (
 )
 
 
-def read_idx(path) -> np.ndarray:
-    """Read an idx file (optionally gzipped) into an array of its declared shape."""
-    with (gzip.open if str(path).endswith(".gz") else open)(path, "rb") as file:
-        data = file.read()
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise ValueError(f"{path} is not an unsigned-byte idx file (bad magic number).")
-    ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
-    if body.size != int(np.prod(shape)):
-        raise ValueError(f"{path} is truncated: expected {int(np.prod(shape))} values, found {body.size}.")
-    return body.reshape(shape)
-
-
 def _mnist(data_dir=None) -> Dataset:
     paths = {}
     for name, sha256 in MNIST_FILES.items():
@@ -172,80 +159,6 @@ def _mnist(data_dir=None) -> Dataset:
 
 UJIPEN_FILE = "ujipenchars2.txt"
 UJIPEN_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/uji-penchars/version2/ujipenchars2.txt"
-
-
-def parse_ujipen(text: str):
-    """Parse UJI Pen Characters text into ``[(character, sample_id, [stroke, ...]), ...]``.
-
-    A stroke is an (n, 2) array of pen coordinates. The format is line based::
-
-        WORD <char> <id>
-          NUMSTROKES <n>
-          POINTS <k> # x1 y1 x2 y2 ...
-
-    Lines starting with ``//`` are comments.
-    """
-    samples, current, expected = [], None, 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("//"):
-            continue
-        words = line.split()
-        keyword = words[0]
-        if keyword == "WORD":
-            if current is not None and len(current[2]) != expected:
-                raise ValueError(f"line {number}: sample {current[1]!r} declared {expected} strokes "
-                                 f"but has {len(current[2])}.")
-            if len(words) < 3:
-                raise ValueError(f"line {number}: expected 'WORD <char> <id>', got {line!r}.")
-            current = (words[1], words[2], [])
-            samples.append(current)
-            expected = 0
-        elif keyword == "NUMSTROKES" and current is not None:
-            expected = int(words[1])
-        elif keyword == "POINTS" and current is not None:
-            count = int(words[1])
-            coordinates = np.array(line.split("#", 1)[1].split(), dtype=np.float64)
-            if coordinates.size != 2 * count:
-                raise ValueError(f"line {number}: POINTS declares {count} points but gives "
-                                 f"{coordinates.size} numbers.")
-            current[2].append(coordinates.reshape(count, 2))
-        else:
-            raise ValueError(f"line {number}: unexpected {line[:40]!r} in a UJI Pen Characters file.")
-    if current is not None and len(current[2]) != expected:
-        raise ValueError(f"sample {current[1]!r} declared {expected} strokes but has {len(current[2])}.")
-    if not samples:
-        raise ValueError("No 'WORD' entries found: this is not a UJI Pen Characters file.")
-    return samples
-
-
-def render_strokes(strokes, size=70, margin=4, width=3) -> np.ndarray:
-    """Draw pen strokes as a ``size`` x ``size`` grey image in [0, 1] (ink is 1).
-
-    The character is scaled to fit, keeping its aspect ratio, and centred. It is
-    drawn at four times the size and averaged down, for smooth edges.
-    """
-    from PIL import Image, ImageDraw
-
-    scale_up = 4
-    big = size * scale_up
-    points = np.concatenate(strokes)
-    low, high = points.min(axis=0), points.max(axis=0)
-    extent = max(float((high - low).max()), 1e-9)
-    usable = big - 2 * margin * scale_up
-    offset = (big - (high - low) / extent * usable) / 2
-    canvas = Image.new("L", (big, big), 0)
-    draw = ImageDraw.Draw(canvas)
-    for stroke in strokes:
-        xy = [tuple(p) for p in (stroke - low) / extent * usable + offset]
-        if len(xy) == 1:
-            x, y = xy[0]
-            r = width * scale_up / 2
-            draw.ellipse([x - r, y - r, x + r, y + r], fill=255)
-        else:
-            draw.line(xy, fill=255, width=width * scale_up, joint="curve")
-    small = canvas.resize((size, size), Image.Resampling.BOX)
-    return np.asarray(small, dtype=np.float32) / 255.0
 
 
 def _ujipen(data_dir=None) -> Dataset:
@@ -294,22 +207,6 @@ PROBEN1_SHA256 = {
 }
 
 
-def read_proben1(path):
-    """Parse a PROBEN1 ``.dt`` file: (inputs, one-hot outputs, split sizes)."""
-    lines = Path(path).read_text().split("\n")
-    header = dict(line.split("=", 1) for line in lines[:7] if "=" in line)
-    try:
-        n_in = int(header["bool_in"]) + int(header["real_in"])
-        n_out = int(header["bool_out"]) + int(header["real_out"])
-        sizes = [int(header[k]) for k in ("training_examples", "validation_examples", "test_examples")]
-    except (KeyError, ValueError):
-        raise ValueError(f"{path} lacks the 7-line PROBEN1 header (bool_in=, real_in=, ...).") from None
-    rows = np.array([line.split() for line in lines[7:] if line.strip()], dtype=np.float64)
-    if rows.shape != (sum(sizes), n_in + n_out):
-        raise ValueError(f"{path}: expected {sum(sizes)} rows of {n_in + n_out} numbers, found {rows.shape}.")
-    return rows[:, :n_in], rows[:, n_in:], sizes
-
-
 def _proben1(set_name, permutation=1):
     def loader(data_dir=None) -> Dataset:
         stem = f"{set_name}{permutation}"
@@ -333,9 +230,31 @@ def _proben1(set_name, permutation=1):
     return loader
 
 
+# -- the raw UCI tables behind PROBEN1's card and horse: mixed types, missing values -----------
+
+def _uci_table(name, files, reader):
+    def loader(data_dir=None) -> Dataset:
+        try:
+            paths = [_locate(f, data_dir) for f in files]
+        except FileNotFoundError as missing:
+            raise _missing_files_error(name, [Path(f).name for f in files], data_dir, missing.args[1],
+                                       how="Get them from the UCI repository (they come with PROBEN1). ") from None
+        features, labels = reader(paths[0] if len(paths) == 1 else paths)
+        gaps = int(features.isna().sum().sum())
+        data = table_dataset(name, impute(features), labels)
+        data.description = (f"{name}: {len(features)} rows of the raw UCI table, {features.shape[1]} columns; "
+                            f"its {gaps} missing values filled (a column's median or most frequent value); "
+                            + data.description.split("; ", 1)[1])
+        return data
+    return loader
+
+
 # -- the registry -------------------------------------------------------------
 
-NAMED = {"digits": _digits, "wine": _wine, "mnist": _mnist, "ujipen": _ujipen}
+NAMED = {"digits": _digits, "wine": _wine, "mnist": _mnist, "ujipen": _ujipen,
+         "uci/crx": _uci_table("uci/crx", ["proben1/card/crx.data"], read_crx),
+         "uci/horse-colic": _uci_table("uci/horse-colic", ["proben1/horse/horse-colic.data",
+                                                           "proben1/horse/horse-colic.test"], read_horse_colic)}
 NAMED.update({f"proben1/{name}": _proben1(name) for name in PROBEN1_SETS})
 NAMED.update({f"proben1/{name}{p}": _proben1(name, p) for name in PROBEN1_SETS for p in (2, 3)})
 
@@ -375,7 +294,9 @@ def _load(name, data_dir, label_column) -> Dataset:
 
 def describe_all(data_dir=None) -> list[tuple[str, str]]:
     """(name, status) for every named dataset: whether its files are found here, without downloading."""
-    needed = {"digits": [], "wine": [], "mnist": [f"mnist/{f}" for f in MNIST_FILES], "ujipen": [f"ujipen/{UJIPEN_FILE}"]}
+    needed = {"digits": [], "wine": [], "mnist": [f"mnist/{f}" for f in MNIST_FILES], "ujipen": [f"ujipen/{UJIPEN_FILE}"],
+              "uci/crx": ["proben1/card/crx.data"],
+              "uci/horse-colic": ["proben1/horse/horse-colic.data", "proben1/horse/horse-colic.test"]}
     for key in NAMED:
         if key.startswith("proben1/"):
             set_name = re.sub(r"\d$", "", key.split("/")[1])
@@ -386,7 +307,7 @@ def describe_all(data_dir=None) -> list[tuple[str, str]]:
         found = all(any((d / f).is_file() or (d / Path(f).name).is_file() for d in _search_dirs(data_dir))
                     for f in files)
         status = "bundled" if not files else ("found" if found else
-                                              "missing (downloaded on first use)" if key != "ujipen"
+                                              "missing (downloaded on first use)" if key.startswith(("mnist", "proben1"))
                                               else "missing (download from UCI)")
         rows.append((key, status))
     return rows

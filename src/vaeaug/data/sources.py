@@ -15,7 +15,7 @@ from PIL import Image, UnidentifiedImageError
 from .._validation import check_fits, check_labels, check_samples
 from .tables import TableCodec, check_no_missing, impute
 
-__all__ = ["Dataset", "read_npz", "read_csv", "read_csv_header", "read_labelled_table", "from_npz", "from_csv", "from_image_folder", "content_digest",
+__all__ = ["Dataset", "read_npz", "read_csv", "read_csv_header", "read_labelled_table", "table_dataset", "from_npz", "from_csv", "from_image_folder", "content_digest",
            "file_state"]
 
 
@@ -128,11 +128,17 @@ def from_csv(path, label_column="label") -> Dataset:
     when the table has any; otherwise the numbers are kept as they are. Each problem is one sentence naming
     the file, the line and the fix."""
     X, labels = read_labelled_table(path, label_column)
+    return table_dataset(Path(path).name, X, labels)
+
+
+def table_dataset(name, X: pd.DataFrame, labels: pd.Series, splits=None) -> Dataset:
+    """A dataset of a table: its numbers as they are, or, with text columns, its :class:`TableCodec` encoding
+    (kept as ``table_codec``, so that generated rows are decoded to rows the table could hold)."""
     labels = labels.to_numpy() if pd.api.types.is_numeric_dtype(labels) else labels.to_numpy(dtype=str)
     if all(pd.api.types.is_numeric_dtype(t) for t in X.dtypes):
-        return _with_names(Path(path).name, X.to_numpy(dtype=np.float64), labels, {})
+        return _with_names(name, X.to_numpy(dtype=np.float64), labels, splits or {})
     codec = TableCodec().fit(X)
-    data = _with_names(Path(path).name, codec.transform(X), labels, {})
+    data = _with_names(name, codec.transform(X), labels, splits or {})
     data.table_codec = codec
     data.description += (f"; {len(codec.categorical_)} text column(s) one-hot, {len(codec.numeric_)} numeric "
                          "scaled to [0, 1]")

@@ -47,8 +47,9 @@ def impute(frame) -> pd.DataFrame:
     frame = frame.copy()
     for name in frame.columns[frame.isna().any()]:
         strategy = "most_frequent" if _is_categorical(frame[name]) else "median"
-        values = SimpleImputer(strategy=strategy).fit_transform(frame[[name]].astype(object if strategy ==
-                                                                                     "most_frequent" else float))
+        column = frame[[name]].astype(object if strategy == "most_frequent" else float)
+        # None, pd.NA and NaN alike are what the imputer fills (pandas' versions mark text gaps differently)
+        values = SimpleImputer(strategy=strategy).fit_transform(column.where(column.notna(), np.nan))
         frame[name] = values[:, 0]
         if strategy == "most_frequent":
             frame[name] = frame[name].astype(object)

@@ -22,18 +22,17 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._settings import GENERATION
 from .._typing import ArrayLike, Labels, RandomState
-from ..data.tables import TableCodec
+from ..data.tables import TableCodec, is_mixed_table
 from .._validation import check_labels, check_positive, check_samples, check_seed, remember_feature_names
 from .amounts import check_amount_fits, class_targets, per_sample, source_rows
 from .codes import mark_repeats, smote
 from .filtering import warn_short
-from .sampler import SamplerMixin, as_given
+from .sampler import SamplerMixin
 
 __all__ = ["SMOTESampler", "AffineSampler", "RealSampler", "SAMPLERS"]
 
@@ -73,7 +72,9 @@ class _Sampler(SamplerMixin, BaseEstimator):
     def fit(self, X: ArrayLike | None = None, y: Labels | None = None) -> _Sampler:
         """Nothing to learn (SMOTE and affine changes work from the labelled samples alone); ``X`` and ``y``,
         when given, are checked and their layout kept."""
-        if X is not None:
+        if X is not None and is_mixed_table(X):
+            self.n_features_in_ = X.shape[1]  # a table with text columns, read by generate itself
+        elif X is not None:
             self._set_layout(X, y)
         return self
 
@@ -105,7 +106,11 @@ class SMOTESampler(_Sampler):
     ((4, 2), [0, 0, 1, 1])
     """
 
+    _reads_tables = True  # a DataFrame with text columns: SMOTE-NC
+
     def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
+        if is_mixed_table(X) and any(t.kind not in "biuf" for t in X.dtypes):
+            return self._generate_table(X, y)
         X, y = self._checked(X, y)
         return self._smote(X, y)
 
@@ -122,19 +127,15 @@ class SMOTESampler(_Sampler):
         warn_short(self.generation_report_, "Drop the duplicate rows from the labelled data.")
         return rows[~repeated], new.labels[~repeated]
 
-    def _fit_resample_table(self, X, y, **fit_params):
+    def _generate_table(self, X, y):
         """A table with text columns: imbalanced-learn's SMOTE-NC, which interpolates the numbers and gives each
         category column the value most of the neighbours have; integers are rounded, ranges kept."""
         codec = TableCodec(categories="codes").fit(X)
-        if not codec.categorical_:
-            return super()._fit_resample_table(X, y, **fit_params)
         self.table_codec_ = codec
         encoded = codec.transform(X).astype(np.float64)
-        self._set_layout(encoded, y)
-        y_checked = check_labels(y, len(X), min_classes=1)
-        rows, labels = self._smote(encoded, y_checked, categorical=list(range(len(codec.numeric_), encoded.shape[1])))
-        X_all = pd.concat([X.reset_index(drop=True), codec.inverse_transform(rows)], ignore_index=True)
-        return X_all, as_given(X_all, np.concatenate([y_checked, labels]), X_all, y)[1]
+        rows, labels = self._smote(encoded, check_labels(y, len(X), min_classes=1),
+                                   categorical=list(range(len(codec.numeric_), encoded.shape[1])))
+        return codec.inverse_transform(rows), labels
 
 
 class AffineSampler(_Sampler):

@@ -99,7 +99,7 @@ KINDS = {
     # one VAE per class, trained on the labelled samples
     "class-vaes": GeneratorKind("augmenter__", "labelled", "per-class", trained=True),
     # the baselines, each its own kind: they need no VAE
-    "smote": GeneratorKind("", None, None, trained=False),
+    "smote": GeneratorKind("", None, None, trained=False, reads_tables=True),
     "affine": GeneratorKind("", None, None, trained=False, images_only=True),
     "real": GeneratorKind("", "pool", None, trained=False),
     # the tabular generators a user would try instead, each trained on the labelled table when it generates

@@ -23,7 +23,7 @@ from .._validation import check_labels, check_samples, check_seed
 from ..data.tables import is_mixed_table
 from .amounts import class_targets, per_sample
 from .filtering import draw_until, warn_short
-from .sampler import SamplerMixin, as_given
+from .sampler import SamplerMixin
 
 __all__ = ["TabularRival"]
 
@@ -54,6 +54,8 @@ class TabularRival(SamplerMixin, BaseEstimator):
     random_state : int, optional
     """
 
+    _reads_tables = True  # text columns are its discrete columns
+
     def __init__(self, model: str = "tvae", epochs: int = RIVAL.epochs, n_neighbors: int = GENERATION.n_neighbors,
                  n_per_sample: int | None = GENERATION.n_per_sample,
                  n_per_class: int | str | dict | None = GENERATION.n_per_class, random_state: RandomState = None):
@@ -72,11 +74,6 @@ class TabularRival(SamplerMixin, BaseEstimator):
         if X is not None:
             self.n_features_in_ = self._table(X).shape[1]
         return self
-
-    def _fit_resample_table(self, X, y, **fit_params):  # the rival reads the table's own types
-        X_new, y_new = self.fit(X, y).generate(X, y)
-        X_all = pd.concat([X.reset_index(drop=True), X_new], ignore_index=True)
-        return X_all, as_given(X_all, np.concatenate([check_labels(y, len(X)), y_new]), X_all, y)[1]
 
     @staticmethod
     def _table(X) -> pd.DataFrame:

@@ -93,18 +93,25 @@ class SamplerMixin:
         return as_given(np.concatenate([X_orig.astype(dtype, copy=False), X_new.astype(dtype, copy=False)]),
                         np.concatenate([y_checked, y_new]), X, y, columns=self._columns_out())
 
+    _reads_tables = False  # whether generate takes a mixed-type DataFrame itself (SMOTE-NC, TVAE, CTGAN)
+
     def _fit_resample_table(self, X, y, **fit_params) -> tuple:
-        """A DataFrame of mixed types (text, integers, booleans): the sampler learns from its encoding in [0, 1]
-        (:class:`~vaeaug.data.tables.TableCodec`), and the new rows are decoded to the table's own columns,
-        types and ranges. The originals come back as they were. In latent space the codes are returned."""
-        codec = TableCodec().fit(X)
-        self.table_codec_ = codec
-        X_out, y_out = self.fit_resample(codec.transform(X), np.asarray(y), **fit_params)
-        if getattr(self, "space", "data") == "latent":
-            return X_out, as_given(X_out, y_out, X_out, y)[1]
-        new = codec.inverse_transform(X_out[len(X):])
+        """A DataFrame of mixed types (text, integers, booleans). A sampler that reads tables gets it as it is;
+        any other learns from its encoding in [0, 1] (:class:`~vaeaug.data.tables.TableCodec`), and the new rows
+        are decoded to the table's own columns, types and ranges (in latent space the codes are returned). The
+        originals come back as they were."""
+        y_checked = check_labels(y, len(X))
+        if self._reads_tables:
+            new, y_new = self._fit_resample(X, y_checked, **fit_params)
+        else:
+            codec = TableCodec().fit(X)
+            self.table_codec_ = codec
+            X_out, y_out = self.fit_resample(codec.transform(X), y_checked, **fit_params)
+            if getattr(self, "space", "data") == "latent":
+                return X_out, as_given(X_out, y_out, X_out, y)[1]
+            new, y_new = codec.inverse_transform(X_out[len(X):]), y_out[len(X):]
         X_all = pd.concat([X.reset_index(drop=True), new], ignore_index=True)
-        return X_all, as_given(X_all, y_out, X_all, y)[1]
+        return X_all, as_given(X_all, np.concatenate([y_checked, y_new]), X_all, y)[1]
 
     def _check_resample(self, X, y, fit_params) -> None:
         """Refuse, before any training, what ``fit_resample`` cannot do."""
