@@ -2,8 +2,9 @@
 
 The package is the pipeline, one subpackage or module per step::
 
-    data/          datasets (datasets: named and your own files; sources: where their files come from), mixed-type
-                   tables to numbers and back (tables) and protocols (labelled / unlabelled / validation / test)
+    data/          datasets (datasets: named and your own files; formats: the named ones' file formats; sources:
+                   where their files come from), mixed-type tables to numbers and back (tables) and protocols
+                   (labelled / unlabelled / validation / test)
     vae/           the VAE (model), how any network here trains: device, threads, seeding and the loop (loop),
                    the VAE's training with early stopping (training), processes under torchrun (distributed),
                    one save/load scheme for every fitted estimator (saving), the base of the VAE estimators
