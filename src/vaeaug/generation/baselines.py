@@ -106,10 +106,10 @@ class SMOTESampler(_Sampler):
     ((4, 2), [0, 0, 1, 1])
     """
 
-    _reads_tables = True  # a DataFrame with text columns: SMOTE-NC
+    _reads_tables = True  # a DataFrame of mixed types: SMOTE-NC if it has text columns
 
     def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:
-        if is_mixed_table(X) and any(t.kind not in "biuf" for t in X.dtypes):
+        if is_mixed_table(X):  # integers stay integers; text columns make it SMOTE-NC
             return self._generate_table(X, y)
         X, y = self._checked(X, y)
         return self._smote(X, y)
