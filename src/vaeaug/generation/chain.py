@@ -55,7 +55,8 @@ class AugmentationChain(SamplerMixin, BaseEstimator):
     Examples
     --------
     >>> from vaeaug.generation.baselines import AffineSampler, SMOTESampler
-    >>> images = np.zeros((4, 8, 8)); images[:, 2:6, 3:5] = 1.0
+    >>> images = np.zeros((4, 8, 8))
+    >>> for i in range(4): images[i, 2:6, 1 + i:3 + i] = 1.0  # four different images
     >>> chain = AugmentationChain(AffineSampler(n_per_sample=1, random_state=0),
     ...                           SMOTESampler(n_neighbors=1, n_per_sample=2, random_state=0))
     >>> X_new, y_new = chain.generate(images, [0, 0, 1, 1])  # 2 per sample: an affine copy, then SMOTE
