@@ -170,3 +170,15 @@ def test_damaged_npz_files_get_one_sentence(tmp_path, content):
     with pytest.raises(ValueError, match=r"bad\.npz (is empty, truncated|is not an \.npz archive)") as error:
         read_npz(path)
     assert "allow_pickle" not in str(error.value) and "pickle.load" not in str(error.value)
+
+
+@needs_shared
+def test_coloured_mnist_is_mnist_tinted_the_same_way_for_everyone():
+    # issue 32: a colour image dataset built from the MNIST files, in place of the talk's CelebA
+    first, again, grey = load("coloured-mnist", SHARED), load("coloured-mnist", SHARED), load("mnist", SHARED)
+    assert first.X.shape == (70_000, 3, 28, 28) and 0 <= first.X.min() and first.X.max() <= 1
+    np.testing.assert_array_equal(first.X[:50], again.X[:50])
+    np.testing.assert_array_equal(first.y, grey.y)
+    ink = grey.X[0] > 0.9  # the digit's pixels share one colour, the background another
+    assert np.ptp(first.X[0][:, ink], axis=1).max() < 0.1 and not np.allclose(first.X[0][:, ink].mean(axis=1),
+                                                                              first.X[0][:, ~ink].mean(axis=1))
