@@ -20,7 +20,7 @@ import numpy as np
 from ._files import new_run_dir, run_folder_lock, write_bytes_atomic
 from .data.datasets import describe_all, load, read_npz
 from .data.sources import read_csv_header, read_labelled_table
-from .data.tables import is_mixed_table
+from .data.tables import text_columns
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
 from .experiments.run_options import RUN_OPTIONS
@@ -259,8 +259,7 @@ def _augment_input(args, output):
     types), or a dataset's arrays without its test rows; labels as the file gave them."""
     if _is_table(args.input):
         X, y = read_labelled_table(args.input, fill_missing=args.impute)
-        if output is not None and output.suffix == ".npz" and is_mixed_table(X) and any(
-                t.kind not in "biuf" for t in X.dtypes):
+        if output is not None and output.suffix == ".npz" and text_columns(X):
             raise ValueError(f"{args.input} has text columns, which an .npz cannot hold beside numbers; write "
                              f"the output as .csv ({Path(args.output).with_suffix('.csv')}).")
         return X, y

@@ -111,3 +111,10 @@ def test_smote_on_a_table_with_text_columns_is_smote_nc(monkeypatch):
     codec = TableCodec(categories="codes").fit(TABLE)
     assert codec.transform(TABLE).shape == (60, 6)  # three number columns, three of category codes
     pd.testing.assert_frame_equal(codec.inverse_transform(codec.transform(TABLE)), TABLE, check_exact=False)
+
+
+def test_an_empty_table_or_a_gap_before_a_rival_is_a_sentence():
+    with pytest.raises(ValueError, match="The table is empty"):
+        TableCodec().fit(TABLE.iloc[:0])
+    with pytest.raises(ValueError, match=r"missing values; column \(rows\): 'income' \(1\)"):
+        make_augmenter("tvae").generate(TABLE.assign(income=[np.nan] + [1.0] * 59), [0, 1] * 30)

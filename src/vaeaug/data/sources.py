@@ -13,7 +13,7 @@ import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
 from .._validation import check_fits, check_labels, check_samples
-from .tables import TableCodec, check_no_missing, impute
+from .tables import TableCodec, check_no_missing, impute, text_columns
 
 __all__ = ["Dataset", "read_npz", "read_csv", "read_csv_header", "read_labelled_table", "table_dataset", "from_npz", "from_csv", "from_image_folder", "content_digest",
            "file_state"]
@@ -135,7 +135,7 @@ def table_dataset(name, X: pd.DataFrame, labels: pd.Series, splits=None) -> Data
     """A dataset of a table: its numbers as they are, or, with text columns, its :class:`TableCodec` encoding
     (kept as ``table_codec``, so that generated rows are decoded to rows the table could hold)."""
     labels = labels.to_numpy() if pd.api.types.is_numeric_dtype(labels) else labels.to_numpy(dtype=str)
-    if all(pd.api.types.is_numeric_dtype(t) for t in X.dtypes):
+    if not text_columns(X):
         return _with_names(name, X.to_numpy(dtype=np.float64), labels, splits or {})
     codec = TableCodec().fit(X)
     data = _with_names(name, codec.transform(X), labels, splits or {})

@@ -21,13 +21,18 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["TableCodec", "is_mixed_table", "check_no_missing", "impute"]
+__all__ = ["TableCodec", "is_mixed_table", "text_columns", "check_no_missing", "impute"]
 
 
 def is_mixed_table(X) -> bool:
     """Whether ``X`` is a DataFrame with a column that is not a float: text, category, integer or boolean."""
     dtypes = getattr(X, "dtypes", None)
     return isinstance(X, pd.DataFrame) and not all(pd.api.types.is_float_dtype(t) for t in dtypes)
+
+
+def text_columns(frame) -> list:
+    """The columns of categories (text, pandas' ``category``): neither numbers nor booleans."""
+    return [c for c in frame.columns if _is_categorical(frame[c])]
 
 
 def check_no_missing(frame, *, where="The table") -> None:
@@ -88,10 +93,12 @@ class TableCodec(TransformerMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y=None) -> TableCodec:
         if not isinstance(X, pd.DataFrame):
             raise ValueError(f"TableCodec reads a pandas DataFrame; got {type(X).__name__}.")
+        if X.empty:
+            raise ValueError(f"The table is empty (shape {X.shape}); give at least one row and one column.")
         check_no_missing(X)
         self.columns_ = list(X.columns)
         self.dtypes_ = X.dtypes
-        self.categorical_ = [c for c in X.columns if _is_categorical(X[c])]
+        self.categorical_ = text_columns(X)
         self.numeric_ = [c for c in X.columns if c not in self.categorical_]
         self.scaler_ = MinMaxScaler().fit(X[self.numeric_].astype(np.float64)) if self.numeric_ else None
         if self.categories not in ("one-hot", "codes"):

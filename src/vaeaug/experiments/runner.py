@@ -114,15 +114,18 @@ def _generate(config, cell, models, labelled, made, pool, codec=None):
         if kind.per_classifier:
             model = kind.fit_for_classifier(model, _classifier(config, cell.classifier, cell.seed), labelled,
                                             config.auto, models, pool)
-        if codec is not None and kind.reads_tables:  # the rival reads the table itself, its text as text
-            X_new, y_new = model.generate(codec.inverse_transform(labelled[0]), labelled[1])
-            X_new = codec.transform(X_new) if len(X_new) else labelled[0][:0]
+        reads_table = codec is not None and kind.reads_tables  # SMOTE-NC or a rival: its text as text
+        if reads_table:
+            rows, y_new = model.generate(codec.inverse_transform(labelled[0]), labelled[1])
         else:
             X_new, y_new = model.generate(*labelled, **kind.generate_inputs(pool))
+            # rows the table could hold: valid categories, integers, values in range
+            rows = codec.inverse_transform(X_new) if codec is not None and config.space == "data" and len(X_new) \
+                else None
+        if rows is not None:
+            X_new = codec.transform(rows) if len(rows) else labelled[0][:0]
         if config.space == "latent" and kind.latent_space is None:
             X_new = models(SINGLE_VAE).encode(X_new)  # a baseline's samples, as codes like the rest
-        elif codec is not None and config.space == "data" and len(X_new):
-            X_new = codec.transform(codec.inverse_transform(X_new))
         made[key] = X_new, y_new, {k: model.generation_report_[k] for k in GENERATION_KEYS
                                    if k in model.generation_report_}
     return made[key]

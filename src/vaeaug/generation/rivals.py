@@ -20,7 +20,7 @@ from .._choices import RIVALS
 from .._settings import GENERATION, RIVAL
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import check_labels, check_samples, check_seed
-from ..data.tables import is_mixed_table
+from ..data.tables import check_no_missing, is_mixed_table, text_columns
 from .amounts import class_targets, per_sample
 from .filtering import draw_until, warn_short
 from .sampler import SamplerMixin
@@ -78,6 +78,7 @@ class TabularRival(SamplerMixin, BaseEstimator):
     @staticmethod
     def _table(X) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
+            check_no_missing(X)  # before the rival trains on a gap
             return X.reset_index(drop=True)
         X = check_samples(X)
         if X.ndim != 2:
@@ -95,8 +96,7 @@ class TabularRival(SamplerMixin, BaseEstimator):
                                 n_per_class=self.n_per_class)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         model = _synthesizer(self.model, self.epochs, seed)
-        discrete = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])
-                    or pd.api.types.is_bool_dtype(table[c])]
+        discrete = text_columns(table) + [c for c in table.columns if pd.api.types.is_bool_dtype(table[c])]
         model.fit(table.assign(**{_LABEL: codes.astype(str)}), discrete_columns=discrete + [_LABEL])
         drawn = []
 
