@@ -117,7 +117,7 @@ def test_augment_writes_an_npz_and_never_overwrites(tmp_path, capsys):
     "argv, message",
     [
         (["augment", "missing.npz", "out.npz"], "does not exist"),
-        (["augment", "digits", "out.csv"], "is a CSV, but the input digits is not; write an .npz"),
+        (["augment", "digits", "out.csv"], "is a table, but the input digits is not; write an .npz"),
         (["augment", "digits", "out.txt"], "must end in .npz"),
         (["run", "--seeds", "0", "0"], "distinct"),
         (["run", "--resume", "nowhere"], "no results.json"),

@@ -19,7 +19,7 @@ import numpy as np
 
 from ._files import new_run_dir, run_folder_lock, write_bytes_atomic
 from .data.datasets import describe_all, load, read_npz
-from .data.sources import read_csv_header, read_labelled_table
+from .data.sources import TABLE_SUFFIXES, is_table_file, read_table, split_labels, write_table
 from .data.tables import text_columns
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
@@ -123,10 +123,10 @@ def _datasets(args):
 def _check_outputs(args):
     """Every path augment writes is checked before any training, so a bad one costs nothing."""
     output = Path(args.output)
-    if output.suffix not in (".npz", ".csv"):
-        raise ValueError(f"OUTPUT must end in .npz (or .csv for a .csv input); got {output}.")
-    if output.suffix == ".csv" and not _is_table(args.input):
-        raise ValueError(f"OUTPUT {output} is a CSV, but the input {args.input} is not; write an .npz.")
+    if output.suffix not in (".npz", *TABLE_SUFFIXES):
+        raise ValueError(f"OUTPUT must end in .npz (or .csv / .parquet for a table input); got {output}.")
+    if is_table_file(output) and not is_table_file(args.input):
+        raise ValueError(f"OUTPUT {output} is a table, but the input {args.input} is not; write an .npz.")
     if output.is_dir():
         raise ValueError(f"{output} is a folder; OUTPUT must be the path of a file.")
     if output.exists() and not args.force:
@@ -230,7 +230,7 @@ def _write_augmented(args, output):
     augmenter = kind.build(spec, _augment_settings(args), random_state=args.seed)
     if kind.per_classifier:
         augmenter.set_params(classifier=args.classifier)
-    X, y = _augment_input(args, output)
+    X, y, header = _augment_input(args, output)
     unlabelled = {"X_unlabelled": read_npz(args.unlabelled, ["X"])["X"]} if args.unlabelled else {}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="auto for ")  # its summary is printed below
@@ -240,7 +240,7 @@ def _write_augmented(args, output):
     is_synthetic = np.arange(len(X_res)) >= len(X)
     if args.save_model:
         augmenter.save(args.save_model)
-    write_bytes_atomic(output, _augmented_bytes(output, X_res, y_res, is_synthetic, args))
+    write_bytes_atomic(output, _augmented_bytes(output, X_res, y_res, is_synthetic, header))
     made = augmenter.generation_report_
     rate = made["acceptance_rate"]
     judge = "the GC" if spec.filter == "gc" else f"the {spec.filter} filter"
@@ -250,19 +250,17 @@ def _write_augmented(args, output):
         _tell(made["summary"])
 
 
-def _is_table(source) -> bool:
-    return Path(str(source)).suffix.lower() == ".csv"
-
-
 def _augment_input(args, output):
-    """The labelled samples to augment: a CSV's columns as a DataFrame (text, integers and booleans keep their
-    types), or a dataset's arrays without its test rows; labels as the file gave them."""
-    if _is_table(args.input):
-        X, y = read_labelled_table(args.input, fill_missing=args.impute)
+    """The labelled samples to augment, their labels as the file gave them, and a table's column order (None
+    otherwise): a table's columns as a DataFrame (text, integers and booleans keep their types), or a
+    dataset's arrays without its test rows."""
+    if is_table_file(args.input):
+        frame = read_table(args.input)
+        X, y = split_labels(frame, where=args.input, fill_missing=args.impute)
         if output is not None and output.suffix == ".npz" and text_columns(X):
             raise ValueError(f"{args.input} has text columns, which an .npz cannot hold beside numbers; write "
-                             f"the output as .csv ({Path(args.output).with_suffix('.csv')}).")
-        return X, y
+                             f"the output as a table ({Path(args.output).with_suffix('.csv')}).")
+        return X, y, list(frame.columns)
     data = load(args.input, args.data_dir)
     X, y = data.X, data.original_labels()  # the labels as the file gave them, written back as they were
     if "test" in data.splits:
@@ -271,24 +269,22 @@ def _augment_input(args, output):
         X, y = X[kept], y[kept]
         print(f"{args.input} has a test split; its {len(data.splits['test'])} test rows are left out, "
               f"{len(kept)} rows are augmented.")
-    return X, y
+    return X, y, None
 
 
-def _augmented_bytes(output, X_res, y_res, is_synthetic, args) -> bytes:
-    """The file's bytes: an .npz of X, y and is_synthetic, or a CSV with the input's columns in their order
-    (the label where it was) and an is_synthetic column."""
-    buffer = io.BytesIO()
-    if output.suffix == ".csv":
+def _augmented_bytes(output, X_res, y_res, is_synthetic, header) -> bytes:
+    """The file's bytes: an .npz of X, y and is_synthetic, or a table (CSV, Parquet) with the input's columns
+    in their ``header`` order (the label where it was) and an is_synthetic column."""
+    if is_table_file(output):
         table = X_res.copy()
-        header = list(read_csv_header(args.input))
         table.insert(header.index("label"), "label", np.asarray(y_res))
         table["is_synthetic"] = is_synthetic
-        table.to_csv(buffer, index=False)
-    else:
-        X_res = X_res.to_numpy() if hasattr(X_res, "to_numpy") else X_res
-        y_res = np.asarray(y_res)
-        y_res = y_res.astype(str) if y_res.dtype == object else y_res  # text labels as text, never pickled
-        np.savez_compressed(buffer, X=X_res, y=y_res, is_synthetic=is_synthetic)
+        return write_table(table, output)
+    X_res = X_res.to_numpy() if hasattr(X_res, "to_numpy") else X_res
+    y_res = np.asarray(y_res)
+    y_res = y_res.astype(str) if y_res.dtype == object else y_res  # text labels as text, never pickled
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, X=X_res, y=y_res, is_synthetic=is_synthetic)
     return buffer.getvalue()
 
 

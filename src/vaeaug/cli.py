@@ -123,18 +123,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_augment(commands, shared):
     augment = commands.add_parser(
-        "augment", formatter_class=_HelpFormatter, help="fit a VAE and write an augmented dataset (.npz, .csv)",
+        "augment", formatter_class=_HelpFormatter, help="fit a VAE and write an augmented dataset (.npz, .csv, .parquet)",
         parents=[shared[name] for name in ("data", "device", "seed", "writes", "quiet")],
         description="Read X and y from an .npz file (or a named dataset), append synthetic samples "
-                    "and write X, y and is_synthetic to a new .npz file. A .csv (text, integer and boolean "
-                    "columns included) can be written back as a .csv: its columns in their order, plus "
-                    "is_synthetic.")
+                    "and write X, y and is_synthetic to a new .npz file. A table (.csv or .parquet; text, integer "
+                    "and boolean columns included) is written back as a table: its columns in their order, "
+                    "plus is_synthetic.")
     augment.add_argument("input", help="a dataset name (see `vaeaug datasets`), an .npz file with arrays X "
-                                       "and y, a .csv with a 'label' column, or an image folder")
-    augment.add_argument("output", help="the .npz (or, for a .csv input, .csv) file to write (must not exist "
-                                        "unless --force)")
+                                       "and y, a .csv or .parquet table with a 'label' column, or an image folder")
+    augment.add_argument("output", help="the .npz (or, for a table input, .csv or .parquet) file to write (must "
+                                        "not exist unless --force)")
     augment.add_argument("--impute", action="store_true",
-                         help="a .csv: fill missing values (a column's median, or its most frequent category) "
+                         help="a table: fill missing values (a column's median, or its most frequent category) "
                               "instead of refusing them")
     augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE (and the conditional model, "
                                                         "which also draws on them)")

@@ -8,7 +8,7 @@ import pytest
 
 from PIL import Image
 
-from vaeaug.data.sources import from_csv, from_image_folder, from_npz
+from vaeaug.data.sources import from_table, from_image_folder, from_npz
 
 ROWS = "\n".join(f"{i % 2},{i * 0.5},{i}" for i in range(20))
 
@@ -23,13 +23,13 @@ def _write(tmp_path, text, name="d.csv", encoding="utf-8"):
 def test_csv_labels_keep_their_type(tmp_path, labels):
     # issue 32: 0/1 and 10..19 came back as the strings '0', '10'
     text = "label,a\n" + "\n".join(f"{labels[i % len(labels)]},{i}" for i in range(40))
-    data = from_csv(_write(tmp_path, text))
+    data = from_table(_write(tmp_path, text))
     assert data.original_labels().dtype.kind == "i" and sorted(set(data.original_labels().tolist())) == labels
 
 
 def test_blank_lines_and_an_excel_byte_order_mark_are_read(tmp_path):
     text = "label,a,b\n" + ROWS.replace("\n", "\n\n", 3) + "\n\n"
-    data = from_csv(_write(tmp_path, text, encoding="utf-8-sig"))
+    data = from_table(_write(tmp_path, text, encoding="utf-8-sig"))
     assert data.X.shape == (20, 2) and data.original_labels().tolist() == [i % 2 for i in range(20)]
 
 
@@ -44,13 +44,13 @@ def test_blank_lines_and_an_excel_byte_order_mark_are_read(tmp_path):
 def test_each_csv_problem_is_one_sentence_naming_the_file(tmp_path, text, encoding, message):
     path = _write(tmp_path, text, encoding=encoding)
     with pytest.raises(ValueError, match=message) as error:
-        from_csv(path)
+        from_table(path)
     assert str(path) in str(error.value)
 
 
 def test_a_csv_with_text_columns_is_read_one_hot_for_the_experiments(tmp_path):
     text = "label,size,colour\n" + "\n".join(f"{i % 2},{i},{'red' if i % 3 else 'blue'}" for i in range(12))
-    data = from_csv(_write(tmp_path, text))
+    data = from_table(_write(tmp_path, text))
     assert data.X.shape == (12, 3) and "1 text column(s) one-hot" in data.description
     np.testing.assert_allclose(data.X[:, 0], np.arange(12) / 11, rtol=1e-6)  # the number, scaled by its range
     assert set(data.X[:, 1:].sum(axis=1)) == {1.0}  # blue, red: one of them

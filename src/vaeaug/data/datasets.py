@@ -3,7 +3,7 @@
 Images are float32 in [0, 1] with layout (N, H, W); tabular data is (N, D).
 Named datasets: ``digits`` and ``wine`` (bundled with scikit-learn), ``mnist``, ``ujipen``
 and ``proben1/<set>``. A path loads a generic source instead: an ``.npz``
-with ``X`` and ``y`` (optionally ``X_test`` and ``y_test``), a ``.csv`` with a
+with ``X`` and ``y`` (optionally ``X_test`` and ``y_test``), a ``.csv`` or ``.parquet`` table with a
 label column, or a folder of images with one sub-folder per class.
 
 Files are looked for in ``data_dir``, then ``$VAEAUG_DATA``, then the user
@@ -22,7 +22,8 @@ import numpy as np
 from .._typing import PathType
 from .._validation import check_labels, check_samples
 from .formats import parse_ujipen, read_crx, read_horse_colic, read_idx, read_proben1, render_strokes
-from .sources import Dataset, content_digest, from_csv, from_image_folder, from_npz, read_npz, table_dataset
+from .sources import (Dataset, content_digest, from_image_folder, from_npz, from_table, is_table_file, read_npz,
+                      table_dataset)
 from .tables import impute
 
 __all__ = ["Dataset", "NAMED", "load", "describe_all", "read_npz", "parse_ujipen", "render_strokes"]
@@ -297,14 +298,15 @@ def _load(name, data_dir, label_column) -> Dataset:
     path = Path(name)
     if path.suffix == ".npz" and path.is_file():
         return from_npz(path)
-    if path.suffix == ".csv" and path.is_file():
-        return from_csv(path, label_column)
+    if is_table_file(path) and path.is_file():
+        return from_table(path, label_column)
     if path.is_dir():
         return from_image_folder(path)
-    if path.suffix in {".npz", ".csv"} or (os.sep in name and not name.startswith("proben1/")):
-        raise ValueError(f"{name} does not exist; pass an existing .npz or .csv file, or an image folder.")
+    if path.suffix == ".npz" or is_table_file(path) or (os.sep in name and not name.startswith("proben1/")):
+        raise ValueError(f"{name} does not exist; pass an existing .npz, .csv or .parquet file, or an image "
+                         "folder.")
     raise ValueError(f"Unknown dataset {name!r}; choose one of {', '.join(NAMED)}, "
-                     "or pass an .npz file, a .csv file or an image folder.")
+                     "or pass an .npz file, a .csv or .parquet file, or an image folder.")
 
 
 def describe_all(data_dir=None) -> list[tuple[str, str]]:

@@ -1,8 +1,10 @@
-"""Generic sources: a user's own ``.npz``, ``.csv`` or folder of images, read into a :class:`Dataset`."""
+"""Generic sources: a user's own ``.npz``, table (``.csv``, ``.parquet``) or folder of images, read into a
+:class:`Dataset`."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -15,8 +17,11 @@ from PIL import Image, UnidentifiedImageError
 from .._validation import check_fits, check_labels, check_samples
 from .tables import TableCodec, check_no_missing, impute, text_columns
 
-__all__ = ["Dataset", "read_npz", "read_csv", "read_csv_header", "read_labelled_table", "table_dataset", "from_npz", "from_csv", "from_image_folder", "content_digest",
-           "file_state"]
+__all__ = ["Dataset", "TABLE_SUFFIXES", "is_table_file", "read_npz", "read_table", "read_labelled_table",
+           "split_labels", "table_dataset", "write_table", "from_npz", "from_table", "from_image_folder",
+           "content_digest", "file_state"]
+
+TABLE_SUFFIXES = (".csv", ".parquet")  # the tables vaeaug reads, and writes back in the same format
 
 
 @dataclass
@@ -122,13 +127,18 @@ def _check_lengths(path, x_name, y_name, X, y):
                          f"{len(np.atleast_1d(y))} labels; give one label per row.")
 
 
-def from_csv(path, label_column="label") -> Dataset:
-    """A CSV with a header, read by pandas; the label column keeps its type (numbers stay numbers). Text
-    columns (categories) are one-hot and numbers scaled to [0, 1] by :class:`~vaeaug.data.tables.TableCodec`
-    when the table has any; otherwise the numbers are kept as they are. Each problem is one sentence naming
-    the file, the line and the fix."""
+def from_table(path, label_column="label") -> Dataset:
+    """A CSV with a header or a Parquet file, read by pandas; the label column keeps its type (numbers stay
+    numbers). Text columns (categories) are one-hot and numbers scaled to [0, 1] by
+    :class:`~vaeaug.data.tables.TableCodec` when the table has any; otherwise the numbers are kept as they are.
+    Each problem is one sentence naming the file, the line and the fix."""
     X, labels = read_labelled_table(path, label_column)
     return table_dataset(Path(path).name, X, labels)
+
+
+def is_table_file(path) -> bool:
+    """Whether ``path`` names a table by its suffix (:data:`TABLE_SUFFIXES`)."""
+    return Path(str(path)).suffix.lower() in TABLE_SUFFIXES
 
 
 def table_dataset(name, X: pd.DataFrame, labels: pd.Series, splits=None) -> Dataset:
@@ -146,27 +156,64 @@ def table_dataset(name, X: pd.DataFrame, labels: pd.Series, splits=None) -> Data
 
 
 def read_labelled_table(path, label_column="label", *, fill_missing=False) -> tuple[pd.DataFrame, pd.Series]:
-    """The feature columns and the label column of a CSV, with no label missing; missing values are refused,
+    """The feature columns and the label column of a table file (:func:`read_table`); see :func:`split_labels`."""
+    return split_labels(read_table(path), label_column, where=path, fill_missing=fill_missing)
+
+
+def split_labels(frame, label_column="label", *, where="The table", fill_missing=False):
+    """``frame``'s feature columns and its label column, with no label missing; missing values are refused,
     or with ``fill_missing`` filled (:func:`~vaeaug.data.tables.impute`)."""
-    frame = read_csv(path)
     if label_column not in frame.columns:
-        raise ValueError(f"{path} has no column {label_column!r}; its columns are {list(frame.columns)}. Name "
+        raise ValueError(f"{where} has no column {label_column!r}; its columns are {list(frame.columns)}. Name "
                          f"the label column {label_column!r} in the header, or pass label_column= to "
                          "vaeaug.load_dataset.")
+    frame = frame.copy()
     labels = frame.pop(label_column)
     missing = np.flatnonzero(labels.isna().to_numpy())
     if len(missing):
-        raise ValueError(f"{path} has {len(missing)} row(s) without a label (first on line {missing[0] + 2}); "
+        raise ValueError(f"{where} has {len(missing)} row(s) without a label (first on line {missing[0] + 2}); "
                          "fill the label column, or delete those rows.")
     if fill_missing:
         frame = impute(frame)
-    check_no_missing(frame, where=str(path))
+    check_no_missing(frame, where=str(where))
     return frame, labels
 
 
-def read_csv_header(path) -> list:
-    """A CSV's column names, in their order (the file is read by :func:`read_csv` before this is asked)."""
-    return list(pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True, nrows=0).columns)
+def read_table(path) -> pd.DataFrame:
+    """A table file by its suffix: a CSV (:func:`read_csv`) or a Parquet file (with pyarrow installed)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix != ".parquet":
+        raise ValueError(f"{path} is not a table file vaeaug reads; give a .csv or a .parquet file.")
+    _need_pyarrow(path)
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path} could not be read as Parquet ({error}); write it with "
+                         "DataFrame.to_parquet.") from None
+    if frame.empty:
+        raise ValueError(f"{path} has no data rows.")
+    return frame
+
+
+def write_table(frame, path) -> bytes:
+    """The bytes of ``frame`` written in the format ``path``'s suffix names (CSV or Parquet), without the index."""
+    buffer = io.BytesIO()
+    if Path(path).suffix.lower() == ".parquet":
+        _need_pyarrow(path)
+        frame.to_parquet(buffer, index=False)
+    else:
+        frame.to_csv(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _need_pyarrow(path):
+    try:
+        import pyarrow  # noqa: F401  (pandas' Parquet engine)
+    except ImportError:
+        raise ValueError(f"{path} is a Parquet file, which needs pyarrow; pip install pyarrow (or "
+                         "'vaeaug[parquet]'), or give the table as a CSV.") from None
 
 
 def read_csv(path) -> pd.DataFrame:

@@ -66,7 +66,7 @@ class RunOption(NamedTuple):
 # ``vaeaug run``'s options; the CLI builds its parser from this table, with the defaults of DEFAULT_STUDY.
 RUN_OPTIONS = [
     RunOption("dataset", "datasets[]", "a dataset name (see `vaeaug datasets`) or your own .npz (X, y), "
-                                       ".csv (a 'label' column) or image folder"),
+                                       ".csv / .parquet table (a 'label' column) or image folder"),
     RunOption("labelled-per-class", "protocols.0.labelled_per_class",
               "labelled samples per class; the rest of the training pool is unlabelled (VAE only)"),
     RunOption("test-fraction", "protocols.0.test_fraction", "share of the data held out for testing"),
