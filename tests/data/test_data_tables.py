@@ -80,7 +80,7 @@ def test_augment_writes_a_csv_in_the_inputs_columns_with_valid_values(tmp_path):
 def test_augment_refuses_text_columns_in_an_npz_before_training(tmp_path, capsys):
     TABLE.assign(label=1).to_csv(tmp_path / "in.csv", index=False)
     assert main(["augment", str(tmp_path / "in.csv"), str(tmp_path / "out.npz")]) == 2
-    assert "write the output as .csv" in capsys.readouterr().err and not (tmp_path / "out.npz").exists()
+    assert "write the output as a table" in capsys.readouterr().err and not (tmp_path / "out.npz").exists()
 
 
 @needs_shared
@@ -118,3 +118,38 @@ def test_an_empty_table_or_a_gap_before_a_rival_is_a_sentence():
         TableCodec().fit(TABLE.iloc[:0])
     with pytest.raises(ValueError, match=r"missing values; column \(rows\): 'income' \(1\)"):
         make_augmenter("tvae").generate(TABLE.assign(income=[np.nan] + [1.0] * 59), [0, 1] * 30)
+
+
+def test_new_numbers_keep_the_decimals_their_column_is_written_with():
+    # issue 32: a price written as 82646.10 came back as 82646.0985...
+    table = pd.DataFrame({"price": [10.25, 99.5, 42.75, 12.0], "ratio": [0.1234567891, 0.5, 0.25, 0.75],
+                          "city": ["a", "b", "a", "b"]})
+    new = TableCodec().fit(table).inverse_transform(RNG.random((50, 4)))
+    assert np.array_equal(new["price"], np.round(new["price"], 2)) and not np.array_equal(
+        new["price"], np.round(new["price"], 1))
+    assert not np.array_equal(new["ratio"], np.round(new["ratio"], 6))  # more than 6 decimals: as it comes
+    _assert_valid(new, table)
+
+
+@pytest.fixture
+def parquet():
+    return pytest.importorskip("pyarrow")
+
+
+def test_augment_writes_a_parquet_table_back_as_parquet_with_its_types(tmp_path, parquet):
+    table = TABLE.assign(label=RNG.choice([3, 7], 60))[["income", "label", "children", "owner", "city", "grade"]]
+    table.to_parquet(tmp_path / "in.parquet", index=False)
+    assert main(["augment", str(tmp_path / "in.parquet"), str(tmp_path / "out.parquet"), "--max-epochs", "2",
+                 "--latent-dim", "2", "--quiet"]) == 0
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(out.columns) == [*table.columns, "is_synthetic"] and out["is_synthetic"].sum() == 180
+    pd.testing.assert_frame_equal(out[~out["is_synthetic"]].drop(columns="is_synthetic"), table)
+    assert out["label"].dtype == table["label"].dtype and set(out["label"]) == {3, 7}
+    _assert_valid(out.drop(columns=["is_synthetic", "label"]), table.drop(columns="label"))
+
+
+def test_a_parquet_file_without_pyarrow_is_a_sentence_with_the_fix(tmp_path, monkeypatch, capsys):
+    (tmp_path / "in.parquet").write_bytes(b"PAR1")
+    monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)  # as if it were not installed
+    assert main(["augment", str(tmp_path / "in.parquet"), str(tmp_path / "out.parquet")]) == 2
+    assert "needs pyarrow; pip install pyarrow" in capsys.readouterr().err

@@ -3,7 +3,8 @@
 A table's columns are of four types, and each comes back as its own type:
 
 * numbers (float): scaled to [0, 1] by their observed range (scikit-learn's ``MinMaxScaler``), and back within
-  that range: a new value never leaves ``[min, max]`` of its column;
+  that range: a new value never leaves ``[min, max]`` of its column. A column written with at most 6 decimals
+  (a price, 82646.10; an age, 30.83) gets new values with as many, not 82646.0985...;
 * integers: the same, rounded back to an integer of the column's type;
 * booleans: 0 or 1, and back by a threshold of 0.5;
 * categories (text, pandas' ``category``): one-hot (scikit-learn's ``OneHotEncoder``), and back as the category
@@ -63,6 +64,15 @@ def impute(frame) -> pd.DataFrame:
     return frame
 
 
+def _decimals(column, most=6):
+    """The fewest decimals (up to ``most``) that write every value of a float column exactly, or None."""
+    values = column.to_numpy(dtype=np.float64)
+    for places in range(most + 1):
+        if np.all(np.abs(np.round(values, places) - values) <= 4 * np.abs(np.spacing(values))):  # a few ulps: as written
+            return places
+    return None
+
+
 def _is_categorical(series) -> bool:
     return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
 
@@ -101,6 +111,7 @@ class TableCodec(TransformerMixin, BaseEstimator):
         self.categorical_ = text_columns(X)
         self.numeric_ = [c for c in X.columns if c not in self.categorical_]
         self.scaler_ = MinMaxScaler().fit(X[self.numeric_].astype(np.float64)) if self.numeric_ else None
+        self.decimals_ = {c: _decimals(X[c]) for c in self.numeric_ if pd.api.types.is_float_dtype(X[c])}
         if self.categories not in ("one-hot", "codes"):
             raise ValueError(f"categories must be 'one-hot' or 'codes'; got {self.categories!r}.")
         encoder = OneHotEncoder(sparse_output=False, handle_unknown="error", dtype=np.float32) \
@@ -143,7 +154,9 @@ class TableCodec(TransformerMixin, BaseEstimator):
                 elif pd.api.types.is_integer_dtype(dtype):
                     columns[name] = np.rint(values[:, i]).astype(dtype)
                 else:
-                    columns[name] = values[:, i].astype(dtype)
+                    places = self.decimals_.get(name)
+                    column = values[:, i] if places is None else np.round(values[:, i], places)
+                    columns[name] = column.astype(dtype)
         if self.encoder_ is not None:
             encoded = X[:, n_numeric:]
             if self.categories == "codes":  # the nearest code of a category the column had
