@@ -109,3 +109,18 @@ def test_a_torch_classifier_logs_one_line_per_fit(caplog):
         TorchMLPClassifier(hidden_units=8, max_epochs=3, verbose=True, random_state=0).fit(X, [0] * 10 + [1] * 10)
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("vaeaug")]
     assert len(lines) == 1 and lines[0].startswith("TorchMLPClassifier trained: 3 epochs")
+
+
+@pytest.mark.parametrize("name", ["svm", "knn", "rf"])
+def test_a_mixed_table_is_scored_with_its_categories_one_hot_and_numbers_scaled(name):
+    # issue 32: a table with text columns reaches the classifier through a ColumnTransformer
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    city = rng.choice(["Paris", "Lyon", "Nice"], 300)
+    table = pd.DataFrame({0: rng.normal(0, 1e4, 300), 1: city, 2: rng.random(300) > 0.5})  # integer names
+    y = (city == "Lyon").astype(int)  # the label is the category alone, beside a number of large scale
+    scores = score_classifier(make_classifier(name, random_state=0), table[:200], y[:200], table[200:], y[200:])
+    assert scores["accuracy"] == 1.0
+    with pytest.raises(ValueError, match="give X_test as a DataFrame with the same columns"):
+        score_classifier(make_classifier(name), table[:200], y[:200], table[200:].to_numpy(), y[200:])

@@ -12,7 +12,7 @@ ALLOWED = {
     "_choices": set(), "_settings": set(), "_typing": set(), "_validation": set(), "_files": set(),
     "data": BASE,
     "vae": BASE,
-    "classifiers": BASE | {"vae"},
+    "classifiers": BASE | {"vae", "data.tables"},  # a mixed table: its categories one-hot
     "generation": BASE | {"vae", "classifiers", "data.tables"},  # fit_resample reads mixed tables through it
     "report": {"_files"},
     "experiments": BASE | {"data", "vae", "classifiers", "generation", "report"},

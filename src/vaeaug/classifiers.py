@@ -8,12 +8,13 @@ import warnings
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import DataConversionWarning
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import LabelEncoder, StandardScaler
+from sklearn.preprocessing import LabelEncoder, OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted
@@ -23,6 +24,7 @@ from ._typing import ArrayLike, Labels, RandomState
 from ._choices import CLASSIFIERS
 from ._validation import (anything, boolean, check_choice, check_labels, check_params, check_positive,
                           check_same_layout, check_samples, integer, number, seed, share)
+from .data.tables import text_columns
 from .vae.loop import TrainingLoop, epochs_for, select_device
 
 logger = logging.getLogger(__name__)
@@ -321,6 +323,10 @@ def score_classifier(classifier: BaseEstimator, X_train: ArrayLike, y_train: Lab
         data, ``(N, D)``, and leaves images, whose pixels share one scale, as
         they are (the paper's [0, 1]).
 
+    A DataFrame with text columns (a mixed table, as ``fit_resample`` gives it back) goes through a
+    ``ColumnTransformer``: its categories one-hot, its numbers standardised as above (``X_test`` needs the
+    same columns; a category the training rows lack is all zeros).
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -332,6 +338,8 @@ def score_classifier(classifier: BaseEstimator, X_train: ArrayLike, y_train: Lab
     True
     """
     check_choice(scale, SCALINGS, name="scale")
+    if hasattr(X_train, "columns") and text_columns(X_train):
+        return _score_table(classifier, X_train, y_train, X_test, y_test, scale=scale)
     tabular = np.ndim(X_train) == 2
     X_train = check_samples(X_train, name="X_train")
     X_test = check_samples(X_test, name="X_test")
@@ -341,6 +349,23 @@ def score_classifier(classifier: BaseEstimator, X_train: ArrayLike, y_train: Lab
         classifier = make_pipeline(StandardScaler(), classifier)
     classifier.fit(X_train, check_labels(y_train, len(X_train), name="y_train"))
     return test_scores(y_test, classifier.predict(X_test))
+
+
+def _score_table(classifier, X_train, y_train, X_test, y_test, *, scale) -> dict[str, float]:
+    """score_classifier for a DataFrame with text columns: one-hot categories, standardised numbers."""
+    if not hasattr(X_test, "columns") or list(X_test.columns) != list(X_train.columns):
+        raise ValueError(f"X_train is a table with the columns {list(X_train.columns)}; give X_test as a "
+                         "DataFrame with the same columns.")
+    categories = text_columns(X_train)
+    # By position: a column's name may be a number (pd.DataFrame(X)), which ColumnTransformer reads as one
+    at = [X_train.columns.get_loc(c) for c in categories]
+    numbers = [i for i in range(X_train.shape[1]) if i not in at]
+    scaled = scale is not False and needs_scaling(classifier)
+    encoder = ColumnTransformer([("categories", OneHotEncoder(handle_unknown="ignore"), at),
+                                 ("numbers", StandardScaler() if scaled else "passthrough", numbers)])
+    X_train, X_test = (X.astype({c: str for c in categories}) for X in (X_train, X_test))  # one type per column
+    model = make_pipeline(encoder, classifier).fit(X_train, check_labels(y_train, len(X_train), name="y_train"))
+    return test_scores(y_test, model.predict(X_test))
 
 
 def test_scores(y_test: Labels, predicted: Labels) -> dict[str, float]:

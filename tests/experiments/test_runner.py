@@ -386,6 +386,5 @@ def test_a_table_with_text_columns_trains_its_classifiers_on_rows_it_could_hold(
             "classifiers": ["knn"]}
     run_experiment(ExperimentConfig.from_dict(grid), tmp_path / "run", progress=False, log=lambda _: None)
     assert len(seen) == 3  # the baseline, interpolation, SMOTE
-    for X in seen:
-        one_hot = X[:, 1:]  # the number, then red/blue/green
-        assert set(np.unique(one_hot)) <= {0.0, 1.0} and (one_hot.sum(axis=1) == 1).all()
+    for X in seen:  # the table's own rows: score_classifier one-hots the colour, scales the size
+        assert list(X.columns) == ["size", "colour"] and set(X["colour"]) <= {"red", "blue", "green"}

@@ -142,6 +142,10 @@ def _score_group(config, context, cells):
     features_lab, features_test = X_lab, X_test
     if config.space == "latent":
         features_lab, features_test = models(SINGLE_VAE).encode(X_lab), models(SINGLE_VAE).encode(X_test)
+    # A table with text columns reaches the classifiers as its rows (categories one-hot, numbers scaled there)
+    as_rows = data.table_codec.inverse_transform if data.table_codec is not None and config.space == "data" \
+        else None
+    test_rows = as_rows(features_test) if as_rows else features_test
     made = {}
     for cell in cells:
         started = time.perf_counter()
@@ -162,8 +166,9 @@ def _score_group(config, context, cells):
                                  "method from this train_on: generated run.")
             X_train, y_train = (X_new, y_new) if cell.target == "generated" else \
                 (np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new]))
-        scores = score_classifier(_classifier(config, cell.classifier, cell.seed), X_train, y_train, features_test,
-                                  y_test, scale=_scaling(config, data))
+        scores = score_classifier(_classifier(config, cell.classifier, cell.seed),
+                                  as_rows(X_train) if as_rows else X_train, y_train, test_rows, y_test,
+                                  scale=_scaling(config, data))
         yield {**cell.record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {}),
                "seconds": round(time.perf_counter() - started, 2)}
 
