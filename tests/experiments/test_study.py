@@ -69,3 +69,17 @@ def test_the_figures_use_the_models_the_table_used(tmp_path, monkeypatch):
     trained = [p for p in (tmp_path / "run" / "vaes").iterdir() if (p / "augmenter.json").is_file()]
     assert len(trained) == 1
     assert (tmp_path / "run" / "latent_map.png").is_file()
+
+
+def test_an_image_run_over_several_latent_sizes_draws_the_sweep_from_the_models_it_trained(tmp_path):
+    # issue 32: the talk's latent-dimension sweep (reconstructions and prior draws per latent size, beta_norm)
+    from vaeaug.experiments.study import run_study
+
+    config = study_config({"vae.normalize_beta": True},
+                          ["seeds=[0]", "methods=[interpolation]", "classifiers=[knn]", "vae.max_epochs=1",
+                           "latent_dims=[2,4]"])
+    run_study(config, tmp_path / "run", progress=False, log=lambda _: None)
+    assert (tmp_path / "run" / "latent_sweep.png").is_file()
+    assert "![latent_sweep](latent_sweep.png)" in (tmp_path / "run" / "results.md").read_text()
+    trained = [p for p in (tmp_path / "run" / "vaes").iterdir() if (p / "augmenter.json").is_file()]
+    assert len(trained) == 2  # one per latent size, trained by the cells and found again for the figure

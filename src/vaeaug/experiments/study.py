@@ -126,6 +126,21 @@ def _interpolation_figure(path, vae, X_lab, y_lab) -> Path:
         title=f"Linear interpolation in latent space between a {first} and a {last}")
 
 
+def _latent_sweep_figure(path, vaes, X_test, seed, *, beta_norm) -> Path:
+    """The talk's dimension sweep: for each latent size, the same test images reconstructed and new images
+    decoded from the prior N(0, I). Small codes blur and lose detail (colour first); large ones keep it in
+    reconstructions while prior draws may stray from the data."""
+    rng = np.random.default_rng(seed)
+    shown = X_test[rng.choice(len(X_test), min(10, len(X_test)), replace=False)]
+    rows, labels = [shown], ["original"]
+    for size, vae in vaes.items():
+        rows += [vae.decode(vae.encode(shown)), vae.decode(rng.standard_normal((len(shown), size)))]
+        labels += [f"d={size} rec.", f"d={size} prior"]
+    beta = "\u03b2_norm" if beta_norm else "\u03b2"
+    return plots.plot_image_rows(rows, path, row_labels=labels,
+                                 title=f"Latent-size sweep ({beta}): reconstructions and prior draws")
+
+
 def _generated_figure(path, model_of, specs, X_lab, y_lab, pool) -> Path:
     """One labelled original per class (up to 10), then one sample of that class from each method."""
     shown_classes = np.unique(y_lab)[:10]
@@ -164,6 +179,13 @@ def run_study(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType
                            cache=Path(run_dir).resolve() / "vaes")
     figures = _figures(run_dir, context.models, *context.labelled, *context.test, config.methods, seed,
                        context.pool)
+    if len(config.latent_dims) > 1 and context.data.X.ndim > 2:
+        vaes = {d: cell_context(config, config.datasets[0], expand_protocols(config.protocols)[0], seed, d, None,
+                                data_dir=data_folder(config, data_dir),
+                                cache=Path(run_dir).resolve() / "vaes").models(SINGLE_VAE)
+                for d in config.latent_dims}
+        figures.append(_latent_sweep_figure(run_dir / "latent_sweep.png", vaes, context.test[0], seed,
+                                            beta_norm=config.vae.get("normalize_beta", False)))
     markdown = (run_dir / "results.md").read_text()
     markdown += "\n## Figures\n\n" + "".join(f"![{p.stem}]({p.name})\n" for p in figures + [run_dir / "scores.png"])
     write_text_atomic(run_dir / "results.md", markdown)
