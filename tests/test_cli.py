@@ -9,7 +9,10 @@ import yaml
 from helpers import GRID, ONE_CELL, interrupt, strokes
 
 from vaeaug import VAEAugmenter
-from vaeaug.cli import main
+from vaeaug._commands import _defaults_for_the_data
+from vaeaug.cli import _parser, main
+from vaeaug.experiments.run_options import RUN_OPTIONS
+from vaeaug.experiments.study import study_config
 
 RUN_ARGS = ["--labelled-per-class", "3", "--seeds", "0", "1", "--max-epochs", "2",
         "--classifiers", "svm", "knn", "--methods", "noise", "interpolation+noise", "prior+gc", "multi-vae",
@@ -441,3 +444,46 @@ def test_a_run_folder_written_by_one_process_is_refused_to_another(tmp_path, cap
         err = error_of(["experiment", config, "--resume", run_dir, "--quiet"], capsys)
     assert f"is being written by another vaeaug run (process {os.getpid()} on" in err
     assert main(["experiment", str(config), "--resume", str(run_dir), "--quiet"]) == 0  # free again
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["run", "--method", "interpolation"], "--method (did you mean --methods?)"),
+    (["augment", "digits", "o.npz", "--methd", "smote"], "--methd (did you mean --method?)"),
+    (["run", "--label", "kind"], "--label (did you mean --label-column or --labelled-per-class?)"),
+])
+def test_an_option_prefix_is_an_error_naming_the_option_meant(argv, hint, capsys):
+    # issue 35: argparse read --method as --methods and started the whole default study
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2 and hint in capsys.readouterr().err
+
+
+def test_run_takes_n_per_sample_and_a_label_column(tmp_path, capsys):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60), "kind": np.repeat(["x", "y"], 30)}) \
+        .to_csv(tmp_path / "t.csv", index=False)
+    assert main(["run", "--dataset", str(tmp_path / "t.csv"), "--label-column", "kind", "--methods", "noise",
+                 "--n-per-sample", "2", "--classifiers", "knn", "--seeds", "0", "--max-epochs", "1",
+                 "--output-dir", str(tmp_path), "--quiet"]) == 0
+    record = next(r for r in json.loads(next(tmp_path.glob("vaeaug-run-*/results.json")).read_text())["records"]
+                  if r["method"] == "noise")
+    assert record["n_train"] == 20 + 2 * 20  # 10 labelled per class, 2 new per labelled sample
+
+
+def test_the_default_study_leaves_out_what_needs_images_for_a_table_and_says_so(tmp_path, capsys):
+    # issue 35: `vaeaug run --dataset my.csv` stopped on affine, then on affine-cv
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"a": rng.normal(size=60), "label": np.repeat([0, 1], 30)}).to_csv(tmp_path / "t.csv",
+                                                                                    index=False)
+    args = _parser().parse_args(["run", "--dataset", str(tmp_path / "t.csv")])
+    config = _defaults_for_the_data(study_config({o.key: getattr(args, o.key) for o in RUN_OPTIONS}), args)
+    assert "affine" not in config.methods and "affine-cv" not in config.methods and "interpolation" in config.methods
+    assert "leaves out affine, affine-cv, which need images" in capsys.readouterr().out
+    assert main(["run", "--dataset", str(tmp_path / "t.csv"), "--methods", "affine", "affine-cv", "--classifiers",
+                 "cnn", "--output-dir", str(tmp_path)]) == 2
+    error = capsys.readouterr().err  # what the user named is refused, every one in one sentence
+    assert "'affine'" in error and "'affine-cv'" in error and "cnn classifier" in error

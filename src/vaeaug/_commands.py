@@ -23,7 +23,8 @@ from .data.sources import TABLE_SUFFIXES, is_table_file, read_table, split_label
 from .data.tables import text_columns
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
-from .experiments.run_options import RUN_OPTIONS
+from .experiments.context import needing_images
+from .experiments.run_options import RUN_OPTIONS, study_default
 from .experiments.results import has_results
 from .experiments.runner import run_experiment
 from .experiments.study import run_study, study_config
@@ -55,8 +56,28 @@ def _run(args):
     options = {option.key: getattr(args, option.key) for option in RUN_OPTIONS}
     options["device"] = args.device
     config = _with_execution(study_config(options, args.overrides), args)
+    config = _defaults_for_the_data(config, args)
     with _run_dir(args) as run_dir:
         run_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
+
+
+def _defaults_for_the_data(config, args):
+    """The study with the default methods and classifiers that need images left out for a dataset of feature
+    vectors, with one line saying so; what the user named stays, and is refused with the rest in one sentence."""
+    named = {override.split("=")[0].strip() for override in args.overrides}
+    default = {key: getattr(args, key) == study_default(key) and key not in named for key in ("methods",
+                                                                                              "classifiers")}
+    if not any(default.values()):
+        return config
+    data = load(config.datasets[0], args.data_dir, label_column=config.label_column)
+    methods, classifiers = needing_images(config, data)
+    dropped = (methods if default["methods"] else []) + (classifiers if default["classifiers"] else [])
+    if dropped:
+        config.methods = [m for m in config.methods if m not in dropped]
+        config.classifiers = [c for c in config.classifiers if c not in dropped]
+        print(f"{config.datasets[0]} holds feature vectors: the default study leaves out {', '.join(dropped)}, "
+              "which need images.", flush=True)
+    return config
 
 
 @contextlib.contextmanager
@@ -240,7 +261,7 @@ def _write_augmented(args, output):
     is_synthetic = np.arange(len(X_res)) >= len(X)
     if args.save_model:
         augmenter.save(args.save_model)
-    write_bytes_atomic(output, _augmented_bytes(output, X_res, y_res, is_synthetic, header))
+    write_bytes_atomic(output, _augmented_bytes(output, X_res, y_res, is_synthetic, header, args.label_column))
     made = augmenter.generation_report_
     rate = made["acceptance_rate"]
     judge = "the GC" if spec.filter == "gc" else f"the {spec.filter} filter"
@@ -256,12 +277,12 @@ def _augment_input(args, output):
     dataset's arrays without its test rows."""
     if is_table_file(args.input):
         frame = read_table(args.input)
-        X, y = split_labels(frame, where=args.input, fill_missing=args.impute)
+        X, y = split_labels(frame, args.label_column, where=args.input, fill_missing=args.impute)
         if output is not None and output.suffix == ".npz" and text_columns(X):
             raise ValueError(f"{args.input} has text columns, which an .npz cannot hold beside numbers; write "
                              f"the output as a table ({Path(args.output).with_suffix('.csv')}).")
         return X, y, list(frame.columns)
-    data = load(args.input, args.data_dir)
+    data = load(args.input, args.data_dir, label_column=args.label_column)
     X, y = data.X, data.original_labels()  # the labels as the file gave them, written back as they were
     if "test" in data.splits:
         # Test rows must never reach a training file: augment what is left.
@@ -272,12 +293,12 @@ def _augment_input(args, output):
     return X, y, None
 
 
-def _augmented_bytes(output, X_res, y_res, is_synthetic, header) -> bytes:
+def _augmented_bytes(output, X_res, y_res, is_synthetic, header, label_column) -> bytes:
     """The file's bytes: an .npz of X, y and is_synthetic, or a table (CSV, Parquet) with the input's columns
     in their ``header`` order (the label where it was) and an is_synthetic column."""
     if is_table_file(output):
         table = X_res.copy()
-        table.insert(header.index("label"), "label", np.asarray(y_res))
+        table.insert(header.index(label_column), label_column, np.asarray(y_res))
         table["is_synthetic"] = is_synthetic
         return write_table(table, output)
     X_res = X_res.to_numpy() if hasattr(X_res, "to_numpy") else X_res

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import signal
 import sys
@@ -39,7 +40,7 @@ METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote o
 def _shared_options() -> dict[str, argparse.ArgumentParser]:
     """The options several commands take, each declared once (argparse parent parsers)."""
     def parent():
-        return argparse.ArgumentParser(add_help=False)
+        return argparse.ArgumentParser(add_help=False, allow_abbrev=False)
 
     shared = {name: parent() for name in ("output", "data", "set", "quiet", "device", "seed", "writes", "execution")}
     where = shared["output"].add_mutually_exclusive_group()
@@ -89,12 +90,35 @@ def _add_study_options(parser: argparse.ArgumentParser, options, dest) -> None:
                                 metavar=None if option.choices else metavar, **common)
 
 
+class _Parser(argparse.ArgumentParser):
+    """A command's parser: no abbreviations, and an unknown option is named with the options it is close to."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extra = super().parse_known_args(args, namespace)
+        unknown = [a.split("=")[0] for a in extra if a.startswith("-")]
+        if unknown:
+            known = [s for action in self._actions for s in action.option_strings]
+            hints = [f"{u} (did you mean {' or '.join(close)}?)" if (close := _close(u, known)) else u
+                     for u in unknown]
+            self.error(f"unknown option(s): {', '.join(hints)}; see vaeaug {self.prog.split()[-1]} --help.")
+        return namespace, extra
+
+
+def _close(option, known) -> list[str]:
+    """The options ``option`` abbreviates (what argparse would have guessed), else those it looks like."""
+    return [k for k in known if k.startswith(option)][:2] or difflib.get_close_matches(option, known, 2, 0.75)
+
+
 def _parser() -> argparse.ArgumentParser:
     shared = _shared_options()
-    parser = argparse.ArgumentParser(prog="vaeaug", description=__doc__, epilog=EXIT_CODES,
+    # allow_abbrev=False everywhere: a prefix (--method for --methods) is an error with a hint, never a guess
+    parser = argparse.ArgumentParser(prog="vaeaug", description=__doc__, epilog=EXIT_CODES, allow_abbrev=False,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"vaeaug {metadata.version('vaeaug')}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser(
         "run", formatter_class=_HelpFormatter, help="run a whole study and write a new run folder",
@@ -139,7 +163,6 @@ def _add_augment(commands, shared):
     augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE (and the conditional model, "
                                                         "which also draws on them)")
     augment.add_argument("--method", default=GENERATION.method, help=METHOD_HELP)
-    augment.add_argument("--n-per-sample", type=int, help="new samples per labelled sample (default: n-neighbors)")
     augment.add_argument("--input-dim", type=int, help="N in beta_norm (default: features per sample)")
     augment.add_argument("--classifier", default="svm", choices=list(CLASSIFIERS),
                          help="auto: the classifier to choose the method for")

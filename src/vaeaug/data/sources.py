@@ -165,8 +165,8 @@ def split_labels(frame, label_column="label", *, where="The table", fill_missing
     or with ``fill_missing`` filled (:func:`~vaeaug.data.tables.impute`)."""
     if label_column not in frame.columns:
         raise ValueError(f"{where} has no column {label_column!r}; its columns are {list(frame.columns)}. Name "
-                         f"the label column {label_column!r} in the header, or pass label_column= to "
-                         "vaeaug.load_dataset.")
+                         "the column that holds the labels: --label-column NAME (vaeaug run, augment), "
+                         "label_column: NAME in a config, or label_column= in vaeaug.load_dataset.")
     frame = frame.copy()
     labels = frame.pop(label_column)
     missing = np.flatnonzero(labels.isna().to_numpy())

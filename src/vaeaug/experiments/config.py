@@ -142,6 +142,7 @@ class ExperimentConfig:
     paper: dict = field(default_factory=dict)
     scale_features: str | bool = "auto"
     data_dir: str | None = None
+    label_column: str = "label"  # a table's label column
     device: str = "auto"
     execution: dict = field(default_factory=dict)  # how it runs, not what: {jobs, backend, scheduler}
 

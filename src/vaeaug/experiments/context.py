@@ -18,7 +18,7 @@ from ..generation.registry import needs_images, parse_method
 from .cache import ModelSource
 from .config import split_for
 
-__all__ = ["CellContext", "cell_context", "load_grid_dataset", "data_folder"]
+__all__ = ["CellContext", "cell_context", "load_grid_dataset", "data_folder", "needing_images"]
 
 
 def data_folder(config, data_dir=None) -> Path | None:
@@ -31,18 +31,24 @@ def data_folder(config, data_dir=None) -> Path | None:
 def load_grid_dataset(config, name, data_dir) -> Dataset:
     """A dataset of the grid under its identity, refused if the grid asks of it what only images have (before
     any cell runs)."""
-    data = replace(load(name, data_dir or config.data_dir), name=dataset_identity(name))
-    if data.X.ndim < 3:
-        image_only = [c for c in config.classifiers if c in IMAGE_CLASSIFIERS]
-        if image_only:
-            raise ValueError(f"The {image_only[0]} classifier needs images, but {name} holds feature "
-                             f"vectors (shape {data.X.shape}); drop it for this dataset, or use svm, knn or mlp.")
-        affine = [m for m in config.methods if needs_images(parse_method(m))]
-        if affine:
-            raise ValueError(f"Method {affine[0]!r} rotates, shifts and scales images, but {name} holds feature "
-                             f"vectors (shape {data.X.shape}); drop it for this dataset, or use smote or a VAE "
-                             "method.")
+    data = replace(load(name, data_dir or config.data_dir, label_column=config.label_column),
+                   name=dataset_identity(name))
+    methods, classifiers = needing_images(config, data)
+    if methods or classifiers:  # every one in one sentence, not one per run
+        named = [f"method {m!r} (it rotates, shifts and scales images)" for m in methods] + \
+            [f"the {c} classifier" for c in classifiers]
+        raise ValueError(f"{name} holds feature vectors (shape {data.X.shape}), but {'; '.join(named)} "
+                         f"need{'s' if len(named) == 1 else ''} images; drop {'it' if len(named) == 1 else 'them'} "
+                         "for this dataset (tables take smote, the VAE methods, and svm, knn, mlp, rf, gbt).")
     return data
+
+
+def needing_images(config, data) -> tuple[list[str], list[str]]:
+    """The methods and classifiers of ``config`` that need images, where ``data`` holds feature vectors."""
+    if data.X.ndim >= 3:
+        return [], []
+    return ([m for m in config.methods if needs_images(parse_method(m))],
+            [c for c in config.classifiers if c in IMAGE_CLASSIFIERS])
 
 
 _LOADED: dict = {}  # the dataset this process loaded last: a worker reuses it for the next group

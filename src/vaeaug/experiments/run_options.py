@@ -34,6 +34,7 @@ DEFAULT_CONDITIONAL_METHOD = "conditional-prior+agree"
 # config.yaml shows them.
 DEFAULT_STUDY = {
     "datasets": ["digits"],
+    "label_column": "label",
     "protocols": [{"name": "few-shot", "labelled_per_class": 10, "test_fraction": 0.3}],
     "latent_dims": [VAE.latent_dim],
     "methods": PAPER_METHODS + DEFAULT_TALK_METHODS + [DEFAULT_CONDITIONAL_METHOD] + BASELINES + [TUNED_AFFINE, AUTO],
@@ -67,6 +68,7 @@ class RunOption(NamedTuple):
 RUN_OPTIONS = [
     RunOption("dataset", "datasets[]", "a dataset name (see `vaeaug datasets`) or your own .npz (X, y), "
                                        ".csv / .parquet table (a 'label' column) or image folder"),
+    RunOption("label-column", "label_column", "a table's label column (.csv, .parquet)", augment=True),
     RunOption("labelled-per-class", "protocols.0.labelled_per_class",
               "labelled samples per class; the rest of the training pool is unlabelled (VAE only)"),
     RunOption("test-fraction", "protocols.0.test_fraction", "share of the data held out for testing"),
@@ -77,6 +79,8 @@ RUN_OPTIONS = [
     RunOption("alpha", "augmentation.alpha", "strength of the latent moves", augment=True),
     RunOption("n-neighbors", "augmentation.n_neighbors", "same-class neighbours of the moves, and the default "
                                                          "number of new samples per labelled sample", augment=True),
+    RunOption("n-per-sample", "augmentation.n_per_sample", "new samples per labelled sample (default: n-neighbors)",
+              type=int, augment=True),
     RunOption("n-per-class", "augmentation.n_per_class", "new samples per class, or 'balance' (default: "
                                                          "n-neighbors per labelled sample)", type=parse_amount,
               augment=True),
