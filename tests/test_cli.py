@@ -9,10 +9,9 @@ import yaml
 from helpers import GRID, ONE_CELL, interrupt, strokes
 
 from vaeaug import VAEAugmenter
-from vaeaug._commands import _defaults_for_the_data
+from vaeaug._commands import _study_for_the_data
 from vaeaug.cli import _parser, main
 from vaeaug.experiments.run_options import RUN_OPTIONS
-from vaeaug.experiments.study import study_config
 
 RUN_ARGS = ["--labelled-per-class", "3", "--seeds", "0", "1", "--max-epochs", "2",
         "--classifiers", "svm", "knn", "--methods", "noise", "interpolation+noise", "prior+gc", "multi-vae",
@@ -466,7 +465,10 @@ def test_run_takes_n_per_sample_and_a_label_column(tmp_path, capsys):
         .to_csv(tmp_path / "t.csv", index=False)
     assert main(["run", "--dataset", str(tmp_path / "t.csv"), "--label-column", "kind", "--methods", "noise",
                  "--n-per-sample", "2", "--classifiers", "knn", "--seeds", "0", "--max-epochs", "1",
-                 "--output-dir", str(tmp_path), "--quiet"]) == 0
+                 "--output-dir", str(tmp_path)]) == 0
+    # issue 35: with no terminal for a bar, each finished cell is a log line with the time left
+    assert re.search(r"cell 2 of 2 done \(.*t.csv, noise, knn, seed 0\); .* elapsed, about 0 s left",
+                     capsys.readouterr().err)
     record = next(r for r in json.loads(next(tmp_path.glob("vaeaug-run-*/results.json")).read_text())["records"]
                   if r["method"] == "noise")
     assert record["n_train"] == 20 + 2 * 20  # 10 labelled per class, 2 new per labelled sample
@@ -480,10 +482,34 @@ def test_the_default_study_leaves_out_what_needs_images_for_a_table_and_says_so(
     pd.DataFrame({"a": rng.normal(size=60), "label": np.repeat([0, 1], 30)}).to_csv(tmp_path / "t.csv",
                                                                                     index=False)
     args = _parser().parse_args(["run", "--dataset", str(tmp_path / "t.csv")])
-    config = _defaults_for_the_data(study_config({o.key: getattr(args, o.key) for o in RUN_OPTIONS}), args)
+    config = _study_for_the_data({o.key: getattr(args, o.key) for o in RUN_OPTIONS}, args)
     assert "affine" not in config.methods and "affine-cv" not in config.methods and "interpolation" in config.methods
-    assert "leaves out affine, affine-cv, which need images" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert said.count("\n") == 1 and "leaves out what" in said and "affine (it rotates" in said
     assert main(["run", "--dataset", str(tmp_path / "t.csv"), "--methods", "affine", "affine-cv", "--classifiers",
                  "cnn", "--output-dir", str(tmp_path)]) == 2
     error = capsys.readouterr().err  # what the user named is refused, every one in one sentence
     assert "'affine'" in error and "'affine-cv'" in error and "cnn classifier" in error
+
+
+def test_a_table_with_unlabelled_rows_is_answered_by_k_fold_on_its_labelled_rows(tmp_path, capsys):
+    # issue 35: "does it help on my data?" for the user's own split: breast cancer, 60 rows labelled, the rest not
+    import pandas as pd
+    from sklearn.datasets import load_breast_cancer
+
+    data = load_breast_cancer(as_frame=True)
+    table = data.data.assign(label=data.target.astype("Int64"))
+    unlabelled = np.setdiff1d(np.arange(len(table)), np.random.default_rng(0).choice(len(table), 60, replace=False))
+    table.loc[unlabelled, "label"] = pd.NA
+    table.to_csv(tmp_path / "bc.csv", index=False)
+    assert main(["run", "--dataset", str(tmp_path / "bc.csv"), "--classifiers", "knn", "--max-epochs", "1",
+                 "--methods", "interpolation", "smote", "--output-dir", str(tmp_path), "--quiet"]) == 0
+    said = capsys.readouterr().out
+    assert "5-fold cross-validation" in said and "unlabelled rows as the VAE's pool" in said
+    results = json.loads(next(tmp_path.glob("vaeaug-run-*/results.json")).read_text())
+    baseline = [r for r in results["records"] if r["method"] == "baseline"]
+    assert sorted(r["seed"] for r in baseline) == [0, 1, 2, 3, 4]  # each seed a fold
+    assert all(r["n_train"] == 48 for r in baseline)  # four fifths of the 60 labelled rows
+    assert main(["run", "--dataset", str(tmp_path / "bc.csv"), "--methods", "real", "--output-dir",
+                 str(tmp_path)]) == 2
+    assert "your unlabelled rows have none" in capsys.readouterr().err

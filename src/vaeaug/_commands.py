@@ -23,7 +23,7 @@ from .data.sources import TABLE_SUFFIXES, is_table_file, read_table, split_label
 from .data.tables import text_columns
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
-from .experiments.context import needing_images
+from .experiments.context import inapplicable
 from .experiments.run_options import RUN_OPTIONS, study_default
 from .experiments.results import has_results
 from .experiments.runner import run_experiment
@@ -55,28 +55,40 @@ def _run(args):
     _one_process("run")
     options = {option.key: getattr(args, option.key) for option in RUN_OPTIONS}
     options["device"] = args.device
-    config = _with_execution(study_config(options, args.overrides), args)
-    config = _defaults_for_the_data(config, args)
+    config = _with_execution(_study_for_the_data(options, args), args)
+    print(f"Protocol: {config.description}", flush=True)
     with _run_dir(args) as run_dir:
         run_study(config, run_dir, data_dir=args.data_dir, progress=not args.quiet)
 
 
-def _defaults_for_the_data(config, args):
-    """The study with the default methods and classifiers that need images left out for a dataset of feature
-    vectors, with one line saying so; what the user named stays, and is refused with the rest in one sentence."""
-    named = {override.split("=")[0].strip() for override in args.overrides}
-    default = {key: getattr(args, key) == study_default(key) and key not in named for key in ("methods",
-                                                                                              "classifiers")}
-    if not any(default.values()):
-        return config
+CROSS_VALIDATION = {"name": "cross-validation", "folds": 5}  # the study of a file with unlabelled rows
+
+
+def _study_for_the_data(options, args):
+    """The study for the dataset: on a file with rows without a label, the user's own split (k-fold over the
+    labelled rows, each seed a fold) unless a protocol option was given; and the default methods and
+    classifiers the data cannot take left out (those that need images, for feature vectors; ``real``, for rows
+    without labels), with one line saying so. What the user named stays, and is refused in one sentence."""
+    named = {override.split("=")[0].strip().split(".")[0] for override in args.overrides}
+    default = {key: getattr(args, key) == study_default(key) and key.split(".")[0] not in named
+               for key in ("methods", "classifiers", "seeds", "protocols.0.labelled_per_class",
+                           "protocols.0.test_fraction")}
+    config = study_config(options, args.overrides)
     data = load(config.datasets[0], args.data_dir, label_column=config.label_column)
-    methods, classifiers = needing_images(config, data)
-    dropped = (methods if default["methods"] else []) + (classifiers if default["classifiers"] else [])
+    if "unlabelled" in data.splits and default["protocols.0.labelled_per_class"] and \
+            default["protocols.0.test_fraction"]:
+        options = {key: value for key, value in options.items() if not key.startswith("protocols.")}
+        options["protocols"] = [CROSS_VALIDATION]
+        if default["seeds"]:
+            options["seeds"] = list(range(CROSS_VALIDATION["folds"]))  # one whole k-fold pass
+        config = study_config(options, args.overrides)
+    refused = inapplicable(config, data)
+    dropped = [name for name in refused if default["methods" if name in config.methods else "classifiers"]]
     if dropped:
         config.methods = [m for m in config.methods if m not in dropped]
         config.classifiers = [c for c in config.classifiers if c not in dropped]
-        print(f"{config.datasets[0]} holds feature vectors: the default study leaves out {', '.join(dropped)}, "
-              "which need images.", flush=True)
+        print(f"The default study leaves out what {config.datasets[0]} cannot take: "
+              + "; ".join(f"{name} ({refused[name][1]})" for name in dropped) + ".", flush=True)
     return config
 
 

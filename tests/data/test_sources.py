@@ -8,7 +8,7 @@ import pytest
 
 from PIL import Image
 
-from vaeaug.data.sources import from_table, from_image_folder, from_npz
+from vaeaug.data.sources import from_image_folder, from_npz, from_table, read_labelled_table
 
 ROWS = "\n".join(f"{i % 2},{i * 0.5},{i}" for i in range(20))
 
@@ -44,8 +44,29 @@ def test_blank_lines_and_an_excel_byte_order_mark_are_read(tmp_path):
 def test_each_csv_problem_is_one_sentence_naming_the_file(tmp_path, text, encoding, message):
     path = _write(tmp_path, text, encoding=encoding)
     with pytest.raises(ValueError, match=message) as error:
-        from_table(path)
+        read_labelled_table(path)  # what augment reads: every row must have its label
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["label,a,b\n" + ROWS + "\n,1,2\n", "a,b,label\n" + ROWS + "\n1,2\n"])
+def test_a_row_without_a_label_is_an_unlabelled_row_of_the_dataset(tmp_path, text):
+    # issue 35: the user's own split; an empty label cell marks an unlabelled row
+    data = from_table(_write(tmp_path, text))
+    assert list(data.splits["unlabelled"]) == [20] and data.y[20] == -1 and (data.y[:20] >= 0).all()
+    assert "(20 labelled, 1 unlabelled)" in data.description
+
+
+def test_npz_labels_of_nan_or_minus_one_mark_unlabelled_rows(tmp_path):
+    X = np.random.default_rng(0).random((10, 3))
+    np.savez(tmp_path / "nan.npz", X=X, y=np.array([0, 1] * 4 + [np.nan] * 2))
+    np.savez(tmp_path / "neg.npz", X=X, y=np.array([3, 7] * 4 + [-1] * 2))
+    assert list(from_npz(tmp_path / "nan.npz").splits["unlabelled"]) == [8, 9]
+    with pytest.warns(UserWarning, match="2 rows with y = -1 are read as unlabelled"):
+        data = from_npz(tmp_path / "neg.npz")
+    assert list(data.splits["unlabelled"]) == [8, 9] and list(data.classes) == [3, 7]
+    np.savez(tmp_path / "test.npz", X=X, y=np.zeros(10), X_test=X[:2], y_test=np.array([0, np.nan]))
+    with pytest.raises(ValueError, match="y_test has rows without a label"):
+        from_npz(tmp_path / "test.npz")
 
 
 def test_a_csv_with_text_columns_is_read_one_hot_for_the_experiments(tmp_path):

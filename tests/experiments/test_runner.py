@@ -162,7 +162,7 @@ def test_the_cnn_runs_on_images_and_is_refused_feature_vectors_before_any_traini
         ExperimentConfig.from_dict({**config, "space": "latent"})
     rng = np.random.default_rng(0)
     np.savez(tmp_path / "table.npz", X=rng.uniform(size=(40, 4)), y=np.repeat([0, 1], 20))
-    with pytest.raises(ValueError, match=r"holds feature vectors .* the cnn classifier needs images"):
+    with pytest.raises(ValueError, match=r"cannot take the cnn classifier \(it needs images; the data are feature"):
         run_experiment(ExperimentConfig.from_dict({**config, "datasets": [str(tmp_path / "table.npz")]}),
                        tmp_path / "run", progress=False, log=lambda _: None)
     assert not (tmp_path / "run" / "vaes").exists()

@@ -17,7 +17,15 @@ few-shot           ``labelled_per_class`` samples per class from the training
                    small class's training part lacks, e.g. thyroid's k = 100).
 fractions          stratified random train / validation / test ``fractions``,
                    all of train labelled (UJIPEN, paper Table 3: 50 / 5 / 45 %)
+cross-validation   the user's own split: stratified k-fold (``folds``, 5) over
+                   the labelled rows, the rows without a label as the
+                   unlabelled pool. Seed s is fold s % k of repetition s // k,
+                   so seeds 0..k-1 are one whole k-fold pass.
 =================  ==========================================================
+
+A dataset with rows that have no label (its ``unlabelled`` split: an empty label
+cell, ``y = -1`` or NaN) keeps them out of every labelled part: few-shot draws
+from the labelled rows and adds those rows to the unlabelled pool.
 
 ``PRESETS`` names the paper's protocols: ``mnist-full``, ``mnist-restricted``
 and ``ujipen``.
@@ -29,13 +37,13 @@ from itertools import product
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .._validation import check_choice, check_positive, did_you_mean
 
 __all__ = ["Split", "PROTOCOLS", "PRESETS", "check_protocol", "make_split", "few_shot_split"]
 
-PROTOCOLS = ("predefined", "few-shot", "fractions")
+PROTOCOLS = ("predefined", "few-shot", "fractions", "cross-validation")
 PRESETS = {
     "mnist-full": {"name": "predefined"},
     "mnist-restricted": {"name": "few-shot", "labelled_per_class": 100},
@@ -55,7 +63,7 @@ class Split(NamedTuple):
 
 def _per_class(pool, y, labelled_per_class, rng):
     chosen = []
-    for label in np.unique(y):
+    for label in np.unique(y[y >= 0]):  # -1 marks a row without a label
         members = pool[y[pool] == label]
         if len(members) < labelled_per_class:
             raise ValueError(
@@ -98,7 +106,7 @@ def few_shot_split(y, labelled_per_class, *, pool=None, validation=None, test=No
 
 POOLS = ("train", "train+validation")
 _PARAMETERS = {"predefined": set(), "few-shot": {"labelled_per_class", "test_fraction", "pool"},
-               "fractions": {"fractions"}}
+               "fractions": {"fractions"}, "cross-validation": {"folds"}}
 
 
 def check_protocol(protocol) -> dict:
@@ -117,6 +125,9 @@ def check_protocol(protocol) -> dict:
     for count in counts if isinstance(counts, list) else [counts]:
         check_positive(count, name="labelled_per_class", integer=True)
     check_choice(spec.get("pool", "train"), POOLS, name="few-shot pool")
+    folds = spec.get("folds", 5)
+    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
+        raise ValueError(f"folds must be a whole number of at least 2; got {folds!r}.")
     fraction = spec.get("test_fraction", 0.3)
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
         raise ValueError(f"test_fraction must be a share between 0 and 1; got {fraction!r}.")
@@ -132,6 +143,10 @@ def make_split(dataset, protocol, *, random_state=None) -> Split:
     spec = check_protocol(protocol)
     name = spec.pop("name")
     splits = dataset.splits
+    if name == "cross-validation":
+        return _fold(dataset, spec.get("folds", 5), random_state)
+    if "unlabelled" in splits:
+        return _with_unlabelled_rows(dataset, name, spec, random_state)
     if name == "predefined":
         if "train" not in splits or "test" not in splits:
             raise ValueError(f"Dataset {dataset.name!r} defines no train/test split; use the "
@@ -157,6 +172,44 @@ def make_split(dataset, protocol, *, random_state=None) -> Split:
     validation, test = train_test_split(rest, train_size=fractions[1] / (fractions[1] + fractions[2]),
                                         stratify=dataset.y[rest], random_state=random_state)
     return Split(np.sort(train), _EMPTY, np.sort(validation), np.sort(test))
+
+
+def _fold(dataset, folds, seed) -> Split:
+    """Fold ``seed % folds`` of repetition ``seed // folds`` of a stratified k-fold over the labelled rows."""
+    if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"The cross-validation protocol reads each seed as a fold (0..{folds - 1} are one "
+                         f"{folds}-fold pass); give seeds as whole numbers from 0, not {seed!r}.")
+    unlabelled = dataset.splits.get("unlabelled", _EMPTY)
+    labelled = np.setdiff1d(np.arange(len(dataset.y)), unlabelled)
+    y = dataset.y[labelled]
+    smallest = np.bincount(y).min()
+    if smallest < folds:
+        raise ValueError(f"{dataset.name} has a class with {smallest} labelled rows, fewer than the {folds} folds "
+                         f"of the cross-validation protocol; use folds: {max(2, smallest)} or label more rows.")
+    repetition, fold = divmod(int(seed), folds)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=repetition)
+    train, test = list(splitter.split(labelled, y))[fold]
+    return Split(labelled[train], np.asarray(unlabelled), _EMPTY, labelled[test])
+
+
+def _with_unlabelled_rows(dataset, name, spec, random_state) -> Split:
+    """few-shot on a dataset whose rows without a label join the unlabelled pool; a test split (the file's own,
+    else a stratified ``test_fraction``) and the labelled draws come from the labelled rows."""
+    if name != "few-shot":
+        raise ValueError(f"{dataset.name} has {len(dataset.splits['unlabelled'])} rows without a label, which "
+                         f"the {name!r} protocol would treat as labelled; use cross-validation (your labelled "
+                         "rows, k-fold) or few-shot.")
+    unlabelled = dataset.splits["unlabelled"]
+    labelled = np.setdiff1d(np.arange(len(dataset.y)), unlabelled)
+    test = dataset.splits.get("test")
+    if test is None:
+        labelled, test = train_test_split(labelled, test_size=spec.get("test_fraction", 0.3),
+                                          stratify=dataset.y[labelled], random_state=random_state)
+    else:
+        labelled = np.setdiff1d(labelled, test)
+    split = few_shot_split(dataset.y, spec.get("labelled_per_class", 10), pool=labelled, test=test,
+                           random_state=random_state)
+    return split._replace(unlabelled=np.union1d(split.unlabelled, unlabelled))
 
 
 def expand_protocols(protocols) -> list[dict]:

@@ -47,6 +47,9 @@ class Dataset:
     def original_labels(self, codes=None) -> np.ndarray:
         """The source's labels for class ``codes`` (default: every sample's)."""
         codes = self.y if codes is None else np.asarray(codes)
+        if (codes < 0).any():
+            raise ValueError(f"{self.name} has unlabelled rows (code -1), which have no label to give back; "
+                             "take the labelled rows first.")
         return codes if self.classes is None else self.classes[codes]
 
 
@@ -114,7 +117,18 @@ def from_npz(path) -> Dataset:
         _check_lengths(path, "X_test", "y_test", arrays["X_test"], arrays["y_test"])
         splits = {"train": np.arange(len(X)), "test": np.arange(len(X), len(X) + len(arrays["X_test"]))}
         X, y = np.concatenate([X, arrays["X_test"]]), np.concatenate([y, arrays["y_test"]])
-    return _with_names(Path(path).name, X, y, splits)
+    return _with_names(Path(path).name, X, y, splits, unlabelled=_unlabelled_rows(path, y, splits))
+
+
+def _unlabelled_rows(path, y, splits) -> np.ndarray:
+    """The rows of an npz's ``y`` without a label: NaN, or -1 (scikit-learn's mark for unlabelled samples)."""
+    missing = np.isnan(y) if y.dtype.kind == "f" else y == -1 if y.dtype.kind in "iu" else np.zeros(len(y), bool)
+    if missing.any() and "test" in splits and missing[splits["test"]].any():
+        raise ValueError(f"{path}: y_test has rows without a label (NaN or -1); every test row needs its label.")
+    if missing.any() and y.dtype.kind in "iu":
+        warnings.warn(f"{path}: {missing.sum()} rows with y = -1 are read as unlabelled (scikit-learn's "
+                      "convention); if -1 is a class of yours, give it another number.", UserWarning, stacklevel=4)
+    return np.flatnonzero(missing)
 
 
 def _channels_last(X) -> bool:
@@ -132,7 +146,7 @@ def from_table(path, label_column="label") -> Dataset:
     numbers). Text columns (categories) are one-hot and numbers scaled to [0, 1] by
     :class:`~vaeaug.data.tables.TableCodec` when the table has any; otherwise the numbers are kept as they are.
     Each problem is one sentence naming the file, the line and the fix."""
-    X, labels = read_labelled_table(path, label_column)
+    X, labels = split_labels(read_table(path), label_column, where=path, unlabelled="keep")
     return table_dataset(Path(path).name, X, labels)
 
 
@@ -143,12 +157,15 @@ def is_table_file(path) -> bool:
 
 def table_dataset(name, X: pd.DataFrame, labels: pd.Series, splits=None) -> Dataset:
     """A dataset of a table: its numbers as they are, or, with text columns, its :class:`TableCodec` encoding
-    (kept as ``table_codec``, so that generated rows are decoded to rows the table could hold)."""
+    (kept as ``table_codec``, so that generated rows are decoded to rows the table could hold). Rows whose
+    label is missing are the dataset's ``unlabelled`` split."""
+    unlabelled = np.flatnonzero(labels.isna().to_numpy())
+    labels = labels.fillna(labels.dropna().iloc[0]) if len(unlabelled) else labels  # placeholders, marked below
     labels = labels.to_numpy() if pd.api.types.is_numeric_dtype(labels) else labels.to_numpy(dtype=str)
     if not text_columns(X):
-        return _with_names(name, X.to_numpy(dtype=np.float64), labels, splits or {})
+        return _with_names(name, X.to_numpy(dtype=np.float64), labels, splits or {}, unlabelled)
     codec = TableCodec().fit(X)
-    data = _with_names(name, codec.transform(X), labels, splits or {})
+    data = _with_names(name, codec.transform(X), labels, splits or {}, unlabelled)
     data.table_codec = codec
     data.description += (f"; {len(codec.categorical_)} text column(s) one-hot, {len(codec.numeric_)} numeric "
                          "scaled to [0, 1]")
@@ -160,9 +177,10 @@ def read_labelled_table(path, label_column="label", *, fill_missing=False) -> tu
     return split_labels(read_table(path), label_column, where=path, fill_missing=fill_missing)
 
 
-def split_labels(frame, label_column="label", *, where="The table", fill_missing=False):
-    """``frame``'s feature columns and its label column, with no label missing; missing values are refused,
-    or with ``fill_missing`` filled (:func:`~vaeaug.data.tables.impute`)."""
+def split_labels(frame, label_column="label", *, where="The table", fill_missing=False, unlabelled="refuse"):
+    """``frame``'s feature columns and its label column; missing values are refused, or with ``fill_missing``
+    filled (:func:`~vaeaug.data.tables.impute`). A row without a label is refused, or with
+    ``unlabelled="keep"`` kept as an unlabelled row (its label missing)."""
     if label_column not in frame.columns:
         raise ValueError(f"{where} has no column {label_column!r}; its columns are {list(frame.columns)}. Name "
                          "the column that holds the labels: --label-column NAME (vaeaug run, augment), "
@@ -170,7 +188,9 @@ def split_labels(frame, label_column="label", *, where="The table", fill_missing
     frame = frame.copy()
     labels = frame.pop(label_column)
     missing = np.flatnonzero(labels.isna().to_numpy())
-    if len(missing):
+    if len(missing) == len(labels):
+        raise ValueError(f"{where} has no labelled row: its column {label_column!r} is empty; label some rows.")
+    if len(missing) and unlabelled != "keep":
         raise ValueError(f"{where} has {len(missing)} row(s) without a label (first on line {missing[0] + 2}); "
                          "fill the label column, or delete those rows.")
     if fill_missing:
@@ -299,16 +319,26 @@ def _read_image(file) -> np.ndarray:
     return image
 
 
-def _with_names(name, X, y, splits) -> Dataset:
+def _with_names(name, X, y, splits, unlabelled=()) -> Dataset:
     """A dataset of ``X`` and ``y`` as the file gave them, checked before anything is converted or renumbered
-    (complex samples or continuous labels are an error, not silently cast)."""
+    (complex samples or continuous labels are an error, not silently cast). The ``unlabelled`` rows get the
+    code -1 and are the ``unlabelled`` split."""
     checked = check_samples(X, name=f"the samples of {name}")
     # A file's numbers are kept as they were (float64, integers): written back, originals are unchanged.
     X = X if X.dtype.kind in "iuf" else checked
-    y = check_labels(y, len(X), name=f"the labels of {name}")
-    classes, codes = np.unique(y, return_inverse=True)
-    return Dataset(name, X, codes.astype(np.int64), [str(c) for c in classes], splits,
-                   description=f"{name}: {len(X)} samples of shape {X.shape[1:]}, {len(classes)} classes",
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != len(X):
+        check_labels(y, len(X), name=f"the labels of {name}")  # its sentence for the wrong shape or length
+    labelled = np.setdiff1d(np.arange(len(y)), unlabelled)
+    check_labels(y[labelled], len(labelled), name=f"the labels of {name}")
+    classes, codes = np.unique(y[labelled], return_inverse=True)
+    y_codes = np.full(len(y), -1, dtype=np.int64)
+    y_codes[labelled] = codes
+    description = f"{name}: {len(X)} samples of shape {X.shape[1:]}, {len(classes)} classes"
+    if len(unlabelled):
+        splits = {**splits, "unlabelled": np.asarray(unlabelled)}
+        description += f" ({len(labelled)} labelled, {len(unlabelled)} unlabelled)"
+    return Dataset(name, X, y_codes, [str(c) for c in classes], splits, description=description,
                    classes=classes)
 
 

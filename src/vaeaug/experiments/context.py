@@ -18,7 +18,7 @@ from ..generation.registry import needs_images, parse_method
 from .cache import ModelSource
 from .config import split_for
 
-__all__ = ["CellContext", "cell_context", "load_grid_dataset", "data_folder", "needing_images"]
+__all__ = ["CellContext", "cell_context", "load_grid_dataset", "data_folder", "inapplicable"]
 
 
 def data_folder(config, data_dir=None) -> Path | None:
@@ -31,37 +31,42 @@ def data_folder(config, data_dir=None) -> Path | None:
 def load_grid_dataset(config, name, data_dir) -> Dataset:
     """A dataset of the grid under its identity, refused if the grid asks of it what only images have (before
     any cell runs)."""
-    data = replace(load(name, data_dir or config.data_dir, label_column=config.label_column),
-                   name=dataset_identity(name))
-    methods, classifiers = needing_images(config, data)
-    if methods or classifiers:  # every one in one sentence, not one per run
-        named = [f"method {m!r} (it rotates, shifts and scales images)" for m in methods] + \
-            [f"the {c} classifier" for c in classifiers]
-        raise ValueError(f"{name} holds feature vectors (shape {data.X.shape}), but {'; '.join(named)} "
-                         f"need{'s' if len(named) == 1 else ''} images; drop {'it' if len(named) == 1 else 'them'} "
-                         "for this dataset (tables take smote, the VAE methods, and svm, knn, mlp, rf, gbt).")
+    data = _read(name, data_dir or config.data_dir, config.label_column)
+    refused = inapplicable(config, data)
+    if refused:  # every one in one sentence, not one per run
+        raise ValueError(f"{name} cannot take {'; '.join(f'{what} ({why})' for what, why in refused.values())}; "
+                         f"drop {'it' if len(refused) == 1 else 'them'} for this dataset (tables take smote, the "
+                         "VAE methods, and svm, knn, mlp, rf, gbt).")
     return data
 
 
-def needing_images(config, data) -> tuple[list[str], list[str]]:
-    """The methods and classifiers of ``config`` that need images, where ``data`` holds feature vectors."""
-    if data.X.ndim >= 3:
-        return [], []
-    return ([m for m in config.methods if needs_images(parse_method(m))],
-            [c for c in config.classifiers if c in IMAGE_CLASSIFIERS])
+def inapplicable(config, data) -> dict[str, tuple[str, str]]:
+    """The methods and classifiers of ``config`` that ``data`` cannot take: name -> (what it is, why not)."""
+    refused = {}
+    if data.X.ndim < 3:
+        vectors = f"the data are feature vectors, shape {data.X.shape}"
+        refused.update({m: (f"method {m!r}", f"it rotates, shifts and scales images; {vectors}")
+                        for m in config.methods if needs_images(parse_method(m))})
+        refused.update({c: (f"the {c} classifier", f"it needs images; {vectors}")
+                        for c in config.classifiers if c in IMAGE_CLASSIFIERS})
+    if "unlabelled" in data.splits:
+        refused.update({m: (f"method {m!r}", "it adds pool rows with their true labels, and your unlabelled rows "
+                                             "have none") for m in config.methods if parse_method(m).kind == "real"})
+    return refused
 
 
 _LOADED: dict = {}  # the dataset this process loaded last: a worker reuses it for the next group
 
 
-def _dataset(config, name, data_dir) -> Dataset:
-    # A file written again since (a notebook's second run) is read again
+def _read(name, data_dir, label_column) -> Dataset:
+    # A file written again since (a notebook's second run) is read again; each grid checks it anew
     identity = dataset_identity(name)
-    key = (identity, str(data_dir), None if identity in NAMED else file_state(identity))
+    key = (identity, str(data_dir), label_column, None if identity in NAMED else file_state(identity))
     if key not in _LOADED:
         _LOADED.clear()  # one dataset in memory at a time
-        _LOADED[key] = load_grid_dataset(config, name, data_dir)
+        _LOADED[key] = replace(load(name, data_dir, label_column=label_column), name=identity)
     return _LOADED[key]
+
 
 
 @dataclass
@@ -89,7 +94,7 @@ def cell_context(config, dataset, protocol, seed, latent_dim, variant, *, data_d
                  progress=False) -> CellContext:
     """The context of a cell of ``config``'s grid; ``dataset`` is a name or a file's path (its identity is the
     same either way), ``data_dir`` as :func:`data_folder` gives it, ``cache`` the model cache's folder."""
-    data = _dataset(config, dataset, data_dir)
+    data = load_grid_dataset(config, dataset, data_dir)
     split = split_for(config, data, protocol, seed)
     return CellContext(data, split, ModelSource(config, data, split, protocol, seed, latent_dim, variant, cache,
                                                 progress))

@@ -9,6 +9,7 @@ per classifier, not one per latent size and variant.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from ..report import figures, tables
 from ..vae.loop import torch_threads
 from .context import cell_context, data_folder, load_grid_dataset
 from ..data.datasets import dataset_identity
+
+logger = logging.getLogger(__name__)
 from ..data.protocols import expand_protocols
 from .config import AUGMENTATION_SETTINGS, BASELINE, ExperimentConfig, column_name
 from .execution import execution_context, parallel, threads_per_worker
@@ -251,10 +254,13 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
             finished = parallel(jobs)(
                 delayed(_score_cells_at_once)(config, group[0].dataset, data_dir, group, cache, False, threads)
                 for group in groups)
+        clock = _Progress(len(plan), len(store.done))
         for pairs in finished:
             for record, trained in pairs:
                 store.add(record, trained=trained)
                 bar.update(1)
+                if bar.disable and progress:  # no bar (output redirected): a line a log file keeps
+                    logger.info(clock.tick(record))
     bar.close()
     results = store.complete(order=[c.key for c in plan])
     metric = config.paper.get("metric", "accuracy")
@@ -267,6 +273,27 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
                               run_dir / "variants.png", metric=metric)
     _draw_styles(config, plan, run_dir, data_dir, cache)
     return results
+
+
+class _Progress:
+    """"cell k of n" lines with the time since the run (or its resume) started and an estimate of what is left."""
+
+    def __init__(self, total, done):
+        self.total, self.done, self.started, self.now_done = total, done, time.perf_counter(), 0
+
+    def tick(self, record) -> str:
+        self.done, self.now_done = self.done + 1, self.now_done + 1
+        elapsed = time.perf_counter() - self.started
+        left = elapsed / self.now_done * (self.total - self.done)
+        cell = ", ".join(str(record[k]) for k in ("dataset", "method", "classifier") if k in record)
+        return (f"cell {self.done} of {self.total} done ({cell}, seed {record.get('seed')}); {_duration(elapsed)} "
+                f"elapsed, about {_duration(left)} left")
+
+
+def _duration(seconds) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
 def style_figure(path, model, pool, seed) -> Path:

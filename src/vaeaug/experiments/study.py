@@ -55,9 +55,14 @@ def study_config(options: dict | None = None, overrides: Iterable[str] = ()) -> 
     dataset = str(raw["datasets"][0]) if isinstance(raw.get("datasets"), list) and raw["datasets"] else "data"
     # The name is a folder name: a dataset such as proben1/card gives study-proben1-card.
     raw.setdefault("name", "study-" + re.sub(r"[^A-Za-z0-9._-]+", "-", dataset).strip("-"))
-    raw.setdefault("description", f"{protocol.get('labelled_per_class')} labelled samples per class, the VAE on "
-                                  f"the unlabelled rest; latent size {raw['latent_dims'][0] if raw.get('latent_dims') else None}, "
-                                  f"{raw.get('space')} space.")
+    latent = raw["latent_dims"][0] if raw.get("latent_dims") else None
+    if protocol.get("name") == "cross-validation":
+        split = (f"your labelled rows in {protocol.get('folds', 5)}-fold cross-validation (each seed a fold), "
+                 "your unlabelled rows as the VAE's pool")
+    else:
+        split = f"{protocol.get('labelled_per_class')} labelled samples per class, the VAE on the unlabelled rest"
+    raw.setdefault("description", f"{split[0].upper()}{split[1:]}; latent size {latent}, {raw.get('space')} "
+                                  "space.")
     return ExperimentConfig.from_dict(raw, where="the study options")
 
 
