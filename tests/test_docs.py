@@ -130,3 +130,12 @@ def test_every_code_block_runs(path, small_settings):
             pytest.fail(f"{where}: the command line was refused (exit {error.code})")
         except Exception as error:
             pytest.fail(f"{where} fails: {type(error).__name__}: {error}")
+
+
+def test_every_public_name_is_in_the_api_reference():
+    # issue 35: ConditionalAugmenter was public and missing from the API page
+    import vaeaug
+
+    page = (ROOT / "docs" / "api.md").read_text()
+    missing = [name for name in vaeaug.__all__ if f"vaeaug.{name}\n" not in page]
+    assert not missing, f"docs/api.md lacks {missing}: add an autoclass/autofunction line for each"
