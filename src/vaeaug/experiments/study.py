@@ -24,7 +24,7 @@ from ..generation.chain import configure
 from ..generation.kinds import KIND_OF
 from ..generation.registry import SINGLE_VAE, parse_method
 from ..report import figures as plots
-from ..report.tables import BASELINE, summarise
+from ..report.tables import BASELINE
 from .config import ExperimentConfig, apply_override, parse_override
 from .context import cell_context, data_folder
 from .run_options import DEFAULT_STUDY
@@ -174,8 +174,8 @@ def run_study(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType
     results = run_experiment(config, run_dir, data_dir=data_dir, progress=progress, log=tables.append)
     log("\n".join(tables[:-1]))
 
-    summary = summarise(results["records"], "accuracy")
-    plots.plot_scores(summary, config.classifiers, [BASELINE] + config.columns, run_dir / "scores.png")
+    first = [r for r in results["records"] if r.get("latent_dim") in (None, config.latent_dims[0])]
+    plots.plot_scores(first, config.classifiers, [BASELINE] + config.columns, run_dir / "scores.png")
 
     # The first cell's context, as the runner built it: the same dataset identity, split and cached models
     seed = config.seeds[0]

@@ -9,6 +9,7 @@ import io
 import textwrap
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
@@ -53,32 +54,70 @@ def plot_image_rows(rows, path, *, row_labels=None, column_labels=None, title=No
     return _save(figure, path)
 
 
-def plot_scores(summary, classifiers, methods, path, *, metric="accuracy") -> Path:
-    """The mean per classifier and method with its 95 % confidence interval over seeds, as dots and bars.
+def plot_scores(records, classifiers, methods, path, *, metric="accuracy", baseline="baseline") -> Path:
+    """``records`` of one latent size and variant. Two panels: each column's mean ``metric`` per classifier with its 95 % confidence interval, the
+    baseline as a dashed line; and each column's paired gain over the baseline (per seed, the same split),
+    with the interval of those differences, which shows what the absolute panel hides under wide intervals.
 
     Dots, not bars: the differences worth seeing are a few points, so the axis spans the data rather than
-    starting at 0, which bars would make misleading. The legend stands beside the plot, clear of the data.
+    starting at 0. Each column has its own colour and marker, the same in both panels.
     """
-    n_seeds = max((cell["n"] for cell in summary.values()), default=0)
-    figure = Figure(figsize=(2.8 + 1.4 * len(classifiers), 3.4))
-    axis = figure.subplots()
-    width = 0.8 / len(methods)
+    scores = {}  # (classifier, method) -> {(seed, protocol): score}: a method and its baseline share a split
+    for record in records:
+        pair = (record.get("seed"), record.get("protocol"))
+        scores.setdefault((record["classifier"], record["method"]), {})[pair] = record[metric]
+    counts = [len(v) for v in scores.values()]
+    figure = Figure(figsize=(3.4 + 2.8 * len(classifiers), 3.6))
+    absolute, gain = figure.subplots(1, 2)
+    shown = [m for m in methods if m != baseline]
+    width = 0.8 / max(len(shown), 1)
     positions = np.arange(len(classifiers))
-    for i, method in enumerate(methods):
-        cells = [summary.get((c, method), {"mean": np.nan, "ci": 0.0}) for c in classifiers]
-        axis.errorbar(positions - 0.4 + (i + 0.5) * width, [100 * x["mean"] for x in cells],
-                      yerr=[100 * x["ci"] for x in cells], fmt="o", markersize=4, capsize=2,
-                      label=method.capitalize())
-    axis.set_xticks(positions, [c.upper() for c in classifiers])
-    axis.set_ylabel(f"test {metric} (%)")
-    axis.grid(axis="y", alpha=0.3)
-    if metric == "accuracy" and axis.get_ylim()[1] > 100:  # a wide t interval can pass 100 %; accuracy cannot
-        axis.set_ylim(top=100.5)
-    interval = "one seed: no interval" if n_seeds < 2 else f"mean ± 95 % CI over {n_seeds} seeds"
-    axis.set_title(f"Test {metric} with and without the new samples ({interval})", fontsize=9)
-    axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    figure.tight_layout()
+    styles = column_styles(len(shown))
+    for c, classifier in enumerate(classifiers):
+        base = scores.get((classifier, baseline), {})
+        if base:
+            absolute.hlines(100 * np.mean(list(base.values())), c - 0.45, c + 0.45, colors="grey",
+                            linestyles="--", linewidth=1, label="Baseline" if c == 0 else None)
+    gain.axhline(0, color="grey", linestyle="--", linewidth=1)
+    for i, method in enumerate(shown):
+        style = {**styles[i], "markersize": 4, "capsize": 2, "linestyle": "none"}
+        x = positions - 0.4 + (i + 0.5) * width
+        points = [score_and_gain(scores.get((c, method), {}), scores.get((c, baseline), {})) for c in classifiers]
+        means, halves, gains, gain_halves = (100 * np.array(values) for values in zip(*points))
+        absolute.errorbar(x, means, yerr=np.nan_to_num(halves), label=method.capitalize(), **style)
+        gain.errorbar(x, gains, yerr=np.nan_to_num(gain_halves), **style)
+    for axis, label in ((absolute, f"test {metric} (%)"), (gain, "gain over the baseline (points)")):
+        axis.set_xticks(positions, [c.upper() for c in classifiers])
+        axis.set_xlim(-0.5, len(classifiers) - 0.5)
+        axis.set_ylabel(label)
+        axis.grid(axis="y", alpha=0.3)
+    if metric == "accuracy" and absolute.get_ylim()[1] > 100:  # a wide t interval can pass 100 %; accuracy cannot
+        absolute.set_ylim(top=100.5)
+    low, high = min(counts, default=0), max(counts, default=0)
+    seeds = f"{low}" if low == high else f"{low}–{high}"
+    interval = "one seed: no interval" if high < 2 else f"mean ± 95 % CI over {seeds} seeds"
+    absolute.set_title(f"Test {metric} ({interval})", fontsize=9)
+    gain.set_title("Paired gain over the baseline, per seed", fontsize=9)
+    figure.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.87, 0.95), frameon=False)
+    figure.tight_layout(rect=(0, 0, 0.86, 1))
     return _save(figure, path)
+
+
+def score_and_gain(scores, baseline) -> tuple[float, float, float, float]:
+    """A column's mean and 95 % half-width over its seeds, and its paired gain over the ``baseline`` (the mean
+    of its differences on the seeds both have) with that half-width; ``scores`` and ``baseline`` map a seed to a
+    score. nan where there is nothing to average (a half-width needs two values)."""
+    mean, half = mean_ci(list(scores.values())) if scores else (np.nan, np.nan)
+    paired = [scores[k] - baseline[k] for k in scores if k in baseline]
+    gain, gain_half = mean_ci(paired) if paired else (np.nan, np.nan)
+    return mean, half, gain, gain_half
+
+
+def column_styles(n) -> list[dict]:
+    """A colour and a marker for each of ``n`` columns, no two alike: tab10's colours with dots, then tab20's
+    light ones with squares, and so on through five markers (100 columns)."""
+    colours = matplotlib.colormaps["tab10"].colors + matplotlib.colormaps["tab20"].colors[1::2]
+    return [{"color": colours[i % 10 + 10 * (i // 10 % 2)], "marker": "os^Dv"[i // 10 % 5]} for i in range(n)]
 
 
 def plot_variants(records, classifiers, methods, variants, path, *, metric="accuracy", baseline="baseline"
