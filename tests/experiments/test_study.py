@@ -83,3 +83,14 @@ def test_an_image_run_over_several_latent_sizes_draws_the_sweep_from_the_models_
     assert "![latent_sweep](latent_sweep.png)" in (tmp_path / "run" / "results.md").read_text()
     trained = [p for p in (tmp_path / "run" / "vaes").iterdir() if (p / "augmenter.json").is_file()]
     assert len(trained) == 2  # one per latent size, trained by the cells and found again for the figure
+
+
+def test_a_run_without_a_vae_method_trains_no_vae_for_its_figures(tmp_path):
+    # issue 35: a SMOTE-only run trained a VAE just to draw the latent map
+    from vaeaug.experiments.study import run_study
+
+    config = study_config(None, ["seeds=[0]", "methods=[smote]", "classifiers=[knn]"])
+    run_study(config, tmp_path / "run", progress=False, log=lambda _: None)
+    assert not (tmp_path / "run" / "latent_map.png").exists() and (tmp_path / "run" / "generated.png").is_file()
+    vaes = tmp_path / "run" / "vaes"
+    assert not vaes.exists() or not any((p / "augmenter.json").is_file() for p in vaes.iterdir())

@@ -68,7 +68,8 @@ def _decimals(column, most=6):
     """The fewest decimals (up to ``most``) that write every value of a float column exactly, or None."""
     values = column.to_numpy(dtype=np.float64)
     for places in range(most + 1):
-        if np.all(np.abs(np.round(values, places) - values) <= 4 * np.abs(np.spacing(values))):  # a few ulps: as written
+        # within a few ulps: the value as written, parsed
+        if np.all(np.abs(np.round(values, places) - values) <= 4 * np.abs(np.spacing(values))):
             return places
     return None
 

@@ -66,7 +66,7 @@ def study_config(options: dict | None = None, overrides: Iterable[str] = ()) -> 
     return ExperimentConfig.from_dict(raw, where="the study options")
 
 
-def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed, pool) -> list[Path]:
+def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed, pool, class_names) -> list[Path]:
     """The paper's Figs. 2, 3 and 7 (reconstructions, an interpolation strip, generated samples), the
     talk's latent map, Multi-VAE prior samples and the GC's accepted / rejected samples, and Kingma et al.'s
     styles in every class.
@@ -74,23 +74,14 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed, poo
     ``model_of(kind)`` gives the fitted model of a kind (see :data:`vaeaug.generation.kinds.KIND_OF`);
     ``pool()`` gives the unlabelled samples.
     """
-    vae = model_of(SINGLE_VAE)
-    test_codes = vae.encode(X_test)
-    paths = [plots.plot_points(test_codes, y_test, run_dir / "latent_map.png",
-                               title=f"Test samples in the {test_codes.shape[1]}-d latent space, by class")]
     specs = [parse_method(m) for m in methods]
-    filtered = [s for s in specs if s.filter and KIND_OF[s.kind].moves_codes]
-    if filtered:
-        paths.append(_gc_figure(run_dir / "gc.png", vae, filtered[0], X_lab, y_lab, seed))
-    if len(vae.input_shape_) < 2:
+    paths = []
+    if any(KIND_OF[s.kind].uses_unlabelled for s in specs):  # no VAE trained for a figure alone (SMOTE only)
+        paths += _vae_figures(run_dir, model_of(SINGLE_VAE), specs, X_lab, y_lab, X_test, y_test, seed,
+                              class_names)
+    if X_lab.ndim < 3:
         return paths  # tabular data has no pictures of samples
-    shown = X_test[np.random.default_rng(seed).choice(len(X_test), min(10, len(X_test)), replace=False)]
-    paths.append(plots.plot_image_rows(
-        [shown, vae.decode(vae.encode(shown))],
-        run_dir / "reconstructions.png", row_labels=["original", "reconstructed"],
-        title="Test images and their VAE reconstructions"))
-    paths.append(_interpolation_figure(run_dir / "interpolation.png", vae, X_lab, y_lab))
-    paths.append(_generated_figure(run_dir / "generated.png", model_of, specs, X_lab, y_lab, pool))
+    paths.append(_generated_figure(run_dir / "generated.png", model_of, specs, X_lab, y_lab, pool, class_names))
     if (run_dir / "styles.png").is_file():  # drawn by run_experiment, with the conditional model
         paths.append(run_dir / "styles.png")
     multi = [s for s in specs if KIND_OF[s.kind].per_class_spaces]
@@ -101,7 +92,27 @@ def _figures(run_dir, model_of, X_lab, y_lab, X_test, y_test, methods, seed, poo
         shown_classes = np.unique(y_lab)[:10]
         paths.append(plots.plot_image_rows(
             [X_new[y_new == c] for c in shown_classes], run_dir / "multivae_prior.png",
-            row_labels=[str(c) for c in shown_classes], title="Multi-VAE: prior samples of each class's VAE"))
+            row_labels=[class_names[c] for c in shown_classes], title="Multi-VAE: prior samples of each class's VAE"))
+    return paths
+
+
+def _vae_figures(run_dir, vae, specs, X_lab, y_lab, X_test, y_test, seed, class_names) -> list[Path]:
+    """The single VAE's figures: the latent map (the user's labels), the GC's choices, reconstructions and an
+    interpolation strip (the last two for images)."""
+    test_codes = vae.encode(X_test)
+    paths = [plots.plot_points(test_codes, np.asarray(class_names)[y_test], run_dir / "latent_map.png",
+                               title=f"Test samples in the {test_codes.shape[1]}-d latent space, by class")]
+    filtered = [s for s in specs if s.filter and KIND_OF[s.kind].moves_codes]
+    if filtered:
+        paths.append(_gc_figure(run_dir / "gc.png", vae, filtered[0], X_lab, y_lab, seed))
+    if len(vae.input_shape_) < 2:
+        return paths
+    shown = X_test[np.random.default_rng(seed).choice(len(X_test), min(10, len(X_test)), replace=False)]
+    paths.append(plots.plot_image_rows(
+        [shown, vae.decode(vae.encode(shown))],
+        run_dir / "reconstructions.png", row_labels=["original", "reconstructed"],
+        title="Test images and their VAE reconstructions"))
+    paths.append(_interpolation_figure(run_dir / "interpolation.png", vae, X_lab, y_lab, class_names))
     return paths
 
 
@@ -117,7 +128,7 @@ def _gc_figure(path, vae, spec, X_lab, y_lab, seed) -> Path:
     return plots.plot_points(np.r_[X_lab, candidates], groups, path, title=title)
 
 
-def _interpolation_figure(path, vae, X_lab, y_lab) -> Path:
+def _interpolation_figure(path, vae, X_lab, y_lab, class_names) -> Path:
     """Decoded codes on the line between a labelled image of one class and one of another (paper Fig. 3)."""
     classes = np.unique(y_lab)
     first, last = classes[min(2, len(classes) - 1)], classes[min(6, len(classes) - 1)]
@@ -127,8 +138,8 @@ def _interpolation_figure(path, vae, X_lab, y_lab) -> Path:
     strip = vae.decode((1 - steps) * codes[0] + steps * codes[1])
     return plots.plot_image_rows(
         [np.concatenate([a[None], strip, b[None]])], path,
-        column_labels=[f"{first}"] + [f"{s:.1f}" for s in steps.ravel()] + [f"{last}"],
-        title=f"Linear interpolation in latent space between a {first} and a {last}")
+        column_labels=[class_names[first]] + [f"{s:.1f}" for s in steps.ravel()] + [class_names[last]],
+        title=f"Linear interpolation in latent space between a {class_names[first]} and a {class_names[last]}")
 
 
 def _latent_sweep_figure(path, vaes, X_test, seed, *, beta_norm) -> Path:
@@ -146,7 +157,7 @@ def _latent_sweep_figure(path, vaes, X_test, seed, *, beta_norm) -> Path:
                                  title=f"Latent-size sweep ({beta}): reconstructions and prior draws")
 
 
-def _generated_figure(path, model_of, specs, X_lab, y_lab, pool) -> Path:
+def _generated_figure(path, model_of, specs, X_lab, y_lab, pool, class_names) -> Path:
     """One labelled original per class (up to 10), then one sample of that class from each method."""
     shown_classes = np.unique(y_lab)[:10]
     rows, labels = [X_lab[[np.flatnonzero(y_lab == c)[0] for c in shown_classes]]], ["original"]
@@ -159,9 +170,9 @@ def _generated_figure(path, model_of, specs, X_lab, y_lab, pool) -> Path:
                                                                                   **kind.generate_inputs(pool))
         rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])
                      for c in shown_classes])
-        labels.append(spec.name)
-    return plots.plot_image_rows(rows, path, row_labels=labels, column_labels=[str(c) for c in shown_classes],
-                                 title="Synthetic samples, one per class and method")
+        labels.append(f"{spec.name} (real, from the pool)" if spec.kind == "real" else spec.name)
+    return plots.plot_image_rows(rows, path, row_labels=labels, column_labels=[class_names[c] for c in shown_classes],
+                                 title="New training samples, one per class and method")
 
 
 def run_study(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType | None = None, progress: bool = True,
@@ -183,7 +194,7 @@ def run_study(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType
                            config.latent_dims[0], None, data_dir=data_folder(config, data_dir),
                            cache=Path(run_dir).resolve() / "vaes")
     figures = _figures(run_dir, context.models, *context.labelled, *context.test, config.methods, seed,
-                       context.pool)
+                       context.pool, context.data.class_names)
     if len(config.latent_dims) > 1 and context.data.X.ndim > 2:
         vaes = {d: cell_context(config, config.datasets[0], expand_protocols(config.protocols)[0], seed, d, None,
                                 data_dir=data_folder(config, data_dir),

@@ -55,9 +55,10 @@ def plot_image_rows(rows, path, *, row_labels=None, column_labels=None, title=No
 
 
 def plot_scores(records, classifiers, methods, path, *, metric="accuracy", baseline="baseline") -> Path:
-    """``records`` of one latent size and variant. Two panels: each column's mean ``metric`` per classifier with its 95 % confidence interval, the
-    baseline as a dashed line; and each column's paired gain over the baseline (per seed, the same split),
-    with the interval of those differences, which shows what the absolute panel hides under wide intervals.
+    """``records`` of one latent size and variant, drawn in two panels: each column's mean ``metric`` per
+    classifier with its 95 % confidence interval, the baseline as a dashed line; and each column's paired gain
+    over the baseline (per seed, the same split), with the interval of those differences, which shows what the
+    absolute panel hides under wide intervals.
 
     Dots, not bars: the differences worth seeing are a few points, so the axis spans the data rather than
     starting at 0. Each column has its own colour and marker, the same in both panels.
