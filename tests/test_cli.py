@@ -513,3 +513,4 @@ def test_a_table_with_unlabelled_rows_is_answered_by_k_fold_on_its_labelled_rows
     assert main(["run", "--dataset", str(tmp_path / "bc.csv"), "--methods", "real", "--output-dir",
                  str(tmp_path)]) == 2
     assert "your unlabelled rows have none" in capsys.readouterr().err
+

@@ -53,3 +53,14 @@ def test_bad_multi_vae_use_is_a_clear_error(blobs):
         multi.generate(X, np.where(y == 1, 7, y))
     with pytest.raises(ValueError, match="generate needs the labels"):
         VAEAugmenter(**FAST).fit(X).generate(X, None)
+
+
+def test_each_class_vae_is_named_by_its_class_in_the_log(caplog):
+    # issue 35: a long run's log said "VAE trained" ten times, without which class
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 4)), np.repeat(["cat", "dog", "owl"], 20)
+    with caplog.at_level("INFO", logger="vaeaug"):
+        MultiVAEAugmenter(VAEAugmenter(**{**FAST, "max_epochs": 1}), random_state=3).fit(X, y)
+    lines = [r.getMessage() for r in caplog.records if "trained:" in r.getMessage()]
+    assert [line.split(" trained:")[0] for line in lines] == [
+        f"Class VAE {name!r} ({i} of 3, random_state 3)" for i, name in enumerate(["cat", "dog", "owl"], 1)]

@@ -20,6 +20,7 @@ from .._typing import ArrayLike, Labels, RandomState
 from .._validation import (boolean, check_feature_names, check_labels, check_params, check_same_layout,
                            check_samples, remember_feature_names, seed, share)
 from ..vae.saving import SavedEstimator
+from ..vae.training import fitting_as
 from .amounts import class_targets, per_sample
 from .augmenter import GENERATION_SETTINGS, VAEAugmenter
 from .sampler import SamplerMixin
@@ -115,14 +116,17 @@ class MultiVAEAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         self.n_features_in_ = int(np.prod(self.input_shape_))
         self.augmenters_ = []
         # One bar over the classes (on a terminal only); each class's VAE logs its own line when it is trained.
-        for label in tqdm(self.classes_, desc="class VAEs", unit="class", leave=False,
-                          disable=None if self.verbose else True):
+        for i, label in enumerate(tqdm(self.classes_, desc="class VAEs", unit="class", leave=False,
+                                       disable=None if self.verbose else True)):
             own, others = np.flatnonzero(y == label), np.flatnonzero(y != label)
             # mix / (own + mix) = mix_in  =>  mix = own * mix_in / (1 - mix_in)
             n_mix = min(len(others), int(round(len(own) * self.mix_in / (1 - self.mix_in))))
             rows = np.concatenate([own, rng.choice(others, n_mix, replace=False)])
             seed = int(rng.randint(np.iinfo(np.int32).max))
-            self.augmenters_.append(clone(template).set_params(random_state=seed).fit(X[rows]))
+            name = f"Class VAE {getattr(label, 'item', lambda: label)()!r} ({i + 1} of {len(self.classes_)}"
+            seeded = isinstance(self.random_state, (int, np.integer))
+            with fitting_as(name + (f", random_state {self.random_state})" if seeded else ")")):
+                self.augmenters_.append(clone(template).set_params(random_state=seed).fit(X[rows]))
         return self
 
     def generate(self, X: ArrayLike, y: Labels) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,8 @@ every batch, with DistributedDataParallel averaging the gradients
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +30,20 @@ from .model import VAE
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TrainingHistory", "train_vae", "reconstruction_loss", "seed_and_holdout"]
+__all__ = ["TrainingHistory", "train_vae", "reconstruction_loss", "seed_and_holdout", "fitting_as"]
+
+_FIT_NAME = contextvars.ContextVar("fit_name", default="VAE")
+
+
+@contextlib.contextmanager
+def fitting_as(name: str):
+    """Name the VAE fits inside in their log line ("Class VAE 'cat' (2 of 3, seed 7) trained: ..."), so a log
+    of many fits says which is which."""
+    token = _FIT_NAME.set(name)
+    try:
+        yield
+    finally:
+        _FIT_NAME.reset(token)
 
 
 @dataclass
@@ -218,7 +233,7 @@ def _log_fit(history, ran, planned, steps, stopping) -> None:
         why = f"all {planned} epochs run"
     best = (f"best epoch {history.best_epoch}, validation reconstruction {stopping.best_loss:.3f}"
             if history.best_epoch else "no validation data")
-    logger.info("VAE trained: %d epochs (%d steps), %s; stopped: %s.", ran, steps.count, best, why)
+    logger.info("%s trained: %d epochs (%d steps), %s; stopped: %s.", _FIT_NAME.get(), ran, steps.count, best, why)
 
 
 def _weights(model) -> dict:
