@@ -68,10 +68,12 @@ def plot_scores(records, classifiers, methods, path, *, metric="accuracy", basel
         pair = (record.get("seed"), record.get("protocol"))
         scores.setdefault((record["classifier"], record["method"]), {})[pair] = record[metric]
     counts = [len(v) for v in scores.values()]
-    figure = Figure(figsize=(3.4 + 2.8 * len(classifiers), 3.6))
+    legend = 0.12 + 0.075 * max(len(m) for m in methods)  # inches for the longest column name
+    width = 1.6 + 2.8 * len(classifiers) + legend
+    figure = Figure(figsize=(width, 3.6))
     absolute, gain = figure.subplots(1, 2)
     shown = [m for m in methods if m != baseline]
-    width = 0.8 / max(len(shown), 1)
+    step = 0.8 / max(len(shown), 1)
     positions = np.arange(len(classifiers))
     styles = column_styles(len(shown))
     for c, classifier in enumerate(classifiers):
@@ -82,7 +84,7 @@ def plot_scores(records, classifiers, methods, path, *, metric="accuracy", basel
     gain.axhline(0, color="grey", linestyle="--", linewidth=1)
     for i, method in enumerate(shown):
         style = {**styles[i], "markersize": 4, "capsize": 2, "linestyle": "none"}
-        x = positions - 0.4 + (i + 0.5) * width
+        x = positions - 0.4 + (i + 0.5) * step
         points = [score_and_gain(scores.get((c, method), {}), scores.get((c, baseline), {})) for c in classifiers]
         means, halves, gains, gain_halves = (100 * np.array(values) for values in zip(*points))
         absolute.errorbar(x, means, yerr=np.nan_to_num(halves), label=method.capitalize(), **style)
@@ -99,8 +101,8 @@ def plot_scores(records, classifiers, methods, path, *, metric="accuracy", basel
     interval = "one seed: no interval" if high < 2 else f"mean ± 95 % CI over {seeds} seeds"
     absolute.set_title(f"Test {metric} ({interval})", fontsize=9)
     gain.set_title("Paired gain over the baseline, per seed", fontsize=9)
-    figure.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.87, 0.95), frameon=False)
-    figure.tight_layout(rect=(0, 0, 0.86, 1))
+    figure.tight_layout(rect=(0, 0, 1 - legend / width, 1))
+    figure.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1 - legend / width, 0.95), frameon=False)
     return _save(figure, path)
 
 
