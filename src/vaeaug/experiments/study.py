@@ -170,7 +170,7 @@ def _generated_figure(path, model_of, specs, X_lab, y_lab, pool, class_names) ->
                                                                                   **kind.generate_inputs(pool))
         rows.append([X_new[np.flatnonzero(y_new == c)[0]] if (y_new == c).any() else np.zeros_like(X_lab[0])
                      for c in shown_classes])
-        labels.append(f"{spec.name} (real, from the pool)" if spec.kind == "real" else spec.name)
+        labels.append(f"{spec.name} (from the pool)" if spec.kind == "real" else spec.name)
     return plots.plot_image_rows(rows, path, row_labels=labels, column_labels=[class_names[c] for c in shown_classes],
                                  title="New training samples, one per class and method")
 
