@@ -166,3 +166,9 @@ def test_the_library_refuses_channels_last_images_with_the_fix():
 
     with pytest.raises(ValueError, match=r"channels last.*X.transpose\(0, 3, 1, 2\)"):
         VAEAugmenter().fit(np.zeros((4, 8, 6, 3)))
+
+
+def test_numeric_labels_with_empty_cells_stay_integers(tmp_path):
+    # pandas reads a 0/1 column with gaps as floats; the labels must come back as 0 and 1, not 0.0 and 1.0
+    data = from_table(_write(tmp_path, "label,a\n" + "\n".join(f"{i % 2},{i}" for i in range(10)) + "\n,3\n"))
+    assert list(data.classes) == [0, 1] and data.classes.dtype.kind == "i" and data.class_names == ["0", "1"]

@@ -160,7 +160,11 @@ def table_dataset(name, X: pd.DataFrame, labels: pd.Series, splits=None) -> Data
     (kept as ``table_codec``, so that generated rows are decoded to rows the table could hold). Rows whose
     label is missing are the dataset's ``unlabelled`` split."""
     unlabelled = np.flatnonzero(labels.isna().to_numpy())
-    labels = labels.fillna(labels.dropna().iloc[0]) if len(unlabelled) else labels  # placeholders, marked below
+    if len(unlabelled):
+        known = labels.dropna()
+        if pd.api.types.is_float_dtype(known) and (known == known.round()).all():
+            known = known.astype(np.int64)  # 0/1 with empty cells: pandas reads floats; the labels are 0 and 1
+        labels = known.reindex(labels.index).fillna(known.iloc[0]).astype(known.dtype)  # placeholders, marked below
     labels = labels.to_numpy() if pd.api.types.is_numeric_dtype(labels) else labels.to_numpy(dtype=str)
     if not text_columns(X):
         return _with_names(name, X.to_numpy(dtype=np.float64), labels, splits or {}, unlabelled)
