@@ -23,7 +23,7 @@ from .data.sources import TABLE_SUFFIXES, is_table_file, read_table, split_label
 from .data.tables import text_columns
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
-from .experiments.context import inapplicable
+from .experiments.context import data_folder, inapplicable, read_grid_dataset
 from .experiments.run_options import RUN_OPTIONS, study_default
 from .experiments.results import has_results
 from .experiments.runner import run_experiment
@@ -74,7 +74,8 @@ def _study_for_the_data(options, args):
                for key in ("methods", "classifiers", "seeds", "protocols.0.labelled_per_class",
                            "protocols.0.test_fraction")}
     config = study_config(options, args.overrides)
-    data = load(config.datasets[0], args.data_dir, label_column=config.label_column)
+    # Read as the run will (the same key), so the run's own load is free
+    data = read_grid_dataset(config.datasets[0], data_folder(config, args.data_dir), config.label_column)
     if "unlabelled" in data.splits and default["protocols.0.labelled_per_class"] and \
             default["protocols.0.test_fraction"]:
         options = {key: value for key, value in options.items() if not key.startswith("protocols.")}

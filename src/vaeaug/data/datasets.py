@@ -287,8 +287,7 @@ def load(name: str, data_dir: PathType | None = None, *, label_column: str = "la
     data = _load(name, data_dir, label_column)
     # Bad data fails here, when it is loaded, not after a VAE has trained on it
     check_samples(data.X, name=f"the samples of {data.name}")
-    labelled = np.setdiff1d(np.arange(len(data.y)), data.splits.get("unlabelled", []))
-    check_labels(data.y[labelled], len(labelled), name=f"the labels of {data.name}")
+    check_labels(data.y[data.labelled_rows], len(data.labelled_rows), name=f"the labels of {data.name}")
     data.fingerprint = None if name in NAMED else content_digest(data.X, data.y)  # a user's file: its content
     return data
 

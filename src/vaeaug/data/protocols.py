@@ -179,8 +179,7 @@ def _fold(dataset, folds, seed) -> Split:
     if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"The cross-validation protocol reads each seed as a fold (0..{folds - 1} are one "
                          f"{folds}-fold pass); give seeds as whole numbers from 0, not {seed!r}.")
-    unlabelled = dataset.splits.get("unlabelled", _EMPTY)
-    labelled = np.setdiff1d(np.arange(len(dataset.y)), unlabelled)
+    labelled = dataset.labelled_rows
     y = dataset.y[labelled]
     smallest = np.bincount(y).min()
     if smallest < folds:
@@ -189,7 +188,7 @@ def _fold(dataset, folds, seed) -> Split:
     repetition, fold = divmod(int(seed), folds)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=repetition)
     train, test = list(splitter.split(labelled, y))[fold]
-    return Split(labelled[train], np.asarray(unlabelled), _EMPTY, labelled[test])
+    return Split(labelled[train], dataset.splits.get("unlabelled", _EMPTY), _EMPTY, labelled[test])
 
 
 def _with_unlabelled_rows(dataset, name, spec, random_state) -> Split:
@@ -199,8 +198,7 @@ def _with_unlabelled_rows(dataset, name, spec, random_state) -> Split:
         raise ValueError(f"{dataset.name} has {len(dataset.splits['unlabelled'])} rows without a label, which "
                          f"the {name!r} protocol would treat as labelled; use cross-validation (your labelled "
                          "rows, k-fold) or few-shot.")
-    unlabelled = dataset.splits["unlabelled"]
-    labelled = np.setdiff1d(np.arange(len(dataset.y)), unlabelled)
+    labelled = dataset.labelled_rows
     test = dataset.splits.get("test")
     if test is None:
         labelled, test = train_test_split(labelled, test_size=spec.get("test_fraction", 0.3),
@@ -209,7 +207,7 @@ def _with_unlabelled_rows(dataset, name, spec, random_state) -> Split:
         labelled = np.setdiff1d(labelled, test)
     split = few_shot_split(dataset.y, spec.get("labelled_per_class", 10), pool=labelled, test=test,
                            random_state=random_state)
-    return split._replace(unlabelled=np.union1d(split.unlabelled, unlabelled))
+    return split._replace(unlabelled=np.union1d(split.unlabelled, dataset.splits["unlabelled"]))
 
 
 def expand_protocols(protocols) -> list[dict]:

@@ -44,6 +44,11 @@ class Dataset:
     fingerprint: str | None = None  # a user's file: a digest of what was read, so a changed file is told apart
     table_codec: object | None = None  # a table with text columns: X is its encoding (data.tables.TableCodec)
 
+    @property
+    def labelled_rows(self) -> np.ndarray:
+        """The rows that have a label (an unlabelled row's code is -1)."""
+        return np.flatnonzero(self.y >= 0)
+
     def original_labels(self, codes=None) -> np.ndarray:
         """The source's labels for class ``codes`` (default: every sample's)."""
         codes = self.y if codes is None else np.asarray(codes)

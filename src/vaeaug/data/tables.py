@@ -144,6 +144,8 @@ class TableCodec(TransformerMixin, BaseEstimator):
         range, integers rounded, booleans by 0.5, categories by their largest one-hot value."""
         check_is_fitted(self, "columns_")
         X = np.asarray(X, dtype=np.float64)
+        if len(X) == 0:  # nothing made: an empty table of the same columns and types
+            return pd.DataFrame({name: pd.Series(dtype=self.dtypes_[name]) for name in self.columns_})
         n_numeric = len(self.numeric_)
         columns = {}
         if self.scaler_ is not None:

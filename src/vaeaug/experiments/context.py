@@ -18,7 +18,8 @@ from ..generation.registry import needs_images, parse_method
 from .cache import ModelSource
 from .config import split_for
 
-__all__ = ["CellContext", "cell_context", "load_grid_dataset", "data_folder", "inapplicable"]
+__all__ = ["CellContext", "cell_context", "load_grid_dataset", "read_grid_dataset", "data_folder",
+           "inapplicable"]
 
 
 def data_folder(config, data_dir=None) -> Path | None:
@@ -31,7 +32,7 @@ def data_folder(config, data_dir=None) -> Path | None:
 def load_grid_dataset(config, name, data_dir) -> Dataset:
     """A dataset of the grid under its identity, refused if the grid asks of it what only images have (before
     any cell runs)."""
-    data = _read(name, data_dir or config.data_dir, config.label_column)
+    data = read_grid_dataset(name, data_dir or config.data_dir, config.label_column)
     refused = inapplicable(config, data)
     if refused:  # every one in one sentence, not one per run
         raise ValueError(f"{name} cannot take {'; '.join(f'{what} ({why})' for what, why in refused.values())}; "
@@ -58,15 +59,15 @@ def inapplicable(config, data) -> dict[str, tuple[str, str]]:
 _LOADED: dict = {}  # the dataset this process loaded last: a worker reuses it for the next group
 
 
-def _read(name, data_dir, label_column) -> Dataset:
-    # A file written again since (a notebook's second run) is read again; each grid checks it anew
+def read_grid_dataset(name, data_dir, label_column) -> Dataset:
+    """A dataset under its identity, unchecked, and kept: the process's next load of it is free. A file written
+    again since (a notebook's second run) is read again; each grid checks it anew (:func:`load_grid_dataset`)."""
     identity = dataset_identity(name)
     key = (identity, str(data_dir), label_column, None if identity in NAMED else file_state(identity))
     if key not in _LOADED:
         _LOADED.clear()  # one dataset in memory at a time
         _LOADED[key] = replace(load(name, data_dir, label_column=label_column), name=identity)
     return _LOADED[key]
-
 
 
 @dataclass

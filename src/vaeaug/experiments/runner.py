@@ -17,6 +17,7 @@ from itertools import groupby, product, zip_longest
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from joblib import delayed
 from tqdm.auto import tqdm
 
@@ -31,12 +32,12 @@ from ..report import figures, tables
 from ..vae.loop import torch_threads
 from .context import cell_context, data_folder, load_grid_dataset
 from ..data.datasets import dataset_identity
-
-logger = logging.getLogger(__name__)
 from ..data.protocols import expand_protocols
 from .config import AUGMENTATION_SETTINGS, BASELINE, ExperimentConfig, column_name
 from .execution import execution_context, parallel, threads_per_worker
 from .results import ResultStore, cell_id
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["Cell", "plan_cells", "run_experiment"]
 
@@ -120,12 +121,15 @@ def _generate(config, cell, models, labelled, made, pool, codec=None):
         reads_table = codec is not None and kind.reads_tables  # SMOTE-NC or a rival: its text as text
         if reads_table:
             rows, y_new = model.generate(codec.inverse_transform(labelled[0]), labelled[1])
+            # within each column's range and decimals, as every generated row is
+            rows = codec.inverse_transform(codec.transform(rows)) if len(rows) else rows
         else:
             X_new, y_new = model.generate(*labelled, **kind.generate_inputs(pool))
             # rows the table could hold: valid categories, integers, values in range
-            rows = codec.inverse_transform(X_new) if codec is not None and config.space == "data" and len(X_new) \
-                else None
-        if rows is not None:
+            rows = codec.inverse_transform(X_new) if codec is not None and config.space == "data" else None
+        if rows is not None and config.space == "data":
+            X_new = rows  # the table's own rows, as its classifiers take them
+        elif rows is not None:
             X_new = codec.transform(rows) if len(rows) else labelled[0][:0]
         if config.space == "latent" and kind.latent_space is None:
             X_new = models(SINGLE_VAE).encode(X_new)  # a baseline's samples, as codes like the rest
@@ -145,10 +149,10 @@ def _score_group(config, context, cells):
     features_lab, features_test = X_lab, X_test
     if config.space == "latent":
         features_lab, features_test = models(SINGLE_VAE).encode(X_lab), models(SINGLE_VAE).encode(X_test)
-    # A table with text columns reaches the classifiers as its rows (categories one-hot, numbers scaled there)
-    as_rows = data.table_codec.inverse_transform if data.table_codec is not None and config.space == "data" \
-        else None
-    test_rows = as_rows(features_test) if as_rows else features_test
+    if data.table_codec is not None and config.space == "data":
+        # A table with text columns reaches the classifiers as its rows (categories one-hot, numbers scaled
+        # there), decoded once here; _generate gives the new ones as rows
+        features_lab, features_test = (data.table_codec.inverse_transform(X) for X in (X_lab, X_test))
     made = {}
     for cell in cells:
         started = time.perf_counter()
@@ -168,12 +172,17 @@ def _score_group(config, context, cells):
                                  "ask for more (augmentation.n_per_class), train the VAE longer, or drop the "
                                  "method from this train_on: generated run.")
             X_train, y_train = (X_new, y_new) if cell.target == "generated" else \
-                (np.concatenate([features_lab, X_new]), np.concatenate([y_lab, y_new]))
-        scores = score_classifier(_classifier(config, cell.classifier, cell.seed),
-                                  as_rows(X_train) if as_rows else X_train, y_train, test_rows, y_test,
-                                  scale=_scaling(config, data))
+                (_joined(features_lab, X_new), np.concatenate([y_lab, y_new]))
+        scores = score_classifier(_classifier(config, cell.classifier, cell.seed), X_train, y_train, features_test,
+                                  y_test, scale=_scaling(config, data))
         yield {**cell.record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {}),
                "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _joined(first, second):
+    """Two blocks of training rows, one after the other: arrays, or a table's DataFrames."""
+    return pd.concat([first, second], ignore_index=True) if isinstance(first, pd.DataFrame) else \
+        np.concatenate([first, second])
 
 
 def _scaling(config, data) -> bool:

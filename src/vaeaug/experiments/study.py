@@ -190,16 +190,16 @@ def run_study(config: ExperimentConfig, run_dir: PathType, *, data_dir: PathType
 
     # The first cell's context, as the runner built it: the same dataset identity, split and cached models
     seed = config.seeds[0]
-    context = cell_context(config, config.datasets[0], expand_protocols(config.protocols)[0], seed,
-                           config.latent_dims[0], None, data_dir=data_folder(config, data_dir),
-                           cache=Path(run_dir).resolve() / "vaes")
+
+    def context_at(latent_dim):
+        return cell_context(config, config.datasets[0], expand_protocols(config.protocols)[0], seed, latent_dim,
+                            None, data_dir=data_folder(config, data_dir), cache=Path(run_dir).resolve() / "vaes")
+
+    context = context_at(config.latent_dims[0])
     figures = _figures(run_dir, context.models, *context.labelled, *context.test, config.methods, seed,
                        context.pool, context.data.class_names)
     if len(config.latent_dims) > 1 and context.data.X.ndim > 2:
-        vaes = {d: cell_context(config, config.datasets[0], expand_protocols(config.protocols)[0], seed, d, None,
-                                data_dir=data_folder(config, data_dir),
-                                cache=Path(run_dir).resolve() / "vaes").models(SINGLE_VAE)
-                for d in config.latent_dims}
+        vaes = {d: context_at(d).models(SINGLE_VAE) for d in config.latent_dims}
         figures.append(_latent_sweep_figure(run_dir / "latent_sweep.png", vaes, context.test[0], seed,
                                             beta_norm=config.vae.get("normalize_beta", False)))
     markdown = (run_dir / "results.md").read_text()
