@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -122,7 +124,7 @@ def test_augment_writes_an_npz_and_never_overwrites(tmp_path, capsys):
         (["augment", "digits", "out.csv"], "is a table, but the input digits is not; write an .npz"),
         (["augment", "digits", "out.txt"], "must end in .npz"),
         (["run", "--seeds", "0", "0"], "distinct"),
-        (["run", "--resume", "nowhere"], "no results.json"),
+        (["run", "--resume", "nowhere"], "is not a folder"),
         (["augment", "digits", "o.npz", "--method", "real"], "adds real labelled samples from a pool"),
         (["augment", "digits", "o.npz", "--method", "smote", "--save-model", "m"], "nothing to --save-model"),
     ],
@@ -514,3 +516,48 @@ def test_a_table_with_unlabelled_rows_is_answered_by_k_fold_on_its_labelled_rows
                  str(tmp_path)]) == 2
     assert "your unlabelled rows have none" in capsys.readouterr().err
 
+
+
+def test_unlabelled_rows_may_come_in_a_second_file(tmp_path, capsys):
+    # issue 35: --unlabelled FILE: the same labelled rows, the pool in its own file (a table without labels)
+    from sklearn.datasets import load_breast_cancer
+
+    data = load_breast_cancer(as_frame=True)
+    table = data.data.assign(label=data.target)
+    labelled = np.random.default_rng(0).choice(len(table), 60, replace=False)
+    table.iloc[labelled].to_csv(tmp_path / "labelled.csv", index=False)
+    table.drop(index=labelled).drop(columns="label").to_csv(tmp_path / "pool.csv", index=False)
+    assert main(["run", "--dataset", str(tmp_path / "labelled.csv"), "--unlabelled", str(tmp_path / "pool.csv"),
+                 "--classifiers", "knn", "--max-epochs", "1", "--methods", "interpolation", "--output-dir",
+                 str(tmp_path), "--quiet"]) == 0
+    assert "5-fold cross-validation" in capsys.readouterr().out
+    run_dir = next(tmp_path.glob("vaeaug-run-*"))
+    records = json.loads((run_dir / "results.json").read_text())["records"]
+    assert all(r["n_train"] == 48 for r in records if r["method"] == "baseline")
+    assert sorted({r["seed"] for r in records}) == [0, 1, 2, 3, 4]
+    # a pool file that is not the labelled file's kind, or that carries labels, is refused in a sentence
+    table.drop(index=labelled).to_csv(tmp_path / "labelled-pool.csv", index=False)
+    assert main(["run", "--dataset", str(tmp_path / "labelled.csv"), "--unlabelled",
+                 str(tmp_path / "labelled-pool.csv"), "--output-dir", str(tmp_path)]) == 2
+    assert "has labels in its column 'label'" in capsys.readouterr().err
+    table.drop(index=labelled).drop(columns=["label", "mean radius"]).to_csv(tmp_path / "short.csv", index=False)
+    assert main(["run", "--dataset", str(tmp_path / "labelled.csv"), "--unlabelled", str(tmp_path / "short.csv"),
+                 "--output-dir", str(tmp_path)]) == 2
+    assert "lacks ['mean radius']" in capsys.readouterr().err
+    assert main(["run", "--dataset", "digits", "--unlabelled", str(tmp_path / "pool.csv"), "--output-dir",
+                 str(tmp_path)]) == 2
+    assert "a file of the dataset's kind" in capsys.readouterr().err
+    assert len(list(tmp_path.glob("vaeaug-run-*"))) == 1  # the refused runs left no folder
+
+
+def test_paths_are_checked_before_pytorch_loads(tmp_path, capsys):
+    # issue 35: a missing input or a wrong output suffix is said at once, with nothing heavy imported
+    code = ("import sys; from vaeaug.cli import main; code = main(sys.argv[1:]); "
+            "print(code, 'torch' in sys.modules)")
+    for args, said in ((["run", "--dataset", "missing.csv"], "--dataset missing.csv does not exist"),
+                       (["augment", "digits", "out.txt"], "OUTPUT must end in .npz"),
+                       (["augment", "missing.npz", "out.npz"], "missing.npz does not exist"),
+                       (["experiment", "missing.yaml"], "Config file missing.yaml does not exist"),
+                       (["run", "--resume", "missing-run"], "--resume missing-run is not a folder")):
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tmp_path)
+        assert done.stdout.split() == ["2", "False"] and said in done.stderr, (args, done.stderr)

@@ -18,7 +18,7 @@ ALLOWED = {
     "experiments": BASE | {"data", "vae", "classifiers", "generation", "report"},
     "_commands": BASE | {"data", "vae", "classifiers", "generation", "report", "experiments"},
     # The parser imports only what loads in milliseconds: --help must not wait for PyTorch.
-    "cli": {"_choices", "_settings", "experiments.run_options", "_commands"},
+    "cli": {"_choices", "_settings", "_files", "experiments.run_options", "_commands"},
 }
 # The one import inside a function: the CLI loads its commands (and PyTorch with them) after parsing.
 DEFERRED = {"cli.main"}

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import new_run_dir, run_folder_lock, write_bytes_atomic
+from ._files import (SAVE_LOCK, check_output, is_table_file, new_run_dir, run_folder_lock,
+                     write_bytes_atomic)
 from .data.datasets import describe_all, load, read_npz
-from .data.sources import TABLE_SUFFIXES, is_table_file, read_table, split_labels, write_table
+from .data.sources import read_table, split_labels, write_table
 from .data.tables import text_columns
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
@@ -75,7 +76,8 @@ def _study_for_the_data(options, args):
                            "protocols.0.test_fraction")}
     config = study_config(options, args.overrides)
     # Read as the run will (the same key), so the run's own load is free
-    data = read_grid_dataset(config.datasets[0], data_folder(config, args.data_dir), config.label_column)
+    data = read_grid_dataset(config.datasets[0], data_folder(config, args.data_dir), config.label_column,
+                             config.unlabelled)
     if "unlabelled" in data.splits and default["protocols.0.labelled_per_class"] and \
             default["protocols.0.test_fraction"]:
         options = {key: value for key, value in options.items() if not key.startswith("protocols.")}
@@ -154,30 +156,6 @@ def _datasets(args):
           "or a folder of images with one sub-folder per class.")
 
 
-def _check_outputs(args):
-    """Every path augment writes is checked before any training, so a bad one costs nothing."""
-    output = Path(args.output)
-    if output.suffix not in (".npz", *TABLE_SUFFIXES):
-        raise ValueError(f"OUTPUT must end in .npz (or .csv / .parquet for a table input); got {output}.")
-    if is_table_file(output) and not is_table_file(args.input):
-        raise ValueError(f"OUTPUT {output} is a table, but the input {args.input} is not; write an .npz.")
-    if output.is_dir():
-        raise ValueError(f"{output} is a folder; OUTPUT must be the path of a file.")
-    if output.exists() and not args.force:
-        raise ValueError(f"{output} already exists; choose another name or pass --force to replace it.")
-    if args.save_model:
-        model = Path(args.save_model)
-        if model.exists() and not model.is_dir():
-            raise ValueError(f"--save-model {model} is a file; give a folder to save the model in.")
-        if model.is_dir() and any(p.name != LOCK for p in model.iterdir()) and not args.force:
-            raise ValueError(f"--save-model {model} is a folder that is not empty; choose a new folder or pass "
-                             "--force to replace the model in it.")
-    return output
-
-
-LOCK = ".vaeaug-writing"  # in a --save-model folder while a run writes a model there
-
-
 @contextlib.contextmanager
 def _claimed_outputs(args):
     """Claim every path the command writes before any work, and give back what a failed run claimed.
@@ -187,7 +165,7 @@ def _claimed_outputs(args):
     is found before training, not after. A --save-model folder holds a lock file
     while this run writes it, so two runs cannot mix their models there.
     """
-    output = _check_outputs(args)
+    output = check_output(args.output, args.input, force=args.force, save_model=args.save_model)
     claimed, lock, made_folder = None, None, None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -205,11 +183,11 @@ def _claimed_outputs(args):
             made_folder = None if folder.exists() else folder
             folder.mkdir(parents=True, exist_ok=True)
             try:
-                os.close(os.open(folder / LOCK, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+                os.close(os.open(folder / SAVE_LOCK, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
             except FileExistsError:
-                raise ValueError(f"--save-model {folder} is being written by another run (it holds {LOCK}); wait "
-                                 f"for that run, or delete {folder / LOCK} if no run is writing it.") from None
-            lock = folder / LOCK
+                raise ValueError(f"--save-model {folder} is being written by another run (it holds {SAVE_LOCK}); "
+                                 f"wait for that run, or delete {folder / SAVE_LOCK} if no run is writing it.") from None
+            lock = folder / SAVE_LOCK
         yield output
     except BaseException:
         if claimed is not None and claimed.is_file() and claimed.stat().st_size == 0:
@@ -234,7 +212,7 @@ def _augment_settings(args) -> dict:
     """``vaeaug augment``'s options as a run's settings, by section (see :mod:`vaeaug.generation.kinds`)."""
     return {"vae": {"latent_dim": args.latent_dim, "beta": args.beta, "normalize_beta": args.normalize_beta,
                     "input_dim": args.input_dim, "batch_size": args.batch_size, "max_epochs": args.max_epochs,
-                    "patience": args.patience, "device": args.device, "verbose": not args.quiet},
+                    "patience": args.patience, "device": args.device, "verbose": False if args.quiet else "auto"},
             "augmentation": {"alpha": args.alpha, "n_neighbors": args.n_neighbors, "n_per_sample": args.n_per_sample,
                              "n_per_class": args.n_per_class, "noise_scale": args.noise_scale},
             "mix_in": args.mix_in,
@@ -361,7 +339,7 @@ def _write_denoised(args, output):
     else:
         denoiser = VAEDenoiser(noise=args.noise, sigma=sigma, latent_dim=args.latent_dim, beta=args.beta,
                                max_epochs=args.max_epochs, device=args.device, random_state=args.seed,
-                               verbose=not args.quiet)
+                               verbose=False if args.quiet else "auto")
         parse_noise(args.noise, sigma)  # a bad noise or sigma fails before the data is read
         clean = _images(args.clean, args.data_dir, "train")[0]
         if clean.shape[1:] != X.shape[1:]:  # before 30 epochs of training, not after

@@ -1,4 +1,6 @@
-"""Files: atomic writes (the one way vaeaug writes results and models), new run folders, JSON and YAML reads."""
+"""Files: atomic writes (the one way vaeaug writes results and models), new run folders, JSON and YAML reads,
+and the checks a path alone allows (missing inputs, outputs that exist), which the command line makes before
+PyTorch loads."""
 
 from __future__ import annotations
 
@@ -12,6 +14,49 @@ from pathlib import Path
 
 import yaml
 from filelock import FileLock, Timeout
+
+
+TABLE_SUFFIXES = (".csv", ".parquet")  # the tables vaeaug reads, and writes back in the same format
+DATA_SUFFIXES = (".npz", *TABLE_SUFFIXES)  # the files a dataset, an augmented dataset or an .npz of images is in
+SAVE_LOCK = ".vaeaug-writing"  # in a --save-model folder while a run writes a model there
+
+
+def is_table_file(path) -> bool:
+    """Whether ``path`` names a table by its suffix (:data:`TABLE_SUFFIXES`)."""
+    return Path(str(path)).suffix.lower() in TABLE_SUFFIXES
+
+
+def check_exists(name, what="") -> None:
+    """Refuse ``name`` when it is a path by its look (a data file's suffix, a leading ``/`` or ``./``, a trailing
+    ``/``) and nothing is there; a bare name (``digits``) is a dataset's, which the loader knows."""
+    text = str(name)
+    path_like = Path(text).suffix.lower() in DATA_SUFFIXES or text.startswith(("/", "./", "../")) or \
+        text.endswith("/")
+    if path_like and not Path(text).exists():
+        raise ValueError(f"{what}{text} does not exist; pass an existing .npz, .csv or .parquet file, or an image "
+                         "folder.")
+
+
+def check_output(output, source, *, force=False, save_model=None) -> Path:
+    """The file a command writes from ``source``, checked before any work: its suffix fits the input, it is not a
+    folder, and it does not exist unless ``force``; a ``save_model`` folder is a folder, empty unless ``force``."""
+    output = Path(output)
+    if output.suffix not in DATA_SUFFIXES:
+        raise ValueError(f"OUTPUT must end in .npz (or .csv / .parquet for a table input); got {output}.")
+    if is_table_file(output) and not is_table_file(source):
+        raise ValueError(f"OUTPUT {output} is a table, but the input {source} is not; write an .npz.")
+    if output.is_dir():
+        raise ValueError(f"{output} is a folder; OUTPUT must be the path of a file.")
+    if output.exists() and not force:
+        raise ValueError(f"{output} already exists; choose another name or pass --force to replace it.")
+    if save_model:
+        model = Path(save_model)
+        if model.exists() and not model.is_dir():
+            raise ValueError(f"--save-model {model} is a file; give a folder to save the model in.")
+        if model.is_dir() and any(p.name != SAVE_LOCK for p in model.iterdir()) and not force:
+            raise ValueError(f"--save-model {model} is a folder that is not empty; choose a new folder or pass "
+                             "--force to replace the model in it.")
+    return output
 
 
 def _umask() -> int:

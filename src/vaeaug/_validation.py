@@ -227,6 +227,12 @@ def one_of(*choices, optional=False):
     return check
 
 
+def verbosity(value, name):
+    """A ``verbose`` setting: True, False or "auto" (see :func:`vaeaug.vae.loop.bar_disable`)."""
+    if value != "auto" and not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True, False or 'auto'; got {value!r}.")
+
+
 def boolean(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be True or False; got {value!r}.")

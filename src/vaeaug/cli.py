@@ -9,7 +9,9 @@ import signal
 import sys
 import threading
 from importlib import metadata
+from pathlib import Path
 
+from ._files import check_exists, check_output
 from ._choices import (AUTO, BACKENDS, BASELINES, RIVALS, CLASSIFIERS, CONDITIONAL_METHODS, NOISES, PAPER_METHODS,
                        TALK_METHODS, TUNED_AFFINE)
 from ._settings import CONDITIONAL, GENERATION
@@ -242,6 +244,27 @@ def _stop(signum, frame):
     raise _Stopped()
 
 
+def _check_paths(args) -> None:
+    """The mistakes a path alone shows (a missing input, an output that exists or has the wrong suffix), said
+    before PyTorch loads: seconds, not nothing, on a busy machine. The commands check them again when they
+    claim their files."""
+    if args.command == "run":
+        check_exists(args.__dict__["datasets[]"], "--dataset ")
+        if args.unlabelled:
+            check_exists(args.unlabelled, "--unlabelled ")
+    if args.command in ("run", "experiment") and args.resume and not Path(args.resume).is_dir():
+        raise ValueError(f"--resume {args.resume} is not a folder; give the run folder an earlier run printed "
+                         "(Run folder: ...).")
+    if args.command == "experiment" and not Path(args.config).is_file():
+        raise ValueError(f"Config file {args.config} does not exist.")
+    if args.command in ("augment", "denoise"):
+        for what, path in (("", args.input), ("--unlabelled ", getattr(args, "unlabelled", None)),
+                           ("--clean ", getattr(args, "clean", None))):
+            if path:
+                check_exists(path, what)
+        check_output(args.output, args.input, force=args.force, save_model=args.save_model)
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging(args)
@@ -249,6 +272,7 @@ def main(argv=None) -> int:
     handles = threading.current_thread() is threading.main_thread()
     before = signal.signal(signal.SIGTERM, _stop) if handles else None
     try:
+        _check_paths(args)
         # The one import inside a function in vaeaug: the commands load PyTorch and scikit-learn, which
         # takes seconds, so the parser above answers --help and usage mistakes without them.
         from . import _commands

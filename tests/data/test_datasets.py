@@ -182,3 +182,17 @@ def test_coloured_mnist_is_mnist_tinted_the_same_way_for_everyone():
     ink = grey.X[0] > 0.9  # the digit's pixels share one colour, the background another
     assert np.ptp(first.X[0][:, ink], axis=1).max() < 0.1 and not np.allclose(first.X[0][:, ink].mean(axis=1),
                                                                               first.X[0][:, ~ink].mean(axis=1))
+
+
+def test_an_npz_of_unlabelled_samples_joins_an_npz_dataset_as_its_unlabelled_split(tmp_path):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "labelled.npz", X=rng.random((12, 5)), y=np.repeat([3, 7], 6))
+    np.savez(tmp_path / "pool.npz", X=rng.random((30, 5)))
+    data = load(str(tmp_path / "labelled.npz"), unlabelled=tmp_path / "pool.npz")
+    assert data.X.shape == (42, 5) and list(data.splits["unlabelled"]) == list(range(12, 42))
+    assert list(data.classes) == [3, 7] and (data.y[12:] == -1).all() and len(data.labelled_rows) == 12
+    np.savez(tmp_path / "wide.npz", X=rng.random((30, 6)))
+    with pytest.raises(ValueError, match="have shape \\(6,\\), those of .* \\(5,\\)"):
+        load(str(tmp_path / "labelled.npz"), unlabelled=tmp_path / "wide.npz")
+    with pytest.raises(ValueError, match="does not exist"):
+        load(str(tmp_path / "labelled.npz"), unlabelled=tmp_path / "missing.npz")

@@ -113,3 +113,21 @@ def test_the_shared_loop_is_seeded_restores_the_callers_generator_and_steps_down
     assert orders[0] == orders[1] and draws[0] == draws[1]  # the same seed, the same numbers
     assert torch.rand(1) == before  # the caller's generator is as it was
     assert weight.item() == 0.75  # two steps, each halving
+
+
+def test_verbose_auto_shows_a_bar_on_a_terminal_or_in_a_notebook_and_none_in_a_log(monkeypatch):
+    # issue 35: a notebook (whose stderr is no terminal) is not silent for minutes; a redirected log gets no bar
+    import io
+    import sys
+
+    from vaeaug import VAEAugmenter
+    from vaeaug.vae.loop import bar_disable
+
+    assert bar_disable(False) is True and bar_disable(True) is False
+    assert bar_disable("auto") is None  # tqdm's own test: a terminal shows it, a file does not
+    notebook_stream = type("OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"})
+    monkeypatch.setattr(sys, "stderr", notebook_stream())
+    assert bar_disable("auto") is False
+    assert VAEAugmenter().verbose == "auto"
+    with pytest.raises(ValueError, match="verbose must be True, False or 'auto'; got 'yes'"):
+        VAEAugmenter(verbose="yes", max_epochs=1).fit(np.random.default_rng(0).random((20, 4)))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import check_exists
 from .._typing import PathType
 from .._validation import check_labels, check_samples
 from .formats import parse_ujipen, read_crx, read_horse_colic, read_idx, read_proben1, render_strokes
@@ -275,8 +276,11 @@ NAMED.update({f"proben1/{name}": _proben1(name) for name in PROBEN1_SETS})
 NAMED.update({f"proben1/{name}{p}": _proben1(name, p) for name in PROBEN1_SETS for p in (2, 3)})
 
 
-def load(name: str, data_dir: PathType | None = None, *, label_column: str = "label") -> Dataset:
-    """Load a named dataset (see :data:`NAMED`) or a generic source given by its path.
+def load(name: str, data_dir: PathType | None = None, *, label_column: str = "label",
+         unlabelled: PathType | None = None) -> Dataset:
+    """Load a named dataset (see :data:`NAMED`) or a generic source given by its path; ``unlabelled``, the path
+    of a second file of the same kind (.npz with X, or a table with the same feature columns), adds its rows
+    as the ``unlabelled`` split.
 
     Examples
     --------
@@ -284,7 +288,9 @@ def load(name: str, data_dir: PathType | None = None, *, label_column: str = "la
     >>> data.X.shape, len(data.class_names)
     ((1797, 8, 8), 10)
     """
-    data = _load(name, data_dir, label_column)
+    if unlabelled is not None:
+        _check_unlabelled_file(name, unlabelled)
+    data = _load(name, data_dir, label_column, unlabelled)
     # Bad data fails here, when it is loaded, not after a VAE has trained on it
     check_samples(data.X, name=f"the samples of {data.name}")
     check_labels(data.y[data.labelled_rows], len(data.labelled_rows), name=f"the labels of {data.name}")
@@ -292,19 +298,26 @@ def load(name: str, data_dir: PathType | None = None, *, label_column: str = "la
     return data
 
 
-def _load(name, data_dir, label_column) -> Dataset:
+def _check_unlabelled_file(name, unlabelled) -> None:
+    check_exists(unlabelled, "The unlabelled file ")
+    kind = "table" if is_table_file(name) else ".npz" if Path(name).suffix == ".npz" else None
+    if kind is None or (kind == "table") != is_table_file(unlabelled) or not Path(unlabelled).is_file():
+        raise ValueError(f"Unlabelled rows come from a file of the dataset's kind (an .npz with X beside an .npz, "
+                         f"a table beside a table); {name} and {unlabelled} are not. For a named dataset or an image "
+                         "folder, its own unlabelled samples are used.")
+
+
+def _load(name, data_dir, label_column, unlabelled=None) -> Dataset:
     if name in NAMED:
         return NAMED[name](data_dir)
     path = Path(name)
     if path.suffix == ".npz" and path.is_file():
-        return from_npz(path)
+        return from_npz(path, unlabelled)
     if is_table_file(path) and path.is_file():
-        return from_table(path, label_column)
+        return from_table(path, label_column, unlabelled)
     if path.is_dir():
         return from_image_folder(path)
-    if path.suffix == ".npz" or is_table_file(path) or (os.sep in name and not name.startswith("proben1/")):
-        raise ValueError(f"{name} does not exist; pass an existing .npz, .csv or .parquet file, or an image "
-                         "folder.")
+    check_exists(name)
     raise ValueError(f"Unknown dataset {name!r}; choose one of {', '.join(NAMED)}, "
                      "or pass an .npz file, a .csv or .parquet file, or an image folder.")
 

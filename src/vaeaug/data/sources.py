@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
+from .._files import TABLE_SUFFIXES, is_table_file
 from .._validation import check_fits, check_labels, check_samples
 from .tables import TableCodec, check_no_missing, impute, text_columns
 
@@ -21,7 +22,6 @@ __all__ = ["Dataset", "TABLE_SUFFIXES", "is_table_file", "read_npz", "read_table
            "split_labels", "table_dataset", "write_table", "from_npz", "from_table", "from_image_folder",
            "content_digest", "file_state"]
 
-TABLE_SUFFIXES = (".csv", ".parquet")  # the tables vaeaug reads, and writes back in the same format
 
 
 @dataclass
@@ -107,9 +107,13 @@ def _check_npz_headers(path):
                        fix="check that the file is the one you meant, or load a part of it")
 
 
-def from_npz(path) -> Dataset:
+def from_npz(path, unlabelled=None) -> Dataset:
+    """An .npz of X and y (and X_test, y_test), with the samples X of the .npz ``unlabelled`` as rows without a
+    label."""
     arrays = read_npz(path)
-    for key in ("X", "X_test"):
+    if unlabelled is not None:
+        arrays["X_unlabelled"] = read_npz(unlabelled, ["X"])["X"]
+    for key in ("X", "X_test", "X_unlabelled"):
         if key in arrays and _channels_last(arrays[key]):
             warnings.warn(f"{path}: {key} has shape {arrays[key].shape}, images with their channels last; they "
                           "are read as (N, C, H, W).", UserWarning, stacklevel=3)
@@ -122,7 +126,15 @@ def from_npz(path) -> Dataset:
         _check_lengths(path, "X_test", "y_test", arrays["X_test"], arrays["y_test"])
         splits = {"train": np.arange(len(X)), "test": np.arange(len(X), len(X) + len(arrays["X_test"]))}
         X, y = np.concatenate([X, arrays["X_test"]]), np.concatenate([y, arrays["y_test"]])
-    return _with_names(Path(path).name, X, y, splits, unlabelled=_unlabelled_rows(path, y, splits))
+    missing = _unlabelled_rows(path, y, splits)
+    if unlabelled is not None:
+        extra = arrays["X_unlabelled"]
+        if extra.shape[1:] != X.shape[1:]:
+            raise ValueError(f"The samples of {unlabelled} have shape {extra.shape[1:]}, those of {path} "
+                             f"{X.shape[1:]}; give unlabelled samples of the labelled ones' shape.")
+        missing = np.concatenate([missing, np.arange(len(X), len(X) + len(extra))])
+        X, y = np.concatenate([X, extra]), np.concatenate([y, np.repeat(y[:1], len(extra))])  # labels: placeholders
+    return _with_names(Path(path).name, X, y, splits, unlabelled=missing)
 
 
 def _unlabelled_rows(path, y, splits) -> np.ndarray:
@@ -146,18 +158,36 @@ def _check_lengths(path, x_name, y_name, X, y):
                          f"{len(np.atleast_1d(y))} labels; give one label per row.")
 
 
-def from_table(path, label_column="label") -> Dataset:
+def from_table(path, label_column="label", unlabelled=None) -> Dataset:
     """A CSV with a header or a Parquet file, read by pandas; the label column keeps its type (numbers stay
     numbers). Text columns (categories) are one-hot and numbers scaled to [0, 1] by
     :class:`~vaeaug.data.tables.TableCodec` when the table has any; otherwise the numbers are kept as they are.
+    The rows of the table ``unlabelled`` (the same feature columns) come after, without labels.
     Each problem is one sentence naming the file, the line and the fix."""
-    X, labels = split_labels(read_table(path), label_column, where=path, unlabelled="keep")
+    frame = read_table(path)
+    if unlabelled is not None and label_column in frame.columns:
+        frame = _with_unlabelled_rows(frame, read_table(unlabelled), label_column, path, unlabelled)
+    X, labels = split_labels(frame, label_column, where=path, unlabelled="keep")
     return table_dataset(Path(path).name, X, labels)
 
 
-def is_table_file(path) -> bool:
-    """Whether ``path`` names a table by its suffix (:data:`TABLE_SUFFIXES`)."""
-    return Path(str(path)).suffix.lower() in TABLE_SUFFIXES
+def _with_unlabelled_rows(frame, extra, label_column, path, extra_path) -> pd.DataFrame:
+    """``frame`` with the rows of ``extra`` below it, their labels missing; ``extra`` has ``frame``'s feature
+    columns, and a label column only if it is empty."""
+    if label_column in extra.columns:
+        if extra[label_column].notna().any():
+            raise ValueError(f"{extra_path} has labels in its column {label_column!r}, but its rows are to be "
+                             f"unlabelled; move the labelled rows into {path}, or empty that column.")
+        extra = extra.drop(columns=label_column)
+    features = [column for column in frame.columns if column != label_column]
+    lacks, besides = [c for c in features if c not in extra.columns], [c for c in extra.columns if c not in features]
+    if lacks or besides:
+        raise ValueError(f"{extra_path} must have the feature columns of {path}, but it "
+                         + "; ".join(part for part in (f"lacks {lacks}" if lacks else "",
+                                                       f"has {besides} besides" if besides else "") if part)
+                         + "; give the unlabelled rows the same columns.")
+    extra = extra[features].assign(**{label_column: np.nan})  # NaN, not None: integer labels stay numbers
+    return pd.concat([frame, extra[frame.columns]], ignore_index=True)
 
 
 def table_dataset(name, X: pd.DataFrame, labels: pd.Series, splits=None) -> Dataset:

@@ -38,7 +38,7 @@ def fitted_model(config, data, split, protocol, seed, latent_dim, cache, kind=SI
     settings = config.settings_for(data.name, variant)
     # Every setting, not only those the config names: a model from the cache still has the ones it was trained
     # with, by another run or variant (n_per_sample=1, say), where a config that leaves one out means its default.
-    settings["augmentation"] = {**AUGMENTATION_DEFAULTS, "space": config.space, "verbose": progress,
+    settings["augmentation"] = {**AUGMENTATION_DEFAULTS, "space": config.space, "verbose": "auto" if progress else False,
                                 **settings["augmentation"]}
     # A user's file is keyed by its content too: a file changed under the same path trains a new model
     key = kind.key(data.name if data.fingerprint is None else f"{data.name}@{data.fingerprint}", split, seed,

@@ -19,7 +19,7 @@ import yaml
 from sklearn.model_selection import train_test_split
 
 from .._typing import PathType
-from .._files import read_yaml
+from .._files import check_exists, read_yaml
 from .._settings import CONDITIONAL, MULTI_VAE, VAE, section
 from .._choices import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, PAPER_METHODS, SPACES, TRAIN_ON
 from .._validation import (build_config, check_choice, check_distinct, check_field_types, check_fits, check_params,
@@ -143,6 +143,7 @@ class ExperimentConfig:
     scale_features: str | bool = "auto"
     data_dir: str | None = None
     label_column: str = "label"  # a table's label column
+    unlabelled: str | None = None  # a second file of the one dataset's kind: its rows, without labels, join it
     device: str = "auto"
     execution: dict = field(default_factory=dict)  # how it runs, not what: {jobs, backend, scheduler}
 
@@ -175,9 +176,16 @@ class ExperimentConfig:
         """The axes of the grid: datasets, protocols, latent sizes, classifiers, seeds; the name and space."""
         for dataset in self._list("datasets", where):
             if dataset not in NAMED and not Path(dataset).exists():
+                check_exists(dataset, "Dataset ")
                 raise ValueError(f"Unknown dataset {dataset!r} in {where}; choose one of "
                                  f"{', '.join(NAMED)}, or give the path of a file or image folder.")
         check_distinct(self.datasets, name=f"datasets in {where}", key=dataset_identity)
+        if self.unlabelled is not None:
+            check_exists(self.unlabelled, f"unlabelled in {where}: ")
+            if len(self.datasets) != 1:
+                raise ValueError(f"unlabelled in {where} adds rows to one dataset, and the grid has "
+                                 f"{len(self.datasets)}; give one dataset, or mark unlabelled rows in each file (an "
+                                 "empty label, or y = -1 in an .npz).")
         protocols = expand_protocols(self._list("protocols", where))
         check_distinct([p["label"] for p in protocols], name=f"the protocols in {where}")
         for z in self._list("latent_dims", where):

@@ -32,7 +32,7 @@ def data_folder(config, data_dir=None) -> Path | None:
 def load_grid_dataset(config, name, data_dir) -> Dataset:
     """A dataset of the grid under its identity, refused if the grid asks of it what only images have (before
     any cell runs)."""
-    data = read_grid_dataset(name, data_dir or config.data_dir, config.label_column)
+    data = read_grid_dataset(name, data_dir or config.data_dir, config.label_column, config.unlabelled)
     refused = inapplicable(config, data)
     if refused:  # every one in one sentence, not one per run
         raise ValueError(f"{name} cannot take {'; '.join(f'{what} ({why})' for what, why in refused.values())}; "
@@ -59,14 +59,16 @@ def inapplicable(config, data) -> dict[str, tuple[str, str]]:
 _LOADED: dict = {}  # the dataset this process loaded last: a worker reuses it for the next group
 
 
-def read_grid_dataset(name, data_dir, label_column) -> Dataset:
+def read_grid_dataset(name, data_dir, label_column, unlabelled=None) -> Dataset:
     """A dataset under its identity, unchecked, and kept: the process's next load of it is free. A file written
     again since (a notebook's second run) is read again; each grid checks it anew (:func:`load_grid_dataset`)."""
     identity = dataset_identity(name)
-    key = (identity, str(data_dir), label_column, None if identity in NAMED else file_state(identity))
+    key = (identity, str(data_dir), label_column, None if identity in NAMED else file_state(identity),
+           unlabelled and file_state(unlabelled))
     if key not in _LOADED:
         _LOADED.clear()  # one dataset in memory at a time
-        _LOADED[key] = replace(load(name, data_dir, label_column=label_column), name=identity)
+        _LOADED[key] = replace(load(name, data_dir, label_column=label_column, unlabelled=unlabelled),
+                               name=identity)
     return _LOADED[key]
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from .._files import write_text_atomic
+from .._files import check_exists, write_text_atomic
 from .._validation import (build_config, check_choice, check_field_types, check_params, check_positive, check_seed,
                            reject_unknown)
 from .._choices import CLASSIFIERS
@@ -105,6 +105,7 @@ class DenoisingStudyConfig:
         check_field_types(self, where)
         check_choice(self.task, ("denoising",), name=f"task in {where}")
         if self.dataset not in NAMED and not Path(self.dataset).exists():
+            check_exists(self.dataset, "Dataset ")
             raise ValueError(f"Unknown dataset {self.dataset!r} in {where}; choose one of {', '.join(NAMED)}, "
                              "or give the path of a file or image folder.")
         if not isinstance(self.noise_levels, list) or not self.noise_levels:
@@ -158,7 +159,7 @@ def _vae_denoiser(config, X_train, noise, folder, progress):
         return VAEDenoiser.load(folder, device=config.device), {}
     started = time.perf_counter()
     denoiser = VAEDenoiser(**config.vae, **noise, device=config.device, random_state=config.seed,
-                           verbose=progress).fit(X_train)
+                           verbose="auto" if progress else False).fit(X_train)
     denoiser.save(folder)
     return denoiser, {"training_seconds": round(time.perf_counter() - started, 2),
                       "epochs": len(denoiser.history_.train_loss), "best_epoch": denoiser.history_.best_epoch}

@@ -35,6 +35,7 @@ DEFAULT_CONDITIONAL_METHOD = "conditional-prior+agree"
 DEFAULT_STUDY = {
     "datasets": ["digits"],
     "label_column": "label",
+    "unlabelled": None,
     "protocols": [{"name": "few-shot", "labelled_per_class": 10, "test_fraction": 0.3}],
     "latent_dims": [VAE.latent_dim],
     "methods": PAPER_METHODS + DEFAULT_TALK_METHODS + [DEFAULT_CONDITIONAL_METHOD] + BASELINES + [TUNED_AFFINE, AUTO],
@@ -69,6 +70,9 @@ RUN_OPTIONS = [
     RunOption("dataset", "datasets[]", "a dataset name (see `vaeaug datasets`) or your own .npz (X, y), "
                                        ".csv / .parquet table (a 'label' column) or image folder"),
     RunOption("label-column", "label_column", "a table's label column (.csv, .parquet)", augment=True),
+    RunOption("unlabelled", "unlabelled", "a second file of unlabelled rows for your dataset: a table with its "
+                                       "feature columns, or an .npz with X (answered by k-fold on your labelled "
+                                       "rows, as a file with empty labels is)", type=str),
     RunOption("labelled-per-class", "protocols.0.labelled_per_class",
               "labelled samples per class; the rest of the training pool is unlabelled (VAE only)"),
     RunOption("test-fraction", "protocols.0.test_fraction", "share of the data held out for testing"),

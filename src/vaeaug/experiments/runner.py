@@ -29,7 +29,7 @@ from ..generation.chain import configure
 from ..generation.kinds import KIND_OF
 from ..generation.registry import SINGLE_VAE, MethodSpec, parse_method
 from ..report import figures, tables
-from ..vae.loop import torch_threads
+from ..vae.loop import bar_disable, torch_threads
 from .context import cell_context, data_folder, load_grid_dataset
 from ..data.datasets import dataset_identity
 from ..data.protocols import expand_protocols
@@ -248,7 +248,7 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
     for name in config.datasets[1:]:  # the first is checked as it loads, the others before its first cell
         load_grid_dataset(config, name, data_dir)
     bar = tqdm(total=len(plan), initial=len(store.done), desc="cells", unit="cell",
-               disable=None if progress else True)  # a bar on a terminal only
+               disable=bar_disable("auto" if progress else False))
     groups = _groups(plan, store)
     jobs = config.execution.get("jobs", EXECUTION.jobs)
     if jobs > len(groups):

@@ -89,8 +89,9 @@ batch_size, learning_rate, validation_fraction
         "auto" (CUDA if available), "cpu" or "cuda".
     random_state : int, RandomState or None
         Seeds the VAE's weights, its training, the alterations and the filter.
-    verbose : bool, default=False
-        Show a progress bar with the training losses.
+    verbose : bool or "auto", default="auto"
+        A progress bar with the training losses: "auto" on a terminal or in a notebook only (not in a
+        redirected log), True always, False never.
 
     Attributes
     ----------
@@ -168,7 +169,7 @@ batch_size, learning_rate, validation_fraction
         validation_fraction: float = VAE.validation_fraction,
         device: str = "auto",
         random_state: RandomState = None,
-        verbose: bool = False,
+        verbose: bool | str = "auto",
     ):
         self.latent_dim = latent_dim
         self.method = method

@@ -38,10 +38,12 @@ from tqdm.auto import tqdm
 
 from .._settings import AUTO, GENERATION, TUNED_AFFINE
 from .._typing import ArrayLike, Labels, RandomState
-from .._validation import (anything, boolean, check_feature_names, check_labels, check_params, check_positive,
-                           check_same_layout, check_samples, integer, number, one_of, remember_feature_names, seed)
+from .._validation import (anything, check_feature_names, check_labels, check_params, check_positive,
+                           check_same_layout, check_samples, integer, number, one_of, remember_feature_names, seed,
+                           verbosity)
 from ..classifiers import make_classifier, score_classifier
 from .amounts import per_sample
+from ..vae.loop import bar_disable
 from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
 from .candidates import NO_AUGMENTATION, affine_candidates, check_candidates, default_candidates, describe
@@ -94,9 +96,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         Same-class neighbours for the moves and for SMOTE.
     random_state : int, optional
         Seeds the folds, the baselines and a named classifier.
-    verbose : bool, default=False
-        Show a progress bar over the folds and candidates (on a terminal only).
-        What was chosen is logged (``logging``, INFO) either way.
+    verbose : bool or "auto", default="auto"
+        A progress bar over the folds and candidates: "auto" on a terminal or in a notebook only (not in a
+        redirected log), True always, False never. What was chosen is logged (``logging``, INFO) either way.
     conditional : ConditionalAugmenter, optional
         Makes the conditional model's methods candidates (by default ``conditional-prior+agree``, and with
         ``X_unlabelled`` also ``pseudo-label`` and ``style-transfer``). Its settings train one model per fold
@@ -141,14 +143,14 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         "scoring": one_of(*SCORINGS),
         "n_neighbors": integer(1),
         "random_state": seed,
-        "verbose": boolean,
+        "verbose": verbosity,
         "conditional": anything,  # a ConditionalAugmenter, checked in fit
     }
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
                  candidates: list[dict] | None = None, cv: int = AUTO.cv, margin: float = AUTO.margin,
                  scoring: str = AUTO.scoring, n_neighbors: int = GENERATION.n_neighbors,
-                 random_state: RandomState = None, verbose: bool = False,
+                 random_state: RandomState = None, verbose: bool | str = "auto",
                  conditional: ConditionalAugmenter | None = None):
         self.augmenter = augmenter
         self.classifier = classifier
@@ -293,7 +295,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(np.zeros(len(y)), y)
         scores, errors = np.full((len(parsed), self.cv), np.nan), [None] * len(parsed)
         bar = tqdm(total=self.cv * len(parsed), desc="auto", unit="fit", leave=False,
-                   disable=None if self.verbose else True)  # a bar on a terminal only
+                   disable=bar_disable(self.verbose))
         for f, (train, held_out) in enumerate(folds):
             conditional = None
             for c, (candidate, spec) in enumerate(parsed):
@@ -379,7 +381,7 @@ class TunedAffine(AutoAugmenter):
     def __init__(self, classifier: str | ClassifierMixin = "svm", candidates: list[dict] | None = None,
                  cv: int = TUNED_AFFINE.cv, margin: float = TUNED_AFFINE.margin, scoring: str = TUNED_AFFINE.scoring,
                  n_neighbors: int = GENERATION.n_neighbors, n_per_sample: int | None = GENERATION.n_per_sample,
-                 random_state: RandomState = None, verbose: bool = False):
+                 random_state: RandomState = None, verbose: bool | str = "auto"):
         super().__init__(None, classifier, candidates, cv, margin, scoring, n_neighbors, random_state, verbose)
         self.n_per_sample = n_per_sample
 

@@ -29,8 +29,8 @@ from sklearn.utils.validation import check_is_fitted
 from .._choices import CONDITIONAL_METHODS
 from .._settings import CONDITIONAL
 from .._typing import ArrayLike, Labels, RandomState
-from .._validation import (anything, boolean, check_labels, check_params, check_samples, check_same_layout, integer,
-                           number, seed)
+from .._validation import (anything, check_labels, check_params, check_samples, check_same_layout, integer,
+                           number, seed, verbosity)
 from ..vae.conditional_model import ConditionalConfig, ConditionalLatentModel, load_conditional, train_conditional
 from ..vae.saving import SavedEstimator
 from ..vae.loop import seeded, select_device
@@ -116,7 +116,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         "learning_rate": number(allow_zero=False),
         "device": lambda value, name: select_device(value),
         "random_state": seed,
-        "verbose": boolean,
+        "verbose": verbosity,
     }
     saved_file = "conditional-augmenter.json"
     _saved_keys = ("params", "classes", "input_shape")
@@ -130,7 +130,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
                  classification_weight: float = CONDITIONAL.classification_weight, epochs: int = CONDITIONAL.epochs,
                  min_steps: int = CONDITIONAL.min_steps, batch_size: int = CONDITIONAL.batch_size,
                  learning_rate: float = CONDITIONAL.learning_rate, device: str = "auto", random_state: RandomState = None,
-                 verbose: bool = False):
+                 verbose: bool | str = "auto"):
         self.augmenter = augmenter
         self.method = method
         self.filter = filter
@@ -161,7 +161,8 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         if X_unlabelled is not None:
             pool = check_samples(X_unlabelled, name="X_unlabelled")
             check_same_layout(pool, X.shape[1:], name="X_unlabelled")
-        vae = self.augmenter if self.augmenter is not None else VAEAugmenter(random_state=self.random_state)
+        vae = self.augmenter if self.augmenter is not None else \
+            VAEAugmenter(random_state=self.random_state, verbose=self.verbose)
         if not hasattr(vae, "model_"):
             vae = clone(vae).fit(X, X_unlabelled=pool)
         self.augmenter_ = vae

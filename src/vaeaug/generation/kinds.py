@@ -164,7 +164,7 @@ class _ClassVAEs(Kind):
 
     def _estimator(self, settings, random_state, built_on=None, **extra):
         return MultiVAEAugmenter(_single_vae(settings, random_state, **extra), mix_in=settings.get("mix_in", MULTI_VAE.mix_in),
-                                 random_state=random_state)
+                                 random_state=random_state, verbose=_param(settings, "verbose", "auto"))
 
     def build(self, spec, settings, *, random_state=None):
         return configure(self._estimator(settings, random_state), spec)
@@ -187,7 +187,7 @@ class _Conditional(Kind):
     def _estimator(self, settings, random_state, built_on=None):
         vae = _single_vae(settings, random_state) if built_on is None else built_on
         return ConditionalAugmenter(vae, device=_param(settings, "device", "auto"), random_state=random_state,
-                                    verbose=_param(settings, "verbose", False),
+                                    verbose=_param(settings, "verbose", "auto"),
                                     n_per_sample=_param(settings, "n_per_sample"),
                                     n_per_class=_param(settings, "n_per_class"), **settings.get("conditional", {}))
 
@@ -202,7 +202,7 @@ class _Conditional(Kind):
 
     def train(self, data, split, seed, latent_dim, settings, *, device, built_on=None):
         model = ConditionalAugmenter(built_on, device=device, random_state=seed,
-                                     verbose=_param(settings, "verbose", False), **settings["conditional"])
+                                     verbose=_param(settings, "verbose", "auto"), **settings["conditional"])
         return model.fit(data.X[split.labelled], data.y[split.labelled], X_unlabelled=data.X[split.unlabelled])
 
     def ready(self, model, settings):
@@ -259,13 +259,13 @@ class _Auto(Kind):
     def _estimator(self, settings, random_state, built_on=None):
         # An unfitted VAE is fitted, without labels, in AutoAugmenter.fit
         vae = _single_vae(settings, random_state) if built_on is None else built_on
-        return AutoAugmenter(vae, n_neighbors=vae.n_neighbors, random_state=random_state)
+        return AutoAugmenter(vae, n_neighbors=vae.n_neighbors, random_state=random_state, verbose=vae.verbose)
 
     def build(self, spec, settings, *, random_state=None):
         model = self._estimator(settings, random_state)
         if settings.get("auto", {}).get("conditional"):  # the conditional model's methods are candidates too
             model.set_params(conditional=ConditionalAugmenter(device=_param(settings, "device", "auto"),
-                                                              random_state=random_state,
+                                                              random_state=random_state, verbose=model.verbose,
                                                               **settings.get("conditional", {})))
         return model
 

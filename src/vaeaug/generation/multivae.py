@@ -17,8 +17,9 @@ from tqdm.auto import tqdm
 
 from .._settings import MULTI_VAE
 from .._typing import ArrayLike, Labels, RandomState
-from .._validation import (boolean, check_feature_names, check_labels, check_params, check_same_layout,
-                           check_samples, remember_feature_names, seed, share)
+from .._validation import (check_feature_names, check_labels, check_params, check_same_layout,
+                           check_samples, remember_feature_names, seed, share, verbosity)
+from ..vae.loop import bar_disable
 from ..vae.saving import SavedEstimator
 from ..vae.training import fitting_as
 from .amounts import class_targets, per_sample
@@ -56,9 +57,9 @@ class MultiVAEAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         (0.2: 20 %, as in the talk); 0 trains on the class alone.
     random_state : int, RandomState or None
         Seeds the mix-in draw and every class's VAE.
-    verbose : bool, default=False
-        Show a progress bar over the classes (on a terminal only). Each class VAE's
-        own bar follows its template's ``verbose``.
+    verbose : bool or "auto", default="auto"
+        A progress bar over the classes: "auto" on a terminal or in a notebook only (not in a redirected log),
+        True always, False never. Each class VAE's own bar follows its template's ``verbose``.
 
     Attributes
     ----------
@@ -83,10 +84,10 @@ class MultiVAEAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
     _saved_keys = ("template", "mix_in", "random_state", "classes", "input_shape")
     _fitted_attribute = "augmenters_"
     _parameter_constraints = {"augmenter": _check_template, "mix_in": share(), "random_state": seed,
-                              "verbose": boolean}
+                              "verbose": verbosity}
 
     def __init__(self, augmenter: VAEAugmenter | None = None, mix_in: float = MULTI_VAE.mix_in, random_state: RandomState = None,
-                 verbose: bool = False):
+                 verbose: bool | str = "auto"):
         self.augmenter = augmenter
         self.mix_in = mix_in
         self.random_state = random_state
@@ -95,7 +96,7 @@ class MultiVAEAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
     def _template(self) -> VAEAugmenter:
         """The checked template every class's VAE is cloned from."""
         check_params(self)
-        return VAEAugmenter(method="prior") if self.augmenter is None else self.augmenter
+        return VAEAugmenter(method="prior", verbose=self.verbose) if self.augmenter is None else self.augmenter
 
     def fit(self, X: ArrayLike, y: Labels) -> MultiVAEAugmenter:
         """Train one VAE per class on its samples plus a ``mix_in`` share of the others'.
@@ -117,7 +118,7 @@ class MultiVAEAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         self.augmenters_ = []
         # One bar over the classes (on a terminal only); each class's VAE logs its own line when it is trained.
         for i, label in enumerate(tqdm(self.classes_, desc="class VAEs", unit="class", leave=False,
-                                       disable=None if self.verbose else True)):
+                                       disable=bar_disable(self.verbose))):
             own, others = np.flatnonzero(y == label), np.flatnonzero(y != label)
             # mix / (own + mix) = mix_in  =>  mix = own * mix_in / (1 - mix_in)
             n_mix = min(len(others), int(round(len(own) * self.mix_in / (1 - self.mix_in))))

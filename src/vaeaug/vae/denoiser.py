@@ -114,7 +114,9 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
     device : str, default="auto"
     random_state : int, RandomState or None
         Seeds the weights, the split, and every noise draw.
-    verbose : bool, default=False
+    verbose : bool or "auto", default="auto"
+        A progress bar: "auto" on a terminal or in a notebook only (not in a redirected log), True always,
+        False never.
 
     Attributes
     ----------
@@ -138,7 +140,7 @@ class VAEDenoiser(TransformerMixin, VAEEstimator):
     def __init__(self, noise: str = "gaussian", sigma: float | list[float] = 0.3, latent_dim: int = 32, beta: float = 0.1,
                  hidden_units: int = 1024, max_epochs: int = 30, patience: int = 5, batch_size: int = 128,
                  learning_rate: float = 1e-3, validation_fraction: float = 0.1, device: str = "auto",
-                 random_state: RandomState = None, verbose: bool = False):
+                 random_state: RandomState = None, verbose: bool | str = "auto"):
         self.noise = noise
         self.sigma = sigma
         self.latent_dim = latent_dim

@@ -18,8 +18,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._typing import ArrayLike
-from .._validation import (anything, check_feature_names, check_params, check_same_layout, check_samples, integer,
-                           number, seed, share)
+from .._validation import (check_feature_names, check_params, check_same_layout, check_samples, integer,
+                           number, seed, share, verbosity)
 from .distributed import from_main_process, join
 from .model import VAEConfig, load_vae, make_vae
 from .loop import seeded, select_device
@@ -45,7 +45,7 @@ TRAINING_CONSTRAINTS = {
     "validation_fraction": share(),
     "device": _device,
     "random_state": seed,
-    "verbose": anything,
+    "verbose": verbosity,
 }
 
 

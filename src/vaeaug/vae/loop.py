@@ -9,6 +9,7 @@ from a generator of its own, and a progress bar. Each of them writes only what i
 from __future__ import annotations
 
 import contextlib
+import sys
 
 import torch
 from tqdm.auto import tqdm
@@ -74,6 +75,18 @@ def epochs_for(epochs: int, min_steps: int, steps_per_epoch: int, max_steps: int
     return epochs
 
 
+def bar_disable(verbose) -> bool | None:
+    """tqdm's ``disable`` for a ``verbose`` setting. False: no bar. True: a bar, wherever the output goes.
+    "auto" (the estimators' default): a bar where someone watches, a terminal or a Jupyter notebook, and none in
+    a redirected log (which carriage returns would fill) or a test run."""
+    if verbose is True:
+        return False
+    if verbose != "auto":
+        return True
+    # A notebook's stderr is no terminal, so tqdm's own test (disable=None) would hide the bar there
+    return False if type(sys.stderr).__module__.startswith("ipykernel") else None
+
+
 class TrainingLoop:
     """Seeded epochs with a progress bar, and Adam steps: ``with TrainingLoop(...) as loop: for epoch in loop:``.
 
@@ -84,7 +97,7 @@ class TrainingLoop:
     """
 
     def __init__(self, epochs: int, *, seed: int, device: torch.device | None = None, desc: str = "training",
-                 progress: bool = False):
+                 progress: bool | str = False):
         self.epochs, self.seed, self.device, self.desc, self.progress = epochs, int(seed), device, desc, progress
         self.shuffler = torch.Generator().manual_seed(self.seed)
         self.optimiser = None
@@ -108,9 +121,8 @@ class TrainingLoop:
     def __enter__(self) -> TrainingLoop:
         self._seeded = seeded(self.seed, self.device)
         self._seeded.__enter__()
-        # disable=None: a bar on a terminal only, so a redirected log gets no carriage returns
         self.bar = tqdm(range(1, self.epochs + 1), desc=self.desc, unit="epoch", leave=False,
-                        disable=None if self.progress else True)
+                        disable=bar_disable(self.progress))
         return self
 
     def __iter__(self):

@@ -187,7 +187,7 @@ def train_vae(
     steps = _Steps(model, max_steps, snapshot_step)
     stopping = _EarlyStopping(patience, min_steps)
     epochs = epochs_for(max_epochs, min_steps, -(-len(X_train) // batch_size), max_steps)
-    loop = TrainingLoop(epochs, seed=seed, device=device, desc="VAE", progress=progress and world.main)
+    loop = TrainingLoop(epochs, seed=seed, device=device, desc="VAE", progress=progress if world.main else False)
     loop.optimise(model, learning_rate)
     step = _BatchStep(model, loop, corrupt, world, device)
     first_epoch = None
