@@ -13,7 +13,8 @@ The package is the pipeline, one subpackage or module per step::
     generation/    latent moves as pure functions (latent, amounts; codes: what they share, and the methods that
                    make codes in one go: prior draws, SMOTE), the method-name grammar (registry), the
                    augmenters (augmenter, multivae, conditional), the baselines, the tabular rivals TVAE and CTGAN
-                   (rivals), the GC filter (filtering),
+                   (rivals), the semi-supervised rivals that label the pool (semisupervised), the GC filter
+                   (filtering),
                    what every sampler shares (sampler), chains (chain), auto and affine-cv (auto) and their
                    candidates (candidates), and the generator kinds, the one place that tells them apart
                    (kinds: make_augmenter)
@@ -54,6 +55,8 @@ _API = {
     "SMOTESampler": ("generation.baselines", "SMOTESampler"),
     "AffineSampler": ("generation.baselines", "AffineSampler"),
     "RealSampler": ("generation.baselines", "RealSampler"),
+    "LabelSpreadingSampler": ("generation.semisupervised", "LabelSpreadingSampler"),
+    "SelfTrainingSampler": ("generation.semisupervised", "SelfTrainingSampler"),
     "make_augmenter": ("generation.kinds", "make_augmenter"),
     "parse_method": ("generation.registry", "parse_method"),
     "MethodSpec": ("generation.registry", "MethodSpec"),
@@ -97,6 +100,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported e
     from .generation.multivae import MultiVAEAugmenter
     from .generation.conditional import ConditionalAugmenter
     from .generation.registry import MethodSpec, parse_method
+    from .generation.semisupervised import LabelSpreadingSampler, SelfTrainingSampler
     from .vae.denoiser import VAEDenoiser, corrupt
     from .vae.model import MLPVAE, ConvVAE, VAEConfig, load_vae
     from .vae.training import train_vae

@@ -8,7 +8,7 @@ here, so a name has one home.
 
 from __future__ import annotations
 
-__all__ = ["RIVALS", "CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES", "CONDITIONAL_METHODS", "OWN_CLASSIFIER",
+__all__ = ["RIVALS", "SEMI_SUPERVISED", "CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES", "CONDITIONAL_METHODS", "OWN_CLASSIFIER",
            "AUTO", "TUNED_AFFINE", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "parse_amount"]
 
 CLASSIFIERS = ("svm", "knn", "mlp", "cnn", "rf", "gbt")  # vaeaug.classifiers makes each of them
@@ -19,6 +19,8 @@ PAPER_METHODS = ["noise", "interpolation", "extrapolation"]
 TALK_METHODS = ["interpolation+noise", "extrapolation+noise", "prior", "prior+gc", "multi-vae"]
 BASELINES = ["smote", "affine", "real"]
 RIVALS = ["tvae", "ctgan"]  # the tabular generators a user would try instead (the ctgan package, an extra)
+# The semi-supervised methods a user would try instead: labels for the unlabelled pool (scikit-learn)
+SEMI_SUPERVISED = ["label-spreading", "label-spreading-codes", "self-training"]
 # The conditional model on the VAE's codes (M1+M2): its own ways to make labelled samples, and its filter
 CONDITIONAL_METHODS = ["conditional-prior", "style-transfer", "pseudo-label"]
 OWN_CLASSIFIER = "conditional-classifier"  # a column: the conditional model's q(y|x) itself, without augmenting

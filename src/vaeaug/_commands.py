@@ -224,7 +224,7 @@ def _augment_settings(args) -> dict:
 def _write_augmented(args, output):
     spec = parse_method(args.method)  # once, here; the spec goes down
     kind = KIND_OF[spec.kind]
-    if args.unlabelled and not kind.uses_unlabelled:
+    if args.unlabelled and not (kind.uses_unlabelled or kind.labels_pool):
         raise ValueError(f"--unlabelled feeds the single VAE, but method {args.method!r} does not use it (it "
                          "learns from the labelled samples alone); drop --unlabelled or choose another method.")
     if kind.learns_from == "pool":

@@ -30,7 +30,7 @@ from .vae.loop import TrainingLoop, epochs_for, select_device
 logger = logging.getLogger(__name__)
 
 __all__ = ["CLASSIFIERS", "CNNClassifier", "TorchMLPClassifier", "make_classifier", "score_classifier", "test_scores",
-           "takes_images", "needs_scaling", "SCALINGS"]
+           "takes_images", "needs_scaling", "with_scaling", "SCALINGS"]
 
 # The training settings every torch classifier has.
 _TRAINING = {"max_epochs": integer(1), "batch_size": integer(1), "learning_rate": number(allow_zero=False),
@@ -308,6 +308,14 @@ def needs_scaling(classifier) -> bool:
                                                                                         "sklearn.ensemble"))
 
 
+def with_scaling(classifier: BaseEstimator, *, tabular: bool, scale: str | bool = "auto") -> BaseEstimator:
+    """``classifier``, after a ``StandardScaler`` where ``scale`` asks for one ("auto": on tabular samples) and
+    the classifier :func:`needs_scaling`."""
+    if (scale is True or (scale == "auto" and tabular)) and needs_scaling(classifier):
+        return make_pipeline(StandardScaler(), classifier)
+    return classifier
+
+
 def score_classifier(classifier: BaseEstimator, X_train: ArrayLike, y_train: Labels, X_test: ArrayLike,
                      y_test: Labels, *, scale: str | bool = "auto") -> dict[str, float]:
     """Fit on the training data and return test accuracy and weighted F1.
@@ -345,8 +353,7 @@ def score_classifier(classifier: BaseEstimator, X_train: ArrayLike, y_train: Lab
     X_test = check_samples(X_test, name="X_test")
     if not takes_images(classifier):
         X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
-    if (scale is True or (scale == "auto" and tabular)) and needs_scaling(classifier):
-        classifier = make_pipeline(StandardScaler(), classifier)
+    classifier = with_scaling(classifier, tabular=tabular, scale=scale)
     classifier.fit(X_train, check_labels(y_train, len(X_train), name="y_train"))
     return test_scores(y_test, classifier.predict(X_test))
 

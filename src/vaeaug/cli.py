@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ._files import check_exists, check_output
 from ._choices import (AUTO, BACKENDS, BASELINES, RIVALS, CLASSIFIERS, CONDITIONAL_METHODS, NOISES, PAPER_METHODS,
-                       TALK_METHODS, TUNED_AFFINE)
+                       SEMI_SUPERVISED, TALK_METHODS, TUNED_AFFINE)
 from ._settings import CONDITIONAL, GENERATION
 from .experiments.run_options import RUN_OPTIONS, study_default
 
@@ -33,7 +33,8 @@ EXIT_CODES = ("exit status: 0 done; 2 a mistake in the input, options or files, 
 METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote or latent moves (noise, "
                "interpolation, extrapolation, mixup) joined by +; e.g. " + ", ".join(PAPER_METHODS + TALK_METHODS)
                + "; or a baseline: " + ", ".join(BASELINES) + "; or a tabular rival (the rivals extra): "
-               + ", ".join(RIVALS) + f"; or {TUNED_AFFINE} (affine ranges chosen by "
+               + ", ".join(RIVALS) + "; or a semi-supervised rival (labels for the unlabelled samples): "
+               + ", ".join(SEMI_SUPERVISED) + f"; or {TUNED_AFFINE} (affine ranges chosen by "
                "cross-validation); or the conditional model on the VAE's codes: " + ", ".join(CONDITIONAL_METHODS)
                + f", with +agree to keep what its classifier labels as asked; or {AUTO} (chosen per classifier by "
                "cross-validation on the labelled samples)")

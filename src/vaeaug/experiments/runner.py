@@ -80,7 +80,8 @@ def plan_cells(config: ExperimentConfig) -> list[Cell]:
     targets = config.train_on if isinstance(config.train_on, list) else [config.train_on]
     in_data = config.space == "data"
     specs = {method: parse_method(method) for method in config.methods}  # once, for every cell
-    without_vae = [m for m in config.methods if in_data and KIND_OF[specs[m].kind].latent_space is None]
+    without_vae = [m for m in config.methods if in_data and KIND_OF[specs[m].kind].latent_space is None
+                   and KIND_OF[specs[m].kind].built_on is None]
     with_vae = [m for m in config.methods if m not in without_vae]
 
     def cells(dataset, protocol, seed, latent_dim, variant, methods, baseline):

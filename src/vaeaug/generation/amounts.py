@@ -8,7 +8,7 @@ from .._choices import BALANCE, parse_amount
 from .._validation import check_choice, check_fits, check_positive
 
 __all__ = ["BALANCE", "check_amount", "check_amount_fits", "parse_amount", "per_sample", "class_targets",
-           "source_rows"]
+           "source_rows", "surest_rows"]
 
 
 def per_sample(n_per_sample, n_neighbors) -> int:
@@ -49,6 +49,21 @@ def class_targets(labels, *, n_per_sample=None, n_per_class=None) -> dict:
                              f"{keys}.")
         return {c: int(n_per_class.get(c, 0)) for c in keys}
     return {c: int(n_per_class) for c in keys}
+
+
+def surest_rows(labels, confidence, targets: dict) -> np.ndarray:
+    """The rows a pseudo-labeller keeps: for each class c of ``targets``, up to ``targets[c]`` of the rows it
+    labelled c, surest first (highest ``confidence``; a row of confidence -inf is never kept), class by class.
+
+    >>> surest_rows(np.array([0, 1, 0, 1]), np.array([0.9, 0.8, 0.99, -np.inf]), {0: 1, 1: 5}).tolist()
+    [2, 1]
+    """
+    labels, confidence = np.asarray(labels), np.asarray(confidence, dtype=float)
+    taken = []
+    for label, target in targets.items():
+        candidates = np.flatnonzero((labels == label) & (confidence > -np.inf))
+        taken.append(candidates[np.argsort(-confidence[candidates], kind="stable")][:target])
+    return np.concatenate(taken).astype(int) if taken else np.empty(0, dtype=int)
 
 
 def source_rows(labels, *, n_per_sample=None, n_per_class=None, random_state=None) -> np.ndarray:

@@ -34,7 +34,7 @@ from .._validation import (anything, check_labels, check_params, check_samples, 
 from ..vae.conditional_model import ConditionalConfig, ConditionalLatentModel, load_conditional, train_conditional
 from ..vae.saving import SavedEstimator
 from ..vae.loop import seeded, select_device
-from .amounts import check_amount, class_targets, per_sample
+from .amounts import check_amount, class_targets, per_sample, surest_rows
 from .augmenter import VAEAugmenter
 from .filtering import draw_until, warn_short
 from .latent import parse_moves
@@ -305,18 +305,14 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
     def _pseudo_labels(self, pool, targets):
         """The unlabelled samples q(y | z) is at least ``threshold`` sure of, surest first, up to each target."""
         probabilities = self.predict_proba(pool)
-        best, confidence = probabilities.argmax(axis=1), probabilities.max(axis=1)
-        taken = []
-        for label, target in targets.items():
-            sure = np.flatnonzero((best == self._indices([label])[0]) & (confidence >= self.threshold))
-            taken.append(sure[np.argsort(-confidence[sure], kind="stable")][:target])
-        rows = np.concatenate(taken).astype(int)
-        made = {label: len(t) for label, t in zip(targets, taken)}
+        best, confidence = self.classes_[probabilities.argmax(axis=1)], probabilities.max(axis=1)
+        rows = surest_rows(best, np.where(confidence >= self.threshold, confidence, -np.inf), targets)
+        made = {label: int(np.sum(best[rows] == label)) for label in targets}
         report = {"requested": int(sum(targets.values())), "made": len(rows), "rounds": 1, "drawn": len(pool),
                   "dropped": 0, "repeated": 0, "rejected": 0, "acceptance_rate": None,
                   "missing": {c: targets[c] - made[c] for c in targets if made[c] < targets[c]}}
         X_new = pool[rows] if self.augmenter_.space == "data" else self.augmenter_.encode(pool[rows])
-        return (X_new if len(rows) else None), (self.classes_[best[rows]] if len(rows) else None), report
+        return (X_new if len(rows) else None), (best[rows] if len(rows) else None), report
 
     def _check_resample(self, X, y, fit_params):
         if self.method in FROM_POOL and fit_params.get("X_unlabelled") is None:

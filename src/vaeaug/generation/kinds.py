@@ -36,7 +36,7 @@ import json
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._choices import AUTO, RIVALS, TUNED_AFFINE
+from .._choices import AUTO, RIVALS, SEMI_SUPERVISED, TUNED_AFFINE
 from .._settings import MULTI_VAE
 from .._typing import RandomState
 from .augmenter import VAEAugmenter
@@ -47,6 +47,7 @@ from .conditional import ConditionalAugmenter
 from .multivae import MultiVAEAugmenter
 from .registry import CONDITIONAL_MODEL, KINDS, SINGLE_VAE, MethodSpec, parse_method, set_generation
 from .rivals import TabularRival
+from .semisupervised import LabelSpreadingSampler, SelfTrainingSampler
 
 __all__ = ["Kind", "KIND_OF", "kind_of", "make_augmenter"]
 
@@ -250,6 +251,31 @@ class _Rival(Kind):
         return TabularRival(model=self.name, random_state=random_state)
 
 
+class _LabelSpreading(Kind):
+    """Label spreading over the samples, or (``label-spreading-codes``) over their codes in the single VAE."""
+
+    estimator = LabelSpreadingSampler
+
+    def _estimator(self, settings, random_state, built_on=None):
+        encoder = None if self.built_on is None else built_on or _single_vae(settings, random_state)
+        return LabelSpreadingSampler(encoder=encoder, random_state=random_state)
+
+    def generate_inputs(self, pool):
+        return {"X_unlabelled": pool()}
+
+
+class _SelfTraining(Kind):
+    """Self-training of the cell's classifier on the labelled and unlabelled samples."""
+
+    estimator = SelfTrainingSampler
+
+    def generate_inputs(self, pool):
+        return {"X_unlabelled": pool()}
+
+    def fit_for_classifier(self, model, classifier, labelled, auto_settings, models, pool):
+        return model.set_params(classifier=classifier).fit(*labelled)
+
+
 class _Auto(Kind):
     """``auto``: chooses among the single VAE's moves and the baselines by cross-validation, per classifier."""
 
@@ -295,6 +321,9 @@ KIND_OF: dict[str, Kind] = {
     "affine": _Affine("affine"),
     "real": _RealPool("real"),
     **{rival: _Rival(rival) for rival in RIVALS},
+    SEMI_SUPERVISED[0]: _LabelSpreading(SEMI_SUPERVISED[0]),
+    SEMI_SUPERVISED[1]: _LabelSpreading(SEMI_SUPERVISED[1]),
+    SEMI_SUPERVISED[2]: _SelfTraining(SEMI_SUPERVISED[2]),
     AUTO: _Auto(AUTO),
     TUNED_AFFINE: _TunedAffine(TUNED_AFFINE),
 }

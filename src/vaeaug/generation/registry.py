@@ -14,6 +14,9 @@ A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
   images, and more real labelled samples;
 * ``tvae`` and ``ctgan`` are the tabular generators a user would try instead (the ``ctgan`` package,
   :mod:`vaeaug.generation.rivals`), trained on the labelled table;
+* ``label-spreading``, ``label-spreading-codes`` and ``self-training`` are the semi-supervised methods a user
+  would try instead (:mod:`vaeaug.generation.semisupervised`): unlabelled samples with the labels that label
+  spreading (over the samples, or over the VAE's codes) or self-training of the cell's classifier gives them;
 * ``affine+GENERATION`` (``affine+interpolation``) chains the two: affine
   copies first, then the VAE's method on the labelled samples and the copies
   together (:class:`AugmentationChain`);
@@ -40,7 +43,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .._choices import (AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PAPER_METHODS, RIVALS,
-                        TALK_METHODS, TUNED_AFFINE)
+                        SEMI_SUPERVISED, TALK_METHODS, TUNED_AFFINE)
 from .._validation import did_you_mean
 from .latent import LATENT_SMOTE, MOVES, PRIOR, parse_moves
 
@@ -51,6 +54,7 @@ SINGLE_VAE = "vae"  # the kind of the one VAE every shared-latent-space method m
 CONDITIONAL_MODEL = "conditional"  # the kind of the conditional model on that VAE's codes
 CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+interpolation
 _MULTI, _GC, _AGREE = "multi-vae", "gc", "agree"
+STANDALONE = BASELINES + RIVALS + SEMI_SUPERVISED + [AUTO, TUNED_AFFINE]  # names that take no moves or filter
 
 
 class GeneratorKind(NamedTuple):
@@ -63,7 +67,7 @@ class GeneratorKind(NamedTuple):
 
     prefix: str  # of its generation settings in ``set_params``
     learns_from: str | None  # "all" samples without labels, "all+labels" (the labelled ones' too), the "labelled"
-    # ones, the labelled "pool", or nothing
+    # ones, the labelled "pool", the "labelled+unlabelled" ones to label the latter, or nothing
     latent_space: str | None  # "shared", "per-class", or None: it makes samples, never codes
     trained: bool  # it learns weights worth keeping in the model cache
     built_on: str | None = None  # the kind of fitted model it takes as its ``augmenter``
@@ -88,6 +92,11 @@ class GeneratorKind(NamedTuple):
         return self.learns_from == "all+labels"
 
     @property
+    def labels_pool(self) -> bool:
+        """It labels the unlabelled samples, which its ``generate`` takes (a semi-supervised rival)."""
+        return self.learns_from == "labelled+unlabelled"
+
+    @property
     def uses_unlabelled(self) -> bool:
         """The single VAE learns from the unlabelled samples for it (it is that VAE, or is built on it)."""
         return self.learns_from in ("all", "all+labels") or self.built_on is not None
@@ -106,6 +115,11 @@ KINDS = {
     **{rival: GeneratorKind("", "labelled", None, trained=False, reads_tables=True) for rival in RIVALS},
     # a conditional model on the single VAE's codes, trained on every code with the labelled ones' labels
     CONDITIONAL_MODEL: GeneratorKind("", "all+labels", "shared", trained=True, built_on=SINGLE_VAE),
+    # the semi-supervised rivals: labels for the unlabelled samples, from a graph of them (or of their codes in
+    # the single VAE), or from the cell's classifier trained on its own surest labels
+    "label-spreading": GeneratorKind("", "labelled+unlabelled", None, trained=False),
+    "label-spreading-codes": GeneratorKind("", "labelled+unlabelled", None, trained=False, built_on=SINGLE_VAE),
+    "self-training": GeneratorKind("", "labelled+unlabelled", None, trained=False, per_classifier=True),
     # affine copies with their ranges chosen per classifier by cross-validation on the labelled samples
     TUNED_AFFINE: GeneratorKind("", "labelled", None, trained=False, per_classifier=True, images_only=True),
     # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples
@@ -139,7 +153,7 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
         return name
     if not isinstance(name, str) or not name:
         raise ValueError(f"A method must be a name such as 'interpolation' or 'multi-vae'; got {name!r}.")
-    if name in BASELINES + RIVALS + [AUTO, TUNED_AFFINE]:
+    if name in STANDALONE:
         return MethodSpec(name, name, None, None)
     if name == OWN_CLASSIFIER:  # no samples: the conditional model classifies the test set itself
         return MethodSpec(name, CONDITIONAL_MODEL, None, None)
@@ -150,8 +164,8 @@ def parse_method(name: str | MethodSpec) -> MethodSpec:
             raise ValueError(f"Method {name!r}: {tokens[0]}+ goes before a method of the single VAE, as in "
                              f"'{tokens[0]}+interpolation'; {then.name!r} is not one.")
         return then._replace(name=name, first=tokens[0])
-    if set(tokens) & set(BASELINES + RIVALS + [AUTO, TUNED_AFFINE]):
-        raise ValueError(f"Method {name!r}: the baselines {', '.join(BASELINES)} and {AUTO!r} stand alone, "
+    if set(tokens) & set(STANDALONE):
+        raise ValueError(f"Method {name!r}: the baselines {', '.join(BASELINES)}, the rivals and {AUTO!r} stand alone, "
                          "without moves, 'multi-vae' or 'gc'; for SMOTE on the VAE's codes use 'latent-smote'.")
     kind = "class-vaes" if tokens[0] == _MULTI else "vae"
     tokens = tokens[1:] if kind == "class-vaes" else tokens
@@ -184,7 +198,7 @@ def _check_moves(name, generation):
         parse_moves(generation)
     except ValueError as error:
         # One unknown word: the closest name of any kind (a move, a baseline, auto, ...), not of moves alone
-        named = list(MOVES) + [PRIOR] + BASELINES + RIVALS + [AUTO, TUNED_AFFINE, OWN_CLASSIFIER] + CONDITIONAL_METHODS
+        named = list(MOVES) + [PRIOR] + STANDALONE + [OWN_CLASSIFIER] + CONDITIONAL_METHODS
         hint = did_you_mean(generation, named) if "+" not in generation and generation not in named else ""
         raise ValueError(f"{f'Unknown method {name!r}.{hint}' if hint else error} A method name is "
                          "[multi-vae+]GENERATION[+gc], as in 'multi-vae', "
