@@ -561,3 +561,21 @@ def test_paths_are_checked_before_pytorch_loads(tmp_path, capsys):
                        (["run", "--resume", "missing-run"], "--resume missing-run is not a folder")):
         done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tmp_path)
         assert done.stdout.split() == ["2", "False"] and said in done.stderr, (args, done.stderr)
+
+
+def test_augment_labels_an_unlabelled_file_with_a_semi_supervised_rival(tmp_path, capsys):
+    # issue 34: the rivals are methods like any other: vaeaug augment --method label-spreading --unlabelled FILE
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    np.savez(tmp_path / "labelled.npz", X=X[:50] / 16, y=y[:50])
+    np.savez(tmp_path / "pool.npz", X=X[50:250] / 16)
+    assert main(["augment", str(tmp_path / "labelled.npz"), str(tmp_path / "out.npz"), "--method",
+                 "label-spreading", "--unlabelled", str(tmp_path / "pool.npz"), "--quiet"]) == 0
+    out = np.load(tmp_path / "out.npz")
+    assert out["X"].shape == (250, 64) and out["is_synthetic"].sum() == 200
+    pool_row = [np.abs(X[50:250] / 16 - row).sum(axis=1).argmin() for row in out["X"][50:]]  # class by class
+    assert sorted(pool_row) == list(range(200)) and (out["y"][50:] == y[50:250][pool_row]).mean() > 0.8
+    assert main(["augment", str(tmp_path / "labelled.npz"), str(tmp_path / "out2.npz"), "--method",
+                 "self-training"]) == 2
+    assert "none were given; pass them" in capsys.readouterr().err
