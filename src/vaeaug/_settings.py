@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 __all__ = ["VAESettings", "GenerationSettings", "MultiVAESettings", "ConditionalSettings", "AutoSettings",
-           "TunedAffineSettings", "RivalSettings", "ExecutionSettings", "VAE", "GENERATION", "MULTI_VAE",
-           "CONDITIONAL", "AUTO", "TUNED_AFFINE", "RIVAL", "EXECUTION", "section"]
+           "TunedAffineSettings", "RivalSettings", "PoolLabellingSettings", "ExecutionSettings", "VAE", "GENERATION",
+           "MULTI_VAE", "CONDITIONAL", "AUTO", "TUNED_AFFINE", "RIVAL", "POOL_LABELLING", "EXECUTION", "section"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,18 @@ class RivalSettings:
 
 
 @dataclass(frozen=True)
+class PoolLabellingSettings:
+    """The semi-supervised rivals (label spreading, self-training) at scikit-learn's own defaults; label
+    spreading keeps every sample its labels reach (least label mass 0)."""
+
+    graph_neighbors: int = 7
+    spreading_alpha: float = 0.2
+    spreading_threshold: float = 0.0
+    self_training_threshold: float = 0.75
+    self_training_rounds: int = 10
+
+
+@dataclass(frozen=True)
 class ExecutionSettings:
     """How a grid runs (not what it computes): workers, PyTorch threads, joblib backend, cluster address."""
 
@@ -117,6 +129,7 @@ CONDITIONAL = ConditionalSettings()
 AUTO = AutoSettings()
 TUNED_AFFINE = TunedAffineSettings()
 RIVAL = RivalSettings()
+POOL_LABELLING = PoolLabellingSettings()
 EXECUTION = ExecutionSettings()
 
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.preprocessing import StandardScaler
 from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 
+from .._settings import POOL_LABELLING
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import anything, check_labels, check_params, check_same_layout, check_samples, integer, seed, share
 from ..classifiers import make_classifier, with_scaling
@@ -118,7 +119,9 @@ class LabelSpreadingSampler(_PoolLabeller):
     _parameter_constraints = {"graph_neighbors": integer(1), "alpha": share(include_zero=False), "threshold": share(),
                               "encoder": anything, **_PoolLabeller._amount}
 
-    def __init__(self, graph_neighbors: int = 7, alpha: float = 0.2, threshold: float = 0.0, encoder=None,
+    def __init__(self, graph_neighbors: int = POOL_LABELLING.graph_neighbors,
+                 alpha: float = POOL_LABELLING.spreading_alpha, threshold: float = POOL_LABELLING.spreading_threshold,
+                 encoder: BaseEstimator | None = None,
                  n_per_sample: int | None = None, n_per_class: int | str | dict | None = None,
                  random_state: RandomState = None):
         self.n_per_sample = n_per_sample
@@ -175,7 +178,9 @@ class SelfTrainingSampler(_PoolLabeller):
     _parameter_constraints = {"classifier": anything, "threshold": share(), "max_iter": integer(1),
                               **_PoolLabeller._amount}
 
-    def __init__(self, classifier=None, threshold: float = 0.75, max_iter: int = 10,
+    def __init__(self, classifier: BaseEstimator | str | None = None,
+                 threshold: float = POOL_LABELLING.self_training_threshold,
+                 max_iter: int = POOL_LABELLING.self_training_rounds,
                  n_per_sample: int | None = None, n_per_class: int | str | dict | None = None,
                  random_state: RandomState = None):
         self.n_per_sample = n_per_sample
