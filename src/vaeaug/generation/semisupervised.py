@@ -134,12 +134,13 @@ class LabelSpreadingSampler(_PoolLabeller):
 
     def generate(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
         X, y, classes, codes, pool = self._inputs(X, y, X_unlabelled)
-        features = np.concatenate([X, pool]).reshape(len(X) + len(pool), -1)
+        features = np.concatenate([X, pool])
         if self.encoder is not None:
             encoder = self.encoder if hasattr(self.encoder, "model_") else \
                 clone(self.encoder).fit(X, X_unlabelled=pool)
-            features = encoder.encode(np.concatenate([X, pool]))
-        elif X.ndim == 2:  # a table's columns on one scale, as the classifiers see them; pixels share one already
+            features = encoder.encode(features)
+        features = features.reshape(len(features), -1)
+        if self.encoder is None and X.ndim == 2:  # a table's columns on one scale, as the classifiers see them; pixels share one already
             features = StandardScaler().fit_transform(features)
         spreading = LabelSpreading(kernel="knn", n_neighbors=min(self.graph_neighbors, len(features) - 1),
                                    alpha=self.alpha, max_iter=100)
