@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.neighbors import KNeighborsClassifier
 
 # A grid of 2 protocols x 2 latent sizes x 2 methods x 2 seeds, for the runner, the cache and the CLI.
 GRID = {
@@ -57,3 +59,28 @@ def interrupt(run_dir, keep):
     entries = [{"record": r, "vaes": trained if n == 0 else []} for n, r in enumerate(keep)]
     log.write_text(header + "\n" + "".join(json.dumps(e) + "\n" for e in entries))
     (Path(run_dir) / "results.json").unlink(missing_ok=True)
+
+
+def bars(n, seed):
+    """Images of a bright top half (class 'top') or bottom half ('bottom'), with noise: separable."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0, 0.2, size=(n, 8, 8)).astype(np.float32)
+    y = np.where(rng.uniform(size=n) < 0.5, "top", "bottom")
+    X[y == "top", :4] += 0.7
+    X[y == "bottom", 4:] += 0.7
+    return X, y
+
+
+class NeedsMore(ClassifierMixin, BaseEstimator):
+    """1-NN given more than ``least`` training rows, else the first class always: more data always scores higher."""
+
+    def __init__(self, least=6):
+        self.least = least
+
+    def fit(self, X, y):
+        self.knn_ = KNeighborsClassifier(1).fit(X.reshape(len(X), -1), y) if len(X) > self.least else None
+        self.classes_, self.first_ = np.unique(y), np.asarray(y)[0]
+        return self
+
+    def predict(self, X):
+        return self.knn_.predict(X.reshape(len(X), -1)) if self.knn_ else np.full(len(X), self.first_)

@@ -10,7 +10,7 @@ from vaeaug.cli import _parser
 from vaeaug.experiments.config import AUGMENTATION_SETTINGS, CONDITIONAL_SETTINGS, VAE_SETTINGS, ExperimentConfig
 from vaeaug.experiments.execution import EXECUTION_KEYS
 from vaeaug.experiments.run_options import DEFAULT_STUDY, RUN_OPTIONS
-from vaeaug.generation.auto import AutoAugmenter, TunedAffine
+from vaeaug.generation.auto import AutoAugmenter
 from vaeaug.generation.augmenter import VAEAugmenter
 from vaeaug.generation.baselines import AffineSampler, RealSampler, SMOTESampler
 from vaeaug.generation.conditional import ConditionalAugmenter
@@ -18,13 +18,14 @@ from vaeaug.generation.kinds import make_augmenter
 from vaeaug.generation.codes import label_by_neighbours, smote
 from vaeaug.generation.latent import alter, extrapolate, interpolate
 from vaeaug.generation.multivae import MultiVAEAugmenter
+from vaeaug.generation.tuned import Teacher, TunedAffine
 from vaeaug.vae.conditional_model import ConditionalConfig, train_conditional
 from vaeaug.vae.model import VAEConfig
 from vaeaug.vae.training import train_vae
 
 SECTIONS = {"vae": _settings.VAE, "generation": _settings.GENERATION, "multi_vae": _settings.MULTI_VAE,
             "conditional": _settings.CONDITIONAL, "auto": _settings.AUTO, "tuned_affine": _settings.TUNED_AFFINE,
-            "execution": _settings.EXECUTION}
+            "teacher": _settings.TEACHER, "execution": _settings.EXECUTION}
 
 
 def signature_defaults(function):
@@ -45,6 +46,7 @@ READERS = [
     ("ConditionalAugmenter", signature_defaults(ConditionalAugmenter), ["conditional", "generation:amounts"]),
     ("AutoAugmenter", signature_defaults(AutoAugmenter), ["auto", "generation"]),
     ("TunedAffine", signature_defaults(TunedAffine), ["tuned_affine", "generation"]),
+    ("Teacher", signature_defaults(Teacher), ["teacher"]),
     ("SMOTESampler", signature_defaults(SMOTESampler), ["generation"]),
     ("AffineSampler", signature_defaults(AffineSampler), ["generation"]),
     ("RealSampler", signature_defaults(RealSampler), ["generation"]),

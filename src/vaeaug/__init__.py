@@ -15,8 +15,9 @@ The package is the pipeline, one subpackage or module per step::
                    augmenters (augmenter, multivae, conditional), the baselines, the tabular rivals TVAE and CTGAN
                    (rivals), the semi-supervised rivals that label the pool (semisupervised), the GC filter
                    (filtering),
-                   what every sampler shares (sampler), chains (chain), auto and affine-cv (auto) and their
-                   candidates (candidates), and the generator kinds, the one place that tells them apart
+                   what every sampler shares (sampler), chains (chain), auto (auto), auto narrowed to one
+                   method, affine-cv and the conditional model as a teacher (tuned), and their candidates
+                   (candidates), and the generator kinds, the one place that tells them apart
                    (kinds: make_augmenter)
     classifiers    the classifiers that judge the new data, and score_classifier
     report/        tables, figures and statistics over seeds (tables, figures, stats)
@@ -52,6 +53,7 @@ _API = {
     "MultiVAEAugmenter": ("generation.multivae", "MultiVAEAugmenter"),
     "ConditionalAugmenter": ("generation.conditional", "ConditionalAugmenter"),
     "AutoAugmenter": ("generation.auto", "AutoAugmenter"),
+    "Teacher": ("generation.tuned", "Teacher"),
     "SMOTESampler": ("generation.baselines", "SMOTESampler"),
     "AffineSampler": ("generation.baselines", "AffineSampler"),
     "RealSampler": ("generation.baselines", "RealSampler"),
@@ -101,6 +103,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported e
     from .generation.conditional import ConditionalAugmenter
     from .generation.registry import MethodSpec, parse_method
     from .generation.semisupervised import LabelSpreadingSampler, SelfTrainingSampler
+    from .generation.tuned import Teacher
     from .vae.denoiser import VAEDenoiser, corrupt
     from .vae.model import MLPVAE, ConvVAE, VAEConfig, load_vae
     from .vae.training import train_vae

@@ -9,7 +9,8 @@ here, so a name has one home.
 from __future__ import annotations
 
 __all__ = ["RIVALS", "SEMI_SUPERVISED", "CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES", "CONDITIONAL_METHODS", "OWN_CLASSIFIER",
-           "AUTO", "TUNED_AFFINE", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "parse_amount"]
+           "AUTO", "TUNED_AFFINE", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "ALL", "TEACHER",
+           "parse_amount"]
 
 CLASSIFIERS = ("svm", "knn", "mlp", "cnn", "rf", "gbt")  # vaeaug.classifiers makes each of them
 PAPER_CLASSIFIERS = ("svm", "knn", "mlp")  # the paper's three: the default wherever classifiers are chosen
@@ -26,6 +27,7 @@ CONDITIONAL_METHODS = ["conditional-prior", "style-transfer", "pseudo-label"]
 OWN_CLASSIFIER = "conditional-classifier"  # a column: the conditional model's q(y|x) itself, without augmenting
 AUTO = "auto"
 TUNED_AFFINE = "affine-cv"  # affine copies with their ranges chosen by cross-validation: the strong affine rival
+TEACHER = "teacher"  # the conditional model's pseudo-labels for the unlabelled pool, its threshold chosen by CV
 
 SPACES = ("data", "latent")  # classifiers learn from decoded samples, or from latent codes
 NOISE_SCALES = ("latent_std", "unit")  # alpha x the codes' deviation (the paper), or alpha alone (the talk)
@@ -34,8 +36,9 @@ NOISES = ("gaussian", "speckle")  # the denoiser's noise models
 BACKENDS = ("loky", "dask", "ray")  # joblib backends a grid's cells can run on in parallel
 
 BALANCE = "balance"  # as an amount: top every class up to the largest
+ALL = "all"  # as an amount of a method that labels unlabelled samples: every one it labels
 
 
 def parse_amount(text: str) -> int | str:
-    """An amount typed on a command line: a count, or ``"balance"``."""
-    return text if text == BALANCE else int(text)
+    """An amount typed on a command line: a count, ``"balance"`` or ``"all"``."""
+    return text if text in (BALANCE, ALL) else int(text)

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 __all__ = ["VAESettings", "GenerationSettings", "MultiVAESettings", "ConditionalSettings", "AutoSettings",
-           "TunedAffineSettings", "RivalSettings", "PoolLabellingSettings", "ExecutionSettings", "VAE", "GENERATION",
-           "MULTI_VAE", "CONDITIONAL", "AUTO", "TUNED_AFFINE", "RIVAL", "POOL_LABELLING", "EXECUTION", "section"]
+           "TunedAffineSettings", "TeacherSettings", "RivalSettings", "PoolLabellingSettings", "ExecutionSettings", "VAE", "GENERATION",
+           "MULTI_VAE", "CONDITIONAL", "AUTO", "TUNED_AFFINE", "TEACHER", "RIVAL", "POOL_LABELLING", "EXECUTION", "section"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,15 @@ class TunedAffineSettings(AutoSettings):
 
 
 @dataclass(frozen=True)
+class TeacherSettings(AutoSettings):
+    """How ``teacher`` chooses how sure the conditional model must be of a pseudo-label: as ``auto``, but any
+    gain over no pseudo-labels counts, among these least confidences (0: the whole pool)."""
+
+    margin: float = 0.0
+    thresholds: tuple[float, ...] = (0.0, 0.5, 0.9, 0.99)
+
+
+@dataclass(frozen=True)
 class RivalSettings:
     """TVAE and CTGAN, the tabular rivals: passes over the labelled rows (the ctgan package's default)."""
 
@@ -128,6 +137,7 @@ MULTI_VAE = MultiVAESettings()
 CONDITIONAL = ConditionalSettings()
 AUTO = AutoSettings()
 TUNED_AFFINE = TunedAffineSettings()
+TEACHER = TeacherSettings()
 RIVAL = RivalSettings()
 POOL_LABELLING = PoolLabellingSettings()
 EXECUTION = ExecutionSettings()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ._files import check_exists, check_output
 from ._choices import (AUTO, BACKENDS, BASELINES, RIVALS, CLASSIFIERS, CONDITIONAL_METHODS, NOISES, PAPER_METHODS,
-                       SEMI_SUPERVISED, TALK_METHODS, TUNED_AFFINE)
+                       SEMI_SUPERVISED, TALK_METHODS, TEACHER, TUNED_AFFINE)
 from ._settings import CONDITIONAL, GENERATION
 from .experiments.run_options import RUN_OPTIONS, study_default
 
@@ -36,7 +36,8 @@ METHOD_HELP = ("[multi-vae+]GENERATION[+gc]: GENERATION is prior, latent-smote o
                + ", ".join(RIVALS) + "; or a semi-supervised rival (labels for the unlabelled samples): "
                + ", ".join(SEMI_SUPERVISED) + f"; or {TUNED_AFFINE} (affine ranges chosen by "
                "cross-validation); or the conditional model on the VAE's codes: " + ", ".join(CONDITIONAL_METHODS)
-               + f", with +agree to keep what its classifier labels as asked; or {AUTO} (chosen per classifier by "
+               + f", with +agree to keep what its classifier labels as asked, or {TEACHER} (its pseudo-labels for "
+               f"the whole pool, as sure as cross-validation says); or {AUTO} (chosen per classifier by "
                "cross-validation on the labelled samples)")
 
 

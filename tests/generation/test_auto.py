@@ -92,7 +92,7 @@ def test_it_needs_a_data_space_vae(digits_vae):
 def test_affine_cv_chooses_the_ranges_for_the_classifier_and_refuses_feature_vectors():
     from sklearn.datasets import load_digits
 
-    from vaeaug.generation.auto import TunedAffine
+    from vaeaug.generation.tuned import TunedAffine
     from vaeaug.generation.candidates import affine_candidates
     from vaeaug.generation.baselines import AffineSampler
     from vaeaug.generation.registry import parse_method

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.neighbors import KNeighborsClassifier
+from helpers import NeedsMore, bars
 
 from vaeaug import VAEAugmenter
 from vaeaug.generation.conditional import ConditionalAugmenter
@@ -13,21 +12,11 @@ from vaeaug.generation.registry import parse_method
 from vaeaug.vae.conditional_model import ConditionalConfig, ConditionalLatentModel, train_conditional
 
 
-def _bars(n, seed):
-    """Images of a bright top half (class 'top') or bottom half ('bottom'), with noise: separable."""
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(0, 0.2, size=(n, 8, 8)).astype(np.float32)
-    y = np.where(rng.uniform(size=n) < 0.5, "top", "bottom")
-    X[y == "top", :4] += 0.7
-    X[y == "bottom", 4:] += 0.7
-    return X, y
-
-
 @pytest.fixture(scope="module")
 def fitted():
     """A VAE on 200 unlabelled images, a conditional model on 12 labelled ones and those 200."""
-    X_lab, y_lab = _bars(12, seed=0)
-    pool, _ = _bars(200, seed=1)
+    X_lab, y_lab = bars(12, seed=0)
+    pool, _ = bars(200, seed=1)
     vae = VAEAugmenter(latent_dim=3, hidden_units=32, max_epochs=20, random_state=0).fit(pool)
     model = ConditionalAugmenter(vae, hidden_units=32, style_dim=2, epochs=15, min_steps=300, random_state=0)
     return model.fit(X_lab, y_lab, X_unlabelled=pool), X_lab, y_lab, pool
@@ -35,7 +24,7 @@ def fitted():
 
 def test_its_classifier_beats_chance_on_a_separable_set(fitted):
     model, *_ = fitted
-    X_test, y_test = _bars(100, seed=2)
+    X_test, y_test = bars(100, seed=2)
     assert model.score(X_test, y_test) >= 0.9
     assert model.predict_proba(X_test).shape == (100, 2)
     assert model.classes_.tolist() == ["bottom", "top"]
@@ -71,8 +60,8 @@ def test_pseudo_labels_are_unlabelled_samples_the_classifier_is_sure_of(fitted):
 
 
 def test_same_seed_same_output():
-    X_lab, y_lab = _bars(10, seed=0)
-    pool, _ = _bars(60, seed=1)
+    X_lab, y_lab = bars(10, seed=0)
+    pool, _ = bars(60, seed=1)
     vae = VAEAugmenter(latent_dim=2, hidden_units=16, max_epochs=2, random_state=0).fit(pool)
     runs = [ConditionalAugmenter(vae, hidden_units=16, epochs=2, min_steps=5, random_state=4).fit(X_lab, y_lab, pool)
             .generate(X_lab, y_lab) for _ in range(2)]
@@ -137,21 +126,6 @@ def test_the_objective_learns_labels_from_few_codes_and_many_unlabelled():
     assert (predicted == truth).mean() >= 0.9
 
 
-class _NeedsMore(ClassifierMixin, BaseEstimator):
-    """1-NN given more than ``least`` training rows, else the first class always: more data always scores higher."""
-
-    def __init__(self, least=6):
-        self.least = least
-
-    def fit(self, X, y):
-        self.knn_ = KNeighborsClassifier(1).fit(X.reshape(len(X), -1), y) if len(X) > self.least else None
-        self.classes_, self.first_ = np.unique(y), np.asarray(y)[0]
-        return self
-
-    def predict(self, X):
-        return self.knn_.predict(X.reshape(len(X), -1)) if self.knn_ else np.full(len(X), self.first_)
-
-
 def test_auto_cross_validates_the_conditional_methods_without_seeing_the_held_out_part(fitted):
     from vaeaug.generation.auto import AutoAugmenter
 
@@ -172,7 +146,7 @@ def test_auto_cross_validates_the_conditional_methods_without_seeing_the_held_ou
     auto.set_params(classifier="svm").fit(X_lab, y_lab, X_unlabelled=pool)
     assert before <= {id(m) for m in auto._conditionals.values()}
     # Told to, it generates with the conditional model, fitted on all the labelled samples.
-    auto.set_params(candidates=[{"method": "conditional-prior+agree", "n_per_sample": 2}], classifier=_NeedsMore(6))
+    auto.set_params(candidates=[{"method": "conditional-prior+agree", "n_per_sample": 2}], classifier=NeedsMore(6))
     X_new, y_new = auto.fit(X_lab, y_lab, X_unlabelled=pool).generate(X_lab, y_lab)
     assert auto.choice_["method"] == "conditional-prior+agree" and len(y_new) == 2 * len(y_lab)
     assert (auto.conditional_.predict(X_new) == y_new).all()
@@ -183,7 +157,7 @@ def test_auto_uses_a_fitted_conditional_model_for_its_choice(fitted):
     from vaeaug.generation.auto import AutoAugmenter
 
     model, X_lab, y_lab, pool = fitted
-    auto = AutoAugmenter(model.augmenter_, classifier=_NeedsMore(6), cv=2, random_state=0, conditional=model,
+    auto = AutoAugmenter(model.augmenter_, classifier=NeedsMore(6), cv=2, random_state=0, conditional=model,
                          candidates=[{"method": "pseudo-label", "n_per_sample": 1}])
     X_new, y_new = auto.fit(X_lab, y_lab, X_unlabelled=pool).generate(X_lab, y_lab)
     assert auto.conditional_.model_ is model.model_  # not trained again for the choice

@@ -87,7 +87,8 @@ RUN_OPTIONS = [
                                                          "number of new samples per labelled sample", augment=True),
     RunOption("n-per-sample", "augmentation.n_per_sample", "new samples per labelled sample (default: n-neighbors)",
               type=int, augment=True),
-    RunOption("n-per-class", "augmentation.n_per_class", "new samples per class, or 'balance' (default: "
+    RunOption("n-per-class", "augmentation.n_per_class", "new samples per class, 'balance', or 'all' (every "
+                                                         "unlabelled sample a labelling method labels; default: "
                                                          "n-neighbors per labelled sample)", type=parse_amount,
               augment=True),
     RunOption("noise-scale", "augmentation.noise_scale",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._choices import BALANCE, parse_amount
+from .._choices import ALL, BALANCE, parse_amount
 from .._validation import check_choice, check_fits, check_positive
 
-__all__ = ["BALANCE", "check_amount", "check_amount_fits", "parse_amount", "per_sample", "class_targets",
-           "source_rows", "surest_rows"]
+__all__ = ["BALANCE", "ALL", "check_amount", "check_amount_fits", "parse_amount", "per_sample", "class_targets",
+           "source_rows", "pool_targets", "surest_rows"]
 
 
 def per_sample(n_per_sample, n_neighbors) -> int:
@@ -27,7 +27,8 @@ def class_targets(labels, *, n_per_sample=None, n_per_class=None) -> dict:
     ``n_per_class`` wins when given: an int for every class, a dict per class, or
     ``"balance"`` (each class is topped up to the largest class's count, which
     gets none: imbalanced-learn's ``"not majority"``). Otherwise each class gets
-    ``n_per_sample`` per sample it has.
+    ``n_per_sample`` per sample it has. (``"all"`` is for the methods that label
+    unlabelled samples: :func:`pool_targets`.)
 
     Examples
     --------
@@ -40,6 +41,10 @@ def class_targets(labels, *, n_per_sample=None, n_per_class=None) -> dict:
     if n_per_class is None:
         check_positive(n_per_sample, name="n_per_sample", integer=True)
         return {c: n_per_sample * int(m) for c, m in zip(keys, counts)}
+    if n_per_class == ALL:
+        raise ValueError("n_per_class='all' takes every unlabelled sample a method labels (pseudo-label, "
+                         "teacher, label-spreading, self-training); this method makes new samples, so give "
+                         "it a count, a mapping of class to count, or 'balance'.")
     if isinstance(n_per_class, str):
         return {c: int(counts.max() - m) for c, m in zip(keys, counts)}
     if isinstance(n_per_class, dict):
@@ -49,6 +54,20 @@ def class_targets(labels, *, n_per_sample=None, n_per_class=None) -> dict:
                              f"{keys}.")
         return {c: int(n_per_class.get(c, 0)) for c in keys}
     return {c: int(n_per_class) for c in keys}
+
+
+def pool_targets(y, labels, confidence, *, n_per_sample=None, n_per_class=None) -> dict:
+    """How many unlabelled rows a pseudo-labeller keeps per class of the labelled ``y``: every row it labelled
+    (``labels``, with a ``confidence`` above -inf) when ``n_per_class`` is ``"all"`` or no amount is given,
+    else the amount :func:`class_targets` gives.
+
+    >>> pool_targets([0, 1], np.array([0, 0, 1]), np.array([0.9, -np.inf, 0.8]), n_per_class="all")
+    {0: 1, 1: 1}
+    """
+    if n_per_class == ALL or (n_per_sample is None and n_per_class is None):
+        labels, sure = np.asarray(labels), np.asarray(confidence, dtype=float) > -np.inf
+        return {c: int(np.sum((labels == c) & sure)) for c in np.unique(np.asarray(y)).tolist()}
+    return class_targets(y, n_per_sample=n_per_sample, n_per_class=n_per_class)
 
 
 def surest_rows(labels, confidence, targets: dict) -> np.ndarray:
@@ -101,14 +120,14 @@ def _class_sources(labels, targets, rng):
 
 
 def check_amount(n_per_class, name="n_per_class"):
-    """``n_per_class`` is None, a count >= 1, a mapping of class to count >= 0, or ``"balance"``."""
+    """``n_per_class`` is None, a count >= 1, a mapping of class to count >= 0, ``"balance"`` or ``"all"``."""
     if n_per_class is None:
         return
     if isinstance(n_per_class, dict):
         for count in n_per_class.values():
             check_positive(count, name=f"each count in {name}", integer=True, allow_zero=True)
     elif isinstance(n_per_class, str):
-        check_choice(n_per_class, (BALANCE,), name=name)
+        check_choice(n_per_class, (BALANCE, ALL), name=name)
     else:
         check_positive(n_per_class, name=name, integer=True)
 

@@ -36,23 +36,23 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from .._settings import AUTO, GENERATION, TUNED_AFFINE
+from .._settings import AUTO, GENERATION
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import (anything, check_feature_names, check_labels, check_params, check_positive,
                            check_same_layout, check_samples, integer, number, one_of, remember_feature_names, seed,
                            verbosity)
 from ..classifiers import make_classifier, score_classifier
-from .amounts import per_sample
+from .amounts import check_amount
 from ..vae.loop import bar_disable
 from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
-from .candidates import NO_AUGMENTATION, affine_candidates, check_candidates, default_candidates, describe
+from .candidates import NO_AUGMENTATION, check_candidates, default_candidates, describe
 from .chain import check_chain_amount, configure
 from .conditional import FROM_POOL, ConditionalAugmenter
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin
 
-__all__ = ["AutoAugmenter", "TunedAffine"]
+__all__ = ["AutoAugmenter"]
 
 logger = logging.getLogger(__name__)
 
@@ -163,8 +163,14 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.verbose = verbose
         self.conditional = conditional
 
+    def _vae_template(self) -> VAEAugmenter | None:
+        return self.augmenter  # the VAE whose moves are candidates, as given
+
+    def _conditional_template(self) -> ConditionalAugmenter | None:
+        return self.conditional  # the conditional model's settings (or a fitted one), as given
+
     def _default_candidates(self, X, pool) -> list[dict]:
-        return default_candidates(images=X.ndim >= 3, conditional=self.conditional is not None,
+        return default_candidates(images=X.ndim >= 3, conditional=self._conditional_template() is not None,
                                   unlabelled=pool is not None and len(pool) > 0)
 
     def _checked_candidates(self, X, pool) -> list[tuple[dict, object]]:
@@ -181,10 +187,16 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                                  f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
                                  "'smote', 'affine', 'affine+' a move, and with conditional=ConditionalAugmenter() "
                                  "the conditional model's methods.")
-            if kind.latent_space == "shared" and self.augmenter is None:
+            if kind.latent_space == "shared" and self._vae_template() is None:
                 raise ValueError(f"Candidate {spec.name!r} needs a VAE: AutoAugmenter(augmenter=VAEAugmenter(...)).")
             if kind.moves_codes and "alpha" in candidate:
                 check_positive(candidate["alpha"], name=f"alpha of candidate {spec.name!r}", allow_zero=True)
+            if ("threshold" in candidate or "n_per_class" in candidate) and spec.generation != "pseudo-label":
+                raise ValueError(f"Candidate {candidate!r}: threshold and n_per_class are pseudo-label's settings "
+                                 "(how sure the conditional model must be, and how many: 'all'); drop them.")
+            if "threshold" in candidate:
+                check_params(ConditionalAugmenter, {"threshold": candidate["threshold"]}, where="a candidate")
+            check_amount(candidate.get("n_per_class"), name=f"n_per_class of candidate {spec.name!r}")
             amount = candidate.get("n_per_sample", self.n_neighbors)
             check_positive(amount, integer=True, name=f"n_per_sample of candidate {spec.name!r}")
             if spec.first:
@@ -193,7 +205,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         return checked
 
     def _check_conditional(self, spec, pool):
-        if self.conditional is None:
+        if self._conditional_template() is None:
             raise ValueError(f"Candidate {spec.name!r} uses the conditional model: pass "
                              "AutoAugmenter(conditional=ConditionalAugmenter(...)) with its settings.")
         if spec.generation is None:
@@ -206,7 +218,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         """A conditional model with ``self.conditional``'s settings, fitted on ``(X, y)`` and ``pool`` over
         :attr:`augmenter_`; kept for the next fit on the same samples (the next classifier's). ``pool_key`` is
         :func:`_fingerprint` of ``pool``, taken once per fit: the pool can be far larger than ``X``."""
-        settings = {k: v for k, v in self.conditional.get_params(deep=False).items() if k != "augmenter"}
+        settings = {k: v for k, v in self._conditional_template().get_params(deep=False).items()
+                    if k != "augmenter"}
         key = (_fingerprint(X, y), pool_key, repr(sorted(settings.items())), id(self.augmenter_))
         kept = self.__dict__.setdefault("_conditionals", {})
         if key not in kept:
@@ -223,8 +236,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             model = copy.copy(conditional)  # shares the fitted model
         else:
             model = SAMPLERS[spec.kind](random_state=self.random_state)
-        settings = {k: v for k, v in candidate.items() if k != "method"}
-        return configure(model, spec, n_neighbors=self.n_neighbors, n_per_class=None, **settings)
+        settings = {"n_neighbors": self.n_neighbors, "n_per_class": None,
+                    **{k: v for k, v in candidate.items() if k != "method"}}
+        return configure(model, spec, **settings)
 
     def _classifier(self):
         if isinstance(self.classifier, str):
@@ -243,7 +257,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         X = check_samples(X)
         y = check_labels(y, len(X))
         check_params(self)
-        if self.augmenter is not None and self.augmenter.space != "data":
+        vae, conditional = self._vae_template(), self._conditional_template()
+        if vae is not None and vae.space != "data":
             raise ValueError("AutoAugmenter compares samples, so its augmenter must have space='data'; "
                              "set_params(space='data') first.")
         classes, counts = np.unique(y, return_counts=True)
@@ -254,16 +269,16 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         if X_unlabelled is not None:
             pool = check_samples(X_unlabelled, name="X_unlabelled")
             check_same_layout(pool, X.shape[1:], name="X_unlabelled")
-        if self.conditional is not None and not isinstance(self.conditional, ConditionalAugmenter):
+        if conditional is not None and not isinstance(conditional, ConditionalAugmenter):
             raise ValueError(f"conditional must be a ConditionalAugmenter (its settings); got "
-                             f"{type(self.conditional).__name__}.")
+                             f"{type(conditional).__name__}.")
         parsed = [({"method": NO_AUGMENTATION}, None)] + self._checked_candidates(X, pool)
         candidates = [candidate for candidate, _ in parsed]
-        self.augmenter_ = self.augmenter
-        if self.augmenter is not None and not hasattr(self.augmenter, "model_"):
-            self.augmenter_ = clone(self.augmenter).fit(X, X_unlabelled=pool)
+        self.augmenter_ = vae
+        if vae is not None and not hasattr(vae, "model_"):
+            self.augmenter_ = clone(vae).fit(X, X_unlabelled=pool)
         self.n_features_in_ = int(np.prod(X.shape[1:]))
-        pool_key = _fingerprint(pool) if self.conditional is not None else None
+        pool_key = _fingerprint(pool) if conditional is not None else None
         scores, errors = self._cross_validate(X, y, parsed, pool, pool_key)
         # A candidate that could not make samples in some fold (a class too small there for SMOTE, say) is left
         # out: compared on fewer folds, it would not be compared fairly.
@@ -281,8 +296,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.conditional_ = None
         chosen = self.choice_["method"]
         if chosen != NO_AUGMENTATION and KINDS[parse_method(chosen).kind].learns_labels_of_codes:
-            if hasattr(self.conditional, "model_"):
-                self.conditional_ = copy.copy(self.conditional)
+            if hasattr(conditional, "model_"):
+                self.conditional_ = copy.copy(conditional)
                 if self.conditional_.pool_ is None:  # a loaded model keeps no pool
                     self.conditional_.pool_ = pool
             else:
@@ -363,31 +378,3 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             warnings.warn(self.summary_, UserWarning, stacklevel=3)
         return X_new, y_new
 
-
-class TunedAffine(AutoAugmenter):
-    """``method="affine-cv"``: affine copies whose ranges are chosen for the classifier by cross-validation
-    on the labelled samples, as ``auto`` chooses its method: the strong form of the affine rival.
-
-    Fixed ranges (15 degrees, 10 %, 10 %) can be far from right for a data set (on 28x28 images vaeaug was
-    not tuned on they scored 1.3 to 3.0 points below milder ones), so a method that beats them may only beat
-    a weak rival. The candidates are :func:`affine_candidates` (rotation, shift, elastic distortion) at the
-    amount asked for (``n_per_sample``, by default ``n_neighbors``), or ``candidates``; no augmentation is one
-    too, and wins unless a range beats it by ``margin``.
-    """
-
-    _label = "affine-cv"
-    _parameter_constraints = {**AutoAugmenter._parameter_constraints, "n_per_sample": integer(1, optional=True)}
-
-    def __init__(self, classifier: str | ClassifierMixin = "svm", candidates: list[dict] | None = None,
-                 cv: int = TUNED_AFFINE.cv, margin: float = TUNED_AFFINE.margin, scoring: str = TUNED_AFFINE.scoring,
-                 n_neighbors: int = GENERATION.n_neighbors, n_per_sample: int | None = GENERATION.n_per_sample,
-                 random_state: RandomState = None, verbose: bool | str = "auto"):
-        super().__init__(None, classifier, candidates, cv, margin, scoring, n_neighbors, random_state, verbose)
-        self.n_per_sample = n_per_sample
-
-    def _default_candidates(self, X, pool) -> list[dict]:
-        if X.ndim < 3:
-            raise ValueError(f"affine-cv changes images, shape (N, height, width) or (N, channels, height, "
-                             f"width); got samples of shape {X.shape[1:]}. For feature vectors use smote or a "
-                             "VAE method.")
-        return affine_candidates(X.shape[-1], per_sample(self.n_per_sample, self.n_neighbors))

@@ -7,26 +7,30 @@ A candidate is a mapping: a method name and the settings it generates with, as
 
 from __future__ import annotations
 
+from .._choices import ALL
+from .._settings import TEACHER
 from .registry import parse_method
 
-__all__ = ["NO_AUGMENTATION", "CANDIDATE_SETTINGS", "default_candidates", "affine_candidates", "check_candidates",
-           "describe"]
+__all__ = ["NO_AUGMENTATION", "CANDIDATE_SETTINGS", "default_candidates", "affine_candidates", "teacher_candidates",
+           "check_candidates", "describe"]
 
 NO_AUGMENTATION = "none"
 # The candidates' own settings; the rest (n_neighbors, noise_scale) are the augmenter's.
-CANDIDATE_SETTINGS = ("method", "alpha", "n_per_sample", "rotation", "shift", "scale", "elastic", "elastic_sigma")
+CANDIDATE_SETTINGS = ("method", "alpha", "n_per_sample", "n_per_class", "threshold", "rotation", "shift", "scale",
+                      "elastic", "elastic_sigma")
 
 
 def default_candidates(images=True, conditional=False, unlabelled=False) -> list[dict]:
     """The default grid: the paper's three moves at alpha 0.25 and 0.5, SMOTE and (for images) affine
     changes, each at 1 and 3 new samples per labelled sample; for images also interpolation and
     extrapolation on top of affine copies, at 3 per sample. With a ``conditional`` model, its filtered
-    class-conditional draws, and with ``unlabelled`` samples its pseudo-labels and style transfer, at 1 and 3.
+    class-conditional draws, and with ``unlabelled`` samples its pseudo-labels and style transfer, at 1 and 3,
+    and the teacher's: pseudo-labels for the whole pool at each of :func:`teacher_candidates`' confidences.
 
     >>> len(default_candidates()), default_candidates()[0]
     (20, {'method': 'noise', 'alpha': 0.25, 'n_per_sample': 1})
     >>> len(default_candidates(conditional=True, unlabelled=True))
-    26
+    30
     """
     moves = [{"method": method, "alpha": alpha, "n_per_sample": n}
              for method in ("noise", "interpolation", "extrapolation") for alpha in (0.25, 0.5) for n in (1, 3)]
@@ -37,7 +41,18 @@ def default_candidates(images=True, conditional=False, unlabelled=False) -> list
     label_aware = ["conditional-prior+agree"] + (["pseudo-label", "style-transfer"] if unlabelled else [])
     label_aware = [{"method": method, "n_per_sample": n} for method in label_aware for n in (1, 3)] \
         if conditional else []
-    return moves + baselines + chains + label_aware
+    teacher = teacher_candidates() if conditional and unlabelled else []
+    return moves + baselines + chains + label_aware + teacher
+
+
+def teacher_candidates(thresholds=TEACHER.thresholds) -> list[dict]:
+    """The teacher's candidates: the conditional model's pseudo-labels for every unlabelled sample it is at
+    least ``threshold`` sure of (0: the whole pool), for each threshold.
+
+    >>> teacher_candidates((0.0, 0.9))[1]
+    {'method': 'pseudo-label', 'threshold': 0.9, 'n_per_class': 'all'}
+    """
+    return [{"method": "pseudo-label", "threshold": float(t), "n_per_class": ALL} for t in thresholds]
 
 
 def affine_candidates(width: int, n_per_sample: int = 3) -> list[dict]:
@@ -76,10 +91,14 @@ def check_candidates(candidates, where="candidates") -> list:
 
 
 def describe(candidate) -> str:
-    """A candidate as one table cell: ``interpolation a=0.25 x3``, ``affine r=8 s=0.05 e=9.7 x3``."""
+    """A candidate as one table cell: ``interpolation a=0.25 x3``, ``affine r=8 s=0.05 e=9.7 x3``,
+    ``pseudo-label t=0.9 all``."""
     if candidate["method"] == NO_AUGMENTATION:
         return NO_AUGMENTATION
     alpha = f" a={candidate['alpha']:g}" if "alpha" in candidate else ""
     ranges = "".join(f" {short}={candidate[key]:g}" for key, short in (("rotation", "r"), ("shift", "s"),
-                                                                         ("elastic", "e")) if key in candidate)
-    return f"{candidate['method']}{alpha}{ranges} x{candidate['n_per_sample']}"
+                                                                         ("elastic", "e"), ("threshold", "t"))
+                     if key in candidate)
+    amount = candidate.get("n_per_class")
+    amount = f" {amount}" if amount is not None else f" x{candidate['n_per_sample']}"
+    return f"{candidate['method']}{alpha}{ranges}{amount}"

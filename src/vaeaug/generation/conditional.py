@@ -34,7 +34,7 @@ from .._validation import (anything, check_labels, check_params, check_samples, 
 from ..vae.conditional_model import ConditionalConfig, ConditionalLatentModel, load_conditional, train_conditional
 from ..vae.saving import SavedEstimator
 from ..vae.loop import seeded, select_device
-from .amounts import check_amount, class_targets, per_sample, surest_rows
+from .amounts import check_amount, class_targets, per_sample, pool_targets, surest_rows
 from .augmenter import VAEAugmenter
 from .filtering import draw_until, warn_short
 from .latent import parse_moves
@@ -260,12 +260,13 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         pool = self.pool_ if X_unlabelled is None else check_samples(X_unlabelled, name="X_unlabelled")
         if method in FROM_POOL and (pool is None or len(pool) == 0):
             raise _no_pool(method)
-        targets = class_targets(y, n_per_sample=per_sample(self.n_per_sample, self.augmenter_.n_neighbors),
-                                n_per_class=self.n_per_class)
+        amount = {"n_per_sample": per_sample(self.n_per_sample, self.augmenter_.n_neighbors),
+                  "n_per_class": self.n_per_class}
         rng = np.random.default_rng(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         if method == "pseudo-label":
-            X_new, y_new, report = self._pseudo_labels(pool, targets)
+            X_new, y_new, report = self._pseudo_labels(y, pool, amount)
         else:
+            targets = class_targets(y, **amount)
             draw = self._drawer(method, X, y, pool, rng)
             keep = self._agrees if self.filter == AGREE else None
             X_new, y_new, report = draw_until(draw, targets, keep=keep)
@@ -302,11 +303,14 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
             predicted = self.model_.class_probabilities(self._tensor(codes)).argmax(dim=1).cpu().numpy()
         return predicted == self._indices(labels)
 
-    def _pseudo_labels(self, pool, targets):
-        """The unlabelled samples q(y | z) is at least ``threshold`` sure of, surest first, up to each target."""
+    def _pseudo_labels(self, y, pool, amount):
+        """The unlabelled samples q(y | z) is at least ``threshold`` sure of, surest first, up to each class's
+        ``amount`` (or all of them: ``n_per_class="all"``)."""
         probabilities = self.predict_proba(pool)
         best, confidence = self.classes_[probabilities.argmax(axis=1)], probabilities.max(axis=1)
-        rows = surest_rows(best, np.where(confidence >= self.threshold, confidence, -np.inf), targets)
+        confidence = np.where(confidence >= self.threshold, confidence, -np.inf)
+        targets = pool_targets(y, best, confidence, **amount)
+        rows = surest_rows(best, confidence, targets)
         made = {label: int(np.sum(best[rows] == label)) for label in targets}
         report = {"requested": int(sum(targets.values())), "made": len(rows), "rounds": 1, "drawn": len(pool),
                   "dropped": 0, "repeated": 0, "rejected": 0, "acceptance_rate": None,

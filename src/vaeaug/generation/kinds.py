@@ -36,11 +36,11 @@ import json
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._choices import AUTO, RIVALS, SEMI_SUPERVISED, TUNED_AFFINE
+from .._choices import AUTO, RIVALS, SEMI_SUPERVISED, TEACHER, TUNED_AFFINE
 from .._settings import MULTI_VAE
 from .._typing import RandomState
 from .augmenter import VAEAugmenter
-from .auto import AutoAugmenter, TunedAffine
+from .auto import AutoAugmenter
 from .baselines import AffineSampler, RealSampler, SMOTESampler
 from .chain import configure
 from .conditional import ConditionalAugmenter
@@ -48,6 +48,7 @@ from .multivae import MultiVAEAugmenter
 from .registry import CONDITIONAL_MODEL, KINDS, SINGLE_VAE, MethodSpec, parse_method, set_generation
 from .rivals import TabularRival
 from .semisupervised import LabelSpreadingSampler, SelfTrainingSampler
+from .tuned import Teacher, TunedAffine
 
 __all__ = ["Kind", "KIND_OF", "kind_of", "make_augmenter"]
 
@@ -304,6 +305,28 @@ class _Auto(Kind):
         return model.fit(*labelled, X_unlabelled=pool())
 
 
+class _Teacher(Kind):
+    """``teacher``: the conditional model's pseudo-labels, their threshold chosen per classifier by
+    cross-validation; the split's conditional model labels the pool once the threshold is chosen."""
+
+    estimator = Teacher
+    sections = ("vae", "augmentation", "auto", "conditional")
+
+    def _estimator(self, settings, random_state, built_on=None):
+        vae = _single_vae(settings, random_state) if built_on is None else built_on
+        conditional = ConditionalAugmenter(device=_param(settings, "device", "auto"), random_state=random_state,
+                                           verbose=vae.verbose, **settings.get("conditional", {}))
+        return Teacher(vae, conditional=conditional, random_state=random_state, verbose=vae.verbose)
+
+    def build(self, spec, settings, *, random_state=None):
+        return self._estimator(settings, random_state)
+
+    def fit_for_classifier(self, model, classifier, labelled, auto_settings, models, pool):
+        model.set_params(classifier=classifier, conditional=models(CONDITIONAL_MODEL),
+                         **{k: v for k, v in auto_settings.items() if k == "cv"})
+        return model.fit(*labelled, X_unlabelled=pool())
+
+
 class _TunedAffine(Kind):
     """``affine-cv``: affine copies with their ranges chosen per classifier by cross-validation."""
 
@@ -325,6 +348,7 @@ KIND_OF: dict[str, Kind] = {
     SEMI_SUPERVISED[1]: _LabelSpreading(SEMI_SUPERVISED[1]),
     SEMI_SUPERVISED[2]: _SelfTraining(SEMI_SUPERVISED[2]),
     AUTO: _Auto(AUTO),
+    TEACHER: _Teacher(TEACHER),
     TUNED_AFFINE: _TunedAffine(TUNED_AFFINE),
 }
 

@@ -25,7 +25,9 @@ A method name is ``[multi-vae+]GENERATION[+gc]``, or a baseline's name:
   :mod:`vaeaug.generation.conditional`); a trailing ``agree`` keeps only what its
   classifier labels as asked, after those or after the VAE's moves
   (``interpolation+agree``); ``conditional-classifier`` is a column of that
-  model's own classifier, which makes no samples;
+  model's own classifier, which makes no samples; ``teacher`` gives the user's classifier that model's
+  pseudo-labels for the unlabelled samples, as sure as cross-validation says it must be
+  (:class:`~vaeaug.generation.tuned.Teacher`);
 * ``affine-cv`` is ``affine`` with its ranges (rotation, shift, an elastic
   distortion) chosen for each classifier by cross-validation;
 * ``auto`` chooses among the VAE's moves, SMOTE and affine changes (and
@@ -43,7 +45,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .._choices import (AUTO, BASELINES, CONDITIONAL_METHODS, OWN_CLASSIFIER, PAPER_METHODS, RIVALS,
-                        SEMI_SUPERVISED, TALK_METHODS, TUNED_AFFINE)
+                        SEMI_SUPERVISED, TALK_METHODS, TEACHER, TUNED_AFFINE)
 from .._validation import did_you_mean
 from .latent import LATENT_SMOTE, MOVES, PRIOR, parse_moves
 
@@ -54,7 +56,7 @@ SINGLE_VAE = "vae"  # the kind of the one VAE every shared-latent-space method m
 CONDITIONAL_MODEL = "conditional"  # the kind of the conditional model on that VAE's codes
 CHAINABLE = ["affine"]  # baselines that may go first in a chain, as in affine+interpolation
 _MULTI, _GC, _AGREE = "multi-vae", "gc", "agree"
-STANDALONE = BASELINES + RIVALS + SEMI_SUPERVISED + [AUTO, TUNED_AFFINE]  # names that take no moves or filter
+STANDALONE = BASELINES + RIVALS + SEMI_SUPERVISED + [AUTO, TUNED_AFFINE, TEACHER]  # names that take no moves or filter
 
 
 class GeneratorKind(NamedTuple):
@@ -120,6 +122,9 @@ KINDS = {
     "label-spreading": GeneratorKind("", "labelled+unlabelled", None, trained=False),
     "label-spreading-codes": GeneratorKind("", "labelled+unlabelled", None, trained=False, built_on=SINGLE_VAE),
     "self-training": GeneratorKind("", "labelled+unlabelled", None, trained=False, per_classifier=True),
+    # the conditional model's pseudo-labels for the unlabelled samples, their threshold chosen per classifier by
+    # cross-validation: each fold trains its own conditional model on the single VAE's codes
+    TEACHER: GeneratorKind("", "labelled+unlabelled", None, trained=False, built_on=SINGLE_VAE, per_classifier=True),
     # affine copies with their ranges chosen per classifier by cross-validation on the labelled samples
     TUNED_AFFINE: GeneratorKind("", "labelled", None, trained=False, per_classifier=True, images_only=True),
     # chooses among the VAE's moves and the baselines by cross-validation on the labelled samples

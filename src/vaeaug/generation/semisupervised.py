@@ -28,7 +28,7 @@ from .._settings import POOL_LABELLING
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import anything, check_labels, check_params, check_same_layout, check_samples, integer, seed, share
 from ..classifiers import make_classifier, with_scaling
-from .amounts import class_targets, surest_rows
+from .amounts import pool_targets, surest_rows
 from .baselines import _Sampler
 
 __all__ = ["LabelSpreadingSampler", "SelfTrainingSampler"]
@@ -66,10 +66,7 @@ class _PoolLabeller(_Sampler):
 
     def _kept(self, y, pool, labels, confidence):
         """The pool rows to return: surest first, up to each class's amount; the report says what was short."""
-        if self.n_per_sample is None and self.n_per_class is None:  # all it labelled, by class
-            targets = {c: int(np.sum((labels == c) & (confidence > -np.inf))) for c in np.unique(y).tolist()}
-        else:
-            targets = class_targets(y, n_per_sample=self.n_per_sample, n_per_class=self.n_per_class)
+        targets = pool_targets(y, labels, confidence, n_per_sample=self.n_per_sample, n_per_class=self.n_per_class)
         rows = surest_rows(labels, confidence, targets)
         self._report(targets, labels[rows])
         if self.generation_report_["missing"]:

@@ -1,0 +1,96 @@
+"""How good a teacher the conditional model is: the test accuracy of its own classifier q(y | z), by setting.
+
+``teacher`` hands the conditional model's pseudo-labels to the user's classifier, so it can give no more than
+q(y | z) knows. This measures q(y | z) on a run's protocol for each variant (the VAE's latent size, the
+conditional model's classification weight, its training length), beside scikit-learn's ``LabelSpreading``
+over the samples (the rival a user tries first), with the seconds each took, on the same splits.
+
+    python benchmarks/teacher_accuracy.py --dataset digits --labelled-per-class 10 --seeds 0 1 2
+    # writes benchmarks/results/teacher_accuracy/<dataset>-k<k>.{json,md}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.semi_supervised import LabelSpreading
+
+from vaeaug import ConditionalAugmenter, VAEAugmenter, load_dataset
+from vaeaug.data.protocols import make_split
+
+# name: (the VAE's settings, the conditional model's settings); the first is vaeaug's default
+VARIANTS = {
+    "default (latent 10)": ({}, {}),
+    "classification weight 1": ({}, {"classification_weight": 1.0}),
+    "3x training": ({}, {"epochs": 90, "min_steps": 6000}),
+    "latent 32": ({"latent_dim": 32}, {}),
+    "latent 32, weight 1, 3x": ({"latent_dim": 32}, {"classification_weight": 1.0, "epochs": 90, "min_steps": 6000}),
+}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", default="digits")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--labelled-per-class", type=int, default=10)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--out", default=Path(__file__).parent / "results" / "teacher_accuracy", type=Path)
+    args = parser.parse_args(argv)
+
+    data = load_dataset(args.dataset, args.data_dir)
+    rows = []
+    for seed in args.seeds:
+        split = make_split(data, {"name": "few-shot", "labelled_per_class": args.labelled_per_class},
+                           random_state=seed)
+        X_lab, y_lab = data.X[split.labelled], data.y[split.labelled]
+        pool, X_test, y_test = data.X[split.unlabelled], data.X[split.test], data.y[split.test]
+        started = time.perf_counter()
+        features = np.concatenate([X_lab, pool, X_test]).reshape(len(X_lab) + len(pool) + len(X_test), -1)
+        codes = np.searchsorted(np.unique(y_lab), y_lab)
+        spreading = LabelSpreading(kernel="knn", n_neighbors=7).fit(
+            features, np.r_[codes, np.full(len(pool) + len(X_test), -1)])
+        predicted = np.unique(y_lab)[spreading.transduction_[-len(X_test):]]
+        rows.append({"variant": "LabelSpreading (samples)", "seed": seed,
+                     "accuracy": round(100 * float(np.mean(predicted == y_test)), 2),
+                     "seconds": round(time.perf_counter() - started, 1)})
+        vaes = {}
+        for name in args.variants:
+            vae_settings, conditional_settings = VARIANTS[name]
+            key = json.dumps(vae_settings, sort_keys=True)
+            started = time.perf_counter()
+            if key not in vaes:
+                vaes[key] = VAEAugmenter(random_state=seed, verbose=False, **vae_settings).fit(
+                    X_lab, X_unlabelled=pool)
+            vae_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            model = ConditionalAugmenter(vaes[key], random_state=seed, verbose=False, **conditional_settings)
+            model.fit(X_lab, y_lab, X_unlabelled=pool)
+            rows.append({"variant": name, "seed": seed, "accuracy": round(100 * model.score(X_test, y_test), 2),
+                         "seconds": round(time.perf_counter() - started + vae_seconds, 1)})
+            print(rows[-1], flush=True)
+
+    table = ["| variant | accuracy of q(y\\|z) on the test set, mean (per seed) | seconds per seed (VAE + model) |",
+             "|---|---|---|"]
+    for name in ["LabelSpreading (samples)"] + args.variants:
+        mine = [r for r in rows if r["variant"] == name]
+        accuracies = [r["accuracy"] for r in mine]
+        table.append(f"| {name} | {np.mean(accuracies):.2f} ({', '.join(f'{a:.2f}' for a in accuracies)}) | "
+                     f"{np.mean([r['seconds'] for r in mine]):.1f} |")
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / f"{args.dataset}-k{args.labelled_per_class}"
+    result = {"dataset": args.dataset, "labelled_per_class": args.labelled_per_class, "seeds": args.seeds,
+              "machine": platform.processor() or platform.machine(), "variants": {k: VARIANTS[k] for k in args.variants},
+              "rows": rows}
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
+    stem.with_suffix(".md").write_text("\n".join(table) + "\n")
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()

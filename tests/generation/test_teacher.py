@@ -1,0 +1,110 @@
+"""The teacher: the conditional model's pseudo-labels for the whole pool, as sure as CV says it must be."""
+
+import json
+
+import numpy as np
+import pytest
+from helpers import ONE_CELL, NeedsMore, bars
+
+from vaeaug import VAEAugmenter, make_augmenter, parse_method
+from vaeaug.experiments.config import ExperimentConfig
+from vaeaug.experiments.runner import run_experiment
+from vaeaug.generation.auto import AutoAugmenter
+from vaeaug.generation.conditional import ConditionalAugmenter
+from vaeaug.generation.kinds import kind_of
+from vaeaug.generation.tuned import Teacher
+
+SMALL = {"hidden_units": 32, "style_dim": 2, "epochs": 10, "min_steps": 200}
+
+
+@pytest.fixture(scope="module")
+def bars_vae():
+    """A VAE on 200 unlabelled bar images; 18 labelled ones (each class at least 3 times) and the pool."""
+    X, y = bars(18, seed=3)
+    pool, truth = bars(200, seed=1)
+    vae = VAEAugmenter(latent_dim=3, hidden_units=32, max_epochs=20, random_state=0).fit(pool)
+    assert min(np.unique(y, return_counts=True)[1]) >= 3
+    return vae, X, y, pool, truth
+
+
+def _is_pool_row(rows, pool):
+    return all(any(np.array_equal(row, p) for p in pool) for row in rows)
+
+
+def test_each_fold_trains_its_own_teacher_without_the_held_out_labels(bars_vae, monkeypatch):
+    vae, X, y, pool, truth = bars_vae
+    seen = []
+    fit = ConditionalAugmenter.fit
+    monkeypatch.setattr(ConditionalAugmenter, "fit", lambda self, X, y, X_unlabelled=None: (
+        seen.append(len(X)), fit(self, X, y, X_unlabelled))[1])
+    # a classifier that scores better with more rows: some pseudo-labels always win
+    teacher = Teacher(vae, classifier=NeedsMore(12), conditional=ConditionalAugmenter(**SMALL),
+                      thresholds=[0.0, 0.9], cv=3, random_state=0)
+    X_new, y_new = teacher.fit(X, y, X_unlabelled=pool).generate(X, y)
+    assert seen == [12, 12, 12, 18]  # one per fold, on its two thirds; then one on every label, to label the pool
+    assert [row["candidate"] for row in teacher.cv_results_] == ["none", "pseudo-label t=0 all",
+                                                                 "pseudo-label t=0.9 all"]
+    threshold = teacher.choice_["threshold"]
+    sure = teacher.conditional_.predict_proba(pool).max(axis=1) >= threshold
+    assert len(X_new) == sure.sum() > 0 and _is_pool_row(X_new, pool)  # every pool sample it is sure enough of
+    assert (teacher.conditional_.predict(X_new) == y_new).all()
+    assert np.mean(y_new == np.array([truth[np.abs(pool - r).sum(axis=(1, 2)).argmin()] for r in X_new])) >= 0.9
+    assert teacher.generation_report_["choice"] == f"pseudo-label t={threshold:g} all"
+
+
+def test_a_fitted_teacher_labels_the_pool_itself_and_folds_are_trained_once_per_data(bars_vae, monkeypatch):
+    vae, X, y, pool, _ = bars_vae
+    fitted = ConditionalAugmenter(vae, random_state=0, **SMALL).fit(X, y, X_unlabelled=pool)
+    teacher = Teacher(classifier=NeedsMore(12), conditional=fitted, thresholds=[0.5], random_state=0)
+    teacher.fit(X, y, X_unlabelled=pool)
+    assert teacher.augmenter_ is vae and teacher.conditional_.model_ is fitted.model_  # its VAE; not trained again
+    calls = []
+    monkeypatch.setattr(ConditionalAugmenter, "fit", lambda *a, **k: calls.append(1))
+    teacher.set_params(classifier="svm").fit(X, y, X_unlabelled=pool)  # the next classifier: the same folds
+    assert calls == []
+
+
+def test_pseudo_label_takes_every_sure_sample_with_the_amount_all(bars_vae):
+    vae, X, y, pool, _ = bars_vae
+    model = ConditionalAugmenter(vae, method="pseudo-label", n_per_class="all", threshold=0.8, random_state=0,
+                                 **SMALL).fit(X, y, X_unlabelled=pool)
+    X_new, y_new = model.generate(X, y)
+    assert len(X_new) == int((model.predict_proba(pool).max(axis=1) >= 0.8).sum())
+    assert model.generation_report_["missing"] == {} and model.generation_report_["made"] == len(X_new)
+    with pytest.raises(ValueError, match="n_per_class='all' takes every unlabelled sample a method labels"):
+        model.set_params(method="conditional-prior").generate(X, y)
+
+
+def test_without_a_pool_or_with_bad_settings_it_says_so(bars_vae):
+    vae, X, y, pool, _ = bars_vae
+    with pytest.raises(ValueError, match="teacher labels unlabelled samples"):
+        Teacher(vae).fit(X, y)
+    with pytest.raises(ValueError, match="teacher labels unlabelled samples"):
+        Teacher(vae).fit_resample(X, y)
+    with pytest.raises(ValueError, match="thresholds must be a non-empty list of probabilities"):
+        Teacher(vae, thresholds=[1.5]).fit(X, y, X_unlabelled=pool)
+    with pytest.raises(ValueError, match="threshold and n_per_class are pseudo-label's settings"):
+        AutoAugmenter(vae, conditional=ConditionalAugmenter(**SMALL), candidates=[
+            {"method": "interpolation", "threshold": 0.5}]).fit(X, y, X_unlabelled=pool)
+
+
+def test_teacher_is_a_method_name_of_a_kind_fitted_per_classifier():
+    spec = parse_method("teacher")
+    assert spec.kind == "teacher" and kind_of(spec).per_classifier and kind_of(spec).labels_pool
+    assert kind_of(spec).built_on == "vae"
+    teacher = make_augmenter("teacher", latent_dim=2, random_state=0)
+    assert isinstance(teacher, Teacher) and teacher.augmenter.latent_dim == 2
+    with pytest.raises(ValueError, match="stand alone"):
+        parse_method("teacher+agree")
+
+
+def test_a_run_scores_it_with_its_choice_per_classifier(tmp_path):
+    config = ExperimentConfig.from_dict({**ONE_CELL, "methods": ["teacher"], "classifiers": ["knn", "svm"],
+                                         "conditional": {"hidden_units": 16, "epochs": 1, "min_steps": 20}})
+    run_experiment(config, tmp_path, progress=False)
+    records = json.loads((tmp_path / "results.json").read_text())["records"]
+    teacher = [r for r in records if r["method"] == "teacher"]
+    assert sorted(r["classifier"] for r in teacher) == ["knn", "svm"]
+    for record in teacher:
+        assert record["generated"]["choice"] in ["none"] + [f"pseudo-label t={t:g} all" for t in (0, 0.5, 0.9, 0.99)]
+        assert record["n_train"] == 40 + record["generated"]["made"]
