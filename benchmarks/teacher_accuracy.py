@@ -74,11 +74,18 @@ def main(argv=None) -> None:
             rows.append({"variant": name, "seed": seed, "accuracy": round(100 * model.score(X_test, y_test), 2),
                          "seconds": round(time.perf_counter() - started + vae_seconds, 1)})
             print(rows[-1], flush=True)
+            _write(args, rows)  # after each row: a run stopped early keeps what it measured
+    _write(args, rows)
 
+
+def _write(args, rows) -> None:
+    """The rows so far as JSON, and their table as Markdown (mean and per seed)."""
     table = ["| variant | accuracy of q(y\\|z) on the test set, mean (per seed) | seconds per seed (VAE + model) |",
              "|---|---|---|"]
     for name in ["LabelSpreading (samples)"] + args.variants:
         mine = [r for r in rows if r["variant"] == name]
+        if not mine:
+            continue
         accuracies = [r["accuracy"] for r in mine]
         table.append(f"| {name} | {np.mean(accuracies):.2f} ({', '.join(f'{a:.2f}' for a in accuracies)}) | "
                      f"{np.mean([r['seconds'] for r in mine]):.1f} |")
@@ -89,7 +96,6 @@ def main(argv=None) -> None:
               "rows": rows}
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
     stem.with_suffix(".md").write_text("\n".join(table) + "\n")
-    print("\n".join(table))
 
 
 if __name__ == "__main__":

@@ -232,9 +232,8 @@ class ExperimentConfig:
             raise ValueError(f"space: latent in {where} gives codes, but {next(s.name for s in specs if s.first)} "
                              "mixes affine images into them; drop it or use space: data.")
         if self.space == "latent" and any(kind_of(s).per_classifier for s in specs):
-            chooser = next(s.name for s in specs if kind_of(s).per_classifier)
-            raise ValueError(f"{chooser} in {where} is fitted per classifier on samples in data space; drop it or "
-                             "use space: data.")
+            raise ValueError(f"{next(s.name for s in specs if kind_of(s).per_classifier)} in {where} is fitted per "
+                             "classifier on samples in data space; drop it or use space: data.")
 
     def _check_settings(self, where):
         """The VAE's, the augmentation's and the classifiers' settings, overall and per dataset and variant."""
