@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import NeedsMore
 from sklearn.neighbors import KNeighborsClassifier
 
 from vaeaug import VAEAugmenter
@@ -52,6 +53,27 @@ def test_an_unfitted_vae_is_cloned_and_fitted_without_labels(digits_vae):
     auto = make_augmenter("auto", latent_dim=2, hidden_units=16, max_epochs=1, random_state=0)
     auto.set_params(classifier="knn", candidates=MOVES[:1], augmenter=vae).fit(X, y, X_unlabelled=X)
     assert hasattr(auto.augmenter_, "model_") and not hasattr(vae, "model_")
+
+
+def test_label_spreading_is_a_candidate_given_a_pool_and_labels_it_when_chosen(digits_vae):
+    from sklearn.datasets import load_digits
+
+    vae, X, y = digits_vae
+    pool = (load_digits().data[400:700] / 16).reshape(-1, 8, 8).astype(np.float32)
+    assert {"method": "label-spreading", "n_per_class": "all"} in default_candidates(unlabelled=True)
+    candidates = [{"method": "label-spreading", "n_per_class": "all"}]
+    # a classifier that scores better with more rows: the labelled pool wins
+    auto = AutoAugmenter(vae, classifier=NeedsMore(60), candidates=candidates, random_state=0)
+    X_new, y_new = auto.fit(X, y, X_unlabelled=pool).generate(X, y)
+    assert [row["candidate"] for row in auto.cv_results_] == ["none", "label-spreading all"]
+    assert auto.choice_["method"] == "label-spreading" and auto.cv_results_[1]["gain"] > 0
+    # every pool sample a label reached through the graph, with its label
+    assert 0.9 * len(pool) < len(X_new) <= len(pool) and all(any((row == p).all() for p in pool) for row in X_new)
+    assert auto.generation_report_["made"] == len(y_new)
+    with pytest.raises(ValueError, match="labels unlabelled samples: pass X_unlabelled"):
+        AutoAugmenter(vae, candidates=candidates).fit(X, y)
+    with pytest.raises(ValueError, match="cannot be cross-validated here"):
+        AutoAugmenter(vae, candidates=[{"method": "self-training"}]).fit(X, y, X_unlabelled=pool)
 
 
 def test_the_default_grid_offers_affine_for_images_only():

@@ -83,7 +83,7 @@ def test_without_a_pool_or_with_bad_settings_it_says_so(bars_vae):
         Teacher(vae).fit_resample(X, y)
     with pytest.raises(ValueError, match="thresholds must be a non-empty list of probabilities"):
         Teacher(vae, thresholds=[1.5]).fit(X, y, X_unlabelled=pool)
-    with pytest.raises(ValueError, match="threshold and n_per_class are pseudo-label's settings"):
+    with pytest.raises(ValueError, match="threshold and n_per_class are the settings of the methods that label"):
         AutoAugmenter(vae, conditional=ConditionalAugmenter(**SMALL), candidates=[
             {"method": "interpolation", "threshold": 0.5}]).fit(X, y, X_unlabelled=pool)
 

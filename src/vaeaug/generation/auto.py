@@ -51,6 +51,7 @@ from .chain import check_chain_amount, configure
 from .conditional import FROM_POOL, ConditionalAugmenter
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin
+from .semisupervised import LabelSpreadingSampler
 
 __all__ = ["AutoAugmenter"]
 
@@ -182,18 +183,22 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             kind = KINDS[spec.kind]
             if kind.learns_labels_of_codes:
                 self._check_conditional(spec, pool)
+            elif kind.labels_pool and not kind.per_classifier:  # label spreading: it labels the pool in each fold
+                if pool is None or len(pool) == 0:
+                    raise ValueError(f"Candidate {spec.name!r} labels unlabelled samples: pass X_unlabelled to fit.")
             elif not kind.moves_codes and kind.learns_from is not None:
                 raise ValueError(f"Candidate {spec.name!r} cannot be cross-validated here: it learns from "
                                  f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
-                                 "'smote', 'affine', 'affine+' a move, and with conditional=ConditionalAugmenter() "
-                                 "the conditional model's methods.")
+                                 "'smote', 'affine', 'affine+' a move, label spreading, and with "
+                                 "conditional=ConditionalAugmenter() the conditional model's methods.")
             if kind.latent_space == "shared" and self._vae_template() is None:
                 raise ValueError(f"Candidate {spec.name!r} needs a VAE: AutoAugmenter(augmenter=VAEAugmenter(...)).")
             if kind.moves_codes and "alpha" in candidate:
                 check_positive(candidate["alpha"], name=f"alpha of candidate {spec.name!r}", allow_zero=True)
-            if ("threshold" in candidate or "n_per_class" in candidate) and spec.generation != "pseudo-label":
-                raise ValueError(f"Candidate {candidate!r}: threshold and n_per_class are pseudo-label's settings "
-                                 "(how sure the conditional model must be, and how many: 'all'); drop them.")
+            if ("threshold" in candidate or "n_per_class" in candidate) and not (
+                    spec.generation == "pseudo-label" or kind.labels_pool):
+                raise ValueError(f"Candidate {candidate!r}: threshold and n_per_class are the settings of the methods "
+                                 "that label unlabelled samples (how sure, and how many: 'all'); drop them.")
             if "threshold" in candidate:
                 check_params(ConditionalAugmenter, {"threshold": candidate["threshold"]}, where="a candidate")
             check_amount(candidate.get("n_per_class"), name=f"n_per_class of candidate {spec.name!r}")
@@ -234,11 +239,18 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             model = copy.copy(self.augmenter_)  # shares the trained network; set_params changes the copy only
         elif kind.learns_labels_of_codes:
             model = copy.copy(conditional)  # shares the fitted model
+        elif kind.labels_pool:  # label spreading, over the samples or over the fitted VAE's codes
+            model = LabelSpreadingSampler(encoder=self.augmenter_ if kind.built_on else None,
+                                          random_state=self.random_state)
         else:
             model = SAMPLERS[spec.kind](random_state=self.random_state)
         settings = {"n_neighbors": self.n_neighbors, "n_per_class": None,
                     **{k: v for k, v in candidate.items() if k != "method"}}
         return configure(model, spec, **settings)
+
+    @staticmethod
+    def _pool_input(spec, pool) -> dict:
+        return {"X_unlabelled": pool} if KINDS[spec.kind].labels_pool else {}
 
     def _classifier(self):
         if isinstance(self.classifier, str):
@@ -295,6 +307,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self._choose(candidates, means)
         self.conditional_ = None
         chosen = self.choice_["method"]
+        # what a chosen pool labeller labels when it generates
+        self.pool_ = pool if chosen != NO_AUGMENTATION and KINDS[parse_method(chosen).kind].labels_pool else None
         if chosen != NO_AUGMENTATION and KINDS[parse_method(chosen).kind].learns_labels_of_codes:
             if hasattr(conditional, "model_"):
                 self.conditional_ = copy.copy(conditional)
@@ -324,7 +338,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                     try:
                         with warnings.catch_warnings():  # a fold's smaller classes: SMOTE's k shrinks, and says so
                             warnings.simplefilter("ignore", UserWarning)
-                            X_new, y_new = self._generator(candidate, spec, conditional).generate(X_fit, y_fit)
+                            X_new, y_new = self._generator(candidate, spec, conditional).generate(
+                                X_fit, y_fit, **self._pool_input(spec, pool))
                     except ValueError as error:
                         errors[c] = str(error)
                         continue
@@ -363,8 +378,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             X_new, y_new = X[:0], y[:0]
             report = {"requested": 0, "made": 0, "acceptance_rate": None, "missing": {}}
         else:
-            generator = self._generator(self.choice_, parse_method(self.choice_["method"]), self.conditional_)
-            X_new, y_new = generator.generate(X, y)
+            spec = parse_method(self.choice_["method"])
+            X_new, y_new = (generator := self._generator(self.choice_, spec, self.conditional_)).generate(
+                X, y, **self._pool_input(spec, self.pool_))
             report = dict(generator.generation_report_)
         self.generation_report_ = {**report, "choice": describe(self.choice_), "summary": self.summary_,
                                    "cv": self.cv_results_}

@@ -26,11 +26,12 @@ def default_candidates(images=True, conditional=False, unlabelled=False) -> list
     extrapolation on top of affine copies, at 3 per sample. With a ``conditional`` model, its filtered
     class-conditional draws, and with ``unlabelled`` samples its pseudo-labels and style transfer, at 1 and 3,
     and the teacher's: pseudo-labels for the whole pool at each of :func:`teacher_candidates`' confidences.
+    With ``unlabelled`` samples, label spreading over them too: the rival, so that ``auto`` can choose it.
 
     >>> len(default_candidates()), default_candidates()[0]
     (20, {'method': 'noise', 'alpha': 0.25, 'n_per_sample': 1})
-    >>> len(default_candidates(conditional=True, unlabelled=True))
-    30
+    >>> len(default_candidates(unlabelled=True)), len(default_candidates(conditional=True, unlabelled=True))
+    (21, 31)
     """
     moves = [{"method": method, "alpha": alpha, "n_per_sample": n}
              for method in ("noise", "interpolation", "extrapolation") for alpha in (0.25, 0.5) for n in (1, 3)]
@@ -42,7 +43,8 @@ def default_candidates(images=True, conditional=False, unlabelled=False) -> list
     label_aware = [{"method": method, "n_per_sample": n} for method in label_aware for n in (1, 3)] \
         if conditional else []
     teacher = teacher_candidates() if conditional and unlabelled else []
-    return moves + baselines + chains + label_aware + teacher
+    rival = [{"method": "label-spreading", "n_per_class": ALL}] if unlabelled else []
+    return moves + baselines + chains + label_aware + teacher + rival
 
 
 def teacher_candidates(thresholds=TEACHER.thresholds) -> list[dict]:

@@ -298,11 +298,10 @@ class _Auto(Kind):
 
     def fit_for_classifier(self, model, classifier, labelled, auto_settings, models, pool):
         model.set_params(classifier=classifier, **{k: v for k, v in auto_settings.items() if k != "conditional"})
-        if not auto_settings.get("conditional"):
-            return model.fit(*labelled)
-        # Its fold models learn from the unlabelled part too
-        model.set_params(conditional=models(CONDITIONAL_MODEL))
-        return model.fit(*labelled, X_unlabelled=pool())
+        if auto_settings.get("conditional"):  # its fold models learn from the unlabelled part too
+            model.set_params(conditional=models(CONDITIONAL_MODEL))
+        unlabelled = pool()  # label spreading over it is a candidate; a split may have none (a predefined one)
+        return model.fit(*labelled, X_unlabelled=unlabelled if len(unlabelled) else None)
 
 
 class _Teacher(Kind):
