@@ -20,7 +20,8 @@ The package is the pipeline, one subpackage or module per step::
                    (candidates), and the generator kinds, the one place that tells them apart
                    (kinds: make_augmenter)
     classifiers    the classifiers that judge the new data, and score_classifier
-    report/        tables, figures and statistics over seeds (tables, figures, stats)
+    report/        tables, figures and statistics over seeds (tables, figures, stats), and what a method made,
+                   judged without a test set (quality)
     experiments/   YAML configs (config), the paper's numbers beside ours (reference), the model cache (cache),
                    one cell's dataset, split and models (context), the runner (runner) and how it runs
                    (execution: in parallel through joblib), the record log and results.json (results),

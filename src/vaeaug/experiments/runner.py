@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from joblib import delayed
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .._typing import PathType
@@ -29,6 +30,7 @@ from ..generation.chain import configure
 from ..generation.kinds import KIND_OF
 from ..generation.registry import SINGLE_VAE, MethodSpec, parse_method
 from ..report import figures, tables
+from ..report.quality import sample_quality
 from ..vae.loop import bar_disable, torch_threads
 from .context import cell_context, data_folder, load_grid_dataset
 from ..data.datasets import dataset_identity
@@ -41,7 +43,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["Cell", "plan_cells", "run_experiment"]
 
-# What a record keeps of a generator's report: the amount, the filter's rate, and auto's choice and CV table.
+# What a record keeps of a generator's report: the amount, the filter's rate, and auto's choice and CV table
+# (and, from the runner, the samples' quality: vaeaug.report.quality).
 GENERATION_KEYS = ("made", "requested", "acceptance_rate", "choice", "cv")
 
 
@@ -123,19 +126,23 @@ def _generate(config, cell, models, labelled, made, pool, codec=None):
         if reads_table:
             rows, y_new = model.generate(codec.inverse_transform(labelled[0]), labelled[1])
             # within each column's range and decimals, as every generated row is
-            rows = codec.inverse_transform(codec.transform(rows)) if len(rows) else rows
+            X_new = codec.transform(rows) if len(rows) else labelled[0][:0]
+            rows = codec.inverse_transform(X_new) if len(rows) else rows
         else:
             X_new, y_new = model.generate(*labelled, **kind.generate_inputs(pool))
             # rows the table could hold: valid categories, integers, values in range
             rows = codec.inverse_transform(X_new) if codec is not None and config.space == "data" else None
+        # judged beside the labelled samples, as numbers, before a table's become rows again
+        quality = {"quality": sample_quality(*labelled, X_new, y_new, random_state=cell.seed)} \
+            if config.space == "data" else {}
         if rows is not None and config.space == "data":
             X_new = rows  # the table's own rows, as its classifiers take them
         elif rows is not None:
             X_new = codec.transform(rows) if len(rows) else labelled[0][:0]
         if config.space == "latent" and kind.latent_space is None:
             X_new = models(SINGLE_VAE).encode(X_new)  # a baseline's samples, as codes like the rest
-        made[key] = X_new, y_new, {k: model.generation_report_[k] for k in GENERATION_KEYS
-                                   if k in model.generation_report_}
+        made[key] = X_new, y_new, {**{k: model.generation_report_[k] for k in GENERATION_KEYS
+                                      if k in model.generation_report_}, **quality}
     return made[key]
 
 
@@ -213,7 +220,8 @@ def _score_cells(config, name, data_dir, cells, cache, progress, threads=None):
     records of the models trained for it)``. Runs in this process or in a worker of a parallel run, with
     ``threads`` PyTorch threads (None: as set). ``name`` is the cells' dataset identity: a named dataset, or
     the absolute path of a file, which any worker can load."""
-    with torch_threads(threads):
+    # scikit-learn's BLAS and OpenMP too: a kNN graph's ties break by sums whose order follows the thread count
+    with torch_threads(threads), threadpool_limits(limits=threads):
         first = cells[0]
         context = cell_context(config, name, first.protocol, first.seed, first.latent_dim, first.variant,
                                data_dir=data_dir, cache=cache, progress=progress)
@@ -281,6 +289,7 @@ def run_experiment(config: ExperimentConfig, run_dir: PathType, *, data_dir: Pat
         # An axis of variants (amounts, betas) reads best as curves; one dataset, protocol and latent size only
         figures.plot_variants(results["records"], config.classifiers, config.columns, config.variant_names,
                               run_dir / "variants.png", metric=metric)
+    figures.plot_quality(results["records"], run_dir / "quality.png")
     _draw_styles(config, plan, run_dir, data_dir, cache)
     return results
 

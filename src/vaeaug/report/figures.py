@@ -15,9 +15,10 @@ from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
 from .._files import write_bytes_atomic
+from .quality import QUALITY_KEYS
 from .stats import mean_ci
 
-__all__ = ["plot_image_rows", "plot_scores", "plot_variants", "plot_points"]
+__all__ = ["plot_image_rows", "plot_scores", "plot_variants", "plot_points", "plot_quality"]
 
 def _as_displayable(images):
     """(N, H, W) or (N, C, H, W) -> (N, H, W) or (N, H, W, 3) for imshow."""
@@ -181,6 +182,39 @@ def plot_points(points, groups, path, *, title=None, axis_names=("PC 1", "PC 2")
     if title:
         axis.set_title(textwrap.fill(title, 64), fontsize=9)
     figure.tight_layout()
+    return _save(figure, path)
+
+
+def plot_quality(records, path) -> Path | None:
+    """One panel per measure of :mod:`vaeaug.report.quality`, a dot per method column (its mean over the
+    seeds, and each seed's value), with the line a method should sit near: what the labelled samples give
+    themselves (1 for agreement, distinctness and spread; 1 for the nearest-distance ratio of a new real
+    sample). None when no record has a quality report (latent space)."""
+    runs = {}
+    for record in records:
+        generated = record.get("generated", {})
+        if generated.get("quality"):  # one per method and seed, and per classifier for those fitted per classifier
+            per = record["classifier"] if "choice" in generated else None
+            runs.setdefault(record["method"], {})[(record["dataset"], record["protocol"], record["latent_dim"],
+                                                   record["seed"], per)] = generated["quality"]
+    if not runs:
+        return None
+    methods = list(runs)
+    figure = Figure(figsize=(3.2 * len(QUALITY_KEYS), 0.9 + 0.28 * len(methods)), layout="constrained")
+    titles = {"agreement": "judge agrees with the label", "distinct": "distinct samples",
+              "spread": "within-class spread / labelled", "nearest": "distance to nearest labelled / labelled"}
+    for i, key in enumerate(QUALITY_KEYS):
+        axes = figure.add_subplot(1, len(QUALITY_KEYS), i + 1)
+        for row, method in enumerate(methods):
+            values = [q[key] for q in runs[method].values() if q.get(key) is not None]
+            if values:
+                axes.plot(values, [row] * len(values), "o", color="0.7", markersize=4)
+                axes.plot([np.mean(values)], [row], "o", color="C0", markersize=7)
+        axes.axvline(1.0, color="0.4", linestyle="--", linewidth=1)
+        axes.set_yticks(range(len(methods)), methods if i == 0 else [""] * len(methods))
+        axes.set_ylim(len(methods) - 0.5, -0.5)
+        axes.set_title(titles[key], fontsize=9)
+        axes.grid(axis="x", alpha=0.3)
     return _save(figure, path)
 
 

@@ -11,6 +11,7 @@ import json
 import numpy as np
 
 from .._files import write_text_atomic
+from .quality import QUALITY_KEYS
 from .stats import mean_ci, paired_difference, share_of_gain
 
 __all__ = ["BASELINE", "UPPER_BOUND", "summarise", "format_paper_table", "format_comparison_table", "write_tables"]
@@ -135,6 +136,13 @@ def format_comparison_table(records, rows, columns, *, metric="accuracy", upper=
     return _table(rows, columns, cell)
 
 
+QUALITY_NOTE = ("Means over the seeds (`vaeaug.report.quality`): *judge agrees*, the share of new samples whose label "
+                "a 3-nearest-neighbour classifier of the labelled samples alone gives them too; *distinct*, the "
+                "share of different samples; *spread*, their within-class variety over the labelled samples' "
+                "(1: as varied); *nearest*, their median distance to the nearest labelled sample over the labelled "
+                "samples' own (near 0: near-copies).\n")
+
+
 def _generation_table(records) -> str:
     """Per method: samples made of those asked for, and the filter's acceptance rate, over all cells."""
     by_method = {}
@@ -145,14 +153,25 @@ def _generation_table(records) -> str:
             by_method.setdefault(record["method"], {})[json.dumps([record["dataset"], record["protocol"],
                                                                    record["latent_dim"], record["seed"], per])] = \
                 record["generated"]
-    lines = ["## Generated samples\n", "| Method | made / asked (all seeds) | filter acceptance |", "|---|---|---|"]
+    lines = ["## Generated samples\n", QUALITY_NOTE,
+             "| Method | made / asked (all seeds) | filter acceptance | judge agrees | distinct | spread | nearest |",
+             "|---|---|---|---|---|---|---|"]
     for method, runs in by_method.items():
         made = sum(r["made"] for r in runs.values())
         asked = sum(r["requested"] for r in runs.values())
         rates = [r["acceptance_rate"] for r in runs.values() if r["acceptance_rate"] is not None]
         rate = f"{100 * np.mean(rates):.1f} % (mean of {len(rates)})" if rates else "no filter"
-        lines.append(f"| {method} | {made} / {asked} | {rate} |")
+        quality = [_mean_of(runs.values(), key) for key in QUALITY_KEYS]
+        lines.append(f"| {method} | {made} / {asked} | {rate} | {' | '.join(quality)} |")
     return "\n".join(lines) + "\n"
+
+
+def _mean_of(reports, key) -> str:
+    """The mean of one quality measure over a method's runs (seeds, classifiers), as a table cell."""
+    values = [r["quality"][key] for r in reports if r.get("quality", {}).get(key) is not None]
+    if not values:
+        return "-"
+    return f"{100 * np.mean(values):.0f} %" if key in ("agreement", "distinct") else f"{np.mean(values):.2f}"
 
 
 def _choice_table(records) -> str:
