@@ -5,7 +5,7 @@ import pytest
 from sklearn.base import clone
 
 from vaeaug import CNNClassifier, TorchMLPClassifier, make_classifier, score_classifier
-from vaeaug.classifiers import takes_images
+from vaeaug.evaluation import takes_images
 
 
 def test_paper_mlp_learns_a_separable_problem(blobs):
@@ -124,3 +124,39 @@ def test_a_mixed_table_is_scored_with_its_categories_one_hot_and_numbers_scaled(
     assert scores["accuracy"] == 1.0
     with pytest.raises(ValueError, match="give X_test as a DataFrame with the same columns"):
         score_classifier(make_classifier(name), table[:200], y[:200], table[200:].to_numpy(), y[200:])
+
+
+def _half_flipped(seed=0):
+    """Two separable blobs, then the same points again with their labels swapped: weight decides who wins."""
+    rng = np.random.default_rng(seed)
+    X = np.r_[rng.normal(-2, 0.5, (30, 4)), rng.normal(2, 0.5, (30, 4))]
+    y = np.repeat([0, 1], 30)
+    return np.r_[X, X], np.r_[y, 1 - y], X, y
+
+
+@pytest.mark.parametrize("name", ["svm", "mlp"])
+def test_a_sample_of_weight_zero_teaches_nothing_to_a_classifier_that_takes_weights(name):
+    X_train, y_train, X_test, y_test = _half_flipped()
+    options = {"hidden_layers": 1, "hidden_units": 16, "max_epochs": 40, "batch_size": 16} if name == "mlp" else {}
+    weights = np.r_[np.ones(60), np.zeros(60)]  # the flipped copies weigh nothing
+    weighted = score_classifier(make_classifier(name, random_state=0, **options), X_train, y_train, X_test, y_test,
+                                sample_weight=weights)
+    assert weighted["accuracy"] == 1.0
+    unweighted = score_classifier(make_classifier(name, random_state=0, **options), X_train, y_train, X_test, y_test)
+    assert unweighted["accuracy"] < 0.9  # the flipped copies pull as hard as the true ones
+
+
+def test_knn_takes_no_weights_and_learns_as_without_them():
+    X_train, y_train, X_test, y_test = _half_flipped()
+    weights = np.r_[np.ones(60), np.zeros(60)]
+    assert score_classifier(make_classifier("knn"), X_train, y_train, X_test, y_test, sample_weight=weights) == \
+        score_classifier(make_classifier("knn"), X_train, y_train, X_test, y_test)
+
+
+@pytest.mark.parametrize("weights, message", [(np.ones(5), "one weight per training sample, 120"),
+                                              (np.r_[-np.ones(60), np.ones(60)], "finite weights >= 0"),
+                                              (np.zeros(120), "all zero")])
+def test_bad_weights_are_a_sentence(weights, message):
+    X_train, y_train, X_test, y_test = _half_flipped()
+    with pytest.raises(ValueError, match=message):
+        score_classifier(make_classifier("svm"), X_train, y_train, X_test, y_test, sample_weight=weights)

@@ -47,7 +47,15 @@ DENOISER_CHECKS = [
 ]
 
 
+# A weight of 2 is not two copies for a net trained in shuffled mini-batches: a copy can land in another batch.
+STOCHASTIC = {"check_sample_weight_equivalence_on_dense_data": "a weight of 2 and two copies of a sample train "
+              "a mini-batch net differently: the copies can fall in different batches (as for scikit-learn's "
+              "MLPClassifier, which takes no weights for this reason)"}
+
+
 def expected_failures(estimator):
+    if isinstance(estimator, TorchMLPClassifier):
+        return {**NOT_APPLICABLE, **STOCHASTIC}
     if isinstance(estimator, VAEDenoiser):
         return {**NOT_APPLICABLE, **{name: BEYOND_ONE for name in DENOISER_CHECKS}}
     if getattr(estimator, "space", "data") == "latent":

@@ -12,11 +12,12 @@ ALLOWED = {
     "_choices": set(), "_settings": set(), "_typing": set(), "_validation": set(), "_files": set(),
     "data": BASE,
     "vae": BASE,
-    "classifiers": BASE | {"vae", "data.tables"},  # a mixed table: its categories one-hot
-    "generation": BASE | {"vae", "classifiers", "data.tables"},  # fit_resample reads mixed tables through it
+    "classifiers": BASE | {"vae"},
+    "evaluation": BASE | {"data.tables"},  # a mixed table: its categories one-hot
+    "generation": BASE | {"vae", "classifiers", "evaluation", "data.tables"},  # fit_resample reads mixed tables
     "report": {"_files"},
-    "experiments": BASE | {"data", "vae", "classifiers", "generation", "report"},
-    "_commands": BASE | {"data", "vae", "classifiers", "generation", "report", "experiments"},
+    "experiments": BASE | {"data", "vae", "classifiers", "evaluation", "generation", "report"},
+    "_commands": BASE | {"data", "vae", "classifiers", "evaluation", "generation", "report", "experiments"},
     # The parser imports only what loads in milliseconds: --help must not wait for PyTorch.
     "cli": {"_choices", "_settings", "_files", "experiments.run_options", "_commands"},
 }

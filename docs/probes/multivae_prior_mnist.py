@@ -8,7 +8,8 @@ from vaeaug.data.datasets import load
 from vaeaug.data.protocols import make_split
 from vaeaug import VAEAugmenter
 from vaeaug.generation.multivae import MultiVAEAugmenter
-from vaeaug.classifiers import make_classifier, score_classifier
+from vaeaug.classifiers import make_classifier
+from vaeaug.evaluation import score_classifier
 
 d = load("mnist", "../shared/data")
 sp = make_split(d, {"name": "few-shot", "labelled_per_class": 5}, random_state=0)

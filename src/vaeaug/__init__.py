@@ -19,7 +19,9 @@ The package is the pipeline, one subpackage or module per step::
                    method, affine-cv and the conditional model as a teacher (tuned), and their candidates
                    (candidates), and the generator kinds, the one place that tells them apart
                    (kinds: make_augmenter)
-    classifiers    the classifiers that judge the new data, and score_classifier
+    classifiers    the classifiers that judge the new data (make_classifier)
+    evaluation     a classifier trained on the training rows and their weights, scored on held-out data
+                   (score_classifier)
     report/        tables, figures and statistics over seeds (tables, figures, stats), and what a method made,
                    judged without a test set (quality)
     experiments/   YAML configs (config), the paper's numbers beside ours (reference), the model cache (cache),
@@ -32,8 +34,9 @@ Below them all: the names a user chooses among (_choices), every setting's defau
 (_settings), the checks at the boundary (_validation), and atomic writes (_files).
 
 Imports go one way, with no circle: data/ and vae/ use only those modules below them all;
-classifiers uses vae/ (device and seeding); generation/ uses vae/, classifiers (auto scores its
-candidates) and data.tables (fit_resample on a mixed-type table); report/ uses nothing of the pipeline; experiments/ uses all of those; _commands uses
+classifiers uses vae/ (device and seeding); evaluation uses data.tables (a mixed table's categories);
+generation/ uses vae/, classifiers and evaluation (auto scores its candidates) and data.tables (fit_resample
+on a mixed-type table); report/ uses nothing of the pipeline; experiments/ uses all of those; _commands uses
 experiments/; cli only what parses fast (``_choices``, ``_settings``, ``experiments.run_options``) and loads
 _commands to run.
 """
@@ -78,7 +81,7 @@ _API = {
     "TorchMLPClassifier": ("classifiers", "TorchMLPClassifier"),
     "CNNClassifier": ("classifiers", "CNNClassifier"),
     "make_classifier": ("classifiers", "make_classifier"),
-    "score_classifier": ("classifiers", "score_classifier"),
+    "score_classifier": ("evaluation", "score_classifier"),
     "load_dataset": ("data.datasets", "load"),
     "ExperimentConfig": ("experiments.config", "ExperimentConfig"),
     "load_config": ("experiments.config", "load_config"),
@@ -89,7 +92,8 @@ _API = {
 __all__ = list(_API)
 
 if TYPE_CHECKING:  # what type checkers and IDEs see: the same names, imported eagerly
-    from .classifiers import CNNClassifier, TorchMLPClassifier, make_classifier, score_classifier
+    from .classifiers import CNNClassifier, TorchMLPClassifier, make_classifier
+    from .evaluation import score_classifier
     from .data.datasets import load as load_dataset
     from .experiments.config import ExperimentConfig, load_config
     from .experiments.runner import run_experiment

@@ -9,7 +9,7 @@ here, so a name has one home.
 from __future__ import annotations
 
 __all__ = ["RIVALS", "SEMI_SUPERVISED", "CLASSIFIERS", "PAPER_CLASSIFIERS", "IMAGE_CLASSIFIERS", "PAPER_METHODS", "TALK_METHODS", "BASELINES", "CONDITIONAL_METHODS", "OWN_CLASSIFIER",
-           "AUTO", "TUNED_AFFINE", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "ALL", "TEACHER",
+           "AUTO", "TUNED_AFFINE", "SPACES", "NOISE_SCALES", "TRAIN_ON", "NOISES", "BACKENDS", "BALANCE", "ALL", "TEACHER", "SCALINGS",
            "parse_amount"]
 
 CLASSIFIERS = ("svm", "knn", "mlp", "cnn", "rf", "gbt")  # vaeaug.classifiers makes each of them
@@ -35,6 +35,7 @@ TRAIN_ON = ("both", "generated")  # a method column's classifiers learn from ori
 NOISES = ("gaussian", "speckle")  # the denoiser's noise models
 BACKENDS = ("loky", "dask", "ray")  # joblib backends a grid's cells can run on in parallel
 
+SCALINGS = ("auto", True, False)  # standardise features before a classifier: on tables ("auto"), always, never
 BALANCE = "balance"  # as an amount: top every class up to the largest
 ALL = "all"  # as an amount of a method that labels unlabelled samples: every one it labels
 

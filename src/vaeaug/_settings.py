@@ -100,6 +100,7 @@ class TeacherSettings(AutoSettings):
 
     margin: float = 0.0
     thresholds: tuple[float, ...] = (0.0, 0.5, 0.9, 0.99)
+    weighted: bool = True  # each pseudo-label weighs its confidence, for a classifier that takes weights
 
 
 @dataclass(frozen=True)

@@ -387,3 +387,14 @@ def check_feature_names(estimator, X) -> None:
     if fitted is not None and columns is not None and list(columns) != list(fitted):
         raise ValueError(f"X has the columns {list(columns)}, but {type(estimator).__name__} was fitted on "
                          f"{list(fitted)}; pass the fitted columns in the fitted order: X[{list(fitted)}].")
+
+def check_weights(sample_weight, n: int) -> np.ndarray:
+    """``sample_weight`` as n finite weights >= 0, not all 0; a ValueError that says which is wrong."""
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.shape != (n,):
+        raise ValueError(f"sample_weight must hold one weight per training sample, {n}; got shape {weights.shape}.")
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("sample_weight must be finite weights >= 0; it has negative, NaN or infinite ones.")
+    if not weights.any():
+        raise ValueError("sample_weight is all zero, so no sample would count; give some samples a weight above 0.")
+    return weights

@@ -1,4 +1,5 @@
-"""Does the synthetic data help? Classifiers trained with and without it, scored on held-out data."""
+"""The classifiers that judge the new data: the paper's MLP and a small CNN in PyTorch, and every classifier by
+name (:func:`make_classifier`). How one is trained and scored is :mod:`vaeaug.evaluation`."""
 
 from __future__ import annotations
 
@@ -8,29 +9,24 @@ import warnings
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import DataConversionWarning
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.metrics import accuracy_score, f1_score
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import LabelEncoder, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import LabelEncoder
 from sklearn.svm import SVC
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._typing import ArrayLike, Labels, RandomState
 from ._choices import CLASSIFIERS
-from ._validation import (anything, boolean, check_choice, check_labels, check_params, check_positive,
+from ._validation import (anything, boolean, check_choice, check_labels, check_params, check_positive, check_weights,
                           check_same_layout, check_samples, integer, number, seed, share)
-from .data.tables import text_columns
 from .vae.loop import TrainingLoop, epochs_for, select_device
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CLASSIFIERS", "CNNClassifier", "TorchMLPClassifier", "make_classifier", "score_classifier", "test_scores",
-           "takes_images", "needs_scaling", "with_scaling", "SCALINGS"]
+__all__ = ["CLASSIFIERS", "CNNClassifier", "TorchMLPClassifier", "make_classifier"]
 
 # The training settings every torch classifier has.
 _TRAINING = {"max_epochs": integer(1), "batch_size": integer(1), "learning_rate": number(allow_zero=False),
@@ -52,7 +48,9 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
     def _epochs(self, n_samples) -> int:
         return self.max_epochs
 
-    def fit(self, X: ArrayLike, y: Labels) -> _TorchClassifier:
+    def fit(self, X: ArrayLike, y: Labels, sample_weight: ArrayLike | None = None) -> _TorchClassifier:
+        """Train on ``(X, y)``; ``sample_weight`` weighs each sample's cross-entropy (a weighted mean per
+        batch), as scikit-learn's classifiers weigh theirs."""
         check_params(self)
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None; pass one "
@@ -77,6 +75,8 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
             loop.optimise(self.network_, self.learning_rate)
             inputs = torch.as_tensor(X, device=device)
             labels = torch.as_tensor(targets, device=device)
+            weights = None if sample_weight is None else torch.as_tensor(
+                check_weights(sample_weight, len(X)), dtype=torch.float32, device=device)
             self.network_.train()
             for _ in loop:
                 order = loop.order(len(X)).to(device)
@@ -85,7 +85,8 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
                     batch = order[start:start + self.batch_size]
                     if len(batch) < 2:  # batch norm needs two samples to estimate a variance
                         continue
-                    loss = nn.functional.cross_entropy(self.network_(inputs[batch]), labels[batch])
+                    loss = _cross_entropy(self.network_(inputs[batch]), labels[batch],
+                                          None if weights is None else weights[batch])
                     loop.step(loss)
                     total, batches, steps = total + loss.detach(), batches + 1, steps + 1
                 total = total.item() / max(batches, 1)  # one device sync per epoch, not per step
@@ -111,6 +112,14 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self, "network_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def _cross_entropy(logits, labels, weights=None) -> torch.Tensor:
+    """The batch's mean cross-entropy, or its weighted mean: a batch of unsure pseudo-labels moves the net less."""
+    if weights is None:
+        return nn.functional.cross_entropy(logits, labels)
+    losses = nn.functional.cross_entropy(logits, labels, reduction="none")
+    return (losses * weights).sum() / weights.sum().clamp_min(1e-12)
 
 
 class TorchMLPClassifier(_TorchClassifier):
@@ -289,96 +298,3 @@ def make_classifier(name: str, random_state: RandomState = None, device: str = "
         raise ValueError(f"Unknown option(s) {sorted(unknown)} for classifier {name!r}; it takes "
                          f"{sorted(classifier.get_params())}.")
     return classifier.set_params(**options)
-
-
-def takes_images(classifier) -> bool:
-    """Whether ``classifier`` wants samples in their own layout (scikit-learn's input tags say so)."""
-    return not get_tags(classifier).input_tags.two_d_array
-
-
-SCALINGS = ("auto", True, False)
-
-
-def needs_scaling(classifier) -> bool:
-    """Whether a feature's scale changes what ``classifier`` learns: yes for the SVM, kNN and MLP (distances,
-    dot products, gradients), no for trees and their ensembles (a split is the same on any monotone scale)."""
-    if isinstance(classifier, Pipeline):
-        classifier = classifier.steps[-1][1]
-    return not takes_images(classifier) and not type(classifier).__module__.startswith(("sklearn.tree",
-                                                                                        "sklearn.ensemble"))
-
-
-def with_scaling(classifier: BaseEstimator, *, tabular: bool, scale: str | bool = "auto") -> BaseEstimator:
-    """``classifier``, after a ``StandardScaler`` where ``scale`` asks for one ("auto": on tabular samples) and
-    the classifier :func:`needs_scaling`."""
-    if (scale is True or (scale == "auto" and tabular)) and needs_scaling(classifier):
-        return make_pipeline(StandardScaler(), classifier)
-    return classifier
-
-
-def score_classifier(classifier: BaseEstimator, X_train: ArrayLike, y_train: Labels, X_test: ArrayLike,
-                     y_test: Labels, *, scale: str | bool = "auto") -> dict[str, float]:
-    """Fit on the training data and return test accuracy and weighted F1.
-
-    Samples are flattened to vectors unless the classifier takes images (the CNN).
-
-    Parameters
-    ----------
-    scale : {"auto", True, False}, default="auto"
-        Standardise each feature (scikit-learn's ``StandardScaler``, fitted on
-        ``X_train``: the originals and whatever was generated) before a
-        classifier that :func:`needs_scaling`. ``"auto"`` does so for tabular
-        data, ``(N, D)``, and leaves images, whose pixels share one scale, as
-        they are (the paper's [0, 1]).
-
-    A DataFrame with text columns (a mixed table, as ``fit_resample`` gives it back) goes through a
-    ``ColumnTransformer``: its categories one-hot, its numbers standardised as above (``X_test`` needs the
-    same columns; a category the training rows lack is all zeros).
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> X = np.c_[rng.normal(0, 1e-3, 200), rng.normal(0, 1e3, 200)]  # the signal is in the small feature
-    >>> y = (X[:, 0] > 0).astype(int)
-    >>> unscaled = score_classifier(SVC(), X[:100], y[:100], X[100:], y[100:], scale=False)["accuracy"]
-    >>> scaled = score_classifier(SVC(), X[:100], y[:100], X[100:], y[100:])["accuracy"]
-    >>> bool(scaled > 0.9 > unscaled)
-    True
-    """
-    check_choice(scale, SCALINGS, name="scale")
-    if hasattr(X_train, "columns") and text_columns(X_train):
-        return _score_table(classifier, X_train, y_train, X_test, y_test, scale=scale)
-    tabular = np.ndim(X_train) == 2
-    X_train = check_samples(X_train, name="X_train")
-    X_test = check_samples(X_test, name="X_test")
-    if not takes_images(classifier):
-        X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
-    classifier = with_scaling(classifier, tabular=tabular, scale=scale)
-    classifier.fit(X_train, check_labels(y_train, len(X_train), name="y_train"))
-    return test_scores(y_test, classifier.predict(X_test))
-
-
-def _score_table(classifier, X_train, y_train, X_test, y_test, *, scale) -> dict[str, float]:
-    """score_classifier for a DataFrame with text columns: one-hot categories, standardised numbers."""
-    if not hasattr(X_test, "columns") or list(X_test.columns) != list(X_train.columns):
-        raise ValueError(f"X_train is a table with the columns {list(X_train.columns)}; give X_test as a "
-                         "DataFrame with the same columns.")
-    categories = text_columns(X_train)
-    # By position: a column's name may be a number (pd.DataFrame(X)), which ColumnTransformer reads as one
-    at = [X_train.columns.get_loc(c) for c in categories]
-    numbers = [i for i in range(X_train.shape[1]) if i not in at]
-    scaled = scale is not False and needs_scaling(classifier)
-    encoder = ColumnTransformer([("categories", OneHotEncoder(handle_unknown="ignore"), at),
-                                 ("numbers", StandardScaler() if scaled else "passthrough", numbers)])
-    X_train, X_test = (X.astype({c: str for c in categories}) for X in (X_train, X_test))  # one type per column
-    model = make_pipeline(encoder, classifier).fit(X_train, check_labels(y_train, len(X_train), name="y_train"))
-    return test_scores(y_test, model.predict(X_test))
-
-
-def test_scores(y_test: Labels, predicted: Labels) -> dict[str, float]:
-    """Test accuracy and weighted F1 of ``predicted`` labels: what every table cell reports."""
-    y_test = check_labels(y_test, len(predicted), name="y_test", min_classes=1)
-    return {
-        "accuracy": float(accuracy_score(y_test, predicted)),
-        "f1_weighted": float(f1_score(y_test, predicted, average="weighted")),
-    }

@@ -50,6 +50,10 @@ def test_each_fold_trains_its_own_teacher_without_the_held_out_labels(bars_vae, 
     assert (teacher.conditional_.predict(X_new) == y_new).all()
     assert np.mean(y_new == np.array([truth[np.abs(pool - r).sum(axis=(1, 2)).argmin()] for r in X_new])) >= 0.9
     assert teacher.generation_report_["choice"] == f"pseudo-label t={threshold:g} all"
+    # each pseudo-label weighs q(y | z) of it, for a classifier that takes weights; unweighted, none
+    np.testing.assert_allclose(teacher.sample_weight_, teacher.conditional_.predict_proba(X_new).max(axis=1),
+                               rtol=1e-5)
+    assert teacher.set_params(weighted=False).generate(X, y) and teacher.sample_weight_ is None
 
 
 def test_a_fitted_teacher_labels_the_pool_itself_and_folds_are_trained_once_per_data(bars_vae, monkeypatch):

@@ -21,10 +21,10 @@ from sklearn.model_selection import train_test_split
 from .._typing import PathType
 from .._files import check_exists, read_yaml
 from .._settings import CONDITIONAL, MULTI_VAE, VAE, section
-from .._choices import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, PAPER_METHODS, SPACES, TRAIN_ON
+from .._choices import CLASSIFIERS, IMAGE_CLASSIFIERS, PAPER_CLASSIFIERS, PAPER_METHODS, SCALINGS, SPACES, TRAIN_ON
 from .._validation import (build_config, check_choice, check_distinct, check_field_types, check_fits, check_params,
                            check_positive, check_seed, reject_unknown)
-from ..classifiers import SCALINGS, make_classifier
+from ..classifiers import make_classifier
 from ..data.datasets import NAMED, dataset_identity
 from ..data.protocols import expand_protocols, make_split
 from ..generation.augmenter import GENERATION_SETTINGS, VAEAugmenter
@@ -98,7 +98,7 @@ class ExperimentConfig:
     ``auto`` for tabular datasets, whose features can have any scale (and their
     codes, in latent space), not for images, whose pixels keep the paper's
     [0, 1] and whose codes the paper's scale; ``true`` or ``false`` always.
-    See :func:`vaeaug.classifiers.score_classifier`.
+    See :func:`vaeaug.evaluation.score_classifier`.
 
     ``auto`` sets how the ``auto`` column chooses: ``{cv: 3, margin: 0.01}``, ``candidates`` (a list of
     ``{method, alpha, n_per_sample}``, instead of the default grid), and ``conditional: true`` to make the

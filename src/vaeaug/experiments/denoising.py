@@ -27,7 +27,8 @@ from .._files import check_exists, write_text_atomic
 from .._validation import (build_config, check_choice, check_field_types, check_params, check_positive, check_seed,
                            reject_unknown)
 from .._choices import CLASSIFIERS
-from ..classifiers import make_classifier, takes_images
+from ..classifiers import make_classifier
+from ..evaluation import takes_images
 from ..data.datasets import NAMED, load
 from ..report.figures import plot_image_rows
 from ..vae.denoiser import VAEDenoiser, corrupt, parse_noise

@@ -25,7 +25,8 @@ from tqdm.auto import tqdm
 from .._typing import PathType
 from .._choices import OWN_CLASSIFIER
 from .._settings import EXECUTION
-from ..classifiers import make_classifier, score_classifier, test_scores
+from ..classifiers import make_classifier
+from ..evaluation import score_classifier, test_scores
 from ..generation.chain import configure
 from ..generation.kinds import KIND_OF
 from ..generation.registry import SINGLE_VAE, MethodSpec, parse_method
@@ -142,7 +143,8 @@ def _generate(config, cell, models, labelled, made, pool, codec=None):
         if config.space == "latent" and kind.latent_space is None:
             X_new = models(SINGLE_VAE).encode(X_new)  # a baseline's samples, as codes like the rest
         made[key] = X_new, y_new, {**{k: model.generation_report_[k] for k in GENERATION_KEYS
-                                      if k in model.generation_report_}, **quality}
+                                      if k in model.generation_report_}, **quality}, \
+            getattr(model, "sample_weight_", None)  # teacher's pseudo-labels weigh their confidence
     return made[key]
 
 
@@ -164,7 +166,7 @@ def _score_group(config, context, cells):
     made = {}
     for cell in cells:
         started = time.perf_counter()
-        generation = None
+        generation = weights = None
         X_train, y_train = features_lab, y_lab
         if cell.column == OWN_CLASSIFIER:  # the conditional model's q(y|x), beside the classifiers it feeds
             yield {**cell.record, "n_train": len(X_train),
@@ -172,8 +174,8 @@ def _score_group(config, context, cells):
                    "seconds": round(time.perf_counter() - started, 2)}
             continue
         if cell.spec is not None:
-            X_new, y_new, generation = _generate(config, cell, models, (X_lab, y_lab), made, context.pool,
-                                                 data.table_codec)
+            X_new, y_new, generation, weights = _generate(config, cell, models, (X_lab, y_lab), made,
+                                                          context.pool, data.table_codec)
             if cell.target == "generated" and len(np.unique(y_new)) < 2:
                 raise ValueError(f"{cell.column} made {len(y_new)} sample(s) of {len(np.unique(y_new))} class(es) "
                                  f"(seed {cell.seed}), so its generated-only classifier has nothing to learn from; "
@@ -181,8 +183,10 @@ def _score_group(config, context, cells):
                                  "method from this train_on: generated run.")
             X_train, y_train = (X_new, y_new) if cell.target == "generated" else \
                 (_joined(features_lab, X_new), np.concatenate([y_lab, y_new]))
+            if weights is not None and cell.target != "generated":  # the labelled samples weigh 1
+                weights = np.r_[np.ones(len(y_lab), dtype=weights.dtype), weights]
         scores = score_classifier(_classifier(config, cell.classifier, cell.seed), X_train, y_train, features_test,
-                                  y_test, scale=_scaling(config, data))
+                                  y_test, scale=_scaling(config, data), sample_weight=weights)
         yield {**cell.record, "n_train": len(X_train), **scores, **({"generated": generation} if generation else {}),
                "seconds": round(time.perf_counter() - started, 2)}
 

@@ -1,26 +1,20 @@
 """``method="auto"``: choose how to augment by cross-validation on the labelled samples, for one classifier.
 
-Which method helps, at which alpha and in what amount, depends on the data and
-on the classifier: on the digits, noise costs the kNN 5.7 points while
-interpolation gains it 3.3. :class:`AutoAugmenter` tries each candidate in a
-stratified k-fold split of the *labelled* samples (it never sees a test set):
-in each fold the candidate generates from the training part alone, the
-classifier learns from that part plus what was generated, and it is scored on
-the held-out part. No augmentation is a candidate too, scored on the same
-folds, and it wins unless the best candidate beats it by ``margin``: a policy
-that never makes a classifier worse than it was, as far as the labelled
-samples can tell.
+Which method helps, at which alpha and in what amount, depends on the data and on the classifier: on the digits,
+noise costs the kNN 5.7 points while interpolation gains it 3.3. :class:`AutoAugmenter` tries each candidate in
+a stratified k-fold split of the *labelled* samples (it never sees a test set): in each fold the candidate
+generates from the training part alone, the classifier learns from that part plus what was generated, and it is
+scored on the held-out part. No augmentation is a candidate too, scored on the same folds, and it wins unless the
+best candidate beats it by ``margin``: a policy that never makes a classifier worse than it was, as far as the
+labelled samples can tell.
 
-The candidates are methods that can be refitted per fold at no cost: the VAE's
-latent moves (the VAE learnt without labels, so it is shared by every fold),
-SMOTE, affine changes, and the VAE's moves on top of affine copies. The Multi-VAE learns from the labelled samples and
-would need new class VAEs in every fold; ``real`` needs a labelled pool.
-
-Given a :class:`ConditionalAugmenter` (``conditional=``), the conditional model's methods are candidates too
-(``conditional-prior+agree``, ``pseudo-label``, ``style-transfer``). That model learns from the labels, so each
-fold trains its own on the fold's labelled part and the unlabelled samples: the held-out part is never seen,
-as a test set would not be. The fold models are kept while the data stays the same, so choosing for several
-classifiers in turn (the same estimator refitted) trains them once.
+The candidates are methods that can be refitted per fold at no cost: the VAE's latent moves (the VAE learnt
+without labels, so every fold shares it), SMOTE, affine changes, the VAE's moves on top of affine copies, and,
+given unlabelled samples, label spreading over them. The Multi-VAE would need new class VAEs in every fold;
+``real`` needs a labelled pool. Given a :class:`ConditionalAugmenter` (``conditional=``), the conditional
+model's methods are candidates too; that model learns from the labels, so each fold trains its own on the fold's
+labelled part and the unlabelled samples (kept while the data stays the same, so choosing for several
+classifiers in turn trains them once).
 """
 
 from __future__ import annotations
@@ -41,7 +35,8 @@ from .._typing import ArrayLike, Labels, RandomState
 from .._validation import (anything, check_feature_names, check_labels, check_params, check_positive,
                            check_same_layout, check_samples, integer, number, one_of, remember_feature_names, seed,
                            verbosity)
-from ..classifiers import make_classifier, score_classifier
+from ..classifiers import make_classifier
+from ..evaluation import score_classifier
 from .amounts import check_amount
 from ..vae.loop import bar_disable
 from .augmenter import VAEAugmenter
@@ -248,6 +243,10 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                     **{k: v for k, v in candidate.items() if k != "method"}}
         return configure(model, spec, **settings)
 
+    def _weights(self, generator, n_labelled=None) -> np.ndarray | None:
+        """Weights of what ``generator`` made (after ``n_labelled`` of weight 1), or None: all alike (teacher's)."""
+        return None
+
     @staticmethod
     def _pool_input(spec, pool) -> dict:
         return {"X_unlabelled": pool} if KINDS[spec.kind].labels_pool else {}
@@ -338,14 +337,17 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                     try:
                         with warnings.catch_warnings():  # a fold's smaller classes: SMOTE's k shrinks, and says so
                             warnings.simplefilter("ignore", UserWarning)
-                            X_new, y_new = self._generator(candidate, spec, conditional).generate(
-                                X_fit, y_fit, **self._pool_input(spec, pool))
+                            generator = self._generator(candidate, spec, conditional)
+                            X_new, y_new = generator.generate(X_fit, y_fit, **self._pool_input(spec, pool))
                     except ValueError as error:
                         errors[c] = str(error)
                         continue
+                    weights = self._weights(generator, len(X_fit))
                     X_fit, y_fit = np.concatenate([X_fit, X_new.astype(X.dtype)]), np.concatenate([y_fit, y_new])
-                scores[c, f] = score_classifier(self._classifier(), X_fit, y_fit, X[held_out],
-                                                y[held_out])[self.scoring]
+                else:
+                    weights = None
+                scores[c, f] = score_classifier(self._classifier(), X_fit, y_fit, X[held_out], y[held_out],
+                                                sample_weight=weights)[self.scoring]
         bar.close()
         return scores, errors
 
@@ -382,6 +384,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             X_new, y_new = (generator := self._generator(self.choice_, spec, self.conditional_)).generate(
                 X, y, **self._pool_input(spec, self.pool_))
             report = dict(generator.generation_report_)
+        # None: every new sample counts as a labelled one
+        self.sample_weight_ = None if self.choice_["method"] == NO_AUGMENTATION else self._weights(generator)
         self.generation_report_ = {**report, "choice": describe(self.choice_), "summary": self.summary_,
                                    "cv": self.cv_results_}
         return X_new, y_new

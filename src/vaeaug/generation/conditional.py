@@ -88,6 +88,12 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         step size.
     device, random_state, verbose
 
+    Attributes
+    ----------
+    confidence_ : ndarray or None
+        Set by ``generate``: for ``pseudo-label``, q(y | z) of each sample returned (what ``teacher`` weighs
+        them by); None for the methods that make new samples.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
@@ -263,6 +269,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         amount = {"n_per_sample": per_sample(self.n_per_sample, self.augmenter_.n_neighbors),
                   "n_per_class": self.n_per_class}
         rng = np.random.default_rng(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        self.confidence_ = None  # q(y | z) of each pseudo-label returned; the other methods make samples
         if method == "pseudo-label":
             X_new, y_new, report = self._pseudo_labels(y, pool, amount)
         else:
@@ -311,6 +318,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         confidence = np.where(confidence >= self.threshold, confidence, -np.inf)
         targets = pool_targets(y, best, confidence, **amount)
         rows = surest_rows(best, confidence, targets)
+        self.confidence_ = confidence[rows].astype(np.float32)
         made = {label: int(np.sum(best[rows] == label)) for label in targets}
         report = {"requested": int(sum(targets.values())), "made": len(rows), "rounds": 1, "drawn": len(pool),
                   "dropped": 0, "repeated": 0, "rejected": 0, "acceptance_rate": None,

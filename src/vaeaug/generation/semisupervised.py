@@ -27,7 +27,8 @@ from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 from .._settings import POOL_LABELLING
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import anything, check_labels, check_params, check_same_layout, check_samples, integer, seed, share
-from ..classifiers import make_classifier, with_scaling
+from ..classifiers import make_classifier
+from ..evaluation import with_scaling
 from .amounts import pool_targets, surest_rows
 from .baselines import _Sampler
 
@@ -161,7 +162,7 @@ class SelfTrainingSampler(_PoolLabeller):
         The classifier to self-train, or its name in :func:`~vaeaug.classifiers.make_classifier` (default: the
         SVM). One without ``predict_proba`` (the SVM) is calibrated by cross-validation
         (``CalibratedClassifierCV(..., ensemble=False)``, up to 5 folds). Tabular samples are standardised first,
-        as :func:`~vaeaug.classifiers.score_classifier` does for it.
+        as :func:`~vaeaug.evaluation.score_classifier` does for it.
     threshold : float, default=0.75
         The least predicted probability to label a sample in a round (scikit-learn's default).
     max_iter : int, default=10

@@ -7,11 +7,12 @@ Each is an :class:`~vaeaug.generation.auto.AutoAugmenter` with its own grid of c
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.base import ClassifierMixin
 
 from .._settings import GENERATION, TEACHER, TUNED_AFFINE
 from .._typing import ArrayLike, Labels, RandomState
-from .._validation import integer
+from .._validation import boolean, integer
 from .amounts import per_sample
 from .augmenter import VAEAugmenter
 from .auto import AutoAugmenter
@@ -82,10 +83,19 @@ class Teacher(AutoAugmenter):
         once the threshold is chosen, an unfitted one is fitted then. Default: ``ConditionalAugmenter()``.
     thresholds : list of float, default=(0.0, 0.5, 0.9, 0.99)
         The least confidences tried.
+    weighted : bool, default=True
+        Weigh each pseudo-label by q(y | z) of it, in the folds and in ``sample_weight_``, for a classifier
+        that takes weights (the SVM, the torch MLP and CNN, the trees; kNN does not); the labelled samples
+        weigh 1.
     cv, margin, scoring
         As in :class:`AutoAugmenter` (margin 0: any gain over no pseudo-labels counts).
     random_state, verbose
         As in :class:`AutoAugmenter`.
+
+    Attributes
+    ----------
+    sample_weight_ : ndarray or None
+        Set by ``generate``: the weight of each pseudo-label returned (None when not ``weighted``).
 
     Examples
     --------
@@ -100,16 +110,17 @@ class Teacher(AutoAugmenter):
     """
 
     _label = "teacher"
-    _parameter_constraints = {**AutoAugmenter._parameter_constraints, "thresholds": _thresholds}
+    _parameter_constraints = {**AutoAugmenter._parameter_constraints, "thresholds": _thresholds, "weighted": boolean}
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
                  conditional: ConditionalAugmenter | None = None,
                  thresholds: tuple[float, ...] | list[float] = TEACHER.thresholds, cv: int = TEACHER.cv,
-                 margin: float = TEACHER.margin, scoring: str = TEACHER.scoring, random_state: RandomState = None,
-                 verbose: bool | str = "auto"):
+                 margin: float = TEACHER.margin, scoring: str = TEACHER.scoring, weighted: bool = TEACHER.weighted,
+                 random_state: RandomState = None, verbose: bool | str = "auto"):
         super().__init__(augmenter, classifier, None, cv, margin, scoring, GENERATION.n_neighbors, random_state,
                          verbose, conditional)
         self.thresholds = thresholds
+        self.weighted = weighted
 
     def _vae_template(self) -> VAEAugmenter:
         if self.augmenter is not None:
@@ -124,6 +135,12 @@ class Teacher(AutoAugmenter):
 
     def _default_candidates(self, X, pool) -> list[dict]:
         return teacher_candidates(self.thresholds)
+
+    def _weights(self, generator, n_labelled=None):
+        confidence = getattr(generator, "confidence_", None)
+        if not self.weighted or confidence is None:
+            return None
+        return confidence if n_labelled is None else np.r_[np.ones(n_labelled, dtype=np.float32), confidence]
 
     def fit(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> Teacher:
         """Choose the threshold on the folds of ``(X, y)``, each fold's conditional model learning from
