@@ -43,6 +43,20 @@ def test_a_table_round_trips_and_any_encoded_row_decodes_to_valid_values():
     _assert_valid(codec.inverse_transform(RNG.uniform(-0.5, 1.5, (200, encoded.shape[1]))), TABLE)
 
 
+@pytest.mark.parametrize("method", ["interpolation", "label-spreading"])
+def test_an_unlabelled_pool_of_a_mixed_table_is_encoded_as_the_table_is(method):
+    # issue 34: fit_resample encoded X and handed the pool's text to the VAE as it was
+    extra = {} if method == "label-spreading" else {"latent_dim": 2, "max_epochs": 2}
+    y = RNG.choice([0, 1], 20)
+    X_out, y_out = make_augmenter(method, random_state=0, **extra).fit_resample(TABLE[:20], y,
+                                                                               X_unlabelled=TABLE[20:])
+    pd.testing.assert_frame_equal(X_out.iloc[:20], TABLE[:20])
+    assert len(X_out) > 20 and len(X_out) == len(y_out)
+    _assert_valid(X_out.iloc[20:].reset_index(drop=True), TABLE)
+    with pytest.raises(ValueError, match="give X_unlabelled as a DataFrame with the same columns"):
+        make_augmenter(method, random_state=0, **extra).fit_resample(TABLE[:20], y, X_unlabelled=TABLE[20:].iloc[:, 1:])
+
+
 def test_missing_values_are_refused_with_their_columns_or_imputed_on_request():
     holes = TABLE.copy()
     holes.loc[[1, 2], "income"] = np.nan

@@ -104,8 +104,12 @@ class SamplerMixin:
         if self._reads_tables:
             new, y_new = self._fit_resample(X, y_checked, **fit_params)
         else:
-            codec = TableCodec().fit(X)
+            # an unlabelled pool of the same table is encoded alike (its categories and ranges count too)
+            pool = _same_table(fit_params.get("X_unlabelled"), X)
+            codec = TableCodec().fit(X if pool is None else pd.concat([X, pool], ignore_index=True))
             self.table_codec_ = codec
+            if pool is not None:
+                fit_params = {**fit_params, "X_unlabelled": codec.transform(pool)}
             X_out, y_out = self.fit_resample(codec.transform(X), y_checked, **fit_params)
             if getattr(self, "space", "data") == "latent":
                 return X_out, as_given(X_out, y_out, X_out, y)[1]
@@ -145,3 +149,13 @@ class SamplerMixin:
                              f"{self.n_features_in_}; got {len(input_features)}.")
         names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
         return np.asarray([str(name) for name in names], dtype=object)
+
+
+def _same_table(pool, X):
+    """``pool`` (None, or unlabelled rows for a mixed-type table ``X``) checked to have ``X``'s columns."""
+    if pool is None:
+        return None
+    if not hasattr(pool, "columns") or list(pool.columns) != list(X.columns):
+        raise ValueError(f"X is a table with the columns {list(X.columns)}; give X_unlabelled as a DataFrame with "
+                         "the same columns (without the label).")
+    return pool
