@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from helpers import GRID, ONE_CELL, interrupt, strokes
@@ -579,3 +580,21 @@ def test_augment_labels_an_unlabelled_file_with_a_semi_supervised_rival(tmp_path
     assert main(["augment", str(tmp_path / "labelled.npz"), str(tmp_path / "out2.npz"), "--method",
                  "self-training"]) == 2
     assert "none were given; pass them" in capsys.readouterr().err
+
+
+def test_augment_takes_an_unlabelled_table_beside_a_labelled_one(tmp_path, capsys):
+    # a table's pool is a table with its columns (the label column empty or left out), not an .npz
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"size": rng.normal(size=120), "city": rng.choice(["Paris", "Lyon"], 120),
+                          "label": rng.choice([3, 7], 120)})
+    table[:40].to_csv(tmp_path / "labelled.csv", index=False)
+    table[40:].drop(columns="label").to_csv(tmp_path / "pool.csv", index=False)
+    table[40:].to_csv(tmp_path / "labelled-pool.csv", index=False)
+    assert main(["augment", str(tmp_path / "labelled.csv"), str(tmp_path / "out.csv"), "--method",
+                 "label-spreading", "--unlabelled", str(tmp_path / "pool.csv"), "--quiet"]) == 0
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert len(out) == 120 and out["is_synthetic"].sum() == 80 and set(out["label"]) == {3, 7}
+    assert set(out.loc[out["is_synthetic"], "city"]) <= {"Paris", "Lyon"}
+    assert main(["augment", str(tmp_path / "labelled.csv"), str(tmp_path / "out2.csv"), "--method",
+                 "label-spreading", "--unlabelled", str(tmp_path / "labelled-pool.csv")]) == 2
+    assert "has labels in its column 'label'" in capsys.readouterr().err

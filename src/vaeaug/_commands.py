@@ -243,7 +243,7 @@ def _write_augmented(args, output):
     if kind.per_classifier:
         augmenter.set_params(classifier=args.classifier)
     X, y, header = _augment_input(args, output)
-    unlabelled = {"X_unlabelled": read_npz(args.unlabelled, ["X"])["X"]} if args.unlabelled else {}
+    unlabelled = {"X_unlabelled": _augment_pool(args)} if args.unlabelled else {}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="auto for ")  # its summary is printed below
         X_res, y_res = augmenter.fit_resample(X, y, **unlabelled)
@@ -260,6 +260,20 @@ def _write_augmented(args, output):
           + (f"; {judge} accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
     if "summary" in made:
         _tell(made["summary"])
+
+
+def _augment_pool(args):
+    """The unlabelled samples of ``--unlabelled``: an .npz's X, or a table's rows (its label column, if it has
+    one, must be empty)."""
+    if not is_table_file(args.unlabelled):
+        return read_npz(args.unlabelled, ["X"])["X"]
+    frame = read_table(args.unlabelled)
+    if args.label_column in frame.columns:
+        if frame[args.label_column].notna().any():
+            raise ValueError(f"{args.unlabelled} has labels in its column {args.label_column!r}; an --unlabelled "
+                             "file has none (leave the column empty or drop it).")
+        frame = frame.drop(columns=args.label_column)
+    return frame
 
 
 def _augment_input(args, output):

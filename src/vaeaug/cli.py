@@ -164,8 +164,9 @@ def _add_augment(commands, shared):
     augment.add_argument("--impute", action="store_true",
                          help="a table: fill missing values (a column's median, or its most frequent category) "
                               "instead of refusing them")
-    augment.add_argument("--unlabelled", help="an .npz file with an array X of unlabelled samples for the VAE (and the conditional model, "
-                                                        "which also draws on them)")
+    augment.add_argument("--unlabelled", help="unlabelled samples for the VAE (and the conditional model and the "
+                                              "semi-supervised methods, which label them): an .npz file with an "
+                                              "array X, or a table with the input table's columns")
     augment.add_argument("--method", default=GENERATION.method, help=METHOD_HELP)
     augment.add_argument("--input-dim", type=int, help="N in beta_norm (default: features per sample)")
     augment.add_argument("--classifier", default="svm", choices=list(CLASSIFIERS),
