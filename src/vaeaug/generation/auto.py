@@ -186,7 +186,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                                  f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
                                  "'smote', 'affine', 'affine+' a move, label spreading, and with "
                                  "conditional=ConditionalAugmenter() the conditional model's methods.")
-            if kind.latent_space == "shared" and self._vae_template() is None:
+            if (kind.latent_space == "shared" or kind.built_on) and self._vae_template() is None:
                 raise ValueError(f"Candidate {spec.name!r} needs a VAE: AutoAugmenter(augmenter=VAEAugmenter(...)).")
             if kind.moves_codes and "alpha" in candidate:
                 check_positive(candidate["alpha"], name=f"alpha of candidate {spec.name!r}", allow_zero=True)
