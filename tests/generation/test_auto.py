@@ -76,6 +76,17 @@ def test_label_spreading_is_a_candidate_given_a_pool_and_labels_it_when_chosen(d
         AutoAugmenter(vae, candidates=[{"method": "self-training"}]).fit(X, y, X_unlabelled=pool)
 
 
+def test_label_spreading_over_the_whole_pool_is_offered_only_for_a_pool_at_most_20_times_the_labels(digits_vae):
+    # each fold's classifier would learn from the whole pool: on restricted MNIST (54x) hours of SVM fits
+    from sklearn.datasets import load_digits
+
+    vae, X, y = digits_vae
+    images = (load_digits().data / 16).reshape(-1, 8, 8).astype(np.float32)
+    for pool, offered in ((images[:20 * len(X)], True), (images[:20 * len(X) + 1], False)):
+        auto = AutoAugmenter(vae, classifier="knn", random_state=0).fit(X, y, X_unlabelled=pool)
+        assert ("label-spreading all" in [row["candidate"] for row in auto.cv_results_]) == offered
+
+
 def test_the_default_grid_offers_affine_for_images_only():
     assert {c["method"] for c in default_candidates(images=True)} == {
         "noise", "interpolation", "extrapolation", "smote", "affine", "affine+interpolation", "affine+extrapolation"}

@@ -41,7 +41,7 @@ from .amounts import check_amount
 from ..vae.loop import bar_disable
 from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
-from .candidates import NO_AUGMENTATION, check_candidates, default_candidates, describe
+from .candidates import NO_AUGMENTATION, WHOLE_POOL_RATIO, check_candidates, default_candidates, describe
 from .chain import check_chain_amount, configure
 from .conditional import FROM_POOL, ConditionalAugmenter
 from .registry import KINDS, parse_method
@@ -166,8 +166,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         return self.conditional  # the conditional model's settings (or a fitted one), as given
 
     def _default_candidates(self, X, pool) -> list[dict]:
+        unlabelled = 0 if pool is None else len(pool)
         return default_candidates(images=X.ndim >= 3, conditional=self._conditional_template() is not None,
-                                  unlabelled=pool is not None and len(pool) > 0)
+                                  unlabelled=unlabelled > 0, whole_pool=unlabelled <= WHOLE_POOL_RATIO * len(X))
 
     def _checked_candidates(self, X, pool) -> list[tuple[dict, object]]:
         """Each candidate with its method parsed once: ``(candidate, spec)``."""
@@ -384,7 +385,6 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             X_new, y_new = (generator := self._generator(self.choice_, spec, self.conditional_)).generate(
                 X, y, **self._pool_input(spec, self.pool_))
             report = dict(generator.generation_report_)
-        # None: every new sample counts as a labelled one
         self.sample_weight_ = None if self.choice_["method"] == NO_AUGMENTATION else self._weights(generator)
         self.generation_report_ = {**report, "choice": describe(self.choice_), "summary": self.summary_,
                                    "cv": self.cv_results_}
