@@ -20,7 +20,7 @@ import numpy as np
 from ._files import (SAVE_LOCK, check_output, is_table_file, new_run_dir, run_folder_lock,
                      write_bytes_atomic)
 from .data.datasets import describe_all, load, read_npz
-from .data.sources import read_table, split_labels, write_table
+from .data.sources import read_table, split_labels, unlabelled_rows, write_table
 from .data.tables import text_columns
 from .experiments.config import load_config
 from .experiments.denoising import DenoisingStudyConfig, image_quality, run_denoising_study
@@ -186,7 +186,8 @@ def _claimed_outputs(args):
                 os.close(os.open(folder / SAVE_LOCK, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
             except FileExistsError:
                 raise ValueError(f"--save-model {folder} is being written by another run (it holds {SAVE_LOCK}); "
-                                 f"wait for that run, or delete {folder / SAVE_LOCK} if no run is writing it.") from None
+                                 f"wait for that run, or delete {folder / SAVE_LOCK} if no run is writing it."
+                                 ) from None
             lock = folder / SAVE_LOCK
         yield output
     except BaseException:
@@ -243,7 +244,7 @@ def _write_augmented(args, output):
     if kind.per_classifier:
         augmenter.set_params(classifier=args.classifier)
     X, y, header = _augment_input(args, output)
-    unlabelled = {"X_unlabelled": _augment_pool(args)} if args.unlabelled else {}
+    unlabelled = {"X_unlabelled": _augment_pool(args, header)} if args.unlabelled else {}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="auto for ")  # its summary is printed below
         X_res, y_res = augmenter.fit_resample(X, y, **unlabelled)
@@ -262,18 +263,16 @@ def _write_augmented(args, output):
         _tell(made["summary"])
 
 
-def _augment_pool(args):
-    """The unlabelled samples of ``--unlabelled``: an .npz's X, or a table's rows (its label column, if it has
-    one, must be empty)."""
+def _augment_pool(args, header):
+    """The unlabelled samples of ``--unlabelled``: an .npz's X, or a table's rows with the feature columns of the
+    input table (whose columns are ``header``), as ``vaeaug run --unlabelled`` reads them."""
     if not is_table_file(args.unlabelled):
         return read_npz(args.unlabelled, ["X"])["X"]
-    frame = read_table(args.unlabelled)
-    if args.label_column in frame.columns:
-        if frame[args.label_column].notna().any():
-            raise ValueError(f"{args.unlabelled} has labels in its column {args.label_column!r}; an --unlabelled "
-                             "file has none (leave the column empty or drop it).")
-        frame = frame.drop(columns=args.label_column)
-    return frame
+    if header is None:
+        raise ValueError(f"--unlabelled {args.unlabelled} is a table, but the input {args.input} is not; give the "
+                         "unlabelled samples as an .npz with X.")
+    features = [column for column in header if column != args.label_column]
+    return unlabelled_rows(read_table(args.unlabelled), features, args.label_column, args.input, args.unlabelled)
 
 
 def _augment_input(args, output):

@@ -19,7 +19,7 @@ from .._validation import check_fits, check_labels, check_samples
 from .tables import TableCodec, check_no_missing, impute, text_columns
 
 __all__ = ["Dataset", "TABLE_SUFFIXES", "is_table_file", "read_npz", "read_table", "read_labelled_table",
-           "split_labels", "table_dataset", "write_table", "from_npz", "from_table", "from_image_folder",
+           "unlabelled_rows", "split_labels", "table_dataset", "write_table", "from_npz", "from_table", "from_image_folder",
            "content_digest", "file_state"]
 
 
@@ -172,22 +172,28 @@ def from_table(path, label_column="label", unlabelled=None) -> Dataset:
 
 
 def _with_unlabelled_rows(frame, extra, label_column, path, extra_path) -> pd.DataFrame:
-    """``frame`` with the rows of ``extra`` below it, their labels missing; ``extra`` has ``frame``'s feature
-    columns, and a label column only if it is empty."""
+    """``frame`` with the rows of ``extra`` below it, their labels missing (see :func:`unlabelled_rows`)."""
+    features = [column for column in frame.columns if column != label_column]
+    extra = unlabelled_rows(extra, features, label_column, path, extra_path)
+    extra = extra.assign(**{label_column: np.nan})  # NaN, not None: integer labels stay numbers
+    return pd.concat([frame, extra[frame.columns]], ignore_index=True)
+
+
+def unlabelled_rows(extra, features, label_column, path, extra_path) -> pd.DataFrame:
+    """The rows of the table ``extra`` (read from ``extra_path``) as unlabelled rows of the table at ``path``:
+    its ``features`` columns in their order; a label column only if it is empty, and no other column."""
     if label_column in extra.columns:
         if extra[label_column].notna().any():
             raise ValueError(f"{extra_path} has labels in its column {label_column!r}, but its rows are to be "
                              f"unlabelled; move the labelled rows into {path}, or empty that column.")
         extra = extra.drop(columns=label_column)
-    features = [column for column in frame.columns if column != label_column]
     lacks, besides = [c for c in features if c not in extra.columns], [c for c in extra.columns if c not in features]
     if lacks or besides:
         raise ValueError(f"{extra_path} must have the feature columns of {path}, but it "
                          + "; ".join(part for part in (f"lacks {lacks}" if lacks else "",
                                                        f"has {besides} besides" if besides else "") if part)
                          + "; give the unlabelled rows the same columns.")
-    extra = extra[features].assign(**{label_column: np.nan})  # NaN, not None: integer labels stay numbers
-    return pd.concat([frame, extra[frame.columns]], ignore_index=True)
+    return extra[features]
 
 
 def table_dataset(name, X: pd.DataFrame, labels: pd.Series, splits=None) -> Dataset:
