@@ -166,17 +166,12 @@ def from_table(path, label_column="label", unlabelled=None) -> Dataset:
     Each problem is one sentence naming the file, the line and the fix."""
     frame = read_table(path)
     if unlabelled is not None and label_column in frame.columns:
-        frame = _with_unlabelled_rows(frame, read_table(unlabelled), label_column, path, unlabelled)
+        features = [column for column in frame.columns if column != label_column]
+        extra = unlabelled_rows(read_table(unlabelled), features, label_column, path, unlabelled)
+        # below the labelled rows, labels NaN (not None: integer labels stay numbers)
+        frame = pd.concat([frame, extra.assign(**{label_column: np.nan})[frame.columns]], ignore_index=True)
     X, labels = split_labels(frame, label_column, where=path, unlabelled="keep")
     return table_dataset(Path(path).name, X, labels)
-
-
-def _with_unlabelled_rows(frame, extra, label_column, path, extra_path) -> pd.DataFrame:
-    """``frame`` with the rows of ``extra`` below it, their labels missing (see :func:`unlabelled_rows`)."""
-    features = [column for column in frame.columns if column != label_column]
-    extra = unlabelled_rows(extra, features, label_column, path, extra_path)
-    extra = extra.assign(**{label_column: np.nan})  # NaN, not None: integer labels stay numbers
-    return pd.concat([frame, extra[frame.columns]], ignore_index=True)
 
 
 def unlabelled_rows(extra, features, label_column, path, extra_path) -> pd.DataFrame:
