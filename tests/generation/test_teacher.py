@@ -68,6 +68,35 @@ def test_a_fitted_teacher_labels_the_pool_itself_and_folds_are_trained_once_per_
     assert calls == []
 
 
+def test_max_pool_labels_a_fixed_random_subset_while_the_models_learn_from_the_whole_pool(bars_vae, monkeypatch):
+    vae, X, y, pool, _ = bars_vae
+    pools, labelled = [], []
+    fit, generate = ConditionalAugmenter.fit, ConditionalAugmenter.generate
+    monkeypatch.setattr(ConditionalAugmenter, "fit", lambda self, X, y, X_unlabelled=None: (
+        pools.append(len(X_unlabelled)), fit(self, X, y, X_unlabelled))[1])
+    monkeypatch.setattr(ConditionalAugmenter, "generate", lambda self, X, y, X_unlabelled=None: (
+        labelled.append(X_unlabelled), generate(self, X, y, X_unlabelled))[1])
+    teacher = Teacher(vae, classifier=NeedsMore(12), conditional=ConditionalAugmenter(**SMALL),
+                      thresholds=[0.0], max_pool=50, random_state=0)
+    X_new, _ = teacher.fit(X, y, X_unlabelled=pool).generate(X, y)
+    assert pools == [200] * 4  # every model learns from the whole pool
+    assert len(labelled) == 4 and all(len(part) == 50 for part in labelled)  # 3 folds, then the choice
+    assert all(np.array_equal(part, labelled[0]) for part in labelled) and _is_pool_row(labelled[0], pool)
+    assert teacher.choice_["threshold"] == 0.0 and len(X_new) == 50  # the whole subset, nothing beyond it
+    with pytest.raises(ValueError, match="max_pool"):
+        Teacher(vae, max_pool=0).fit(X, y, X_unlabelled=pool)
+
+
+def test_auto_offers_the_whole_pool_candidates_when_max_pool_bounds_the_pool(bars_vae):
+    vae, X, y, pool, _ = bars_vae
+    few = X[:9]  # 200 unlabelled samples for 9 labelled: beyond 20x, unless capped at 180
+
+    def spreads(**params):
+        return {"method": "label-spreading", "n_per_class": "all"} in AutoAugmenter(vae, **params)._default_candidates(
+            few, pool)
+    assert not spreads() and spreads(max_pool=180) and not spreads(max_pool=181)
+
+
 def test_pseudo_label_takes_every_sure_sample_with_the_amount_all(bars_vae):
     vae, X, y, pool, _ = bars_vae
     model = ConditionalAugmenter(vae, method="pseudo-label", n_per_class="all", threshold=0.8, random_state=0,
@@ -104,11 +133,12 @@ def test_teacher_is_a_method_name_of_a_kind_fitted_per_classifier():
 
 def test_a_run_scores_it_with_its_choice_per_classifier(tmp_path):
     config = ExperimentConfig.from_dict({**ONE_CELL, "methods": ["teacher"], "classifiers": ["knn", "svm"],
-                                         "conditional": {"hidden_units": 16, "epochs": 1, "min_steps": 20}})
+                                         "conditional": {"hidden_units": 16, "epochs": 1, "min_steps": 20},
+                                         "auto": {"max_pool": 7}})
     run_experiment(config, tmp_path, progress=False)
     records = json.loads((tmp_path / "results.json").read_text())["records"]
     teacher = [r for r in records if r["method"] == "teacher"]
     assert sorted(r["classifier"] for r in teacher) == ["knn", "svm"]
     for record in teacher:
         assert record["generated"]["choice"] in ["none"] + [f"pseudo-label t={t:g} all" for t in (0, 0.5, 0.9, 0.99)]
-        assert record["n_train"] == 40 + record["generated"]["made"]
+        assert record["n_train"] == 40 + record["generated"]["made"] and record["generated"]["made"] <= 7

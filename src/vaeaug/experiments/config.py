@@ -48,9 +48,9 @@ AUGMENTATION_SETTINGS = tuple(p for p in GENERATION_SETTINGS if p not in ("metho
 DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
 # The conditional model's settings (conditional-prior, style-transfer, pseudo-label, +agree): one set per config.
 CONDITIONAL_SETTINGS = tuple(section(CONDITIONAL))
-# How ``auto`` chooses: its folds, its margin, and whether the conditional model's methods are candidates (one
-# conditional model trained per fold, with the ``conditional`` settings).
-AUTO_SETTINGS = ("cv", "margin", "conditional", "candidates")
+# How ``auto`` (and ``teacher``) chooses: its folds, its margin, whether the conditional model's methods are
+# candidates (one conditional model trained per fold), how many unlabelled samples its labellers label.
+AUTO_SETTINGS = ("cv", "margin", "conditional", "candidates", "max_pool")
 
 
 def column_name(method, train_on="both") -> str:
@@ -93,17 +93,16 @@ class ExperimentConfig:
     samples (the rest join the unlabelled data the VAE learns from): a
     documented way to price a table too costly to run whole.
 
-    ``scale_features`` standardises each feature before the SVM, kNN and MLP
-    (a scaler fitted on each cell's training rows, originals and generated):
-    ``auto`` for tabular datasets, whose features can have any scale (and their
-    codes, in latent space), not for images, whose pixels keep the paper's
-    [0, 1] and whose codes the paper's scale; ``true`` or ``false`` always.
-    See :func:`vaeaug.evaluation.score_classifier`.
+    ``scale_features`` standardises each feature before the SVM, kNN and MLP (a scaler fitted on each cell's
+    training rows, originals and generated): ``auto`` for tabular datasets, whose features can have any scale
+    (and their codes, in latent space), not for images, whose pixels keep the paper's [0, 1] and whose codes
+    the paper's scale; ``true`` or ``false`` always. See :func:`vaeaug.evaluation.score_classifier`.
 
     ``auto`` sets how the ``auto`` column chooses: ``{cv: 3, margin: 0.01}``, ``candidates`` (a list of
     ``{method, alpha, n_per_sample}``, instead of the default grid), and ``conditional: true`` to make the
     conditional model's methods candidates (``conditional-prior+agree``, ``pseudo-label``, ``style-transfer``;
-    a conditional model trained in each fold with the ``conditional`` settings, so costlier).
+    a conditional model trained in each fold with the ``conditional`` settings, so costlier); ``max_pool``
+    caps the unlabelled samples that ``auto``'s and ``teacher``'s pseudo-labellers label (a random subset).
 
     ``execution`` says how the grid runs, not what it computes: ``{jobs: 4}``
     runs independent groups of cells in 4 processes (joblib's loky backend),
@@ -251,7 +250,7 @@ class ExperimentConfig:
         reject_unknown(self.auto, AUTO_SETTINGS, f"auto of {where}")
         if not isinstance(self.auto.get("conditional", False), bool):
             raise ValueError(f"auto.conditional in {where} must be true or false; got {self.auto['conditional']!r}.")
-        check_params(AutoAugmenter, {k: v for k, v in self.auto.items() if k in ("cv", "margin")},
+        check_params(AutoAugmenter, {k: v for k, v in self.auto.items() if k in ("cv", "margin", "max_pool")},
                      where=f"auto of {where}")
         if "candidates" in self.auto:
             check_candidates(self.auto["candidates"], where=f"auto.candidates in {where}")

@@ -1,20 +1,12 @@
 """``method="auto"``: choose how to augment by cross-validation on the labelled samples, for one classifier.
 
-Which method helps, at which alpha and in what amount, depends on the data and on the classifier: on the digits,
-noise costs the kNN 5.7 points while interpolation gains it 3.3. :class:`AutoAugmenter` tries each candidate in
-a stratified k-fold split of the *labelled* samples (it never sees a test set): in each fold the candidate
-generates from the training part alone, the classifier learns from that part plus what was generated, and it is
-scored on the held-out part. No augmentation is a candidate too, scored on the same folds, and it wins unless the
-best candidate beats it by ``margin``: a policy that never makes a classifier worse than it was, as far as the
-labelled samples can tell.
-
-The candidates are methods that can be refitted per fold at no cost: the VAE's latent moves (the VAE learnt
-without labels, so every fold shares it), SMOTE, affine changes, the VAE's moves on top of affine copies, and,
-given unlabelled samples, label spreading over them. The Multi-VAE would need new class VAEs in every fold;
-``real`` needs a labelled pool. Given a :class:`ConditionalAugmenter` (``conditional=``), the conditional
-model's methods are candidates too; that model learns from the labels, so each fold trains its own on the fold's
-labelled part and the unlabelled samples (kept while the data stays the same, so choosing for several
-classifiers in turn trains them once).
+Which method helps, at which alpha and in what amount, depends on the data and on the classifier (on the digits,
+noise costs the kNN 5.7 points while interpolation gains it 3.3). :class:`AutoAugmenter` scores each candidate on
+a stratified k-fold split of the *labelled* samples (never a test set), beside no augmentation, which wins unless
+the best candidate beats it by ``margin``. The candidates can be refitted per fold at no cost: the VAE's moves
+(it learnt without labels, so every fold shares it), SMOTE, affine changes and chains of both, label spreading
+over unlabelled samples, and given a :class:`ConditionalAugmenter` its methods, with one model per fold (kept
+while the data stays the same, so choosing for several classifiers in turn trains them once).
 """
 
 from __future__ import annotations
@@ -27,6 +19,7 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
@@ -56,9 +49,7 @@ SCORINGS = ("accuracy", "f1_weighted")
 
 
 def _fingerprint(*arrays) -> str:
-    """A digest of the arrays' contents (None counts as empty), hashed piece by piece without a joined copy.
-
-    Object arrays (labels that are Python strings) are hashed as text: their bytes are only pointers."""
+    """A digest of the arrays' contents (None: empty), piece by piece; object arrays (string labels) as text."""
     digest = hashlib.sha1()
     for array in arrays:
         if array is not None:
@@ -73,33 +64,34 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     Parameters
     ----------
     augmenter : VAEAugmenter, optional
-        The VAE whose latent moves are candidates. A fitted one is used as it
-        is (copied, never changed); an unfitted one is cloned and fitted, without
-        labels, on ``X`` and ``X_unlabelled`` in :meth:`fit`.
+        The VAE whose latent moves are candidates. A fitted one is used as it is (copied, never changed); an
+        unfitted one is cloned and fitted, without labels, on ``X`` and ``X_unlabelled`` in :meth:`fit`.
     classifier : str or estimator, default="svm"
-        The classifier to choose for: a name (``svm``, ``knn``, ``mlp``, ``rf``, ``gbt``)
-        or a scikit-learn estimator, cloned for every fit.
+        The classifier to choose for: a name (``svm``, ``knn``, ``mlp``, ``rf``, ``gbt``) or a scikit-learn
+        estimator, cloned for every fit.
     candidates : list of dict, optional
-        Each ``{"method": name, "alpha": a, "n_per_sample": n}`` (alpha for the
-        VAE's moves only); default :func:`default_candidates`.
+        Each ``{"method": name, "alpha": a, "n_per_sample": n}`` (alpha for the VAE's moves only); default
+        :func:`default_candidates`.
     cv : int, default=3
         Folds of the stratified split; every class needs at least this many samples.
     margin : float, default=0.01
-        How much better (in ``scoring``, 0.01 = 1 point of accuracy) than no
-        augmentation the best candidate's mean must be to be chosen.
+        How much better than no augmentation (in ``scoring``: 0.01 = 1 point of accuracy) the best must be.
     scoring : {"accuracy", "f1_weighted"}, default="accuracy"
     n_neighbors : int, default=3
         Same-class neighbours for the moves and for SMOTE.
     random_state : int, optional
         Seeds the folds, the baselines and a named classifier.
     verbose : bool or "auto", default="auto"
-        A progress bar over the folds and candidates: "auto" on a terminal or in a notebook only (not in a
-        redirected log), True always, False never. What was chosen is logged (``logging``, INFO) either way.
+        A progress bar over the folds and candidates: "auto" on a terminal or in a notebook only, True always,
+        False never. What was chosen is logged (``logging``, INFO) either way.
     conditional : ConditionalAugmenter, optional
         Makes the conditional model's methods candidates (by default ``conditional-prior+agree``, and with
         ``X_unlabelled`` also ``pseudo-label`` and ``style-transfer``). Its settings train one model per fold
         on the VAE's codes (the held-out part left out); a fitted one (on all of ``X``) generates once its
         method is chosen, an unfitted one is fitted then.
+    max_pool : int, optional
+        The candidates that label unlabelled samples (label spreading, pseudo-labels) label at most this many
+        (a random subset drawn once per fit; None: all), so that each fold's classifier fits in bounds.
 
     Attributes
     ----------
@@ -110,8 +102,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     choice_ : dict
         The chosen candidate, or ``{"method": "none"}``.
     cv_results_ : list of dict
-        One row per candidate, no augmentation first: its settings, ``scores``
-        per fold, ``mean`` and ``gain`` over no augmentation.
+        One row per candidate, no augmentation first: its settings, ``scores`` per fold, ``mean`` and ``gain``.
     summary_ : str
         One sentence saying what was chosen and why.
     generation_report_ : dict
@@ -141,13 +132,14 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         "random_state": seed,
         "verbose": verbosity,
         "conditional": anything,  # a ConditionalAugmenter, checked in fit
+        "max_pool": integer(1, optional=True),
     }
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
                  candidates: list[dict] | None = None, cv: int = AUTO.cv, margin: float = AUTO.margin,
                  scoring: str = AUTO.scoring, n_neighbors: int = GENERATION.n_neighbors,
                  random_state: RandomState = None, verbose: bool | str = "auto",
-                 conditional: ConditionalAugmenter | None = None):
+                 conditional: ConditionalAugmenter | None = None, max_pool: int | None = AUTO.max_pool):
         self.augmenter = augmenter
         self.classifier = classifier
         self.candidates = candidates
@@ -158,6 +150,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.conditional = conditional
+        self.max_pool = max_pool
 
     def _vae_template(self) -> VAEAugmenter | None:
         return self.augmenter  # the VAE whose moves are candidates, as given
@@ -166,7 +159,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         return self.conditional  # the conditional model's settings (or a fitted one), as given
 
     def _default_candidates(self, X, pool) -> list[dict]:
-        unlabelled = 0 if pool is None else len(pool)
+        unlabelled = 0 if pool is None else min(len(pool), self.max_pool or len(pool))
         return default_candidates(images=X.ndim >= 3, conditional=self._conditional_template() is not None,
                                   unlabelled=unlabelled > 0, whole_pool=unlabelled <= WHOLE_POOL_RATIO * len(X))
 
@@ -244,18 +237,24 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                     **{k: v for k, v in candidate.items() if k != "method"}}
         return configure(model, spec, **settings)
 
-    def _weights(self, generator, n_labelled=None) -> np.ndarray | None:
-        """Weights of what ``generator`` made (after ``n_labelled`` of weight 1), or None: all alike (teacher's)."""
+    def _weights(self, generator, n_labelled=None) -> np.ndarray | None:  # None: all alike (teacher's: q(y|z))
         return None
 
     @staticmethod
     def _pool_input(spec, pool) -> dict:
-        return {"X_unlabelled": pool} if KINDS[spec.kind].labels_pool else {}
+        """What a candidate that labels unlabelled samples labels (the conditional model's others draw on its own)."""
+        return {"X_unlabelled": pool} if KINDS[spec.kind].labels_pool or spec.generation == "pseudo-label" else {}
+
+    def _subset(self, pool):
+        """``pool``, or ``max_pool`` of its samples drawn at random, in their order."""
+        if pool is None or self.max_pool is None or len(pool) <= self.max_pool:
+            return pool
+        rows = check_random_state(self.random_state).choice(len(pool), self.max_pool, replace=False)
+        return pool[np.sort(rows)]
 
     def _classifier(self):
-        if isinstance(self.classifier, str):
-            return make_classifier(self.classifier, random_state=self.random_state)
-        return clone(self.classifier)
+        return make_classifier(self.classifier, random_state=self.random_state) if isinstance(self.classifier, str) \
+            else clone(self.classifier)
 
     def fit(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> AutoAugmenter:
         """Score no augmentation and every candidate on the same folds of ``(X, y)``; keep the best.
@@ -277,9 +276,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         if counts.min() < self.cv:
             raise ValueError(f"cv={self.cv} folds need at least {self.cv} labelled samples per class; class "
                              f"{classes[counts.argmin()]!r} has {counts.min()}. Use a smaller cv (at least 2).")
-        pool = None
-        if X_unlabelled is not None:
-            pool = check_samples(X_unlabelled, name="X_unlabelled")
+        pool = None if X_unlabelled is None else check_samples(X_unlabelled, name="X_unlabelled")
+        if pool is not None:
             check_same_layout(pool, X.shape[1:], name="X_unlabelled")
         if conditional is not None and not isinstance(conditional, ConditionalAugmenter):
             raise ValueError(f"conditional must be a ConditionalAugmenter (its settings); got "
@@ -291,7 +289,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             self.augmenter_ = clone(vae).fit(X, X_unlabelled=pool)
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         pool_key = _fingerprint(pool) if conditional is not None else None
-        scores, errors = self._cross_validate(X, y, parsed, pool, pool_key)
+        labelled_pool = self._subset(pool)  # what the candidates that label unlabelled samples label
+        scores, errors = self._cross_validate(X, y, parsed, pool, pool_key, labelled_pool)
         # A candidate that could not make samples in some fold (a class too small there for SMOTE, say) is left
         # out: compared on fewer folds, it would not be compared fairly.
         means = np.where([e is None for e in errors], scores.mean(axis=1), np.nan)
@@ -308,7 +307,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.conditional_ = None
         chosen = self.choice_["method"]
         # what a chosen pool labeller labels when it generates
-        self.pool_ = pool if chosen != NO_AUGMENTATION and KINDS[parse_method(chosen).kind].labels_pool else None
+        self.pool_ = None if chosen == NO_AUGMENTATION or not self._pool_input(parse_method(chosen), pool) \
+            else labelled_pool
         if chosen != NO_AUGMENTATION and KINDS[parse_method(chosen).kind].learns_labels_of_codes:
             if hasattr(conditional, "model_"):
                 self.conditional_ = copy.copy(conditional)
@@ -319,7 +319,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         logger.info(self.summary_)
         return self
 
-    def _cross_validate(self, X, y, parsed, pool, pool_key):
+    def _cross_validate(self, X, y, parsed, pool, pool_key, labelled_pool):
         """Each candidate's score in each fold, and for each the first error that stopped it (or None)."""
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(np.zeros(len(y)), y)
         scores, errors = np.full((len(parsed), self.cv), np.nan), [None] * len(parsed)
@@ -339,7 +339,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                         with warnings.catch_warnings():  # a fold's smaller classes: SMOTE's k shrinks, and says so
                             warnings.simplefilter("ignore", UserWarning)
                             generator = self._generator(candidate, spec, conditional)
-                            X_new, y_new = generator.generate(X_fit, y_fit, **self._pool_input(spec, pool))
+                            X_new, y_new = generator.generate(X_fit, y_fit, **self._pool_input(spec, labelled_pool))
                     except ValueError as error:
                         errors[c] = str(error)
                         continue

@@ -87,6 +87,9 @@ class Teacher(AutoAugmenter):
         Weigh each pseudo-label by q(y | z) of it, in the folds and in ``sample_weight_``, for a classifier
         that takes weights (the SVM, the torch MLP and CNN, the trees; kNN does not); the labelled samples
         weigh 1.
+    max_pool : int, optional
+        Label at most this many unlabelled samples, a random subset (None: all); the conditional models learn
+        from them all. It bounds the classifier's fits: each threshold's, in each fold.
     cv, margin, scoring
         As in :class:`AutoAugmenter` (margin 0: any gain over no pseudo-labels counts).
     random_state, verbose
@@ -116,9 +119,10 @@ class Teacher(AutoAugmenter):
                  conditional: ConditionalAugmenter | None = None,
                  thresholds: tuple[float, ...] | list[float] = TEACHER.thresholds, cv: int = TEACHER.cv,
                  margin: float = TEACHER.margin, scoring: str = TEACHER.scoring, weighted: bool = TEACHER.weighted,
-                 random_state: RandomState = None, verbose: bool | str = "auto"):
+                 max_pool: int | None = TEACHER.max_pool, random_state: RandomState = None,
+                 verbose: bool | str = "auto"):
         super().__init__(augmenter, classifier, None, cv, margin, scoring, GENERATION.n_neighbors, random_state,
-                         verbose, conditional)
+                         verbose, conditional, max_pool)
         self.thresholds = thresholds
         self.weighted = weighted
 
