@@ -10,6 +10,7 @@ from vaeaug.generation.conditional import ConditionalAugmenter
 from vaeaug.generation.kinds import make_augmenter
 from vaeaug.generation.registry import parse_method
 from vaeaug.vae.conditional_model import ConditionalConfig, ConditionalLatentModel, train_conditional
+from vaeaug.vae.model import gaussian_kl
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +192,14 @@ def test_an_unfitted_model_says_so_and_a_fitted_one_refuses_another_width(blobs)
                                  hidden_units=8, epochs=1, min_steps=0, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="shape"):
         model.generate(X[:, :4], y)
+
+
+def test_free_bits_leave_each_style_dimension_its_nats_for_free():
+    mean = torch.tensor([[0.1, 3.0]], requires_grad=True)
+    kl = gaussian_kl(mean, torch.zeros(1, 2), free_bits=1.0)
+    assert kl.item() == pytest.approx(1.0 + 4.5)  # the first dimension's 0.005 nats count as 1, the second's 4.5
+    kl.sum().backward()
+    assert mean.grad.tolist() == [[0.0, 3.0]]  # under its free nats a dimension is not pulled to the prior
+    assert gaussian_kl(mean, torch.zeros(1, 2)).item() == pytest.approx(0.005 + 4.5)
+    with pytest.raises(ValueError, match="style_free_bits"):
+        ConditionalConfig(code_dim=3, n_classes=2, style_free_bits=-1)

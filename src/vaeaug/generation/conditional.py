@@ -81,7 +81,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         class (a count, a dict, or ``"balance"``).
     threshold : float
         The least q(y | z) for ``pseudo-label`` to take an unlabelled sample.
-    style_dim, hidden_units, classification_weight : model sizes
+    style_dim, hidden_units, classification_weight, style_free_bits : the model
         See :class:`vaeaug.vae.conditional_model.ConditionalConfig`.
     epochs, min_steps, batch_size, learning_rate : training
         Passes over the unlabelled codes (more if fewer than ``min_steps`` steps), codes per step, Adam's
@@ -116,6 +116,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         "style_dim": integer(1),
         "hidden_units": integer(1),
         "classification_weight": number(),
+        "style_free_bits": number(),
         "epochs": integer(1),
         "min_steps": integer(0),
         "batch_size": integer(1),
@@ -133,7 +134,8 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
                  n_per_class: int | str | dict | None = None,
                  threshold: float = CONDITIONAL.threshold, style_dim: int = CONDITIONAL.style_dim,
                  hidden_units: int = CONDITIONAL.hidden_units,
-                 classification_weight: float = CONDITIONAL.classification_weight, epochs: int = CONDITIONAL.epochs,
+                 classification_weight: float = CONDITIONAL.classification_weight,
+                 style_free_bits: float = CONDITIONAL.style_free_bits, epochs: int = CONDITIONAL.epochs,
                  min_steps: int = CONDITIONAL.min_steps, batch_size: int = CONDITIONAL.batch_size,
                  learning_rate: float = CONDITIONAL.learning_rate, device: str = "auto", random_state: RandomState = None,
                  verbose: bool | str = "auto"):
@@ -146,6 +148,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         self.style_dim = style_dim
         self.hidden_units = hidden_units
         self.classification_weight = classification_weight
+        self.style_free_bits = style_free_bits
         self.epochs = epochs
         self.min_steps = min_steps
         self.batch_size = batch_size
@@ -182,7 +185,8 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
             labels = np.concatenate([indices, np.full(len(pool), -1)])
         seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         config = ConditionalConfig(code_dim=means.shape[1], n_classes=len(self.classes_), style_dim=self.style_dim,
-                                   hidden_units=self.hidden_units, classification_weight=self.classification_weight)
+                                   hidden_units=self.hidden_units, classification_weight=self.classification_weight,
+                                   style_free_bits=self.style_free_bits)
         with seeded(seed_):
             self.model_ = ConditionalLatentModel(config)
         self.history_ = train_conditional(self.model_, means, logvars, labels, epochs=self.epochs,

@@ -57,6 +57,9 @@ class ConditionalConfig:
         Width of the one hidden layer of each network (Kingma et al.: 500).
     classification_weight : float
         alpha / N, the classifier's weight per labelled code relative to the ELBO (Kingma et al.: 0.1).
+    style_free_bits : float
+        Nats of KL per style dimension that cost nothing (free bits): the KL term of each dimension is at
+        least this, so the style need not collapse to the prior to save its cost. 0: the plain ELBO.
     """
 
     code_dim: int
@@ -64,12 +67,14 @@ class ConditionalConfig:
     style_dim: int = CONDITIONAL.style_dim
     hidden_units: int = CONDITIONAL.hidden_units
     classification_weight: float = CONDITIONAL.classification_weight
+    style_free_bits: float = CONDITIONAL.style_free_bits
 
     def __post_init__(self):
         check_positive(self.code_dim, name="code_dim", integer=True)
         check_positive(self.style_dim, name="style_dim", integer=True)
         check_positive(self.hidden_units, name="hidden_units", integer=True)
         check_positive(self.classification_weight, name="classification_weight", allow_zero=True)
+        check_positive(self.style_free_bits, name="style_free_bits", allow_zero=True)
         if not isinstance(self.n_classes, (int, np.integer)) or self.n_classes < 2:
             raise ValueError(f"n_classes must be an integer of at least 2 (a class-conditional model needs two "
                              f"classes to tell apart); got {self.n_classes!r}.")
@@ -123,7 +128,7 @@ class ConditionalLatentModel(nn.Module):
         style = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
         decoded = self.decode_codes(style, y)
         nll = 0.5 * ((z - decoded) ** 2 * torch.exp(-self.code_logvar) + self.code_logvar).sum(dim=1)
-        return nll + gaussian_kl(mean, logvar)
+        return nll + gaussian_kl(mean, logvar, self.config.style_free_bits)
 
     def unlabelled_loss(self, z: torch.Tensor) -> torch.Tensor:
         """U(z) for each code: L(z, y) summed under q(y | z), minus the entropy of q(y | z)."""
