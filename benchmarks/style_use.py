@@ -21,17 +21,15 @@ the class's one prototype, and the class-conditional draws and style transfers c
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from vaeaug import ConditionalAugmenter, VAEAugmenter, load_dataset
-from vaeaug.data.protocols import make_split
+from few_shot import few_shot_parser, few_shot_splits
+from vaeaug import ConditionalAugmenter, VAEAugmenter
 from vaeaug.report.quality import sample_quality
 
 STYLES = 200  # unlabelled samples whose styles are decoded with every class
@@ -59,22 +57,12 @@ def style_use(model: ConditionalAugmenter, pool) -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", default="digits")
-    parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--labelled-per-class", type=int, default=10)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser = few_shot_parser(__doc__, "style_use")
     parser.add_argument("--free-bits", type=float, nargs="+", default=[0.0, 0.25, 0.5, 1.0])
-    parser.add_argument("--out", default=Path(__file__).parent / "results" / "style_use", type=Path)
     args = parser.parse_args(argv)
 
-    data = load_dataset(args.dataset, args.data_dir)
     rows = []
-    for seed in args.seeds:
-        split = make_split(data, {"name": "few-shot", "labelled_per_class": args.labelled_per_class},
-                           random_state=seed)
-        X_lab, y_lab = data.X[split.labelled], data.y[split.labelled]
-        pool, X_test, y_test = data.X[split.unlabelled], data.X[split.test], data.y[split.test]
+    for seed, (X_lab, y_lab), pool, (X_test, y_test) in few_shot_splits(args):
         vae = VAEAugmenter(random_state=seed, verbose=False).fit(X_lab, X_unlabelled=pool)
         for free_bits in args.free_bits:
             started = time.perf_counter()

@@ -11,17 +11,15 @@ over the samples (the rival a user tries first), with the seconds each took, on 
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import time
-from pathlib import Path
 
 import numpy as np
 from sklearn.semi_supervised import LabelSpreading
 
-from vaeaug import ConditionalAugmenter, VAEAugmenter, load_dataset
-from vaeaug.data.protocols import make_split
+from few_shot import few_shot_parser, few_shot_splits
+from vaeaug import ConditionalAugmenter, VAEAugmenter
 
 # name: (the VAE's settings, the conditional model's settings); the first is vaeaug's default
 VARIANTS = {
@@ -34,22 +32,12 @@ VARIANTS = {
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", default="digits")
-    parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--labelled-per-class", type=int, default=10)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser = few_shot_parser(__doc__, "teacher_accuracy")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
-    parser.add_argument("--out", default=Path(__file__).parent / "results" / "teacher_accuracy", type=Path)
     args = parser.parse_args(argv)
 
-    data = load_dataset(args.dataset, args.data_dir)
     rows = []
-    for seed in args.seeds:
-        split = make_split(data, {"name": "few-shot", "labelled_per_class": args.labelled_per_class},
-                           random_state=seed)
-        X_lab, y_lab = data.X[split.labelled], data.y[split.labelled]
-        pool, X_test, y_test = data.X[split.unlabelled], data.X[split.test], data.y[split.test]
+    for seed, (X_lab, y_lab), pool, (X_test, y_test) in few_shot_splits(args):
         started = time.perf_counter()
         features = np.concatenate([X_lab, pool, X_test]).reshape(len(X_lab) + len(pool) + len(X_test), -1)
         codes = np.searchsorted(np.unique(y_lab), y_lab)
