@@ -31,6 +31,7 @@ import torch
 from few_shot import few_shot_parser, few_shot_splits
 from vaeaug import ConditionalAugmenter, VAEAugmenter
 from vaeaug.report.quality import sample_quality
+from vaeaug.vae.model import kl_per_dimension
 
 STYLES = 200  # unlabelled samples whose styles are decoded with every class
 COLUMNS = ("accuracy", "used_dims", "kl", "decoded_spread", "fidelity", "agreement", "spread")
@@ -43,7 +44,7 @@ def style_use(model: ConditionalAugmenter, pool) -> dict:
     codes = torch.as_tensor(model.augmenter_.encode(pool), dtype=torch.float32)
     predicted = net.class_probabilities(codes).argmax(dim=1)
     mean, logvar = net.encode_style(codes, predicted)
-    kl = (0.5 * (mean ** 2 + logvar.exp() - 1 - logvar)).mean(dim=0).numpy()
+    kl = kl_per_dimension(mean, logvar).mean(dim=0).numpy()
     ratios, fidelity = [], []
     for c in range(net.config.n_classes):
         own = codes[predicted == c]

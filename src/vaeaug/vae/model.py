@@ -296,10 +296,15 @@ def training_bytes(config: VAEConfig) -> int:
     return 6 * 4 * int(weights)
 
 
+def kl_per_dimension(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(mean, exp(logvar)) || N(0, 1)) of each row's every dimension, shape of ``mean``."""
+    return -0.5 * (1 + logvar - mean.pow(2) - logvar.exp())
+
+
 def gaussian_kl(mean: torch.Tensor, logvar: torch.Tensor, free_bits: float = 0.0) -> torch.Tensor:
     """KL(N(mean, exp(logvar)) || N(0, I)) of each row, summed over its dimensions; with ``free_bits``, each
     dimension's term counts at least that many nats (Kingma et al. 2016), so that up to them it costs nothing."""
-    per_dimension = -0.5 * (1 + logvar - mean.pow(2) - logvar.exp())
+    per_dimension = kl_per_dimension(mean, logvar)
     return (per_dimension.clamp(min=free_bits) if free_bits else per_dimension).sum(dim=1)
 
 
