@@ -1,5 +1,7 @@
 """Experiment configs: every mistake fails before the grid runs (vaeaug.experiments.config)."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from helpers import GRID, ONE_CELL, TALK, TINY_AUTO
@@ -29,8 +31,6 @@ def test_config_mistakes_fail_up_front(change, message):
 
 
 def test_shipped_configs_are_valid():
-    from pathlib import Path
-
     configs = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
     assert len(configs) >= 5
     assert type(load_config(configs[0].parent / "report-denoising-mnist.yaml")).__name__ == "DenoisingStudyConfig"
@@ -85,7 +85,7 @@ def test_talk_config_mistakes_fail_up_front(change, message):
         ({"per_dataset": {"digits": {"mix_in": 2}}}, "mix_in"),
         ({"paper": {"metric": "f1_weighted", "rows": [{"baseline": 50}]}}, "weighted F1 between 0 and 1"),
         ({"paper": {"metric": "auc"}}, "Unknown paper.metric"),
-        ({"paper": {"rows": [{"classifier": "svm", "baseline": 50}]}}, "not in the grid"),
+        ({"paper": {"rows": [{"classifier": "svn", "baseline": 50}]}}, "is 'svn'; choose one of"),
         ({"paper": {"rows": [{"labelled_per_class": 4, "noize": 50}]}}, "Did you mean 'noise'"),
         ({"vae": {"max_steps": 0}}, "max_steps must be > 0"),
     ],
@@ -117,6 +117,19 @@ def test_variant_dataset_and_reference_mistakes_fail_up_front(change, message):
 def test_config_mistakes_fail_before_the_grid(change, message):
     with pytest.raises(ValueError, match=message):
         ExperimentConfig.from_dict({**ONE_CELL, **change})
+
+
+def test_narrowing_a_config_keeps_the_references_of_what_it_leaves_out():
+    """--set classifiers=[...] or methods=[...] on a config whose paper names the others is no mistake: their
+    numbers wait unused, and the rows that hold them still give the columns that are run theirs."""
+    path = Path(__file__).resolve().parents[2] / "configs"
+    narrowed = load_config(path / "table2-restricted-mnist.yaml", ["classifiers=[knn]", "methods=[noise]"])
+    cell = {"protocol": "mnist-restricted", "classifier": "knn", "latent_dim": 20}
+    whole = load_config(path / "table2-restricted-mnist.yaml")
+    assert narrowed.reference("mnist", cell, "noise") == whole.reference("mnist", cell, "noise") is not None
+    few = load_config(path / "conditional-mnist-fewshot.yaml", ["methods=[smote]"])  # rows also name interpolation
+    assert few.reference("mnist", {"protocol": "few-shot labelled_per_class=2", "classifier": "svm"},
+                         "baseline") == 0.660
 
 
 def test_device_in_the_vae_settings_is_checked_too():

@@ -34,7 +34,7 @@ from ..generation.conditional import ConditionalAugmenter
 from ..generation.multivae import MultiVAEAugmenter
 from ..generation.kinds import kind_of
 from ..generation.registry import parse_method
-from ..report.tables import BASELINE
+from ..report.tables import BASELINE, GENERATED_ONLY
 from .denoising import DenoisingStudyConfig
 from .execution import check_execution
 from .reference import check_reference, reference_number
@@ -55,7 +55,7 @@ AUTO_SETTINGS = ("cv", "margin", "conditional", "candidates", "max_pool")
 
 def column_name(method, train_on="both") -> str:
     """A table column (and a record's ``method``): the method, marked when it trained on generated samples alone."""
-    return method if train_on == "both" else f"{method} (generated only)"
+    return method if train_on == "both" else f"{method}{GENERATED_ONLY}"
 
 
 @dataclass

@@ -8,10 +8,12 @@ any metric and any cells, as ``rows`` of selectors and columns (see
 
 from __future__ import annotations
 
+from .._choices import CLASSIFIERS
 from .._validation import check_choice, reject_unknown
 from ..data.datasets import dataset_identity
 from ..data.protocols import expand_protocols
-from ..report.tables import BASELINE
+from ..generation.registry import parse_method
+from ..report.tables import BASELINE, GENERATED_ONLY
 
 __all__ = ["METRICS", "PAPER_SELECTORS", "check_reference", "reference_number"]
 
@@ -37,13 +39,13 @@ def check_reference(config, where):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ValueError(f"paper{at} in {where} must be {kind} between {low} and {high}; got {value!r}.")
 
-    columns = [BASELINE] + config.columns
+    columns = _number_keys(config)
     baseline = mapping(config.paper.get("baseline", {}), ".baseline")
-    reject_unknown(baseline, config.classifiers, f"paper.baseline of {where}")
+    reject_unknown(baseline, CLASSIFIERS, f"paper.baseline of {where}")
     for classifier, value in baseline.items():
         number(value, f".baseline.{classifier}")
     results = mapping(config.paper.get("results", {}), ".results")
-    reject_unknown(results, config.classifiers, f"paper.results of {where}")
+    reject_unknown(results, CLASSIFIERS, f"paper.results of {where}")
     for classifier, by_dim in results.items():
         for latent_dim, by_method in mapping(by_dim, f".results.{classifier}").items():
             if not str(latent_dim).isdigit():
@@ -58,15 +60,14 @@ def check_reference(config, where):
         raise ValueError(f"paper.rows in {where} must be a list of mappings; got {rows!r}.")
     protocols = expand_protocols(config.protocols)
     choices = {"dataset": config.datasets, "protocol": [p["label"] for p in protocols], "variant": config.variant_names,
-               "classifier": config.classifiers, "latent_dim": config.latent_dims}
+               "classifier": CLASSIFIERS, "latent_dim": config.latent_dims}
     parameters = {k for p in protocols for k in p if k not in ("name", "label")}
     for i, row in enumerate(rows):
         at = f".rows[{i}]"
         reject_unknown(mapping(row, at), [*PAPER_SELECTORS, *sorted(parameters), *columns], f"paper{at} of {where}")
         for key, value in row.items():
             if key in choices and value not in choices[key]:
-                raise ValueError(f"paper{at}.{key} in {where} is {value!r}, which is not in the grid; "
-                                 f"choose one of {choices[key]}.")
+                raise ValueError(f"paper{at}.{key} in {where} is {value!r}; choose one of {list(choices[key])}.")
             if key in columns:
                 number(value, f"{at}.{key}")
 
@@ -84,12 +85,33 @@ def reference_number(config, dataset, context, method):
             return cell.get(key) == value or (key == "latent_dim" and str(cell.get(key)) == str(value))
         return specs.get(cell["protocol"], {}).get(key) == value  # a protocol parameter
 
+    columns = _number_keys(config)
     for row in _paper_rows(config.paper):
-        if method in row and all(matches(k, v) for k, v in row.items()
-                                 if k != method and k not in ([BASELINE] + config.columns)):
+        if method in row and all(matches(k, v) for k, v in row.items() if k != method and k not in columns):
             return row[method]
     return None
 
+
+def _number_keys(config) -> list:
+    """The keys of ``paper`` that hold numbers: the columns, and any other method the paper gives numbers for.
+
+    A number for a classifier or method the grid leaves out is kept and unused, so that ``--set
+    classifiers=[svm]`` or ``methods=[...]`` can narrow a config; a key that names no method is still a typo.
+    """
+    results, rows = config.paper.get("results", {}), config.paper.get("rows", [])
+    named = [m for by_dim in (results.values() if isinstance(results, dict) else []) if isinstance(by_dim, dict)
+             for by_method in by_dim.values() if isinstance(by_method, dict) for m in by_method]
+    named += [key for row in (rows if isinstance(rows, list) else []) if isinstance(row, dict) for key in row]
+    columns = [BASELINE] + config.columns
+    return columns + sorted({m for m in named if m not in columns and _is_method(m)})
+
+
+def _is_method(name) -> bool:
+    try:
+        parse_method(str(name).removesuffix(GENERATED_ONLY))
+    except ValueError:
+        return False
+    return True
 
 
 def _paper_rows(paper) -> list[dict]:

@@ -17,6 +17,7 @@ from .stats import mean_ci, paired_difference, share_of_gain
 __all__ = ["BASELINE", "UPPER_BOUND", "summarise", "format_paper_table", "format_comparison_table", "write_tables"]
 
 BASELINE = "baseline"  # the column of classifiers trained on the real samples alone
+GENERATED_ONLY = " (generated only)"  # ends the column of a method whose classifiers trained on its samples alone
 UPPER_BOUND = "real"  # the column that adds real labelled samples: what a method's gain is a share of
 ONE_SEED_NOTE = ("Against the baseline (one seed, so no p-value): the difference, and the share of the gain of more "
                  "real data (when the real column is there).")
