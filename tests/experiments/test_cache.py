@@ -66,3 +66,28 @@ def test_a_file_changed_under_the_same_path_trains_a_new_model_in_a_shared_cache
     again = run_experiment(config, tmp_path / "run3", vae_cache=tmp_path / "cache", progress=False,
                            log=lambda _: None)
     assert len(again["vaes"]) == 0  # the same content: reused
+
+
+def test_the_cache_key_holds_the_defaults_a_model_was_trained_under(monkeypatch):
+    """A config that names a default shares the model of one that leaves it out; a model trained before a
+    default changed is not handed to a run after it (the key held only the settings a config names)."""
+    from dataclasses import replace
+
+    from vaeaug.generation import kinds
+
+    data = load("digits")
+    protocol = expand_protocols([{"name": "few-shot", "labelled_per_class": 4}])[0]
+    split = split_for(ExperimentConfig.from_dict(GRID), data, protocol, 0)
+
+    def key(kind, vae=None, conditional=None):
+        config = ExperimentConfig.from_dict({**GRID, "vae": vae or {}, "conditional": conditional or {}})
+        return kinds.KIND_OF[kind].key("digits", split, 0, 3, config.settings_for("digits"))
+
+    for kind in ("vae", "class-vaes", "conditional"):
+        assert key(kind) == key(kind, vae={"batch_size": kinds.VAE.batch_size})
+    assert key("conditional") == key("conditional", conditional={"epochs": kinds.CONDITIONAL.epochs})
+    before = {kind: key(kind) for kind in ("vae", "class-vaes", "conditional")}
+    monkeypatch.setattr(kinds, "VAE", replace(kinds.VAE, patience=kinds.VAE.patience + 1))
+    assert all(key(kind) != before[kind] for kind in before)
+    monkeypatch.setattr(kinds, "CONDITIONAL", replace(kinds.CONDITIONAL, style_free_bits=0.5))
+    assert key("conditional") != key("conditional", conditional={"style_free_bits": 0.0})

@@ -37,7 +37,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._choices import AUTO, RIVALS, SEMI_SUPERVISED, TEACHER, TUNED_AFFINE
-from .._settings import MULTI_VAE
+from .._settings import CONDITIONAL, MULTI_VAE, VAE, section
 from .._typing import RandomState
 from .augmenter import VAEAugmenter
 from .auto import AutoAugmenter
@@ -55,6 +55,12 @@ __all__ = ["Kind", "KIND_OF", "kind_of", "make_augmenter"]
 
 def _key(*parts) -> str:
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _shaping(defaults, given) -> dict:
+    """The settings that shaped a model, the defaults included: a key of the given ones alone would hand a model
+    trained under an old default to a run after the default changed."""
+    return {**section(defaults), **given}
 
 
 def _digest(indices) -> str:
@@ -150,7 +156,8 @@ class _SingleVAE(Kind):
 
     def key(self, data_name, split, seed, latent_dim, settings):
         learns_from = np.union1d(split.labelled, split.unlabelled)
-        return _key(data_name, _digest(learns_from), _digest(split.validation), seed, latent_dim, settings["vae"])
+        return _key(data_name, _digest(learns_from), _digest(split.validation), seed, latent_dim,
+                    _shaping(VAE, settings["vae"]))
 
     def train(self, data, split, seed, latent_dim, settings, *, device, built_on=None):
         validation = data.X[split.validation] if len(split.validation) else None
@@ -173,7 +180,7 @@ class _ClassVAEs(Kind):
 
     def key(self, data_name, split, seed, latent_dim, settings):
         return _key(data_name, _digest(split.labelled), _digest(split.validation), seed, latent_dim,
-                    settings["vae"], self.name, settings["mix_in"])
+                    _shaping(VAE, settings["vae"]), self.name, settings["mix_in"])
 
     def train(self, data, split, seed, latent_dim, settings, *, device, built_on=None):
         return self._estimator(settings, seed, latent_dim=latent_dim, device=device).fit(
@@ -198,9 +205,9 @@ class _Conditional(Kind):
         return configure(self._estimator(settings, random_state), spec)
 
     def key(self, data_name, split, seed, latent_dim, settings):
-        training = {k: v for k, v in settings["conditional"].items() if k != "threshold"}
+        training = {k: v for k, v in _shaping(CONDITIONAL, settings["conditional"]).items() if k != "threshold"}
         return _key(data_name, _digest(split.labelled), _digest(split.unlabelled), _digest(split.validation), seed,
-                    latent_dim, settings["vae"], self.name, training)
+                    latent_dim, _shaping(VAE, settings["vae"]), self.name, training)
 
     def train(self, data, split, seed, latent_dim, settings, *, device, built_on=None):
         model = ConditionalAugmenter(built_on, device=device, random_state=seed,
