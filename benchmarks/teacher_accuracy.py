@@ -40,6 +40,8 @@ VARIANTS = {
     "classification weight 1": ({}, {"classification_weight": 1.0}),
     "classification weight 0.01": ({}, {"classification_weight": 0.01}),
     "classification weight 0.001": ({}, {"classification_weight": 0.001}),
+    "classification weight 0.0001": ({}, {"classification_weight": 0.0001}),
+    "classification weight 0.001, 3x": ({}, {"classification_weight": 0.001, "epochs": 90, "min_steps": 6000}),
     "3x training": ({}, {"epochs": 90, "min_steps": 6000}),
     "latent 32": ({"latent_dim": 32}, {}),
     "latent 32, weight 1, 3x": ({"latent_dim": 32}, {"classification_weight": 1.0, "epochs": 90, "min_steps": 6000}),
