@@ -58,6 +58,8 @@ def main(argv=None) -> None:
     parser.add_argument("--vae-cache", type=Path, default=None,
                         help="a folder that keeps each VAE trained, for the next run of the same seed and settings")
     args = parser.parse_args(argv)
+    if any("=" not in item for item in args.vae):
+        parser.error(f"--vae takes KEY=VALUE settings, e.g. latent_dim=20 beta=1; got {args.vae}")
     args.base = base = {key: yaml.safe_load(value) for key, value in (item.split("=", 1) for item in args.vae)}
 
     rows = []
