@@ -81,6 +81,9 @@ class ConditionalSettings:
     batch_size: int = 256
     learning_rate: float = 1e-3
     threshold: float = 0.95
+    # pseudo-label's labels: the likeliest class (hard), or each class q(y | z) gives at least 0.01, weighing
+    # its probability (soft targets), for a classifier that takes sample weights
+    soft_labels: bool = False
 
 
 @dataclass(frozen=True)

@@ -94,13 +94,17 @@ def score_classifier(classifier: BaseEstimator, X_train: ArrayLike, y_train: Lab
 def weight_params(classifier: BaseEstimator, sample_weight: ArrayLike | None, n: int) -> dict:
     """The ``fit`` parameters that hand ``sample_weight`` to ``classifier`` (the last step of a pipeline), or
     none when there is no weight or the classifier takes none (kNN)."""
-    if sample_weight is None:
-        return {}
-    name, final = classifier.steps[-1] if isinstance(classifier, Pipeline) else (None, classifier)
-    if not has_fit_parameter(final, "sample_weight"):
+    if sample_weight is None or not takes_weights(classifier):
         return {}
     weights = check_weights(sample_weight, n)
+    name = classifier.steps[-1][0] if isinstance(classifier, Pipeline) else None
     return {f"{name}__sample_weight": weights} if name else {"sample_weight": weights}
+
+
+def takes_weights(classifier: BaseEstimator) -> bool:
+    """Whether ``classifier`` (the last step of a pipeline) takes ``sample_weight`` in ``fit`` (kNN does not)."""
+    final = classifier.steps[-1][1] if isinstance(classifier, Pipeline) else classifier
+    return has_fit_parameter(final, "sample_weight")
 
 
 

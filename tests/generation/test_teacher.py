@@ -108,6 +108,46 @@ def test_pseudo_label_takes_every_sure_sample_with_the_amount_all(bars_vae):
         model.set_params(method="conditional-prior").generate(X, y)
 
 
+class WeightedNeedsMore(NeedsMore):
+    """NeedsMore that takes sample weights: it learns from the rows that weigh at least a half (of two classes,
+    a soft-labelled sample's likelier label), so the teacher may hand it soft targets."""
+
+    def fit(self, X, y, sample_weight=None):
+        keep = slice(None) if sample_weight is None else np.asarray(sample_weight) >= 0.5
+        return super().fit(X[keep], np.asarray(y)[keep])
+
+
+def test_soft_labels_enter_each_sample_once_per_likely_class_weighing_its_probability(bars_vae):
+    vae, X, y, pool, _ = bars_vae
+    model = ConditionalAugmenter(vae, method="pseudo-label", n_per_class="all", threshold=0.0, soft_labels=True,
+                                 random_state=0, **SMALL).fit(X, y, X_unlabelled=pool)
+    X_new, y_new = model.generate(X, y)
+    probabilities = model.predict_proba(pool)
+    likely = probabilities >= 0.01
+    assert len(X_new) == int(likely.sum()) == model.generation_report_["soft_entries"] > len(pool)
+    assert model.generation_report_["made"] == len(pool)  # the samples taken; each enters once per likely class
+    rows = [np.abs(pool - row).sum(axis=(1, 2)).argmin() for row in X_new]
+    np.testing.assert_allclose(model.sample_weight_, probabilities[rows, np.searchsorted(model.classes_, y_new)],
+                               rtol=1e-5)
+    np.testing.assert_allclose(model.sample_weight_.sum(), probabilities[likely].sum(), rtol=1e-5)
+    X_hard, y_hard = model.set_params(soft_labels=False).generate(X, y)
+    assert len(X_hard) == len(pool) and model.sample_weight_ is None and (model.predict(X_hard) == y_hard).all()
+
+
+def test_teacher_hands_soft_targets_only_to_a_classifier_that_takes_weights(bars_vae):
+    vae, X, y, pool, _ = bars_vae
+    fitted = ConditionalAugmenter(vae, soft_labels=True, random_state=0, **SMALL).fit(X, y, X_unlabelled=pool)
+    soft = int((fitted.predict_proba(pool) >= 0.01).sum())
+    for classifier, weighted, entries in ((WeightedNeedsMore(12), True, soft), (NeedsMore(12), True, len(pool)),
+                                          (WeightedNeedsMore(12), False, len(pool))):
+        teacher = Teacher(classifier=classifier, conditional=fitted, thresholds=[0.0], weighted=weighted,
+                          random_state=0)
+        X_new, _ = teacher.fit(X, y, X_unlabelled=pool).generate(X, y)
+        assert len(X_new) == entries
+        assert teacher.sample_weight_ is None if not weighted else len(teacher.sample_weight_) == entries
+    assert fitted.soft_labels  # the teacher changed its copies, not the model it was given
+
+
 def test_without_a_pool_or_with_bad_settings_it_says_so(bars_vae):
     vae, X, y, pool, _ = bars_vae
     with pytest.raises(ValueError, match="teacher labels unlabelled samples"):

@@ -8,7 +8,7 @@ from .._choices import ALL, BALANCE, parse_amount
 from .._validation import check_choice, check_fits, check_positive
 
 __all__ = ["BALANCE", "ALL", "check_amount", "check_amount_fits", "parse_amount", "per_sample", "class_targets",
-           "source_rows", "pool_targets", "surest_rows"]
+           "source_rows", "pool_targets", "surest_rows", "soft_rows"]
 
 
 def per_sample(n_per_sample, n_neighbors) -> int:
@@ -83,6 +83,19 @@ def surest_rows(labels, confidence, targets: dict) -> np.ndarray:
         candidates = np.flatnonzero((labels == label) & (confidence > -np.inf))
         taken.append(candidates[np.argsort(-confidence[candidates], kind="stable")][:target])
     return np.concatenate(taken).astype(int) if taken else np.empty(0, dtype=int)
+
+
+def soft_rows(rows, probabilities, floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Soft targets: each of ``rows`` once per class whose probability (``probabilities[row]``) is at least
+    ``floor``, as ``(rows, class indices, probabilities)``, a row's classes together, in the order of ``rows``.
+    Weighted by its probabilities, a classifier's log-loss is the cross-entropy to the soft targets.
+
+    >>> [a.tolist() for a in soft_rows(np.array([1, 0]), np.array([[0.5, 0.5], [0.995, 0.005]]), 0.01)]
+    [[1, 0, 0], [0, 0, 1], [0.995, 0.5, 0.5]]
+    """
+    rows = np.asarray(rows, dtype=int)
+    sample, klass = np.nonzero(probabilities[rows] >= floor)  # row-major: a row's classes stay together
+    return rows[sample], klass, probabilities[rows[sample], klass]
 
 
 def source_rows(labels, *, n_per_sample=None, n_per_class=None, random_state=None) -> np.ndarray:

@@ -29,12 +29,12 @@ from sklearn.utils.validation import check_is_fitted
 from .._choices import CONDITIONAL_METHODS
 from .._settings import CONDITIONAL
 from .._typing import ArrayLike, Labels, RandomState
-from .._validation import (anything, check_labels, check_params, check_samples, check_same_layout, integer,
+from .._validation import (anything, boolean, check_labels, check_params, check_samples, check_same_layout, integer,
                            number, seed, verbosity)
 from ..vae.conditional_model import ConditionalConfig, ConditionalLatentModel, load_conditional, train_conditional
 from ..vae.saving import SavedEstimator
 from ..vae.loop import seeded, select_device
-from .amounts import check_amount, class_targets, per_sample, pool_targets, surest_rows
+from .amounts import check_amount, class_targets, per_sample, pool_targets, soft_rows, surest_rows
 from .augmenter import VAEAugmenter
 from .filtering import draw_until, warn_short
 from .latent import parse_moves
@@ -44,6 +44,9 @@ __all__ = ["ConditionalAugmenter", "AGREE"]
 
 AGREE = "agree"  # the filter: q(y | z) of a new sample's code must name its label
 _MODEL_FOLDER = "conditional"
+SOFT_FLOOR = 0.01  # soft_labels leaves out the classes below it: rows of near-zero weight
+# The settings that say what the fitted model makes, not what it learns (a model cache ignores them)
+GENERATION_ONLY = ("threshold", "soft_labels")
 
 
 def _method(value, name):
@@ -81,6 +84,11 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         class (a count, a dict, or ``"balance"``).
     threshold : float
         The least q(y | z) for ``pseudo-label`` to take an unlabelled sample.
+    soft_labels : bool
+        ``pseudo-label`` gives each sample it takes once per class q(y | z) gives at least 0.01, weighing that
+        probability (``sample_weight_``), instead of once under its likeliest class. A classifier trained with
+        these weights minimises the cross-entropy to q(y | z)'s soft targets; one that takes no weights
+        (kNN) would see the sample under several labels, so use it with one that does.
     style_dim, hidden_units, classification_weight, style_free_bits : the model
         See :class:`vaeaug.vae.conditional_model.ConditionalConfig`.
     epochs, min_steps, batch_size, learning_rate : training
@@ -93,6 +101,9 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
     confidence_ : ndarray or None
         Set by ``generate``: for ``pseudo-label``, q(y | z) of each sample returned (what ``teacher`` weighs
         them by); None for the methods that make new samples.
+    sample_weight_ : ndarray or None
+        Set by ``generate``: with ``soft_labels``, the weight of each sample returned (its label's q(y | z));
+        otherwise None (all alike).
 
     Examples
     --------
@@ -113,6 +124,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         "n_per_sample": integer(1, optional=True),
         "n_per_class": check_amount,
         "threshold": _probability,
+        "soft_labels": boolean,
         "style_dim": integer(1),
         "hidden_units": integer(1),
         "classification_weight": number(),
@@ -132,7 +144,8 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
     def __init__(self, augmenter: VAEAugmenter | None = None, method: str = CONDITIONAL_METHODS[0],
                  filter: str | None = None, n_per_sample: int | None = None,
                  n_per_class: int | str | dict | None = None,
-                 threshold: float = CONDITIONAL.threshold, style_dim: int = CONDITIONAL.style_dim,
+                 threshold: float = CONDITIONAL.threshold, soft_labels: bool = CONDITIONAL.soft_labels,
+                 style_dim: int = CONDITIONAL.style_dim,
                  hidden_units: int = CONDITIONAL.hidden_units,
                  classification_weight: float = CONDITIONAL.classification_weight,
                  style_free_bits: float = CONDITIONAL.style_free_bits, epochs: int = CONDITIONAL.epochs,
@@ -145,6 +158,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         self.n_per_sample = n_per_sample
         self.n_per_class = n_per_class
         self.threshold = threshold
+        self.soft_labels = soft_labels
         self.style_dim = style_dim
         self.hidden_units = hidden_units
         self.classification_weight = classification_weight
@@ -273,7 +287,7 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         amount = {"n_per_sample": per_sample(self.n_per_sample, self.augmenter_.n_neighbors),
                   "n_per_class": self.n_per_class}
         rng = np.random.default_rng(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        self.confidence_ = None  # q(y | z) of each pseudo-label returned; the other methods make samples
+        self.confidence_ = self.sample_weight_ = None  # set by pseudo-label; the other methods make samples
         if method == "pseudo-label":
             X_new, y_new, report = self._pseudo_labels(y, pool, amount)
         else:
@@ -322,13 +336,18 @@ class ConditionalAugmenter(SamplerMixin, SavedEstimator, BaseEstimator):
         confidence = np.where(confidence >= self.threshold, confidence, -np.inf)
         targets = pool_targets(y, best, confidence, **amount)
         rows = surest_rows(best, confidence, targets)
-        self.confidence_ = confidence[rows].astype(np.float32)
         made = {label: int(np.sum(best[rows] == label)) for label in targets}
         report = {"requested": int(sum(targets.values())), "made": len(rows), "rounds": 1, "drawn": len(pool),
                   "dropped": 0, "repeated": 0, "rejected": 0, "acceptance_rate": None,
                   "missing": {c: targets[c] - made[c] for c in targets if made[c] < targets[c]}}
+        labels, confidence = best[rows], confidence[rows]
+        if self.soft_labels:
+            rows, classes, confidence = soft_rows(rows, probabilities, SOFT_FLOOR)
+            labels, report["soft_entries"] = self.classes_[classes], len(rows)
+        self.confidence_ = confidence.astype(np.float32)
+        self.sample_weight_ = self.confidence_ if self.soft_labels else None
         X_new = pool[rows] if self.augmenter_.space == "data" else self.augmenter_.encode(pool[rows])
-        return (X_new if len(rows) else None), (best[rows] if len(rows) else None), report
+        return (X_new if len(rows) else None), (labels if len(rows) else None), report
 
     def _check_resample(self, X, y, fit_params):
         if self.method in FROM_POOL and fit_params.get("X_unlabelled") is None:

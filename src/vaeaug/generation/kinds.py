@@ -43,7 +43,7 @@ from .augmenter import VAEAugmenter
 from .auto import AutoAugmenter
 from .baselines import AffineSampler, RealSampler, SMOTESampler
 from .chain import configure
-from .conditional import ConditionalAugmenter
+from .conditional import GENERATION_ONLY, ConditionalAugmenter
 from .multivae import MultiVAEAugmenter
 from .registry import CONDITIONAL_MODEL, KINDS, SINGLE_VAE, MethodSpec, parse_method, set_generation
 from .rivals import TabularRival
@@ -205,7 +205,8 @@ class _Conditional(Kind):
         return configure(self._estimator(settings, random_state), spec)
 
     def key(self, data_name, split, seed, latent_dim, settings):
-        training = {k: v for k, v in _shaping(CONDITIONAL, settings["conditional"]).items() if k != "threshold"}
+        training = {k: v for k, v in _shaping(CONDITIONAL, settings["conditional"]).items()
+                    if k not in GENERATION_ONLY}
         return _key(data_name, _digest(split.labelled), _digest(split.unlabelled), _digest(split.validation), seed,
                     latent_dim, _shaping(VAE, settings["vae"]), self.name, training)
 

@@ -13,6 +13,7 @@ from sklearn.base import ClassifierMixin
 from .._settings import GENERATION, TEACHER, TUNED_AFFINE
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import boolean, integer
+from ..evaluation import takes_weights
 from .amounts import per_sample
 from .augmenter import VAEAugmenter
 from .auto import AutoAugmenter
@@ -86,7 +87,9 @@ class Teacher(AutoAugmenter):
     weighted : bool, default=True
         Weigh each pseudo-label by q(y | z) of it, in the folds and in ``sample_weight_``, for a classifier
         that takes weights (the SVM, the torch MLP and CNN, the trees; kNN does not); the labelled samples
-        weigh 1.
+        weigh 1. With ``ConditionalAugmenter(soft_labels=True)`` as ``conditional``, each pseudo-labelled
+        sample comes once per likely class, weighing q(y | z) of it: soft targets (hard ones for a classifier
+        that takes no weights, or when not ``weighted``).
     max_pool : int, optional
         Label at most this many unlabelled samples, a random subset (None: all); the conditional models learn
         from them all. It bounds the classifier's fits: each threshold's, in each fold.
@@ -139,6 +142,13 @@ class Teacher(AutoAugmenter):
 
     def _default_candidates(self, X, pool) -> list[dict]:
         return teacher_candidates(self.thresholds)
+
+    def _generator(self, candidate, spec, conditional=None):
+        model = super()._generator(candidate, spec, conditional)  # a copy: set_params leaves the original
+        if model.soft_labels and not (self.weighted and takes_weights(self._classifier())):
+            # unweighted, a sample under each of its likely labels would count once per label
+            model.set_params(soft_labels=False)
+        return model
 
     def _weights(self, generator, n_labelled=None):
         confidence = getattr(generator, "confidence_", None)
