@@ -46,6 +46,9 @@ VARIANTS = {
     "latent 32": ({"latent_dim": 32}, {}),
     "latent 32, weight 1, 3x": ({"latent_dim": 32}, {"classification_weight": 1.0, "epochs": 90, "min_steps": 6000}),
     "latent 50": ({"latent_dim": 50}, {}),
+    "latent 50, weight 0.001, 3x": ({"latent_dim": 50},
+                                    {"classification_weight": 0.001, "epochs": 90, "min_steps": 6000}),
+    "classification weight 0.001, 5x": ({}, {"classification_weight": 0.001, "epochs": 150, "min_steps": 10000}),
     "hidden 1000": ({}, {"hidden_units": 1000}),
 }
 
