@@ -97,6 +97,8 @@ class AutoSettings:
     # so that every fold's classifier fits in bounds: on restricted MNIST an SVM on each fold's 54,000
     # pseudo-labelled images would cost hours on 2 cores. The conditional model still learns from them all.
     max_pool: int | None = None
+    # ... and label at most this many of those in the folds, which only rank the candidates (None: as many)
+    cv_pool: int | None = None
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,26 @@ def test_max_pool_labels_a_fixed_random_subset_while_the_models_learn_from_the_w
         Teacher(vae, max_pool=0).fit(X, y, X_unlabelled=pool)
 
 
+def test_cv_pool_ranks_the_thresholds_on_part_of_the_subset_the_choice_then_labels(bars_vae, monkeypatch):
+    vae, X, y, pool, _ = bars_vae
+    labelled = []
+    generate = ConditionalAugmenter.generate
+    monkeypatch.setattr(ConditionalAugmenter, "generate", lambda self, X, y, X_unlabelled=None: (
+        labelled.append(X_unlabelled), generate(self, X, y, X_unlabelled))[1])
+    teacher = Teacher(vae, classifier=NeedsMore(12), conditional=ConditionalAugmenter(**SMALL),
+                      thresholds=[0.0], max_pool=50, cv_pool=20, random_state=0)
+    X_new, _ = teacher.fit(X, y, X_unlabelled=pool).generate(X, y)
+    assert [len(part) for part in labelled] == [20, 20, 20, 50]  # 3 folds on a part, then the choice on all
+    assert all(np.array_equal(part, labelled[0]) for part in labelled[:3]) and _is_pool_row(labelled[0], labelled[3])
+    assert len(X_new) == 50
+    with pytest.raises(ValueError, match="cv_pool"):
+        Teacher(vae, cv_pool=0).fit(X, y, X_unlabelled=pool)
+    config = ExperimentConfig.from_dict({**ONE_CELL, "methods": ["teacher"], "auto": {"cv_pool": 5}})
+    assert config.auto["cv_pool"] == 5
+    with pytest.raises(ValueError, match="cv_pool"):
+        ExperimentConfig.from_dict({**ONE_CELL, "methods": ["teacher"], "auto": {"cv_pool": -1}})
+
+
 def test_auto_offers_the_whole_pool_candidates_when_max_pool_bounds_the_pool(bars_vae):
     vae, X, y, pool, _ = bars_vae
     few = X[:9]  # 200 unlabelled samples for 9 labelled: beyond 20x, unless capped at 180

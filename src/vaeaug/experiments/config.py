@@ -50,7 +50,7 @@ DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
 CONDITIONAL_SETTINGS = tuple(section(CONDITIONAL))
 # How ``auto`` (and ``teacher``) chooses: its folds, its margin, whether the conditional model's methods are
 # candidates (one conditional model trained per fold), how many unlabelled samples its labellers label.
-AUTO_SETTINGS = ("cv", "margin", "conditional", "candidates", "max_pool")
+AUTO_SETTINGS = ("cv", "margin", "conditional", "candidates", "max_pool", "cv_pool")
 
 
 def column_name(method, train_on="both") -> str:
@@ -102,7 +102,8 @@ class ExperimentConfig:
     ``{method, alpha, n_per_sample}``, instead of the default grid), and ``conditional: true`` to make the
     conditional model's methods candidates (``conditional-prior+agree``, ``pseudo-label``, ``style-transfer``;
     a conditional model trained in each fold with the ``conditional`` settings, so costlier); ``max_pool``
-    caps the unlabelled samples that ``auto``'s and ``teacher``'s pseudo-labellers label (a random subset).
+    caps the unlabelled samples that ``auto``'s and ``teacher``'s pseudo-labellers label (a random subset),
+    and ``cv_pool`` those they label in the cross-validation folds, which only rank the candidates.
 
     ``execution`` says how the grid runs, not what it computes: ``{jobs: 4}``
     runs independent groups of cells in 4 processes (joblib's loky backend),
@@ -250,7 +251,7 @@ class ExperimentConfig:
         reject_unknown(self.auto, AUTO_SETTINGS, f"auto of {where}")
         if not isinstance(self.auto.get("conditional", False), bool):
             raise ValueError(f"auto.conditional in {where} must be true or false; got {self.auto['conditional']!r}.")
-        check_params(AutoAugmenter, {k: v for k, v in self.auto.items() if k in ("cv", "margin", "max_pool")},
+        check_params(AutoAugmenter, {k: v for k, v in self.auto.items() if k in ("cv", "margin", "max_pool", "cv_pool")},
                      where=f"auto of {where}")
         if "candidates" in self.auto:
             check_candidates(self.auto["candidates"], where=f"auto.candidates in {where}")

@@ -3,10 +3,8 @@
 Which method helps, at which alpha and in what amount, depends on the data and on the classifier (on the digits,
 noise costs the kNN 5.7 points while interpolation gains it 3.3). :class:`AutoAugmenter` scores each candidate on
 a stratified k-fold split of the *labelled* samples (never a test set), beside no augmentation, which wins unless
-the best candidate beats it by ``margin``. The candidates can be refitted per fold at no cost: the VAE's moves
-(it learnt without labels, so every fold shares it), SMOTE, affine changes and chains of both, label spreading
-over unlabelled samples, and given a :class:`ConditionalAugmenter` its methods, with one model per fold (kept
-while the data stays the same, so choosing for several classifiers in turn trains them once).
+the best beats it by ``margin``. The VAE learnt without labels, so every fold shares it; a
+:class:`ConditionalAugmenter` is trained once per fold, and kept while the data stays the same.
 """
 
 from __future__ import annotations
@@ -34,9 +32,10 @@ from .amounts import check_amount
 from ..vae.loop import bar_disable
 from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
-from .candidates import NO_AUGMENTATION, WHOLE_POOL_RATIO, check_candidates, default_candidates, describe
+from .candidates import (NO_AUGMENTATION, WHOLE_POOL_RATIO, check_candidates, check_conditional_candidate,
+                         default_candidates, describe)
 from .chain import check_chain_amount, configure
-from .conditional import FROM_POOL, ConditionalAugmenter
+from .conditional import ConditionalAugmenter
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin
 from .semisupervised import LabelSpreadingSampler
@@ -92,6 +91,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     max_pool : int, optional
         The candidates that label unlabelled samples (label spreading, pseudo-labels) label at most this many
         (a random subset drawn once per fit; None: all), so that each fold's classifier fits in bounds.
+    cv_pool : int, optional
+        In the folds, at most this many of those (None: as many): the folds only rank the candidates.
 
     Attributes
     ----------
@@ -133,13 +134,15 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         "verbose": verbosity,
         "conditional": anything,  # a ConditionalAugmenter, checked in fit
         "max_pool": integer(1, optional=True),
+        "cv_pool": integer(1, optional=True),
     }
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
                  candidates: list[dict] | None = None, cv: int = AUTO.cv, margin: float = AUTO.margin,
                  scoring: str = AUTO.scoring, n_neighbors: int = GENERATION.n_neighbors,
                  random_state: RandomState = None, verbose: bool | str = "auto",
-                 conditional: ConditionalAugmenter | None = None, max_pool: int | None = AUTO.max_pool):
+                 conditional: ConditionalAugmenter | None = None, max_pool: int | None = AUTO.max_pool,
+                 cv_pool: int | None = AUTO.cv_pool):
         self.augmenter = augmenter
         self.classifier = classifier
         self.candidates = candidates
@@ -151,6 +154,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.verbose = verbose
         self.conditional = conditional
         self.max_pool = max_pool
+        self.cv_pool = cv_pool
 
     def _vae_template(self) -> VAEAugmenter | None:
         return self.augmenter  # the VAE whose moves are candidates, as given
@@ -171,7 +175,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             spec = parse_method(candidate["method"])
             kind = KINDS[spec.kind]
             if kind.learns_labels_of_codes:
-                self._check_conditional(spec, pool)
+                check_conditional_candidate(spec, pool, self._conditional_template() is not None)
             elif kind.labels_pool and not kind.per_classifier:  # label spreading: it labels the pool in each fold
                 if pool is None or len(pool) == 0:
                     raise ValueError(f"Candidate {spec.name!r} labels unlabelled samples: pass X_unlabelled to fit.")
@@ -197,16 +201,6 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                 check_chain_amount(amount, f"{spec.first} (candidate {spec.name!r})")
             checked.append(({"n_per_sample": self.n_neighbors, **candidate}, spec))
         return checked
-
-    def _check_conditional(self, spec, pool):
-        if self._conditional_template() is None:
-            raise ValueError(f"Candidate {spec.name!r} uses the conditional model: pass "
-                             "AutoAugmenter(conditional=ConditionalAugmenter(...)) with its settings.")
-        if spec.generation is None:
-            raise ValueError(f"{spec.name!r} is the conditional model's own classifier and makes no samples, so "
-                             "it cannot be a candidate; compare it as a column of its own.")
-        if spec.generation in FROM_POOL and (pool is None or len(pool) == 0):
-            raise ValueError(f"Candidate {spec.name!r} draws from unlabelled samples: pass X_unlabelled to fit.")
 
     def _conditional_for(self, X, y, pool, pool_key):
         """A conditional model with ``self.conditional``'s settings, fitted on ``(X, y)`` and ``pool`` over
@@ -245,11 +239,11 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         """What a candidate that labels unlabelled samples labels (the conditional model's others draw on its own)."""
         return {"X_unlabelled": pool} if KINDS[spec.kind].labels_pool or spec.generation == "pseudo-label" else {}
 
-    def _subset(self, pool):
-        """``pool``, or ``max_pool`` of its samples drawn at random, in their order."""
-        if pool is None or self.max_pool is None or len(pool) <= self.max_pool:
+    def _subset(self, pool, size):
+        """``pool``, or ``size`` of its samples drawn at random, in their order."""
+        if pool is None or size is None or len(pool) <= size:
             return pool
-        rows = check_random_state(self.random_state).choice(len(pool), self.max_pool, replace=False)
+        rows = check_random_state(self.random_state).choice(len(pool), size, replace=False)
         return pool[np.sort(rows)]
 
     def _classifier(self):
@@ -289,8 +283,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             self.augmenter_ = clone(vae).fit(X, X_unlabelled=pool)
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         pool_key = _fingerprint(pool) if conditional is not None else None
-        labelled_pool = self._subset(pool)  # what the candidates that label unlabelled samples label
-        scores, errors = self._cross_validate(X, y, parsed, pool, pool_key, labelled_pool)
+        labelled_pool = self._subset(pool, self.max_pool)  # what the candidates that label unlabelled samples label
+        folds_pool = self._subset(labelled_pool, self.cv_pool)  # a part: the folds only rank the candidates
+        scores, errors = self._cross_validate(X, y, parsed, pool, pool_key, folds_pool)
         # A candidate that could not make samples in some fold (a class too small there for SMOTE, say) is left
         # out: compared on fewer folds, it would not be compared fairly.
         means = np.where([e is None for e in errors], scores.mean(axis=1), np.nan)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from .._choices import ALL
 from .._settings import TEACHER
+from .conditional import FROM_POOL
 from .registry import parse_method
 
 __all__ = ["NO_AUGMENTATION", "CANDIDATE_SETTINGS", "WHOLE_POOL_RATIO", "default_candidates", "affine_candidates", "teacher_candidates",
-           "check_candidates", "describe"]
+           "check_candidates", "check_conditional_candidate", "describe"]
 
 NO_AUGMENTATION = "none"
 # The candidates' own settings; the rest (n_neighbors, noise_scale) are the augmenter's.
@@ -99,6 +100,19 @@ def check_candidates(candidates, where="candidates") -> list:
         except ValueError as error:
             raise ValueError(f"{where}: {error}") from None
     return list(candidates)
+
+
+def check_conditional_candidate(spec, pool, has_conditional: bool) -> None:
+    """That a candidate of the conditional model's (``spec``, parsed) can be cross-validated: there are its
+    model's settings, it makes samples, and it has the unlabelled samples it draws from."""
+    if not has_conditional:
+        raise ValueError(f"Candidate {spec.name!r} uses the conditional model: pass "
+                         "AutoAugmenter(conditional=ConditionalAugmenter(...)) with its settings.")
+    if spec.generation is None:
+        raise ValueError(f"{spec.name!r} is the conditional model's own classifier and makes no samples, so "
+                         "it cannot be a candidate; compare it as a column of its own.")
+    if spec.generation in FROM_POOL and (pool is None or len(pool) == 0):
+        raise ValueError(f"Candidate {spec.name!r} draws from unlabelled samples: pass X_unlabelled to fit.")
 
 
 def describe(candidate) -> str:

@@ -330,7 +330,7 @@ class _Teacher(Kind):
 
     def fit_for_classifier(self, model, classifier, labelled, auto_settings, models, pool):
         model.set_params(classifier=classifier, conditional=models(CONDITIONAL_MODEL),
-                         **{k: v for k, v in auto_settings.items() if k in ("cv", "max_pool")})
+                         **{k: v for k, v in auto_settings.items() if k in ("cv", "max_pool", "cv_pool")})
         return model.fit(*labelled, X_unlabelled=pool())
 
 

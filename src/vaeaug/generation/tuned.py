@@ -93,6 +93,9 @@ class Teacher(AutoAugmenter):
     max_pool : int, optional
         Label at most this many unlabelled samples, a random subset (None: all); the conditional models learn
         from them all. It bounds the classifier's fits: each threshold's, in each fold.
+    cv_pool : int, optional
+        Label at most this many of those in the folds (a random part; None: as many), which only rank the
+        thresholds: on restricted MNIST the MLP's fits on 20,000 pseudo-labels are most of the teacher's cost.
     cv, margin, scoring
         As in :class:`AutoAugmenter` (margin 0: any gain over no pseudo-labels counts).
     random_state, verbose
@@ -122,10 +125,10 @@ class Teacher(AutoAugmenter):
                  conditional: ConditionalAugmenter | None = None,
                  thresholds: tuple[float, ...] | list[float] = TEACHER.thresholds, cv: int = TEACHER.cv,
                  margin: float = TEACHER.margin, scoring: str = TEACHER.scoring, weighted: bool = TEACHER.weighted,
-                 max_pool: int | None = TEACHER.max_pool, random_state: RandomState = None,
-                 verbose: bool | str = "auto"):
+                 max_pool: int | None = TEACHER.max_pool, cv_pool: int | None = TEACHER.cv_pool,
+                 random_state: RandomState = None, verbose: bool | str = "auto"):
         super().__init__(augmenter, classifier, None, cv, margin, scoring, GENERATION.n_neighbors, random_state,
-                         verbose, conditional, max_pool)
+                         verbose, conditional, max_pool, cv_pool)
         self.thresholds = thresholds
         self.weighted = weighted
 
