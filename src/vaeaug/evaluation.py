@@ -107,7 +107,6 @@ def takes_weights(classifier: BaseEstimator) -> bool:
     return has_fit_parameter(final, "sample_weight")
 
 
-
 def _score_table(classifier, X_train, y_train, X_test, y_test, *, scale, sample_weight=None) -> dict[str, float]:
     """score_classifier for a DataFrame with text columns: one-hot categories, standardised numbers."""
     if not hasattr(X_test, "columns") or list(X_test.columns) != list(X_train.columns):

@@ -251,7 +251,7 @@ class ExperimentConfig:
         reject_unknown(self.auto, AUTO_SETTINGS, f"auto of {where}")
         if not isinstance(self.auto.get("conditional", False), bool):
             raise ValueError(f"auto.conditional in {where} must be true or false; got {self.auto['conditional']!r}.")
-        check_params(AutoAugmenter, {k: v for k, v in self.auto.items() if k in ("cv", "margin", "max_pool", "cv_pool")},
+        check_params(AutoAugmenter, {k: v for k, v in self.auto.items() if k not in ("conditional", "candidates")},
                      where=f"auto of {where}")
         if "candidates" in self.auto:
             check_candidates(self.auto["candidates"], where=f"auto.candidates in {where}")
