@@ -358,6 +358,20 @@ def test_the_conditional_methods_run_in_a_grid_and_their_model_is_cached(tmp_pat
         ExperimentConfig.from_dict({**grid, "conditional": {"epoch": 3}}).validate()
 
 
+def test_soft_targets_reach_only_the_classifiers_that_weigh_them(tmp_path):
+    """kNN ignores weights: given soft targets it would see an unsure sample under every likely label, so it
+    gets each pseudo-labelled sample once; the SVM, in the same run, gets the soft targets."""
+    grid = {**ONE_CELL, "methods": ["pseudo-label"], "classifiers": ["knn", "svm"],
+            "augmentation": {"n_per_class": 5},
+            "conditional": {"epochs": 1, "min_steps": 30, "hidden_units": 16, "threshold": 0.0, "soft_labels": True}}
+    results = run_experiment(ExperimentConfig.from_dict(grid), tmp_path, progress=False, log=lambda _: None)
+    made = {r["classifier"]: r for r in results["records"] if r["method"] == "pseudo-label"}
+    labelled = next(r["n_train"] for r in results["records"] if r["method"] == "baseline")
+    assert made["knn"]["n_train"] == labelled + made["knn"]["generated"]["made"]  # one entry per sample
+    assert made["svm"]["generated"]["made"] == made["knn"]["generated"]["made"]
+    assert made["svm"]["n_train"] > made["knn"]["n_train"]  # an unsure sample once per likely label
+
+
 def test_auto_with_the_conditional_candidates_in_a_grid(tmp_path):
     candidates = [{"method": "pseudo-label", "n_per_sample": 1}, {"method": "interpolation", "alpha": 0.25}]
     grid = {**TINY_AUTO, "methods": ["auto"], "classifiers": ["knn"],

@@ -26,10 +26,11 @@ from .._typing import PathType
 from .._choices import OWN_CLASSIFIER
 from .._settings import EXECUTION
 from ..classifiers import make_classifier
-from ..evaluation import score_classifier, test_scores
+from ..evaluation import score_classifier, takes_weights, test_scores
 from ..generation.chain import configure
 from ..generation.kinds import KIND_OF
 from ..generation.registry import SINGLE_VAE, MethodSpec, parse_method
+from ..generation.tuned import labels_for
 from ..report import figures, tables
 from ..report.quality import sample_quality
 from ..vae.loop import bar_disable, torch_threads
@@ -117,9 +118,11 @@ def _generate(config, cell, models, labelled, made, pool, codec=None):
     through a ``codec`` gets rows it could hold: valid categories, integers, values in range."""
     spec = cell.spec
     kind = KIND_OF[spec.kind]
-    key = (spec.name, cell.classifier if kind.per_classifier else None)
+    model = configure(models(spec.kind), spec)
+    if not kind.per_classifier:  # the teacher chooses for its classifier itself
+        model = labels_for(model, takes_weights(_classifier(config, cell.classifier, cell.seed)))
+    key = (spec.name, cell.classifier if kind.per_classifier else None, getattr(model, "soft_labels", None))
     if key not in made:
-        model = configure(models(spec.kind), spec)
         if kind.per_classifier:
             model = kind.fit_for_classifier(model, _classifier(config, cell.classifier, cell.seed), labelled,
                                             config.auto, models, pool)

@@ -7,6 +7,8 @@ Each is an :class:`~vaeaug.generation.auto.AutoAugmenter` with its own grid of c
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 
@@ -20,7 +22,18 @@ from .auto import AutoAugmenter
 from .candidates import affine_candidates, teacher_candidates
 from .conditional import ConditionalAugmenter
 
-__all__ = ["TunedAffine", "Teacher"]
+__all__ = ["TunedAffine", "Teacher", "labels_for"]
+
+
+def labels_for(model, weighs: bool):
+    """``model``, set to give the pseudo-labels a classifier can learn from: soft targets (``soft_labels``) only
+    for one that ``weighs`` its samples. Unweighted, a sample under each of its likely labels would count once
+    per label, so it gets each sample once, under its likeliest. A copy when changed: the original keeps its
+    settings for the next classifier."""
+    if getattr(model, "soft_labels", False) and not weighs:
+        model = copy.copy(model)  # shares the fitted network; set_params changes the copy only
+        model.set_params(soft_labels=False)
+    return model
 
 
 class TunedAffine(AutoAugmenter):
@@ -147,11 +160,8 @@ class Teacher(AutoAugmenter):
         return teacher_candidates(self.thresholds)
 
     def _generator(self, candidate, spec, conditional=None):
-        model = super()._generator(candidate, spec, conditional)  # a copy: set_params leaves the original
-        if model.soft_labels and not (self.weighted and takes_weights(self._classifier())):
-            # unweighted, a sample under each of its likely labels would count once per label
-            model.set_params(soft_labels=False)
-        return model
+        model = super()._generator(candidate, spec, conditional)
+        return labels_for(model, self.weighted and takes_weights(self._classifier()))
 
     def _weights(self, generator, n_labelled=None):
         confidence = getattr(generator, "confidence_", None)
