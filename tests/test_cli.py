@@ -189,7 +189,17 @@ def test_augment_takes_the_conditional_models_settings_and_auto_its_candidates(t
     assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "p.npz"), "--method", "pseudo-label",
                  "--threshold", "0", *common]) == 0
     with np.load(tmp_path / "p.npz") as written:
-        assert written["is_synthetic"].sum() == 80
+        assert written["is_synthetic"].sum() == 80 and "sample_weight" not in written  # all weigh alike
+    # Soft targets: an unsure sample once per likely label, so the file says what each weighs.
+    assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "s.npz"), "--method", "pseudo-label",
+                 "--threshold", "0", "--soft-labels", *common]) == 0
+    assert "with sample_weight" in capsys.readouterr().out
+    with np.load(tmp_path / "s.npz") as written:
+        weights, synthetic = written["sample_weight"], written["is_synthetic"]
+        assert len(weights) == len(written["y"]) and (weights[~synthetic] == 1).all()
+        assert synthetic.sum() >= 80 and ((weights[synthetic] >= 0.01) & (weights[synthetic] <= 1)).all()
+        # each pool sample's entries weigh its labels' probabilities, which sum to about 1
+        assert weights[synthetic].sum() == pytest.approx(80, abs=80 * 0.01 * 2)
     assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "a.npz"), "--method", "auto",
                  "--auto-conditional", "--classifier", "knn", *common]) == 0
     assert "auto for knn" in capsys.readouterr().out
@@ -598,3 +608,6 @@ def test_augment_takes_an_unlabelled_table_beside_a_labelled_one(tmp_path, capsy
     assert main(["augment", str(tmp_path / "labelled.csv"), str(tmp_path / "out2.csv"), "--method",
                  "label-spreading", "--unlabelled", str(tmp_path / "labelled-pool.csv")]) == 2
     assert "has labels in its column 'label'" in capsys.readouterr().err
+    # A file augment wrote, augmented again: its is_synthetic column would be learnt as a feature.
+    assert main(["augment", str(tmp_path / "out.csv"), str(tmp_path / "again.csv"), "--method", "smote"]) == 2
+    assert "has a column 'is_synthetic'" in capsys.readouterr().err and not (tmp_path / "again.csv").exists()

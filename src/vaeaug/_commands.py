@@ -204,6 +204,9 @@ def _claimed_outputs(args):
             lock.unlink(missing_ok=True)
 
 
+AUGMENT_COLUMNS = ("is_synthetic", "sample_weight")  # what augment adds to a table's columns
+
+
 def _augment(args):
     with _writer(args) as output:
         _write_augmented(args, output)
@@ -217,7 +220,7 @@ def _augment_settings(args) -> dict:
             "augmentation": {"alpha": args.alpha, "n_neighbors": args.n_neighbors, "n_per_sample": args.n_per_sample,
                              "n_per_class": args.n_per_class, "noise_scale": args.noise_scale},
             "mix_in": args.mix_in,
-            "conditional": {"threshold": args.threshold, "epochs": args.conditional_epochs,
+            "conditional": {"threshold": args.threshold, "soft_labels": args.soft_labels, "epochs": args.conditional_epochs,
                             "min_steps": args.conditional_steps},
             "auto": {"conditional": args.auto_conditional}}
 
@@ -251,14 +254,20 @@ def _write_augmented(args, output):
     if output is None:
         return
     is_synthetic = np.arange(len(X_res)) >= len(X)
+    # pseudo-labels that weigh their confidence (the teacher's; soft targets, a sample once per likely label):
+    # without the weights, a classifier trained on the file would count an unsure sample as a sure one
+    weights = getattr(augmenter, "sample_weight_", None)
+    weights = None if weights is None else np.r_[np.ones(len(X)), weights]
     if args.save_model:
         augmenter.save(args.save_model)
-    write_bytes_atomic(output, _augmented_bytes(output, X_res, y_res, is_synthetic, header, args.label_column))
+    write_bytes_atomic(output, _augmented_bytes(output, X_res, y_res, is_synthetic, header, args.label_column,
+                                                weights))
     made = augmenter.generation_report_
     rate = made["acceptance_rate"]
     judge = "the GC" if spec.filter == "gc" else f"the {spec.filter} filter"
     _tell(f"Wrote {output}: {len(X)} original + {int(is_synthetic.sum())} synthetic samples ({args.method}"
-          + (f"; {judge} accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ").")
+          + (f"; {judge} accepted {100 * rate:.0f} % of candidates" if rate is not None else "") + ")"
+          + (", with sample_weight: pass it to your classifier's fit" if weights is not None else "") + ".")
     if "summary" in made:
         _tell(made["summary"])
 
@@ -281,6 +290,11 @@ def _augment_input(args, output):
     dataset's arrays without its test rows."""
     if is_table_file(args.input):
         frame = read_table(args.input)
+        written = [column for column in AUGMENT_COLUMNS if column in frame.columns]
+        if written:
+            raise ValueError(f"{args.input} has a column {written[0]!r}, which vaeaug augment writes (is it a file "
+                             "it wrote?): it would be learnt as a feature, and replaced. Drop the column, or keep "
+                             "the rows where is_synthetic is False, and augment those.")
         X, y = split_labels(frame, args.label_column, where=args.input, fill_missing=args.impute)
         if output is not None and output.suffix == ".npz" and text_columns(X):
             raise ValueError(f"{args.input} has text columns, which an .npz cannot hold beside numbers; write "
@@ -297,19 +311,22 @@ def _augment_input(args, output):
     return X, y, None
 
 
-def _augmented_bytes(output, X_res, y_res, is_synthetic, header, label_column) -> bytes:
+def _augmented_bytes(output, X_res, y_res, is_synthetic, header, label_column, sample_weight=None) -> bytes:
     """The file's bytes: an .npz of X, y and is_synthetic, or a table (CSV, Parquet) with the input's columns
-    in their ``header`` order (the label where it was) and an is_synthetic column."""
+    in their ``header`` order (the label where it was) and an is_synthetic column; and sample_weight, when
+    the samples weigh differently."""
+    extra = {"is_synthetic": is_synthetic, **({"sample_weight": sample_weight} if sample_weight is not None else {})}
     if is_table_file(output):
         table = X_res.copy()
         table.insert(header.index(label_column), label_column, np.asarray(y_res))
-        table["is_synthetic"] = is_synthetic
+        for name, values in extra.items():
+            table[name] = values
         return write_table(table, output)
     X_res = X_res.to_numpy() if hasattr(X_res, "to_numpy") else X_res
     y_res = np.asarray(y_res)
     y_res = y_res.astype(str) if y_res.dtype == object else y_res  # text labels as text, never pickled
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, X=X_res, y=y_res, is_synthetic=is_synthetic)
+    np.savez_compressed(buffer, X=X_res, y=y_res, **extra)
     return buffer.getvalue()
 
 

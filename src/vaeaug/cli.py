@@ -156,7 +156,8 @@ def _add_augment(commands, shared):
         description="Read X and y from an .npz file (or a named dataset), append synthetic samples "
                     "and write X, y and is_synthetic to a new .npz file. A table (.csv or .parquet; text, integer "
                     "and boolean columns included) is written back as a table: its columns in their order, "
-                    "plus is_synthetic.")
+                    "plus is_synthetic. Pseudo-labels that weigh their confidence (teacher, --soft-labels) come "
+                    "with sample_weight too.")
     augment.add_argument("input", help="a dataset name (see `vaeaug datasets`), an .npz file with arrays X "
                                        "and y, a .csv or .parquet table with a 'label' column, or an image folder")
     augment.add_argument("output", help="the .npz (or, for a table input, .csv or .parquet) file to write (must "
@@ -176,6 +177,9 @@ def _add_augment(commands, shared):
     conditional.add_argument("--threshold", type=float, default=CONDITIONAL.threshold,
                              help="pseudo-label: the least confidence of its classifier to label an unlabelled "
                                   "sample")
+    conditional.add_argument("--soft-labels", action="store_true",
+                             help="pseudo-label, teacher: each unlabelled sample once per class its classifier "
+                                  "gives at least 0.01, weighing that probability (the file's sample_weight)")
     conditional.add_argument("--conditional-epochs", type=int, default=CONDITIONAL.epochs,
                              help="passes over the codes the conditional model trains for")
     conditional.add_argument("--conditional-steps", type=int, default=CONDITIONAL.min_steps,
