@@ -204,9 +204,6 @@ def _claimed_outputs(args):
             lock.unlink(missing_ok=True)
 
 
-AUGMENT_COLUMNS = ("is_synthetic", "sample_weight")  # what augment adds to a table's columns
-
-
 def _augment(args):
     with _writer(args) as output:
         _write_augmented(args, output)
@@ -254,10 +251,9 @@ def _write_augmented(args, output):
     if output is None:
         return
     is_synthetic = np.arange(len(X_res)) >= len(X)
-    # pseudo-labels that weigh their confidence (the teacher's; soft targets, a sample once per likely label):
-    # without the weights, a classifier trained on the file would count an unsure sample as a sure one
-    weights = getattr(augmenter, "sample_weight_", None)
-    weights = None if weights is None else np.r_[np.ones(len(X)), weights]
+    # pseudo-labels that weigh their confidence (teacher, soft targets): unweighted, an unsure one counts as sure
+    weights = None if getattr(augmenter, "sample_weight_", None) is None else np.r_[np.ones(len(X)),
+                                                                                    augmenter.sample_weight_]
     if args.save_model:
         augmenter.save(args.save_model)
     write_bytes_atomic(output, _augmented_bytes(output, X_res, y_res, is_synthetic, header, args.label_column,
@@ -290,7 +286,7 @@ def _augment_input(args, output):
     dataset's arrays without its test rows."""
     if is_table_file(args.input):
         frame = read_table(args.input)
-        written = [column for column in AUGMENT_COLUMNS if column in frame.columns]
+        written = [column for column in ("is_synthetic", "sample_weight") if column in frame.columns]  # ours
         if written:
             raise ValueError(f"{args.input} has a column {written[0]!r}, which vaeaug augment writes (is it a file "
                              "it wrote?): it would be learnt as a feature, and replaced. Drop the column, or keep "

@@ -68,6 +68,32 @@ def test_a_fitted_teacher_labels_the_pool_itself_and_folds_are_trained_once_per_
     assert calls == []
 
 
+def test_a_fold_cache_keeps_the_fold_models_for_the_next_fit_on_the_same_samples(bars_vae, monkeypatch, tmp_path):
+    vae, X, y, pool, _ = bars_vae
+    settings = dict(conditional=ConditionalAugmenter(random_state=0, **SMALL), random_state=0)
+    plain = Teacher(vae, classifier=NeedsMore(12), thresholds=[0.0, 0.9], **settings).fit(X, y, X_unlabelled=pool)
+    first = Teacher(vae, classifier=NeedsMore(12), thresholds=[0.0, 0.9], fold_cache=tmp_path / "folds",
+                    **settings).fit(X, y, X_unlabelled=pool)
+    saved = sorted(p.name for p in (tmp_path / "folds").iterdir() if p.is_dir())
+    assert len(saved) == 4 and all(name.startswith("conditional-") for name in saved)  # 3 folds, then all
+    assert first.cv_results_ == plain.cv_results_  # saving changes nothing
+    seen = []
+    fit = ConditionalAugmenter.fit
+    monkeypatch.setattr(ConditionalAugmenter, "fit", lambda self, X, y, X_unlabelled=None: (
+        seen.append(len(X)), fit(self, X, y, X_unlabelled))[1])
+    # another estimator, auto with the teacher's candidates: the same folds, loaded, the same scores
+    auto = AutoAugmenter(vae, classifier=NeedsMore(12), candidates=[{"method": "pseudo-label", "threshold": t,
+                                                                     "n_per_class": "all"} for t in (0.0, 0.9)],
+                         fold_cache=tmp_path / "folds", **settings)
+    auto.fit(X, y, X_unlabelled=pool)
+    assert seen == []  # the fold models and the one on every label: loaded
+    assert [row["scores"] for row in auto.cv_results_] == [row["scores"] for row in first.cv_results_]
+    # other samples are other folds: trained, and kept beside
+    Teacher(vae, classifier=NeedsMore(12), thresholds=[0.9], fold_cache=tmp_path / "folds", **settings).fit(
+        X[::-1], y[::-1], X_unlabelled=pool)
+    assert seen == [12, 12, 12, 18] and len([p for p in (tmp_path / "folds").iterdir() if p.is_dir()]) == 8
+
+
 def test_max_pool_labels_a_fixed_random_subset_while_the_models_learn_from_the_whole_pool(bars_vae, monkeypatch):
     vae, X, y, pool, _ = bars_vae
     pools, labelled = [], []
@@ -202,3 +228,23 @@ def test_a_run_scores_it_with_its_choice_per_classifier(tmp_path):
     for record in teacher:
         assert record["generated"]["choice"] in ["none"] + [f"pseudo-label t={t:g} all" for t in (0, 0.5, 0.9, 0.99)]
         assert record["n_train"] == 40 + record["generated"]["made"] and record["generated"]["made"] <= 7
+
+
+def test_teacher_and_auto_in_one_run_share_the_fold_models_and_the_next_run_loads_them(tmp_path, monkeypatch):
+    fits = []
+    fit = ConditionalAugmenter.fit
+    monkeypatch.setattr(ConditionalAugmenter, "fit", lambda self, X, y, X_unlabelled=None: (
+        fits.append(len(X)), fit(self, X, y, X_unlabelled))[1])
+    candidates = [{"method": "pseudo-label", "threshold": 0.5, "n_per_class": "all"}]
+    config = ExperimentConfig.from_dict({**ONE_CELL, "methods": ["teacher", "auto"], "classifiers": ["svm"],
+                                         "conditional": {"hidden_units": 16, "epochs": 1, "min_steps": 20},
+                                         "auto": {"max_pool": 7, "conditional": True, "candidates": candidates}})
+    first = run_experiment(config, tmp_path / "first", vae_cache=tmp_path / "cache", progress=False)
+    assert fits == [40, 26, 27, 27]  # the run's model, then 3 folds for both methods
+    assert len([p for p in (tmp_path / "cache" / "folds").iterdir() if p.is_dir()]) == 3
+    again = run_experiment(config, tmp_path / "again", vae_cache=tmp_path / "cache", progress=False)
+    assert fits == [40, 26, 27, 27] and _scores(again) == _scores(first)
+
+
+def _scores(results):
+    return sorted((r["method"], r["classifier"], r["accuracy"]) for r in results["records"])

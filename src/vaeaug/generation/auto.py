@@ -13,29 +13,30 @@ import copy
 import hashlib
 import logging
 import warnings
+from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from .._settings import AUTO, GENERATION
-from .._typing import ArrayLike, Labels, RandomState
-from .._validation import (anything, check_feature_names, check_labels, check_params, check_positive,
+from .._settings import AUTO, CONDITIONAL, GENERATION, section
+from .._typing import ArrayLike, Labels, PathType, RandomState
+from .._validation import (anything, check_feature_names, check_labels, check_params,
                            check_same_layout, check_samples, integer, number, one_of, remember_feature_names, seed,
                            verbosity)
 from ..classifiers import make_classifier
 from ..evaluation import score_classifier
-from .amounts import check_amount
 from ..vae.loop import bar_disable
 from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
-from .candidates import (NO_AUGMENTATION, WHOLE_POOL_RATIO, check_candidates, check_conditional_candidate,
-                         default_candidates, describe)
-from .chain import check_chain_amount, configure
-from .conditional import ConditionalAugmenter
+from .candidates import (NO_AUGMENTATION, WHOLE_POOL_RATIO, check_candidate, check_candidates, default_candidates,
+                         describe)
+from .chain import configure
+from .conditional import GENERATION_ONLY, ConditionalAugmenter
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin
 from .semisupervised import LabelSpreadingSampler
@@ -93,6 +94,10 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         (a random subset drawn once per fit; None: all), so that each fold's classifier fits in bounds.
     cv_pool : int, optional
         In the folds, at most this many of those (None: as many): the folds only rank the candidates.
+    fold_cache : str or Path, optional
+        A folder where each fold's conditional model is saved, and from which the next fit on the same samples,
+        VAE and settings loads it (another classifier's, another run's, ``teacher``'s beside ``auto``'s).
+        None: kept in memory by this estimator only.
 
     Attributes
     ----------
@@ -135,6 +140,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         "conditional": anything,  # a ConditionalAugmenter, checked in fit
         "max_pool": integer(1, optional=True),
         "cv_pool": integer(1, optional=True),
+        "fold_cache": anything,  # a folder, made when first needed
     }
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
@@ -142,7 +148,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                  scoring: str = AUTO.scoring, n_neighbors: int = GENERATION.n_neighbors,
                  random_state: RandomState = None, verbose: bool | str = "auto",
                  conditional: ConditionalAugmenter | None = None, max_pool: int | None = AUTO.max_pool,
-                 cv_pool: int | None = AUTO.cv_pool):
+                 cv_pool: int | None = AUTO.cv_pool, fold_cache: PathType | None = None):
         self.augmenter = augmenter
         self.classifier = classifier
         self.candidates = candidates
@@ -155,6 +161,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.conditional = conditional
         self.max_pool = max_pool
         self.cv_pool = cv_pool
+        self.fold_cache = fold_cache
 
     def _vae_template(self) -> VAEAugmenter | None:
         return self.augmenter  # the VAE whose moves are candidates, as given
@@ -170,37 +177,10 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     def _checked_candidates(self, X, pool) -> list[tuple[dict, object]]:
         """Each candidate with its method parsed once: ``(candidate, spec)``."""
         candidates = self._default_candidates(X, pool) if self.candidates is None else self.candidates
-        checked = []
-        for candidate in check_candidates(candidates):
-            spec = parse_method(candidate["method"])
-            kind = KINDS[spec.kind]
-            if kind.learns_labels_of_codes:
-                check_conditional_candidate(spec, pool, self._conditional_template() is not None)
-            elif kind.labels_pool and not kind.per_classifier:  # label spreading: it labels the pool in each fold
-                if pool is None or len(pool) == 0:
-                    raise ValueError(f"Candidate {spec.name!r} labels unlabelled samples: pass X_unlabelled to fit.")
-            elif not kind.moves_codes and kind.learns_from is not None:
-                raise ValueError(f"Candidate {spec.name!r} cannot be cross-validated here: it learns from "
-                                 f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
-                                 "'smote', 'affine', 'affine+' a move, label spreading, and with "
-                                 "conditional=ConditionalAugmenter() the conditional model's methods.")
-            if (kind.latent_space == "shared" or kind.built_on) and self._vae_template() is None:
-                raise ValueError(f"Candidate {spec.name!r} needs a VAE: AutoAugmenter(augmenter=VAEAugmenter(...)).")
-            if kind.moves_codes and "alpha" in candidate:
-                check_positive(candidate["alpha"], name=f"alpha of candidate {spec.name!r}", allow_zero=True)
-            if ("threshold" in candidate or "n_per_class" in candidate) and not (
-                    spec.generation == "pseudo-label" or kind.labels_pool):
-                raise ValueError(f"Candidate {candidate!r}: threshold and n_per_class are the settings of the methods "
-                                 "that label unlabelled samples (how sure, and how many: 'all'); drop them.")
-            if "threshold" in candidate:
-                check_params(ConditionalAugmenter, {"threshold": candidate["threshold"]}, where="a candidate")
-            check_amount(candidate.get("n_per_class"), name=f"n_per_class of candidate {spec.name!r}")
-            amount = candidate.get("n_per_sample", self.n_neighbors)
-            check_positive(amount, integer=True, name=f"n_per_sample of candidate {spec.name!r}")
-            if spec.first:
-                check_chain_amount(amount, f"{spec.first} (candidate {spec.name!r})")
-            checked.append(({"n_per_sample": self.n_neighbors, **candidate}, spec))
-        return checked
+        has_vae, has_conditional = self._vae_template() is not None, self._conditional_template() is not None
+        return [(check_candidate(candidate, spec, pool, has_vae=has_vae, has_conditional=has_conditional,
+                                 n_neighbors=self.n_neighbors), spec)
+                for candidate, spec in ((c, parse_method(c["method"])) for c in check_candidates(candidates))]
 
     def _conditional_for(self, X, y, pool, pool_key):
         """A conditional model with ``self.conditional``'s settings, fitted on ``(X, y)`` and ``pool`` over
@@ -211,9 +191,30 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         key = (_fingerprint(X, y), pool_key, repr(sorted(settings.items())), id(self.augmenter_))
         kept = self.__dict__.setdefault("_conditionals", {})
         if key not in kept:
-            model = ConditionalAugmenter(self.augmenter_, **settings)
-            kept[key] = model.fit(X, y, X_unlabelled=pool)
+            kept[key] = self._fit_or_load(X, y, pool, pool_key, settings)
         return kept[key]
+
+    def _fit_or_load(self, X, y, pool, pool_key, settings):
+        """The conditional model, fitted; with ``fold_cache``, loaded from there when a fit on the same samples,
+        VAE and training settings saved it, or saved there (under a lock, as a run's model cache does)."""
+        if self.fold_cache is None:
+            return ConditionalAugmenter(self.augmenter_, **settings).fit(X, y, X_unlabelled=pool)
+        vae = self.augmenter_
+        # what shapes the model, as a run's model cache keys it: not the device (a loaded model names its own)
+        training = {k: settings[k] for k in [*section(CONDITIONAL), "random_state"] if k not in GENERATION_ONLY}
+        digest = _fingerprint(X, y, np.array(repr(sorted(training.items()))), np.array(pool_key or ""),
+                              getattr(vae, "feature_mean_", None), getattr(vae, "feature_std_", None),
+                              *(t.detach().cpu().numpy() for t in vae.model_.state_dict().values()))
+        folder = Path(self.fold_cache) / f"conditional-{digest[:16]}"
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(f"{folder}.lock"):  # parallel workers: the first fits, the others wait and load
+            if (folder / ConditionalAugmenter.saved_file).is_file():  # written last by save: the model is whole
+                model = ConditionalAugmenter.load(folder, device=settings["device"]).set_params(**settings)
+                model.augmenter_, model.pool_ = vae, pool  # the very VAE the key holds; the pool is not saved
+                return model
+            model = ConditionalAugmenter(vae, **settings).fit(X, y, X_unlabelled=pool)
+            model.save(folder)
+            return model
 
     def _generator(self, candidate, spec, conditional=None):
         """A model that generates as ``candidate`` (parsed as ``spec``) says; the user's augmenter is copied."""

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from .._choices import ALL
 from .._settings import TEACHER
-from .conditional import FROM_POOL
-from .registry import parse_method
+from .._validation import check_params, check_positive
+from .amounts import check_amount
+from .chain import check_chain_amount
+from .conditional import FROM_POOL, ConditionalAugmenter
+from .registry import KINDS, parse_method
 
 __all__ = ["NO_AUGMENTATION", "CANDIDATE_SETTINGS", "WHOLE_POOL_RATIO", "default_candidates", "affine_candidates", "teacher_candidates",
-           "check_candidates", "check_conditional_candidate", "describe"]
+           "check_candidates", "check_candidate", "describe"]
 
 NO_AUGMENTATION = "none"
 # The candidates' own settings; the rest (n_neighbors, noise_scale) are the augmenter's.
@@ -102,7 +105,40 @@ def check_candidates(candidates, where="candidates") -> list:
     return list(candidates)
 
 
-def check_conditional_candidate(spec, pool, has_conditional: bool) -> None:
+def check_candidate(candidate, spec, pool, *, has_vae: bool, has_conditional: bool, n_neighbors: int) -> dict:
+    """That ``candidate`` (its method parsed as ``spec``) can be cross-validated with these models and
+    unlabelled samples (``pool``, or None); the candidate with its amount filled in (``n_neighbors`` per
+    labelled sample by default). Raises a ValueError that says what is missing."""
+    kind = KINDS[spec.kind]
+    if kind.learns_labels_of_codes:
+        _check_conditional_candidate(spec, pool, has_conditional)
+    elif kind.labels_pool and not kind.per_classifier:  # label spreading: it labels the pool in each fold
+        if pool is None or len(pool) == 0:
+            raise ValueError(f"Candidate {spec.name!r} labels unlabelled samples: pass X_unlabelled to fit.")
+    elif not kind.moves_codes and kind.learns_from is not None:
+        raise ValueError(f"Candidate {spec.name!r} cannot be cross-validated here: it learns from "
+                         f"{kind.learns_from} samples of its own. Candidates are the VAE's moves, "
+                         "'smote', 'affine', 'affine+' a move, label spreading, and with "
+                         "conditional=ConditionalAugmenter() the conditional model's methods.")
+    if (kind.latent_space == "shared" or kind.built_on) and not has_vae:
+        raise ValueError(f"Candidate {spec.name!r} needs a VAE: AutoAugmenter(augmenter=VAEAugmenter(...)).")
+    if kind.moves_codes and "alpha" in candidate:
+        check_positive(candidate["alpha"], name=f"alpha of candidate {spec.name!r}", allow_zero=True)
+    if ("threshold" in candidate or "n_per_class" in candidate) and not (
+            spec.generation == "pseudo-label" or kind.labels_pool):
+        raise ValueError(f"Candidate {candidate!r}: threshold and n_per_class are the settings of the methods "
+                         "that label unlabelled samples (how sure, and how many: 'all'); drop them.")
+    if "threshold" in candidate:
+        check_params(ConditionalAugmenter, {"threshold": candidate["threshold"]}, where="a candidate")
+    check_amount(candidate.get("n_per_class"), name=f"n_per_class of candidate {spec.name!r}")
+    amount = candidate.get("n_per_sample", n_neighbors)
+    check_positive(amount, integer=True, name=f"n_per_sample of candidate {spec.name!r}")
+    if spec.first:
+        check_chain_amount(amount, f"{spec.first} (candidate {spec.name!r})")
+    return {"n_per_sample": n_neighbors, **candidate}
+
+
+def _check_conditional_candidate(spec, pool, has_conditional: bool) -> None:
     """That a candidate of the conditional model's (``spec``, parsed) can be cross-validated: there are its
     model's settings, it makes samples, and it has the unlabelled samples it draws from."""
     if not has_conditional:

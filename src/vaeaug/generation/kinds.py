@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -72,6 +73,13 @@ def _single_vae(settings, random_state, **extra) -> VAEAugmenter:
     device a grid sets per cell)."""
     return VAEAugmenter(random_state=random_state, **extra, **settings.get("augmentation", {}),
                         **settings.get("vae", {}))
+
+
+def _fold_cache(models):
+    """Where ``auto``'s and ``teacher``'s fold models are kept: beside the run's other models, so that the
+    classifiers, the two methods and the next run share them (None: a source with no cache folder)."""
+    cache = getattr(models, "cache", None)
+    return None if cache is None else Path(cache) / "folds"
 
 
 def _param(settings, name, default=None):
@@ -307,7 +315,7 @@ class _Auto(Kind):
     def fit_for_classifier(self, model, classifier, labelled, auto_settings, models, pool):
         model.set_params(classifier=classifier, **{k: v for k, v in auto_settings.items() if k != "conditional"})
         if auto_settings.get("conditional"):  # its fold models learn from the unlabelled part too
-            model.set_params(conditional=models(CONDITIONAL_MODEL))
+            model.set_params(conditional=models(CONDITIONAL_MODEL), fold_cache=_fold_cache(models))
         unlabelled = pool()  # label spreading over it is a candidate; a split may have none (a predefined one)
         return model.fit(*labelled, X_unlabelled=unlabelled if len(unlabelled) else None)
 
@@ -329,7 +337,7 @@ class _Teacher(Kind):
         return self._estimator(settings, random_state)
 
     def fit_for_classifier(self, model, classifier, labelled, auto_settings, models, pool):
-        model.set_params(classifier=classifier, conditional=models(CONDITIONAL_MODEL),
+        model.set_params(classifier=classifier, conditional=models(CONDITIONAL_MODEL), fold_cache=_fold_cache(models),
                          **{k: v for k, v in auto_settings.items() if k in ("cv", "max_pool", "cv_pool")})
         return model.fit(*labelled, X_unlabelled=pool())
 

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 
 from .._settings import GENERATION, TEACHER, TUNED_AFFINE
-from .._typing import ArrayLike, Labels, RandomState
+from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import boolean, integer
 from ..evaluation import takes_weights
 from .amounts import per_sample
@@ -111,8 +111,9 @@ class Teacher(AutoAugmenter):
         thresholds: on restricted MNIST the MLP's fits on 20,000 pseudo-labels are most of the teacher's cost.
     cv, margin, scoring
         As in :class:`AutoAugmenter` (margin 0: any gain over no pseudo-labels counts).
-    random_state, verbose
-        As in :class:`AutoAugmenter`.
+    random_state, verbose, fold_cache
+        As in :class:`AutoAugmenter`: a ``fold_cache`` folder keeps the fold models for the next fit on the same
+        samples (``auto``'s conditional candidates train the very same ones).
 
     Attributes
     ----------
@@ -139,9 +140,9 @@ class Teacher(AutoAugmenter):
                  thresholds: tuple[float, ...] | list[float] = TEACHER.thresholds, cv: int = TEACHER.cv,
                  margin: float = TEACHER.margin, scoring: str = TEACHER.scoring, weighted: bool = TEACHER.weighted,
                  max_pool: int | None = TEACHER.max_pool, cv_pool: int | None = TEACHER.cv_pool,
-                 random_state: RandomState = None, verbose: bool | str = "auto"):
+                 random_state: RandomState = None, verbose: bool | str = "auto", fold_cache: PathType | None = None):
         super().__init__(augmenter, classifier, None, cv, margin, scoring, GENERATION.n_neighbors, random_state,
-                         verbose, conditional, max_pool, cv_pool)
+                         verbose, conditional, max_pool, cv_pool, fold_cache)
         self.thresholds = thresholds
         self.weighted = weighted
 
