@@ -16,8 +16,8 @@ The package is the pipeline, one subpackage or module per step::
                    (rivals), the semi-supervised rivals that label the pool (semisupervised), the GC filter
                    (filtering),
                    what every sampler shares (sampler), chains (chain), auto (auto), auto narrowed to one
-                   method, affine-cv and the conditional model as a teacher (tuned), and their candidates
-                   (candidates), and the generator kinds, the one place that tells them apart
+                   method, affine-cv and the conditional model as a teacher (tuned), their candidates
+                   (candidates) and the fold models and halving of their folds (folds), and the generator kinds, the one place that tells them apart
                    (kinds: make_augmenter)
     classifiers    the classifiers that judge the new data (make_classifier)
     evaluation     a classifier trained on the training rows and their weights, scored on held-out data

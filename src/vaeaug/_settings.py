@@ -99,6 +99,8 @@ class AutoSettings:
     max_pool: int | None = None
     # ... and label at most this many of those in the folds, which only rank the candidates (None: as many)
     cv_pool: int | None = None
+    # Successive halving: every candidate on the first fold, the best 1 / halving_factor on the others (None: off)
+    halving_factor: int | None = None
 
 
 @dataclass(frozen=True)

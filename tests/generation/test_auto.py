@@ -35,6 +35,28 @@ def test_every_candidate_is_scored_on_the_same_folds_and_the_best_is_chosen(digi
     assert (vae.method, vae.alpha, vae.n_per_sample) == ("interpolation", 0.5, None)
 
 
+def test_successive_halving_scores_only_the_first_folds_best_on_the_other_folds(digits_vae, monkeypatch):
+    vae, X, y = digits_vae
+    candidates = MOVES + [{"method": "extrapolation", "alpha": 0.25, "n_per_sample": 1}]
+    full = AutoAugmenter(vae, classifier="knn", candidates=candidates, margin=0.0, random_state=0).fit(X, y)
+    fits = []
+    fit = KNeighborsClassifier.fit
+    monkeypatch.setattr(KNeighborsClassifier, "fit", lambda self, *a, **k: (fits.append(1), fit(self, *a, **k))[1])
+    halved = AutoAugmenter(vae, classifier="knn", candidates=candidates, margin=0.0, random_state=0,
+                           halving_factor=2).fit(X, y)
+    assert len(fits) == 5 + 2 * (1 + 2)  # all on the first fold; then none and the best 2 of 4 on the others
+    first = [row["scores"][0] for row in full.cv_results_[1:]]
+    kept = {1 + i for i in np.argsort(-np.array(first), kind="stable")[:2]}
+    for c, (row, whole) in enumerate(zip(halved.cv_results_, full.cv_results_)):
+        if c == 0 or c in kept:  # the same folds: the same scores as without halving
+            assert row == whole
+        else:
+            assert row["scores"] == whole["scores"][:1] and row["mean"] is None and row["halved"]
+    assert halved.choice_["method"] in ["none"] + [candidates[c - 1]["method"] for c in kept]
+    with pytest.raises(ValueError, match="halving_factor"):
+        AutoAugmenter(vae, candidates=MOVES, halving_factor=1).fit(X, y)
+
+
 def test_when_nothing_beats_no_augmentation_by_the_margin_the_originals_come_back_and_it_says_so(digits_vae):
     vae, X, y = digits_vae
     auto = AutoAugmenter(vae, classifier=KNeighborsClassifier(3), candidates=MOVES[:1], margin=1.0, random_state=0)
@@ -153,7 +175,7 @@ def test_affine_cv_chooses_the_ranges_for_the_classifier_and_refuses_feature_vec
 
 
 def test_fingerprint_follows_the_contents_not_the_objects():
-    from vaeaug.generation.auto import _fingerprint
+    from vaeaug.generation.folds import fingerprint as _fingerprint
 
     # Strings made at run time are distinct objects with equal text: an object array's bytes are pointers.
     labels = np.array(["".join(["cl", "ass", str(i % 2)]) for i in range(6)], dtype=object)

@@ -50,7 +50,7 @@ DATASET_SETTINGS = ("vae", "augmentation", "mix_in")
 CONDITIONAL_SETTINGS = tuple(section(CONDITIONAL))
 # How ``auto`` (and ``teacher``) chooses: its folds, its margin, whether the conditional model's methods are
 # candidates (one conditional model trained per fold), how many unlabelled samples its labellers label.
-AUTO_SETTINGS = ("cv", "margin", "conditional", "candidates", "max_pool", "cv_pool")
+AUTO_SETTINGS = ("cv", "margin", "conditional", "candidates", "max_pool", "cv_pool", "halving_factor")
 
 
 def column_name(method, train_on="both") -> str:
@@ -103,7 +103,7 @@ class ExperimentConfig:
     conditional model's methods candidates (``conditional-prior+agree``, ``pseudo-label``, ``style-transfer``;
     a conditional model trained in each fold with the ``conditional`` settings, so costlier); ``max_pool``
     caps the unlabelled samples that ``auto``'s and ``teacher``'s pseudo-labellers label (a random subset),
-    and ``cv_pool`` those they label in the cross-validation folds, which only rank the candidates.
+    ``cv_pool`` those they label in the folds; ``halving_factor: 3``: successive halving (docs/yaml.md).
 
     ``execution`` says how the grid runs, not what it computes: ``{jobs: 4}``
     runs independent groups of cells in 4 processes (joblib's loky backend),

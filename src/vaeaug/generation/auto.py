@@ -10,20 +10,17 @@ the best beats it by ``margin``. The VAE learnt without labels, so every fold sh
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 import warnings
-from pathlib import Path
 
 import numpy as np
-from filelock import FileLock
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from .._settings import AUTO, CONDITIONAL, GENERATION, section
+from .._settings import AUTO, GENERATION
 from .._typing import ArrayLike, Labels, PathType, RandomState
 from .._validation import (anything, check_feature_names, check_labels, check_params,
                            check_same_layout, check_samples, integer, number, one_of, remember_feature_names, seed,
@@ -36,7 +33,8 @@ from .baselines import SAMPLERS
 from .candidates import (NO_AUGMENTATION, WHOLE_POOL_RATIO, check_candidate, check_candidates, default_candidates,
                          describe)
 from .chain import configure
-from .conditional import GENERATION_ONLY, ConditionalAugmenter
+from .conditional import ConditionalAugmenter
+from .folds import fingerprint, fold_model, survivors
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin
 from .semisupervised import LabelSpreadingSampler
@@ -46,16 +44,6 @@ __all__ = ["AutoAugmenter"]
 logger = logging.getLogger(__name__)
 
 SCORINGS = ("accuracy", "f1_weighted")
-
-
-def _fingerprint(*arrays) -> str:
-    """A digest of the arrays' contents (None: empty), piece by piece; object arrays (string labels) as text."""
-    digest = hashlib.sha1()
-    for array in arrays:
-        if array is not None:
-            array = np.asarray(array)
-            digest.update(np.ascontiguousarray(array.astype(str) if array.dtype == object else array).data)
-    return digest.hexdigest()
 
 
 class AutoAugmenter(SamplerMixin, BaseEstimator):
@@ -94,6 +82,11 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         (a random subset drawn once per fit; None: all), so that each fold's classifier fits in bounds.
     cv_pool : int, optional
         In the folds, at most this many of those (None: as many): the folds only rank the candidates.
+    halving_factor : int, optional
+        Successive halving (the idea of scikit-learn's ``HalvingGridSearchCV``, with folds as the resource):
+        every candidate is scored on the first fold, and only the best ``1 / halving_factor`` of them, beside no
+        augmentation, on the others. The rest keep one score and no mean (``halved`` in ``cv_results_``).
+        None: every candidate on every fold.
     fold_cache : str or Path, optional
         A folder where each fold's conditional model is saved, and from which the next fit on the same samples,
         VAE and settings loads it (another classifier's, another run's, ``teacher``'s beside ``auto``'s).
@@ -140,6 +133,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         "conditional": anything,  # a ConditionalAugmenter, checked in fit
         "max_pool": integer(1, optional=True),
         "cv_pool": integer(1, optional=True),
+        "halving_factor": integer(2, optional=True),
         "fold_cache": anything,  # a folder, made when first needed
     }
 
@@ -148,7 +142,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                  scoring: str = AUTO.scoring, n_neighbors: int = GENERATION.n_neighbors,
                  random_state: RandomState = None, verbose: bool | str = "auto",
                  conditional: ConditionalAugmenter | None = None, max_pool: int | None = AUTO.max_pool,
-                 cv_pool: int | None = AUTO.cv_pool, fold_cache: PathType | None = None):
+                 cv_pool: int | None = AUTO.cv_pool, halving_factor: int | None = AUTO.halving_factor,
+                 fold_cache: PathType | None = None):
         self.augmenter = augmenter
         self.classifier = classifier
         self.candidates = candidates
@@ -161,6 +156,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.conditional = conditional
         self.max_pool = max_pool
         self.cv_pool = cv_pool
+        self.halving_factor = halving_factor
         self.fold_cache = fold_cache
 
     def _vae_template(self) -> VAEAugmenter | None:
@@ -185,36 +181,14 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
     def _conditional_for(self, X, y, pool, pool_key):
         """A conditional model with ``self.conditional``'s settings, fitted on ``(X, y)`` and ``pool`` over
         :attr:`augmenter_`; kept for the next fit on the same samples (the next classifier's). ``pool_key`` is
-        :func:`_fingerprint` of ``pool``, taken once per fit: the pool can be far larger than ``X``."""
+        :func:`~vaeaug.generation.folds.fingerprint` of ``pool``, taken once per fit: the pool can be far larger than ``X``."""
         settings = {k: v for k, v in self._conditional_template().get_params(deep=False).items()
                     if k != "augmenter"}
-        key = (_fingerprint(X, y), pool_key, repr(sorted(settings.items())), id(self.augmenter_))
+        key = (fingerprint(X, y), pool_key, repr(sorted(settings.items())), id(self.augmenter_))
         kept = self.__dict__.setdefault("_conditionals", {})
         if key not in kept:
-            kept[key] = self._fit_or_load(X, y, pool, pool_key, settings)
+            kept[key] = fold_model(self.augmenter_, settings, X, y, pool, pool_key, self.fold_cache)
         return kept[key]
-
-    def _fit_or_load(self, X, y, pool, pool_key, settings):
-        """The conditional model, fitted; with ``fold_cache``, loaded from there when a fit on the same samples,
-        VAE and training settings saved it, or saved there (under a lock, as a run's model cache does)."""
-        if self.fold_cache is None:
-            return ConditionalAugmenter(self.augmenter_, **settings).fit(X, y, X_unlabelled=pool)
-        vae = self.augmenter_
-        # what shapes the model, as a run's model cache keys it: not the device (a loaded model names its own)
-        training = {k: settings[k] for k in [*section(CONDITIONAL), "random_state"] if k not in GENERATION_ONLY}
-        digest = _fingerprint(X, y, np.array(repr(sorted(training.items()))), np.array(pool_key or ""),
-                              getattr(vae, "feature_mean_", None), getattr(vae, "feature_std_", None),
-                              *(t.detach().cpu().numpy() for t in vae.model_.state_dict().values()))
-        folder = Path(self.fold_cache) / f"conditional-{digest[:16]}"
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(f"{folder}.lock"):  # parallel workers: the first fits, the others wait and load
-            if (folder / ConditionalAugmenter.saved_file).is_file():  # written last by save: the model is whole
-                model = ConditionalAugmenter.load(folder, device=settings["device"]).set_params(**settings)
-                model.augmenter_, model.pool_ = vae, pool  # the very VAE the key holds; the pool is not saved
-                return model
-            model = ConditionalAugmenter(vae, **settings).fit(X, y, X_unlabelled=pool)
-            model.save(folder)
-            return model
 
     def _generator(self, candidate, spec, conditional=None):
         """A model that generates as ``candidate`` (parsed as ``spec``) says; the user's augmenter is copied."""
@@ -283,17 +257,19 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         if vae is not None and not hasattr(vae, "model_"):
             self.augmenter_ = clone(vae).fit(X, X_unlabelled=pool)
         self.n_features_in_ = int(np.prod(X.shape[1:]))
-        pool_key = _fingerprint(pool) if conditional is not None else None
+        pool_key = fingerprint(pool) if conditional is not None else None
         labelled_pool = self._subset(pool, self.max_pool)  # what the candidates that label unlabelled samples label
         folds_pool = self._subset(labelled_pool, self.cv_pool)  # a part: the folds only rank the candidates
         scores, errors = self._cross_validate(X, y, parsed, pool, pool_key, folds_pool)
         # A candidate that could not make samples in some fold (a class too small there for SMOTE, say) is left
         # out: compared on fewer folds, it would not be compared fairly.
         means = np.where([e is None for e in errors], scores.mean(axis=1), np.nan)
-        self.cv_results_ = [{"candidate": describe(candidate), **candidate, "scores": scores[c].round(4).tolist(),
+        self.cv_results_ = [{"candidate": describe(candidate), **candidate,
+                             "scores": [round(float(v), 4) for v in scores[c] if not np.isnan(v)],
                              "mean": None if np.isnan(means[c]) else round(float(means[c]), 4),
                              "gain": None if np.isnan(means[c]) else round(float(means[c] - means[0]), 4),
-                             **({"error": errors[c]} if errors[c] else {})}
+                             **({"error": errors[c]} if errors[c] else
+                                {"halved": True} if np.isnan(means[c]) else {})}  # left after the first fold
                             for c, candidate in enumerate(candidates)]
         if any(errors):
             warnings.warn("auto left out candidate(s) that could not make samples in every fold: " + "; ".join(
@@ -321,10 +297,14 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         scores, errors = np.full((len(parsed), self.cv), np.nan), [None] * len(parsed)
         bar = tqdm(total=self.cv * len(parsed), desc="auto", unit="fit", leave=False,
                    disable=bar_disable(self.verbose))
+        active = range(len(parsed))
         for f, (train, held_out) in enumerate(folds):
+            if f == 1 and self.halving_factor:  # successive halving: the other folds for the first's best only
+                active = survivors(scores[:, 0], [e is not None for e in errors], self.halving_factor)
+                bar.total = len(parsed) + (self.cv - 1) * len(active)
             conditional = None
-            for c, (candidate, spec) in enumerate(parsed):
-                bar.update()
+            for c in active:
+                (candidate, spec), _ = parsed[c], bar.update()
                 if errors[c]:
                     continue
                 X_fit, y_fit = X[train], y[train]

@@ -142,7 +142,7 @@ class Teacher(AutoAugmenter):
                  max_pool: int | None = TEACHER.max_pool, cv_pool: int | None = TEACHER.cv_pool,
                  random_state: RandomState = None, verbose: bool | str = "auto", fold_cache: PathType | None = None):
         super().__init__(augmenter, classifier, None, cv, margin, scoring, GENERATION.n_neighbors, random_state,
-                         verbose, conditional, max_pool, cv_pool, fold_cache)
+                         verbose, conditional, max_pool, cv_pool, None, fold_cache)
         self.thresholds = thresholds
         self.weighted = weighted
 
