@@ -180,8 +180,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
 
     def _conditional_for(self, X, y, pool, pool_key):
         """A conditional model with ``self.conditional``'s settings, fitted on ``(X, y)`` and ``pool`` over
-        :attr:`augmenter_`; kept for the next fit on the same samples (the next classifier's). ``pool_key`` is
-        :func:`~vaeaug.generation.folds.fingerprint` of ``pool``, taken once per fit: the pool can be far larger than ``X``."""
+        :attr:`augmenter_`; kept for the next fit on the same samples (the next classifier's), and saved in
+        ``fold_cache``. ``pool_key`` is :func:`~vaeaug.generation.folds.fingerprint` of ``pool``, taken once per
+        fit: the pool can be far larger than ``X``."""
         settings = {k: v for k, v in self._conditional_template().get_params(deep=False).items()
                     if k != "augmenter"}
         key = (fingerprint(X, y), pool_key, repr(sorted(settings.items())), id(self.augmenter_))
@@ -304,7 +305,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                 bar.total = len(parsed) + (self.cv - 1) * len(active)
             conditional = None
             for c in active:
-                (candidate, spec), _ = parsed[c], bar.update()
+                bar.update()
+                candidate, spec = parsed[c]
                 if errors[c]:
                     continue
                 X_fit, y_fit = X[train], y[train]
