@@ -22,6 +22,7 @@ needs_gloo = pytest.mark.skipif(not (dist.is_available() and dist.is_gloo_availa
 # Two processes add their halves of every gradient, one process adds the whole: the sums differ in the last
 # bits, and ten epochs of Adam carry that to about 1e-7 (relative) here. The tolerance leaves room for other CPUs.
 TOLERANCE = 1e-5
+GLOO_TEARDOWN = "terminate called without an active exception"
 
 
 def torchrun(*args, nproc=2, cwd=None):
@@ -35,6 +36,11 @@ def group(tmp_path_factory):
     """What two gloo processes ended with, one record per rank, and the folder they wrote in."""
     out = tmp_path_factory.mktemp("ddp")
     finished = torchrun(Path(ddp_worker.__file__), out)
+    if finished.returncode != 0 and GLOO_TEARDOWN in finished.stderr:
+        # gloo's threads can abort a process at exit after its work is done (pytorch/pytorch#179291 describes
+        # the race; seen twice in this project): once, run the pair again, in a new folder
+        out = tmp_path_factory.mktemp("ddp")
+        finished = torchrun(Path(ddp_worker.__file__), out)
     assert finished.returncode == 0, finished.stderr[-4000:]
     return [json.loads((out / f"rank-{rank}.json").read_text()) for rank in (0, 1)], out
 
