@@ -205,7 +205,8 @@ def test_augment_takes_the_conditional_models_settings_and_auto_its_candidates(t
     assert "auto for knn" in capsys.readouterr().out
     for extra, message in [(["--method", "pseudo-label", "--threshold", "1.5"], "probability in \\[0, 1\\]"),
                            (["--method", "conditional-classifier"], "makes no samples"),
-                           (["--method", "interpolation", "--auto-conditional"], "--method auto")]:
+                           (["--method", "interpolation", "--auto-conditional"], "--method auto"),
+                           (["--method", "interpolation", "--soft-labels"], "makes none")]:
         assert main(["augment", str(tmp_path / "in.npz"), str(tmp_path / "x.npz"), *common, *extra]) == 2
         assert re.search(message, capsys.readouterr().err)
     assert not (tmp_path / "x.npz").exists()

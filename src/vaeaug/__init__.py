@@ -17,7 +17,8 @@ The package is the pipeline, one subpackage or module per step::
                    (filtering),
                    what every sampler shares (sampler), chains (chain), auto (auto), auto narrowed to one
                    method, affine-cv and the conditional model as a teacher (tuned), their candidates
-                   (candidates) and the fold models and halving of their folds (folds), and the generator kinds, the one place that tells them apart
+                   (candidates) and the fold models and halving of their folds (folds), and the generator
+                   kinds, the one place that tells them apart
                    (kinds: make_augmenter)
     classifiers    the classifiers that judge the new data (make_classifier)
     evaluation     a classifier trained on the training rows and their weights, scored on held-out data

@@ -217,8 +217,8 @@ def _augment_settings(args) -> dict:
             "augmentation": {"alpha": args.alpha, "n_neighbors": args.n_neighbors, "n_per_sample": args.n_per_sample,
                              "n_per_class": args.n_per_class, "noise_scale": args.noise_scale},
             "mix_in": args.mix_in,
-            "conditional": {"threshold": args.threshold, "soft_labels": args.soft_labels, "epochs": args.conditional_epochs,
-                            "min_steps": args.conditional_steps},
+            "conditional": {"threshold": args.threshold, "soft_labels": args.soft_labels,
+                            "epochs": args.conditional_epochs, "min_steps": args.conditional_steps},
             "auto": {"conditional": args.auto_conditional}}
 
 
@@ -234,6 +234,9 @@ def _write_augmented(args, output):
     if spec.name == OWN_CLASSIFIER:
         raise ValueError(f"Method {args.method!r} is the conditional model's own classifier and makes no samples; "
                          "choose conditional-prior, style-transfer or pseudo-label (each with +agree or not).")
+    if args.soft_labels and "conditional" not in kind.sections:
+        raise ValueError(f"--soft-labels shapes pseudo-labels, and {args.method!r} makes none; use --method "
+                         "pseudo-label or teacher, or drop --soft-labels.")
     if args.auto_conditional and "auto" not in kind.sections:
         raise ValueError(f"--auto-conditional adds candidates to auto, but the method is {args.method!r}; use "
                          "--method auto, or drop --auto-conditional.")
@@ -251,9 +254,8 @@ def _write_augmented(args, output):
     if output is None:
         return
     is_synthetic = np.arange(len(X_res)) >= len(X)
-    # pseudo-labels that weigh their confidence (teacher, soft targets): unweighted, an unsure one counts as sure
-    weights = None if getattr(augmenter, "sample_weight_", None) is None else np.r_[np.ones(len(X)),
-                                                                                    augmenter.sample_weight_]
+    new_weights = getattr(augmenter, "sample_weight_", None)  # teacher, soft targets: unweighted, unsure counts as sure
+    weights = None if new_weights is None else np.r_[np.ones(len(X)), new_weights]
     if args.save_model:
         augmenter.save(args.save_model)
     write_bytes_atomic(output, _augmented_bytes(output, X_res, y_res, is_synthetic, header, args.label_column,

@@ -92,6 +92,10 @@ def test_a_fold_cache_keeps_the_fold_models_for_the_next_fit_on_the_same_samples
     Teacher(vae, classifier=NeedsMore(12), thresholds=[0.9], fold_cache=tmp_path / "folds", **settings).fit(
         X[::-1], y[::-1], X_unlabelled=pool)
     assert seen == [12, 12, 12, 18] and len([p for p in (tmp_path / "folds").iterdir() if p.is_dir()]) == 8
+    (tmp_path / "a-file").write_text("")
+    for bad, message in ((tmp_path / "a-file", "is a file"), (3, "a folder's path")):
+        with pytest.raises(ValueError, match=message):
+            Teacher(vae, fold_cache=bad, **settings).fit(X, y, X_unlabelled=pool)
 
 
 def test_max_pool_labels_a_fixed_random_subset_while_the_models_learn_from_the_whole_pool(bars_vae, monkeypatch):
@@ -248,3 +252,13 @@ def test_teacher_and_auto_in_one_run_share_the_fold_models_and_the_next_run_load
 
 def _scores(results):
     return sorted((r["method"], r["classifier"], r["accuracy"]) for r in results["records"])
+
+
+def test_auto_weighs_its_pseudo_labels_alike_so_it_takes_them_hard_even_from_a_soft_model(bars_vae):
+    vae, X, y, pool, _ = bars_vae
+    soft = ConditionalAugmenter(vae, soft_labels=True, random_state=0, **SMALL)
+    auto = AutoAugmenter(vae, classifier=NeedsMore(12), conditional=soft, margin=0.0, random_state=0,
+                         candidates=[{"method": "pseudo-label", "threshold": 0.0, "n_per_class": "all"}])
+    X_new, _ = auto.fit(X, y, X_unlabelled=pool).generate(X, y)
+    assert len(X_new) == len(pool) and auto.sample_weight_ is None  # each pool sample once, unweighted
+    assert soft.soft_labels  # the model it was given keeps its settings

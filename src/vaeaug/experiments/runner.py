@@ -27,10 +27,10 @@ from .._choices import OWN_CLASSIFIER
 from .._settings import EXECUTION
 from ..classifiers import make_classifier
 from ..evaluation import score_classifier, takes_weights, test_scores
+from ..generation.auto import labels_for
 from ..generation.chain import configure
 from ..generation.kinds import KIND_OF
 from ..generation.registry import SINGLE_VAE, MethodSpec, parse_method
-from ..generation.tuned import labels_for
 from ..report import figures, tables
 from ..report.quality import sample_quality
 from ..vae.loop import bar_disable, torch_threads

@@ -34,16 +34,27 @@ from .candidates import (NO_AUGMENTATION, WHOLE_POOL_RATIO, check_candidate, che
                          describe)
 from .chain import configure
 from .conditional import ConditionalAugmenter
-from .folds import fingerprint, fold_model, survivors
+from .folds import cache_folder, fingerprint, fold_model, survivors
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin
 from .semisupervised import LabelSpreadingSampler
 
-__all__ = ["AutoAugmenter"]
+__all__ = ["AutoAugmenter", "labels_for"]
 
 logger = logging.getLogger(__name__)
 
 SCORINGS = ("accuracy", "f1_weighted")
+
+
+def labels_for(model, weighs: bool):
+    """``model``, set to give the pseudo-labels a classifier can learn from: soft targets (``soft_labels``) only
+    for one that ``weighs`` its samples. Unweighted, a sample under each of its likely labels would count once
+    per label, so it gets each sample once, under its likeliest. A copy when changed: the original keeps its
+    settings for the next classifier."""
+    if getattr(model, "soft_labels", False) and not weighs:
+        model = copy.copy(model)  # shares the fitted network; set_params changes the copy only
+        model.set_params(soft_labels=False)
+    return model
 
 
 class AutoAugmenter(SamplerMixin, BaseEstimator):
@@ -134,7 +145,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         "max_pool": integer(1, optional=True),
         "cv_pool": integer(1, optional=True),
         "halving_factor": integer(2, optional=True),
-        "fold_cache": anything,  # a folder, made when first needed
+        "fold_cache": cache_folder,
     }
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
@@ -205,9 +216,12 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             model = SAMPLERS[spec.kind](random_state=self.random_state)
         settings = {"n_neighbors": self.n_neighbors, "n_per_class": None,
                     **{k: v for k, v in candidate.items() if k != "method"}}
-        return configure(model, spec, **settings)
+        return labels_for(configure(model, spec, **settings), self._weighs())
 
-    def _weights(self, generator, n_labelled=None) -> np.ndarray | None:  # None: all alike (teacher's: q(y|z))
+    def _weighs(self) -> bool:  # whether the classifier gets the new samples' weights (teacher's: q(y|z))
+        return False
+
+    def _weights(self, generator, n_labelled=None) -> np.ndarray | None:  # None: all alike
         return None
 
     @staticmethod

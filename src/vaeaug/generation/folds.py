@@ -7,6 +7,7 @@ Pure functions: :class:`~vaeaug.generation.auto.AutoAugmenter` holds the state (
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from filelock import FileLock
 from .._settings import CONDITIONAL, section
 from .conditional import GENERATION_ONLY, ConditionalAugmenter
 
-__all__ = ["fingerprint", "fold_model", "survivors"]
+__all__ = ["cache_folder", "fingerprint", "fold_model", "survivors"]
 
 
 def fingerprint(*arrays) -> str:
@@ -26,6 +27,18 @@ def fingerprint(*arrays) -> str:
             array = np.asarray(array)
             digest.update(np.ascontiguousarray(array.astype(str) if array.dtype == object else array).data)
     return digest.hexdigest()
+
+
+def cache_folder(value, name) -> None:
+    """A ``fold_cache`` parameter's check: None, or a path that is a folder or can become one (made when first
+    needed)."""
+    if value is None:
+        return
+    if not isinstance(value, (str, os.PathLike)):
+        raise ValueError(f"{name} must be a folder's path (a str or Path) or None; got {value!r}.")
+    if Path(value).exists() and not Path(value).is_dir():
+        raise ValueError(f"{name} must be a folder, but {value} is a file; give a folder's path (it is made if "
+                         "missing).")
 
 
 def fold_model(vae, settings: dict, X, y, pool, pool_key: str | None, cache=None) -> ConditionalAugmenter:

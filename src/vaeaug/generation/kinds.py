@@ -337,7 +337,8 @@ class _Teacher(Kind):
         return self._estimator(settings, random_state)
 
     def fit_for_classifier(self, model, classifier, labelled, auto_settings, models, pool):
-        model.set_params(classifier=classifier, conditional=models(CONDITIONAL_MODEL), fold_cache=_fold_cache(models),
+        model.set_params(classifier=classifier, conditional=models(CONDITIONAL_MODEL),
+                         fold_cache=_fold_cache(models),
                          **{k: v for k, v in auto_settings.items() if k in ("cv", "max_pool", "cv_pool")})
         return model.fit(*labelled, X_unlabelled=pool())
 

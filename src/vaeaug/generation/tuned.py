@@ -7,8 +7,6 @@ Each is an :class:`~vaeaug.generation.auto.AutoAugmenter` with its own grid of c
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 from sklearn.base import ClassifierMixin
 
@@ -22,18 +20,7 @@ from .auto import AutoAugmenter
 from .candidates import affine_candidates, teacher_candidates
 from .conditional import ConditionalAugmenter
 
-__all__ = ["TunedAffine", "Teacher", "labels_for"]
-
-
-def labels_for(model, weighs: bool):
-    """``model``, set to give the pseudo-labels a classifier can learn from: soft targets (``soft_labels``) only
-    for one that ``weighs`` its samples. Unweighted, a sample under each of its likely labels would count once
-    per label, so it gets each sample once, under its likeliest. A copy when changed: the original keeps its
-    settings for the next classifier."""
-    if getattr(model, "soft_labels", False) and not weighs:
-        model = copy.copy(model)  # shares the fitted network; set_params changes the copy only
-        model.set_params(soft_labels=False)
-    return model
+__all__ = ["TunedAffine", "Teacher"]
 
 
 class TunedAffine(AutoAugmenter):
@@ -160,9 +147,8 @@ class Teacher(AutoAugmenter):
     def _default_candidates(self, X, pool) -> list[dict]:
         return teacher_candidates(self.thresholds)
 
-    def _generator(self, candidate, spec, conditional=None):
-        model = super()._generator(candidate, spec, conditional)
-        return labels_for(model, self.weighted and takes_weights(self._classifier()))
+    def _weighs(self) -> bool:
+        return self.weighted and takes_weights(self._classifier())
 
     def _weights(self, generator, n_labelled=None):
         confidence = getattr(generator, "confidence_", None)
