@@ -101,6 +101,7 @@ class AutoSettings:
     cv_pool: int | None = None
     # Successive halving: every candidate on the first fold, the best 1 / halving_factor on the others (None: off)
     halving_factor: int | None = None
+    weighted: bool = True  # each pseudo-label weighs its confidence, for a classifier that takes weights
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,6 @@ class TeacherSettings(AutoSettings):
 
     margin: float = 0.0
     thresholds: tuple[float, ...] = (0.0, 0.5, 0.9, 0.99)
-    weighted: bool = True  # each pseudo-label weighs its confidence, for a classifier that takes weights
 
 
 @dataclass(frozen=True)

@@ -254,11 +254,26 @@ def _scores(results):
     return sorted((r["method"], r["classifier"], r["accuracy"]) for r in results["records"])
 
 
-def test_auto_weighs_its_pseudo_labels_alike_so_it_takes_them_hard_even_from_a_soft_model(bars_vae):
+def test_auto_takes_pseudo_labels_hard_from_a_soft_model_for_a_classifier_that_takes_no_weights(bars_vae):
     vae, X, y, pool, _ = bars_vae
     soft = ConditionalAugmenter(vae, soft_labels=True, random_state=0, **SMALL)
     auto = AutoAugmenter(vae, classifier=NeedsMore(12), conditional=soft, margin=0.0, random_state=0,
                          candidates=[{"method": "pseudo-label", "threshold": 0.0, "n_per_class": "all"}])
     X_new, _ = auto.fit(X, y, X_unlabelled=pool).generate(X, y)
-    assert len(X_new) == len(pool) and auto.sample_weight_ is None  # each pool sample once, unweighted
+    assert len(X_new) == len(pool)  # each pool sample once, under its likeliest label
     assert soft.soft_labels  # the model it was given keeps its settings
+
+
+def test_auto_weighs_its_pseudo_labels_as_the_teacher_does(bars_vae):
+    vae, X, y, pool, _ = bars_vae
+    common = {"classifier": WeightedNeedsMore(12), "conditional": ConditionalAugmenter(vae, random_state=0, **SMALL),
+              "margin": 0.0, "random_state": 0}
+    teacher = Teacher(vae, thresholds=[0.0], **common)
+    auto = AutoAugmenter(vae, candidates=[{"method": "pseudo-label", "threshold": 0.0, "n_per_class": "all"}],
+                         **common)
+    for estimator in (teacher, auto):
+        estimator.fit(X, y, X_unlabelled=pool).generate(X, y)
+    assert [row["scores"] for row in auto.cv_results_] == [row["scores"] for row in teacher.cv_results_]
+    assert auto.sample_weight_ is not None and len(auto.sample_weight_) == len(pool)
+    np.testing.assert_array_equal(auto.sample_weight_, teacher.sample_weight_)
+    assert auto.set_params(weighted=False).generate(X, y) and auto.sample_weight_ is None

@@ -16,17 +16,16 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from .._settings import AUTO, GENERATION
 from .._typing import ArrayLike, Labels, PathType, RandomState
-from .._validation import (anything, check_feature_names, check_labels, check_params,
+from .._validation import (anything, boolean, check_feature_names, check_labels, check_params,
                            check_same_layout, check_samples, integer, number, one_of, remember_feature_names, seed,
                            verbosity)
 from ..classifiers import make_classifier
-from ..evaluation import score_classifier
+from ..evaluation import score_classifier, takes_weights
 from ..vae.loop import bar_disable
 from .augmenter import VAEAugmenter
 from .baselines import SAMPLERS
@@ -34,7 +33,7 @@ from .candidates import (NO_AUGMENTATION, WHOLE_POOL_RATIO, check_candidate, che
                          describe)
 from .chain import configure
 from .conditional import ConditionalAugmenter
-from .folds import cache_folder, fingerprint, fold_model, survivors
+from .folds import cache_folder, fingerprint, fold_model, subset, survivors
 from .registry import KINDS, parse_method
 from .sampler import SamplerMixin
 from .semisupervised import LabelSpreadingSampler
@@ -102,6 +101,10 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         A folder where each fold's conditional model is saved, and from which the next fit on the same samples,
         VAE and settings loads it (another classifier's, another run's, ``teacher``'s beside ``auto``'s).
         None: kept in memory by this estimator only.
+    weighted : bool, default=True
+        Weigh each of the conditional model's pseudo-labels by q(y | z) of it, in the folds and in
+        ``sample_weight_``, for a classifier that takes weights, as ``teacher`` does: its thresholds among the
+        candidates are then the teacher's own. A classifier that takes none (kNN) learns them alike.
 
     Attributes
     ----------
@@ -117,6 +120,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         One sentence saying what was chosen and why.
     generation_report_ : dict
         Set by ``generate``: the chosen generator's report, with ``choice`` and ``cv``.
+    sample_weight_ : ndarray or None
+        Set by ``generate``: the weight of each new sample, when they weigh their confidence (``weighted``
+        pseudo-labels for a classifier that takes weights); None: all alike.
 
     Examples
     --------
@@ -146,6 +152,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         "cv_pool": integer(1, optional=True),
         "halving_factor": integer(2, optional=True),
         "fold_cache": cache_folder,
+        "weighted": boolean,
     }
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
@@ -154,7 +161,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                  random_state: RandomState = None, verbose: bool | str = "auto",
                  conditional: ConditionalAugmenter | None = None, max_pool: int | None = AUTO.max_pool,
                  cv_pool: int | None = AUTO.cv_pool, halving_factor: int | None = AUTO.halving_factor,
-                 fold_cache: PathType | None = None):
+                 fold_cache: PathType | None = None, weighted: bool = AUTO.weighted):
         self.augmenter = augmenter
         self.classifier = classifier
         self.candidates = candidates
@@ -169,6 +176,7 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
         self.cv_pool = cv_pool
         self.halving_factor = halving_factor
         self.fold_cache = fold_cache
+        self.weighted = weighted
 
     def _vae_template(self) -> VAEAugmenter | None:
         return self.augmenter  # the VAE whose moves are candidates, as given
@@ -218,23 +226,21 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
                     **{k: v for k, v in candidate.items() if k != "method"}}
         return labels_for(configure(model, spec, **settings), self._weighs())
 
-    def _weighs(self) -> bool:  # whether the classifier gets the new samples' weights (teacher's: q(y|z))
-        return False
+    def _weighs(self) -> bool:
+        """Whether the classifier gets the new samples' weights: q(y | z) of each pseudo-label."""
+        return self.weighted and takes_weights(self._classifier())
 
-    def _weights(self, generator, n_labelled=None) -> np.ndarray | None:  # None: all alike
-        return None
+    def _weights(self, generator, n_labelled=None) -> np.ndarray | None:
+        """The new samples' weights (after ``n_labelled`` originals weighing 1), or None: all alike."""
+        confidence = getattr(generator, "confidence_", None)  # set by the conditional model's pseudo-labels only
+        if not self.weighted or confidence is None:  # kept for a classifier that takes none: scoring drops them
+            return None
+        return confidence if n_labelled is None else np.r_[np.ones(n_labelled, dtype=np.float32), confidence]
 
     @staticmethod
     def _pool_input(spec, pool) -> dict:
         """What a candidate that labels unlabelled samples labels (the conditional model's others draw on its own)."""
         return {"X_unlabelled": pool} if KINDS[spec.kind].labels_pool or spec.generation == "pseudo-label" else {}
-
-    def _subset(self, pool, size):
-        """``pool``, or ``size`` of its samples drawn at random, in their order."""
-        if pool is None or size is None or len(pool) <= size:
-            return pool
-        rows = check_random_state(self.random_state).choice(len(pool), size, replace=False)
-        return pool[np.sort(rows)]
 
     def _classifier(self):
         return make_classifier(self.classifier, random_state=self.random_state) if isinstance(self.classifier, str) \
@@ -273,8 +279,8 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             self.augmenter_ = clone(vae).fit(X, X_unlabelled=pool)
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         pool_key = fingerprint(pool) if conditional is not None else None
-        labelled_pool = self._subset(pool, self.max_pool)  # what the candidates that label unlabelled samples label
-        folds_pool = self._subset(labelled_pool, self.cv_pool)  # a part: the folds only rank the candidates
+        labelled_pool = subset(pool, self.max_pool, self.random_state)  # what the candidates that label unlabelled samples label
+        folds_pool = subset(labelled_pool, self.cv_pool, self.random_state)  # a part: the folds only rank the candidates
         scores, errors = self._cross_validate(X, y, parsed, pool, pool_key, folds_pool)
         # A candidate that could not make samples in some fold (a class too small there for SMOTE, say) is left
         # out: compared on fewer folds, it would not be compared fairly.

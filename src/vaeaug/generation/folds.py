@@ -1,5 +1,6 @@
 """What ``auto``'s cross-validation keeps and prunes: each fold's conditional model, fitted or loaded from a
-fold cache, and the candidates successive halving keeps after the first fold.
+fold cache, the part of the pool the candidates label, and the candidates successive halving keeps after the
+first fold.
 
 Pure functions: :class:`~vaeaug.generation.auto.AutoAugmenter` holds the state (its folds, its kept models).
 """
@@ -12,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 from filelock import FileLock
+from sklearn.utils import check_random_state
 
 from .._settings import CONDITIONAL, section
 from .conditional import GENERATION_ONLY, ConditionalAugmenter
 
-__all__ = ["cache_folder", "fingerprint", "fold_model", "survivors"]
+__all__ = ["cache_folder", "fingerprint", "fold_model", "subset", "survivors"]
 
 
 def fingerprint(*arrays) -> str:
@@ -80,3 +82,15 @@ def survivors(first_scores, failed, factor: int) -> list[int]:
     keep = max(1, -(-len(scored) // factor))
     ranked = scored[np.argsort(-scores[scored], kind="stable")][:keep]
     return [0, *sorted((1 + ranked).tolist())]
+
+
+def subset(pool, size, random_state=None):
+    """``pool``, or ``size`` of its samples drawn at random (seeded by ``random_state``), in their order.
+
+    >>> subset(np.arange(10), 3, random_state=0).tolist()
+    [2, 4, 8]
+    """
+    if pool is None or size is None or len(pool) <= size:
+        return pool
+    rows = check_random_state(random_state).choice(len(pool), size, replace=False)
+    return pool[np.sort(rows)]

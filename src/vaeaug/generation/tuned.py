@@ -7,13 +7,11 @@ Each is an :class:`~vaeaug.generation.auto.AutoAugmenter` with its own grid of c
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn.base import ClassifierMixin
 
 from .._settings import GENERATION, TEACHER, TUNED_AFFINE
 from .._typing import ArrayLike, Labels, PathType, RandomState
-from .._validation import boolean, integer
-from ..evaluation import takes_weights
+from .._validation import integer
 from .amounts import per_sample
 from .augmenter import VAEAugmenter
 from .auto import AutoAugmenter
@@ -120,7 +118,7 @@ class Teacher(AutoAugmenter):
     """
 
     _label = "teacher"
-    _parameter_constraints = {**AutoAugmenter._parameter_constraints, "thresholds": _thresholds, "weighted": boolean}
+    _parameter_constraints = {**AutoAugmenter._parameter_constraints, "thresholds": _thresholds}
 
     def __init__(self, augmenter: VAEAugmenter | None = None, classifier: str | ClassifierMixin = "svm",
                  conditional: ConditionalAugmenter | None = None,
@@ -129,9 +127,8 @@ class Teacher(AutoAugmenter):
                  max_pool: int | None = TEACHER.max_pool, cv_pool: int | None = TEACHER.cv_pool,
                  random_state: RandomState = None, verbose: bool | str = "auto", fold_cache: PathType | None = None):
         super().__init__(augmenter, classifier, None, cv, margin, scoring, GENERATION.n_neighbors, random_state,
-                         verbose, conditional, max_pool, cv_pool, None, fold_cache)
+                         verbose, conditional, max_pool, cv_pool, None, fold_cache, weighted)
         self.thresholds = thresholds
-        self.weighted = weighted
 
     def _vae_template(self) -> VAEAugmenter:
         if self.augmenter is not None:
@@ -146,15 +143,6 @@ class Teacher(AutoAugmenter):
 
     def _default_candidates(self, X, pool) -> list[dict]:
         return teacher_candidates(self.thresholds)
-
-    def _weighs(self) -> bool:
-        return self.weighted and takes_weights(self._classifier())
-
-    def _weights(self, generator, n_labelled=None):
-        confidence = getattr(generator, "confidence_", None)
-        if not self.weighted or confidence is None:
-            return None
-        return confidence if n_labelled is None else np.r_[np.ones(n_labelled, dtype=np.float32), confidence]
 
     def fit(self, X: ArrayLike, y: Labels, X_unlabelled: ArrayLike | None = None) -> Teacher:
         """Choose the threshold on the folds of ``(X, y)``, each fold's conditional model learning from
