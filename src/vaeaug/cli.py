@@ -59,10 +59,10 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
     talk.add_argument("-v", "--verbose", action="store_true", help="debug log lines too")
     shared["execution"].add_argument("--jobs", type=int, metavar="N",
                                      help="run the grid's independent groups of cells in N parallel workers "
-                                          "(default: the config's execution.jobs, else 1)")
+                                          "(default: the config's execution.jobs (vaeaug run: 3), else 1)")
     shared["execution"].add_argument("--threads", type=int, metavar="T",
-                                     help="PyTorch threads per worker (default: the cores shared among the "
-                                          "workers). Results depend on it: the same seed gives the same numbers "
+                                     help="PyTorch threads per worker (default: the config's execution.threads "
+                                          "(vaeaug run: 1), else the cores shared among the workers). Results depend on it: the same seed gives the same numbers "
                                           "at the same threads per worker")
     shared["execution"].add_argument("--backend", choices=BACKENDS,
                                      help="joblib backend of the workers: loky (this machine), dask or ray (a "
