@@ -62,8 +62,9 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
                                           "(default: the config's execution.jobs (vaeaug run: 3), else 1)")
     shared["execution"].add_argument("--threads", type=int, metavar="T",
                                      help="PyTorch threads per worker (default: the config's execution.threads "
-                                          "(vaeaug run: 1), else the cores shared among the workers). Results depend on it: the same seed gives the same numbers "
-                                          "at the same threads per worker")
+                                          "(vaeaug run: 1), else the cores shared among the workers). Results "
+                                          "depend on it: the same seed gives the same numbers at the same "
+                                          "threads per worker")
     shared["execution"].add_argument("--backend", choices=BACKENDS,
                                      help="joblib backend of the workers: loky (this machine), dask or ray (a "
                                           "cluster; needs the extra of that name) (default: loky)")

@@ -279,8 +279,9 @@ class AutoAugmenter(SamplerMixin, BaseEstimator):
             self.augmenter_ = clone(vae).fit(X, X_unlabelled=pool)
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         pool_key = fingerprint(pool) if conditional is not None else None
-        labelled_pool = subset(pool, self.max_pool, self.random_state)  # what the candidates that label unlabelled samples label
-        folds_pool = subset(labelled_pool, self.cv_pool, self.random_state)  # a part: the folds only rank the candidates
+        # What the candidates that label unlabelled samples label; in the folds a part, as they only rank them
+        labelled_pool = subset(pool, self.max_pool, self.random_state)
+        folds_pool = subset(labelled_pool, self.cv_pool, self.random_state)
         scores, errors = self._cross_validate(X, y, parsed, pool, pool_key, folds_pool)
         # A candidate that could not make samples in some fold (a class too small there for SMOTE, say) is left
         # out: compared on fewer folds, it would not be compared fairly.
