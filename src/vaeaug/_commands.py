@@ -254,7 +254,7 @@ def _write_augmented(args, output):
     if output is None:
         return
     is_synthetic = np.arange(len(X_res)) >= len(X)
-    new_weights = getattr(augmenter, "sample_weight_", None)  # teacher, soft targets: unweighted, unsure counts as sure
+    new_weights = getattr(augmenter, "sample_weight_", None)  # weighed pseudo-labels (teacher, auto, soft targets)
     weights = None if new_weights is None else np.r_[np.ones(len(X)), new_weights]
     if args.save_model:
         augmenter.save(args.save_model)
