@@ -97,3 +97,16 @@ def test_a_run_scores_them_as_columns_each_classifier_self_training_itself(tmp_p
     assert n_train[("label-spreading-codes", "knn")] > 1000
     # the SVM, calibrated on 4 images a class, is never 0.75 sure here; kNN is
     assert n_train[("self-training", "knn")] > 40 and n_train[("self-training", "svm")] >= 40
+
+
+def test_max_pool_self_trains_on_a_seeded_subset_of_the_pool_and_a_run_passes_the_auto_cap():
+    X, y, pool, truth = blobs(n_pool=40)
+    X_new, y_new = SelfTrainingSampler("knn", max_pool=10, random_state=0).generate(X, y, X_unlabelled=pool)
+    assert 0 < len(X_new) <= 10 and y_new.tolist() == row_labels(pool, truth, X_new)
+    again = SelfTrainingSampler("knn", max_pool=10, random_state=0).generate(X, y, X_unlabelled=pool)[0]
+    assert np.array_equal(X_new, again)
+    with pytest.raises(ValueError, match="max_pool"):
+        SelfTrainingSampler(max_pool=0).generate(X, y, X_unlabelled=pool)
+    model = kind_of("self-training").fit_for_classifier(SelfTrainingSampler(), make_classifier("knn"), (X, y),
+                                                        {"max_pool": 7, "cv": 3}, None, None)
+    assert model.max_pool == 7 and len(model.generate(X, y, X_unlabelled=pool)[0]) <= 7

@@ -102,8 +102,8 @@ class ExperimentConfig:
     ``{method, alpha, n_per_sample}``, instead of the default grid), and ``conditional: true`` to make the
     conditional model's methods candidates (``conditional-prior+agree``, ``pseudo-label``, ``style-transfer``;
     a conditional model trained in each fold with the ``conditional`` settings, so costlier); ``max_pool``
-    caps the unlabelled samples that ``auto``'s and ``teacher``'s pseudo-labellers label (a random subset),
-    ``cv_pool`` those they label in the folds; ``halving_factor: 3``: successive halving (docs/yaml.md).
+    caps the unlabelled samples that ``auto``'s, ``teacher``'s and ``self-training``'s labellers label (a random
+    subset), ``cv_pool`` those they label in folds; ``halving_factor: 3``: successive halving (docs/yaml.md).
 
     ``execution`` says how the grid runs, not what it computes: ``{jobs: 4}``
     runs independent groups of cells in 4 processes (joblib's loky backend),

@@ -290,7 +290,8 @@ class _SelfTraining(Kind):
         return {"X_unlabelled": pool()}
 
     def fit_for_classifier(self, model, classifier, labelled, auto_settings, models, pool):
-        return model.set_params(classifier=classifier).fit(*labelled)
+        # the classifier refits on what it labelled every round: the cap on auto's and teacher's labellers bounds it
+        return model.set_params(classifier=classifier, max_pool=auto_settings.get("max_pool")).fit(*labelled)
 
 
 class _Auto(Kind):
