@@ -97,6 +97,9 @@ def test_a_run_scores_them_as_columns_each_classifier_self_training_itself(tmp_p
     assert n_train[("label-spreading-codes", "knn")] > 1000
     # the SVM, calibrated on 4 images a class, is never 0.75 sure here; kNN is
     assert n_train[("self-training", "knn")] > 40 and n_train[("self-training", "svm")] >= 40
+    # each classifier's self-training made a set of its own: the report counts both
+    made = sum(r["generated"]["made"] for r in records if r["method"] == "self-training")
+    assert f"| self-training | {made} / " in (tmp_path / "results.md").read_text()
 
 
 def test_max_pool_self_trains_on_a_seeded_subset_of_the_pool_and_a_run_passes_the_auto_cap():

@@ -37,3 +37,21 @@ def test_classes_are_listed_in_their_order():
     from vaeaug.report.figures import _natural
 
     assert sorted([10, 2, 0, "b", 1, "a"], key=_natural) == [0, 1, 2, 10, "a", "b"]
+
+
+def test_each_set_of_new_samples_counts_once_per_classifier_fitted_for_and_per_variant():
+    from vaeaug.report.tables import generated_sets
+
+    def record(method, cell_classifier, variant, made, **extra):
+        return {"method": method, "classifier": cell_classifier, "dataset": "d", "protocol": "p", "latent_dim": 5,
+                "variant": variant, "seed": 0, "generated": {"made": made, "requested": 10, **extra}}
+
+    records = [record("noise", "svm", "x1", 10), record("noise", "knn", "x1", 10),  # one set, two classifiers
+               record("noise", "svm", "x3", 30),  # another variant: another set
+               record("self-training", "svm", None, 4, classifier="svm"),
+               record("self-training", "knn", None, 7, classifier="knn"),
+               record("auto", "svm", None, 3, choice="affine x3")]  # an older record: its choice says so
+    sets = generated_sets(records)
+    assert sorted(s["made"] for s in sets["noise"].values()) == [10, 30]
+    assert sorted(s["made"] for s in sets["self-training"].values()) == [4, 7]
+    assert [key[-1] for key in sets["auto"]] == ["svm"]

@@ -145,8 +145,10 @@ def _generate(config, cell, models, labelled, made, pool, codec=None):
             X_new = codec.transform(rows) if len(rows) else labelled[0][:0]
         if config.space == "latent" and kind.latent_space is None:
             X_new = models(SINGLE_VAE).encode(X_new)  # a baseline's samples, as codes like the rest
+        # a kind fitted per classifier makes a set of its own for each: the report counts each once
+        per = {"classifier": cell.classifier} if kind.per_classifier else {}
         made[key] = X_new, y_new, {**{k: model.generation_report_[k] for k in GENERATION_KEYS
-                                      if k in model.generation_report_}, **quality}, \
+                                      if k in model.generation_report_}, **quality, **per}, \
             getattr(model, "sample_weight_", None)  # teacher's pseudo-labels weigh their confidence
     return made[key]
 

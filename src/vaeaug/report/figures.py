@@ -17,6 +17,7 @@ from sklearn.decomposition import PCA
 from .._files import write_bytes_atomic
 from .quality import QUALITY_KEYS
 from .stats import mean_ci
+from .tables import generated_sets
 
 __all__ = ["plot_image_rows", "plot_scores", "plot_variants", "plot_points", "plot_quality"]
 
@@ -190,13 +191,9 @@ def plot_quality(records, path) -> Path | None:
     seeds, and each seed's value), with the line a method should sit near: what the labelled samples give
     themselves (1 for agreement, distinctness and spread; 1 for the nearest-distance ratio of a new real
     sample). None when no record has a quality report (latent space)."""
-    runs = {}
-    for record in records:
-        generated = record.get("generated", {})
-        if generated.get("quality"):  # one per method and seed, and per classifier for those fitted per classifier
-            per = record["classifier"] if "choice" in generated else None
-            runs.setdefault(record["method"], {})[(record["dataset"], record["protocol"], record["latent_dim"],
-                                                   record["seed"], per)] = generated["quality"]
+    runs = {method: {key: generated["quality"] for key, generated in sets.items() if generated.get("quality")}
+            for method, sets in generated_sets(records).items()}
+    runs = {method: qualities for method, qualities in runs.items() if qualities}
     if not runs:
         return None
     methods = list(runs)

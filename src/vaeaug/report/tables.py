@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 
 import numpy as np
 
@@ -144,16 +143,24 @@ QUALITY_NOTE = ("Means over the seeds (`vaeaug.report.quality`): *judge agrees*,
                 "samples' own (near 0: near-copies).\n")
 
 
-def _generation_table(records) -> str:
-    """Per method: samples made of those asked for, and the filter's acceptance rate, over all cells."""
-    by_method = {}
+def generated_sets(records) -> dict[str, dict[tuple, dict]]:
+    """Each method's sets of new samples (their ``generated`` reports), counted once each: a method makes one
+    set per split, latent size and variant, shared by the classifiers, and a kind fitted per classifier (auto,
+    teacher, self-training, affine-cv) one for each classifier."""
+    sets = {}
     for record in records:
         if "generated" in record:
-            # A method makes one set per seed; auto makes one per classifier as well.
-            per = record["classifier"] if "choice" in record["generated"] else None
-            by_method.setdefault(record["method"], {})[json.dumps([record["dataset"], record["protocol"],
-                                                                   record["latent_dim"], record["seed"], per])] = \
-                record["generated"]
+            generated = record["generated"]
+            # before the report named the classifier, only a cross-validated kind's said so, by its choice
+            per = generated.get("classifier", record["classifier"] if "choice" in generated else None)
+            sets.setdefault(record["method"], {})[(record["dataset"], record["protocol"], record["latent_dim"],
+                                                   record.get("variant"), record["seed"], per)] = generated
+    return sets
+
+
+def _generation_table(records) -> str:
+    """Per method: samples made of those asked for, and the filter's acceptance rate, over all cells."""
+    by_method = generated_sets(records)
     lines = ["## Generated samples\n", QUALITY_NOTE,
              "| Method | made / asked (all seeds) | filter acceptance | judge agrees | distinct | spread | nearest |",
              "|---|---|---|---|---|---|---|"]
