@@ -13,7 +13,8 @@ from .._files import write_text_atomic
 from .quality import QUALITY_KEYS
 from .stats import mean_ci, paired_difference, share_of_gain
 
-__all__ = ["BASELINE", "UPPER_BOUND", "summarise", "format_paper_table", "format_comparison_table", "write_tables"]
+__all__ = ["BASELINE", "UPPER_BOUND", "summarise", "format_paper_table", "format_comparison_table", "write_tables",
+           "generated_sets"]
 
 BASELINE = "baseline"  # the column of classifiers trained on the real samples alone
 GENERATED_ONLY = " (generated only)"  # ends the column of a method whose classifiers trained on its samples alone
