@@ -24,7 +24,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.preprocessing import StandardScaler
 from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 
-from .._settings import POOL_LABELLING
+from .._settings import AUTO, POOL_LABELLING
 from .._typing import ArrayLike, Labels, RandomState
 from .._validation import anything, check_labels, check_params, check_same_layout, check_samples, integer, seed, share
 from ..classifiers import make_classifier
@@ -185,7 +185,7 @@ class SelfTrainingSampler(_PoolLabeller):
 
     def __init__(self, classifier: BaseEstimator | str | None = None,
                  threshold: float = POOL_LABELLING.self_training_threshold,
-                 max_iter: int = POOL_LABELLING.self_training_rounds, max_pool: int | None = None,
+                 max_iter: int = POOL_LABELLING.self_training_rounds, max_pool: int | None = AUTO.max_pool,
                  n_per_sample: int | None = None, n_per_class: int | str | dict | None = None,
                  random_state: RandomState = None):
         self.n_per_sample = n_per_sample
